@@ -1,0 +1,193 @@
+//! Flag definitions and the parsers that turn each into a checked value.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::SpecError;
+use crate::limit::Limit;
+use crate::measure::available_cores;
+use crate::runtime::{self, Runtime};
+use crate::suite::RunConfig;
+use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rtbench",
+    version,
+    about = "Threads vs async vs processes, measured on this machine",
+    long_about = "Runs one workload model (simulated I/O waits, factorial computation, or both) on \
+                  every common Rust concurrency model and measures wall time against the ideal, \
+                  throughput, CPU time and context switches. With no command: `run` with defaults."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run workloads on runtimes, one cell per runtime x workload, and print the results.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Runtimes, comma-separated, or `all`.
+    #[arg(long, value_name = "R[,R..]|all", default_value = "all", value_parser = parse_runtimes)]
+    pub runtime: RuntimeSel,
+    /// Workloads, comma-separated (io, cpu, mixed), or `all`.
+    #[arg(long, value_name = "W[,W..]|all", default_value = "all", value_parser = parse_workloads)]
+    pub workload: WorkloadSel,
+    /// Tasks per cell.
+    #[arg(long, value_name = "N", default_value = "100", value_parser = parse_count)]
+    pub tasks: usize,
+    /// Simulated calls (waits) per task, for `io`.
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_count_u32)]
+    pub calls: u32,
+    /// Latency of each wait: 10ms, uniform:5ms..15ms or longtail[:MEDIAN].
+    #[arg(long, value_name = "SPEC", default_value = "10ms")]
+    pub latency: Latency,
+    /// n of the factorial each `cpu` task (and each `mixed` step) computes.
+    #[arg(long, value_name = "N", default_value = "3000", value_parser = parse_count_u32)]
+    pub compute: u32,
+    /// Steps per `mixed` task, cycled over tasks (the notes' example: 10,4,6).
+    #[arg(long, value_name = "N[,N..]", default_value = "10,4,6", value_parser = parse_steps)]
+    pub steps: Steps,
+    /// Concurrency limit: unbounded, semaphore:N, batches:N or pool:N.
+    #[arg(long, value_name = "SPEC", default_value = "unbounded")]
+    pub limit: Limit,
+    /// Worker threads for runtimes with a pool [default: available parallelism].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub workers: Option<usize>,
+    /// Seed for the plans (latency draws).
+    #[arg(long, value_name = "N", default_value = "42")]
+    pub seed: u64,
+    /// Untimed runs before the measured one, on the same started runtime.
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub warmup: usize,
+    /// Output format on stdout (progress goes to stderr).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+impl RunArgs {
+    /// `run` with every default, as `rtbench` alone runs it.
+    pub fn defaults() -> RunArgs {
+        match Cli::parse_from(["rtbench", "run"]).command {
+            Some(Command::Run(args)) => args,
+            None => unreachable!("`run` was given"),
+        }
+    }
+
+    pub fn resolve(&self) -> RunConfig {
+        RunConfig {
+            runtimes: self.runtime.runtimes.clone(),
+            runtimes_explicit: !self.runtime.all,
+            workloads: self.workload.0.clone(),
+            spec: WorkloadSpec {
+                kind: WorkloadKind::Io,
+                tasks: self.tasks,
+                calls: self.calls,
+                latency: self.latency,
+                compute: self.compute,
+                steps: self.steps.0.clone(),
+                seed: self.seed,
+            },
+            limit: self.limit,
+            workers: self.workers.unwrap_or_else(available_cores),
+            warmup: self.warmup,
+        }
+    }
+}
+
+/// The runtimes chosen, and whether they came from `all`.
+#[derive(Clone)]
+pub struct RuntimeSel {
+    pub runtimes: Vec<&'static dyn Runtime>,
+    pub all: bool,
+}
+
+impl std::fmt::Debug for RuntimeSel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.runtimes.iter().map(|r| r.name()))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkloadSel(pub Vec<WorkloadKind>);
+
+#[derive(Debug, Clone)]
+pub struct Steps(pub Vec<u32>);
+
+fn list(s: &str, what: &str) -> Result<Vec<String>, SpecError> {
+    let items: Vec<String> = s.split(',').map(|x| x.trim().to_string()).collect();
+    if items.iter().any(String::is_empty) {
+        return Err(SpecError::new(format!("empty item in {what} list '{s}'")));
+    }
+    Ok(items)
+}
+
+fn parse_runtimes(s: &str) -> Result<RuntimeSel, SpecError> {
+    if s == "all" {
+        return Ok(RuntimeSel {
+            runtimes: runtime::REGISTRY.to_vec(),
+            all: true,
+        });
+    }
+    let mut runtimes: Vec<&'static dyn Runtime> = Vec::new();
+    for name in list(s, "runtime")? {
+        let rt = runtime::find(&name)?;
+        if !runtimes.iter().any(|r| r.name() == rt.name()) {
+            runtimes.push(rt);
+        }
+    }
+    Ok(RuntimeSel {
+        runtimes,
+        all: false,
+    })
+}
+
+fn parse_workloads(s: &str) -> Result<WorkloadSel, SpecError> {
+    if s == "all" {
+        return Ok(WorkloadSel(WorkloadKind::ALL.to_vec()));
+    }
+    let mut kinds = Vec::new();
+    for name in list(s, "workload")? {
+        let k: WorkloadKind = name.parse()?;
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    Ok(WorkloadSel(kinds))
+}
+
+fn parse_count(s: &str) -> Result<usize, SpecError> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a whole number >= 1"
+        ))),
+    }
+}
+
+fn parse_count_u32(s: &str) -> Result<u32, SpecError> {
+    let n = parse_count(s)?;
+    u32::try_from(n)
+        .map_err(|_| SpecError::new(format!("'{s}' is too large; accepted: 1 to {}", u32::MAX)))
+}
+
+fn parse_steps(s: &str) -> Result<Steps, SpecError> {
+    list(s, "steps")?
+        .iter()
+        .map(|x| parse_count_u32(x))
+        .collect::<Result<_, _>>()
+        .map(Steps)
+}

@@ -1,0 +1,31 @@
+//! rtbench runs one workload model on every common concurrency model and measures it.
+//!
+//! Data flows one way: a [`workload`] says what each task does (simulated I/O waits,
+//! factorial computation, or both) and what a correct run's checksum is; a [`runtime`]
+//! adapter schedules those tasks under a concurrency [`limit`]; [`measure`] times the region
+//! from first spawn to last join (wall, CPU, context switches); [`suite`] walks the cells of
+//! a run and checks each against the workload's expectation; [`results`] holds the records
+//! and writes them out; [`report`] only reads finished records. [`cli`] turns flags into a
+//! validated configuration, refusing bad input before any work starts.
+
+pub mod cli;
+pub mod limit;
+pub mod measure;
+pub mod report;
+pub mod results;
+pub mod runtime;
+pub mod suite;
+pub mod workload;
+
+use thiserror::Error;
+
+/// A value a user typed that the harness cannot accept; the text names it and what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct SpecError(String);
+
+impl SpecError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

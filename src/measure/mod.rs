@@ -1,0 +1,86 @@
+//! Measuring a timed region: wall time, CPU time and context switches of the whole process
+//! (getrusage RUSAGE_SELF counts every thread, including ones that have exited).
+
+mod gauge;
+pub mod os_limits;
+
+use std::time::{Duration, Instant};
+
+pub use gauge::{Gauge, GaugeGuard};
+
+/// Process-wide resource usage at one instant.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    pub user_seconds: f64,
+    pub sys_seconds: f64,
+    pub voluntary_switches: u64,
+    pub involuntary_switches: u64,
+}
+
+impl Usage {
+    pub fn now() -> Usage {
+        // SAFETY: getrusage writes a plain C struct we own; RUSAGE_SELF is always valid.
+        let ru = unsafe {
+            let mut ru: libc::rusage = std::mem::zeroed();
+            libc::getrusage(libc::RUSAGE_SELF, &mut ru);
+            ru
+        };
+        let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
+        Usage {
+            user_seconds: secs(ru.ru_utime),
+            sys_seconds: secs(ru.ru_stime),
+            voluntary_switches: ru.ru_nvcsw as u64,
+            involuntary_switches: ru.ru_nivcsw as u64,
+        }
+    }
+
+    fn since(self, start: Usage) -> Usage {
+        Usage {
+            user_seconds: (self.user_seconds - start.user_seconds).max(0.0),
+            sys_seconds: (self.sys_seconds - start.sys_seconds).max(0.0),
+            voluntary_switches: self
+                .voluntary_switches
+                .saturating_sub(start.voluntary_switches),
+            involuntary_switches: self
+                .involuntary_switches
+                .saturating_sub(start.involuntary_switches),
+        }
+    }
+}
+
+/// What one timed region cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Measured {
+    pub wall: Duration,
+    pub usage: Usage,
+}
+
+/// Started at the first instruction of a timed region, stopped at its last.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    start: Instant,
+    usage: Usage,
+}
+
+impl Span {
+    pub fn start() -> Span {
+        let usage = Usage::now();
+        Span {
+            start: Instant::now(),
+            usage,
+        }
+    }
+
+    pub fn stop(self) -> Measured {
+        let wall = self.start.elapsed();
+        Measured {
+            wall,
+            usage: Usage::now().since(self.usage),
+        }
+    }
+}
+
+/// Logical CPUs this process may run on.
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}

@@ -1,0 +1,5 @@
+//! Reporting: reads finished records only, never runs work.
+
+mod table;
+
+pub use table::{seconds, write_table};

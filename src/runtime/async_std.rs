@@ -1,0 +1,97 @@
+//! `async-std` (legacy: discontinued upstream in favour of smol, RUSTSEC-2025-0052).
+//! Kept so old comparisons can be reproduced. Its global executor's thread count is fixed
+//! once per process, so a process runs async-std cells with one worker count only.
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use super::async_driver::{self, AsyncRt, CaughtJoin};
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use crate::limit::Limit;
+use crate::workload::Work;
+
+/// The thread count this process's async-std executor was started with.
+static THREADS: OnceLock<usize> = OnceLock::new();
+
+pub struct AsyncStd;
+
+impl Runtime for AsyncStd {
+    fn name(&self) -> &'static str {
+        "async-std"
+    }
+
+    fn legacy(&self) -> bool {
+        true
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        super::async_shape(setup, setup.workers)
+    }
+
+    fn note(&self, _setup: &Setup) -> Option<String> {
+        Some(
+            "async-std is legacy: discontinued upstream in favour of smol (RUSTSEC-2025-0052)"
+                .into(),
+        )
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        let threads = *THREADS.get_or_init(|| {
+            // Pins the global executor before async-std's first use would size it itself.
+            async_global_executor::init_with_config(
+                async_global_executor::GlobalExecutorConfig::default()
+                    .with_min_threads(setup.workers)
+                    .with_max_threads(setup.workers),
+            );
+            setup.workers
+        });
+        if threads != setup.workers {
+            return Err(RuntimeError::Unsupported(format!(
+                "async-std's executor already runs {threads} threads in this process and cannot be \
+                 resized; run async-std with --workers {threads}, or in its own process"
+            )));
+        }
+        Ok(Box::new(AsyncStdInstance { limit: setup.limit }))
+    }
+}
+
+struct AsyncStdInstance {
+    limit: Limit,
+}
+
+impl Instance for AsyncStdInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let root = async_driver::timed_run(AsyncStdRt, Arc::clone(work), self.limit);
+        async_std::task::block_on(AsyncStdRt.spawn(root))?
+    }
+}
+
+#[derive(Clone, Copy)]
+struct AsyncStdRt;
+
+impl AsyncRt for AsyncStdRt {
+    type Join<T: Send + 'static> = CaughtJoin<async_std::task::JoinHandle<std::thread::Result<T>>>;
+    type Semaphore = async_lock::Semaphore;
+    type Permit = async_lock::SemaphoreGuardArc;
+
+    fn spawn<T, F>(&self, future: F) -> Self::Join<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        CaughtJoin(async_std::task::spawn(async_driver::catching(future)))
+    }
+
+    fn sleep(d: Duration) -> impl Future<Output = ()> + Send + 'static {
+        async_std::task::sleep(d)
+    }
+
+    fn semaphore(permits: usize) -> Arc<Self::Semaphore> {
+        Arc::new(async_lock::Semaphore::new(permits))
+    }
+
+    fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send {
+        semaphore.acquire_arc()
+    }
+}

@@ -1,0 +1,208 @@
+//! Runtime adapters: how tasks are scheduled. One file per runtime, one line each in
+//! [`REGISTRY`]. An adapter is started once per cell (outside the timed region) and then
+//! runs the same [`Work`] as every other adapter, timing only spawn-to-last-join.
+
+mod async_driver;
+#[cfg(feature = "async-std")]
+mod async_std;
+mod crossbeam_pool;
+mod rayon;
+mod sequential;
+mod smol;
+mod threads;
+mod tokio;
+mod tokio_current_thread;
+
+use std::any::Any;
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::SpecError;
+use crate::limit::Limit;
+use crate::measure::Measured;
+use crate::workload::{Tally, Work};
+
+/// Every runtime, in the order results are shown. Adding one: a file and a line here.
+pub static REGISTRY: &[&dyn Runtime] = &[
+    &sequential::Sequential,
+    &tokio::Tokio,
+    &tokio_current_thread::TokioCurrentThread,
+    &smol::Smol,
+    #[cfg(feature = "async-std")]
+    &async_std::AsyncStd,
+    &threads::Threads,
+    &crossbeam_pool::CrossbeamPool,
+    &rayon::Rayon,
+];
+
+/// What a cell asks of a runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setup {
+    /// Worker threads for runtimes that have a pool of them (`--workers`).
+    pub workers: usize,
+    pub limit: Limit,
+    pub tasks: usize,
+}
+
+/// How a runtime will run a cell: OS threads running tasks, and tasks in flight at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub workers: usize,
+    pub concurrency: usize,
+}
+
+/// A result of one timed run.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub tally: Tally,
+    pub measured: Measured,
+}
+
+pub trait Runtime: Sync {
+    /// The name users type and results carry.
+    fn name(&self) -> &'static str;
+
+    /// Kept for comparison but discontinued upstream.
+    fn legacy(&self) -> bool {
+        false
+    }
+
+    /// Why this runtime cannot apply `limit`, if it cannot.
+    fn refusal(&self, limit: Limit) -> Option<String> {
+        let _ = limit;
+        None
+    }
+
+    /// Workers and concurrency for this setup (a limit this runtime refuses is never asked).
+    fn shape(&self, setup: &Setup) -> Shape;
+
+    /// A one-line note on how `--workers` and the limit map onto this runtime.
+    fn note(&self, setup: &Setup) -> Option<String> {
+        let _ = setup;
+        None
+    }
+
+    /// Builds the runtime (thread pools, executors) for this setup; not timed.
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError>;
+}
+
+/// A started runtime: can run the same work several times (warm-up, repetitions).
+pub trait Instance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError>;
+}
+
+#[derive(Debug, Error)]
+pub enum RuntimeError {
+    #[error("could not start {runtime}: {source}")]
+    Start {
+        runtime: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the OS refused to start another thread after {started} were running ({source}); limits: {limits}"
+    )]
+    ThreadSpawn {
+        started: usize,
+        #[source]
+        source: std::io::Error,
+        limits: String,
+    },
+    #[error("a task panicked: {0}")]
+    TaskPanicked(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("verification failed: {0}")]
+    Verification(String),
+}
+
+impl RuntimeError {
+    /// A short machine-readable class for records: `start`, `os-limit`, `panic`,
+    /// `unsupported` or `verification`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuntimeError::Start { .. } => "start",
+            RuntimeError::ThreadSpawn { .. } => "os-limit",
+            RuntimeError::TaskPanicked(_) => "panic",
+            RuntimeError::Unsupported(_) => "unsupported",
+            RuntimeError::Verification(_) => "verification",
+        }
+    }
+}
+
+/// The text of a panic payload, for the cell's error.
+pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-text panic payload".into())
+}
+
+/// Looks a runtime up by the name users type.
+pub fn find(name: &str) -> Result<&'static dyn Runtime, SpecError> {
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|r| r.name() == name)
+        .ok_or_else(|| {
+            SpecError::new(format!(
+                "unknown runtime '{name}'; accepted: {}, all",
+                names().join(", ")
+            ))
+        })
+}
+
+pub fn names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|r| r.name()).collect()
+}
+
+/// Shape of a runtime with a pool of `workers` async executor threads.
+fn async_shape(setup: &Setup, workers: usize) -> Shape {
+    Shape {
+        workers,
+        concurrency: setup.limit.bound(setup.tasks),
+    }
+}
+
+/// Shape and note shared by the two worker pools (crossbeam, rayon), whose worker count is
+/// their concurrency: `pool:N` sizes the pool and `unbounded` means `--workers`.
+mod pool_rules {
+    use super::{Limit, Setup, Shape};
+
+    pub fn size(setup: &Setup) -> usize {
+        match setup.limit {
+            Limit::Pool(n) => n,
+            _ => setup.workers,
+        }
+    }
+
+    pub fn shape(setup: &Setup) -> Shape {
+        let size = size(setup);
+        Shape {
+            workers: size,
+            concurrency: setup.limit.bound(setup.tasks).min(size),
+        }
+    }
+
+    pub fn refusal(runtime: &str, limit: Limit) -> Option<String> {
+        matches!(limit, Limit::Semaphore(_)).then(|| {
+            format!(
+                "{runtime} bounds concurrency by its worker count, so {limit} has no meaning there; \
+                 use pool:N to size the pool (or batches:N)"
+            )
+        })
+    }
+
+    pub fn note(runtime: &str, setup: &Setup) -> String {
+        format!(
+            "{runtime}: concurrency is the pool size ({} workers: {})",
+            size(setup),
+            match setup.limit {
+                Limit::Pool(_) => "from pool:N",
+                _ => "from --workers",
+            }
+        )
+    }
+}

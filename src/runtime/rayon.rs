@@ -1,0 +1,87 @@
+//! `rayon`: a `ThreadPool` of N threads (`pool:N`, else `--workers`) running a parallel
+//! iterator over the tasks, split to single tasks so uneven waits still balance.
+//! `batches:N` runs one parallel iterator per batch of N.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, panic_message, pool_rules};
+use crate::limit::Limit;
+use crate::measure::Span;
+use crate::workload::{Tally, Work};
+
+pub struct Rayon;
+
+impl Runtime for Rayon {
+    fn name(&self) -> &'static str {
+        "rayon"
+    }
+
+    fn refusal(&self, limit: Limit) -> Option<String> {
+        pool_rules::refusal(self.name(), limit)
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        pool_rules::shape(setup)
+    }
+
+    fn note(&self, setup: &Setup) -> Option<String> {
+        Some(pool_rules::note(self.name(), setup))
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(pool_rules::size(setup))
+            .thread_name(|i| format!("rayon-worker-{i}"))
+            .build()
+            .map_err(|e| RuntimeError::Start {
+                runtime: "rayon",
+                source: std::io::Error::other(e),
+            })?;
+        Ok(Box::new(RayonInstance {
+            pool,
+            limit: setup.limit,
+        }))
+    }
+}
+
+struct RayonInstance {
+    pool: rayon::ThreadPool,
+    limit: Limit,
+}
+
+impl RayonInstance {
+    fn par_run(&self, work: &Work, start: usize, end: usize) -> Tally {
+        self.pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|i| Tally::of(work.run_blocking(i)))
+                .reduce(Tally::default, Tally::merge)
+        })
+    }
+}
+
+impl Instance for RayonInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let n = work.len();
+        let batch = match self.limit {
+            Limit::Batches(size) => size,
+            _ => n.max(1),
+        };
+        let span = Span::start();
+        let tally = catch_unwind(AssertUnwindSafe(|| {
+            (0..n)
+                .step_by(batch)
+                .map(|start| self.par_run(work, start, (start + batch).min(n)))
+                .fold(Tally::default(), Tally::merge)
+        }))
+        .map_err(|p| RuntimeError::TaskPanicked(panic_message(p)))?;
+        Ok(Outcome {
+            tally,
+            measured: span.stop(),
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! `sequential`: one task after another on the calling thread. The baseline every other
+//! runtime's checksum and speed-up is compared with; a limit has no meaning here.
+
+use std::sync::Arc;
+
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use crate::limit::Limit;
+use crate::measure::Span;
+use crate::workload::{Tally, Work};
+
+pub struct Sequential;
+
+impl Runtime for Sequential {
+    fn name(&self) -> &'static str {
+        "sequential"
+    }
+
+    fn refusal(&self, limit: Limit) -> Option<String> {
+        (limit != Limit::Unbounded).then(|| {
+            format!(
+                "sequential runs one task at a time, so {limit} has no meaning there; use unbounded"
+            )
+        })
+    }
+
+    fn shape(&self, _setup: &Setup) -> Shape {
+        Shape {
+            workers: 1,
+            concurrency: 1,
+        }
+    }
+
+    fn start(&self, _setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        Ok(Box::new(SequentialInstance))
+    }
+}
+
+struct SequentialInstance;
+
+impl Instance for SequentialInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let span = Span::start();
+        let mut tally = Tally::default();
+        for i in 0..work.len() {
+            tally.add(work.run_blocking(i));
+        }
+        Ok(Outcome {
+            tally,
+            measured: span.stop(),
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! `smol`: an `async_executor::Executor` driven by `--workers` threads (smol's global
+//! executor would default to one), with async-io's timer and async-lock's semaphore.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::async_driver::{self, AsyncRt, CaughtJoin};
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use crate::limit::Limit;
+use crate::workload::Work;
+
+pub struct Smol;
+
+impl Runtime for Smol {
+    fn name(&self) -> &'static str {
+        "smol"
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        super::async_shape(setup, setup.workers)
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        let executor = Arc::new(smol::Executor::new());
+        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let mut threads = Vec::with_capacity(setup.workers);
+        for i in 0..setup.workers {
+            let (ex, stopped) = (Arc::clone(&executor), stopped.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("smol-worker-{i}"))
+                .spawn(move || smol::block_on(ex.run(stopped.recv())));
+            match spawned {
+                Ok(handle) => threads.push(handle),
+                Err(source) => {
+                    // Dropping the instance stops and joins the threads already started.
+                    drop(SmolInstance {
+                        rt: SmolRt(executor),
+                        stop,
+                        threads,
+                        limit: setup.limit,
+                    });
+                    return Err(RuntimeError::Start {
+                        runtime: "smol",
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(Box::new(SmolInstance {
+            rt: SmolRt(executor),
+            stop,
+            threads,
+            limit: setup.limit,
+        }))
+    }
+}
+
+struct SmolInstance {
+    rt: SmolRt,
+    stop: async_channel::Sender<()>,
+    threads: Vec<JoinHandle<Result<(), async_channel::RecvError>>>,
+    limit: Limit,
+}
+
+impl Instance for SmolInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let root = async_driver::timed_run(self.rt.clone(), Arc::clone(work), self.limit);
+        // The driver runs as a task on the executor's threads; this thread only waits.
+        smol::block_on(self.rt.spawn(root))?
+    }
+}
+
+impl Drop for SmolInstance {
+    fn drop(&mut self) {
+        self.stop.close(); // every worker's `recv` resolves, so `run` returns
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+#[derive(Clone)]
+struct SmolRt(Arc<smol::Executor<'static>>);
+
+impl AsyncRt for SmolRt {
+    type Join<T: Send + 'static> = CaughtJoin<smol::Task<std::thread::Result<T>>>;
+    type Semaphore = async_lock::Semaphore;
+    type Permit = async_lock::SemaphoreGuardArc;
+
+    fn spawn<T, F>(&self, future: F) -> Self::Join<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        CaughtJoin(self.0.spawn(async_driver::catching(future)))
+    }
+
+    async fn sleep(d: Duration) {
+        smol::Timer::after(d).await;
+    }
+
+    fn semaphore(permits: usize) -> Arc<Self::Semaphore> {
+        Arc::new(async_lock::Semaphore::new(permits))
+    }
+
+    fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send {
+        semaphore.acquire_arc()
+    }
+}

@@ -1,0 +1,133 @@
+//! `threads`: one OS thread per task, the notes' `threading` model. Under `semaphore:N`
+//! every task still gets a thread, gated by a counting semaphore; `batches:N` starts N
+//! threads and joins them before the next N; `pool:N` runs N threads that take tasks in turn.
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, panic_message};
+use crate::limit::{BlockingSemaphore, Limit};
+use crate::measure::{Span, os_limits};
+use crate::workload::{Tally, Work};
+
+pub struct Threads;
+
+impl Runtime for Threads {
+    fn name(&self) -> &'static str {
+        "threads"
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        let concurrency = setup.limit.bound(setup.tasks);
+        let workers = match setup.limit {
+            Limit::Unbounded | Limit::Semaphore(_) => setup.tasks,
+            Limit::Batches(_) | Limit::Pool(_) => concurrency,
+        };
+        Shape {
+            workers,
+            concurrency,
+        }
+    }
+
+    fn note(&self, _setup: &Setup) -> Option<String> {
+        Some("threads: one OS thread per task (pool:N: N threads); --workers does not apply".into())
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        Ok(Box::new(ThreadsInstance { limit: setup.limit }))
+    }
+}
+
+struct ThreadsInstance {
+    limit: Limit,
+}
+
+impl Instance for ThreadsInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let n = work.len();
+        let span = Span::start();
+        let tally = match self.limit {
+            Limit::Unbounded => sum(spawn_each(0..n, |i| work.run_blocking(i))?),
+            Limit::Semaphore(permits) => {
+                let semaphore = BlockingSemaphore::new(permits);
+                sum(spawn_each(0..n, |i| {
+                    let _permit = semaphore.acquire();
+                    work.run_blocking(i)
+                })?)
+            }
+            Limit::Batches(size) => {
+                let mut tally = Tally::default();
+                for start in (0..n).step_by(size) {
+                    let batch = start..(start + size).min(n);
+                    tally = tally.merge(sum(spawn_each(batch, |i| work.run_blocking(i))?));
+                }
+                tally
+            }
+            Limit::Pool(size) => {
+                let next = AtomicUsize::new(0);
+                let per_thread = spawn_each(0..size.min(n), |_| {
+                    let mut tally = Tally::default();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            return tally;
+                        }
+                        tally.add(work.run_blocking(i));
+                    }
+                })?;
+                per_thread.into_iter().fold(Tally::default(), Tally::merge)
+            }
+        };
+        Ok(Outcome {
+            tally,
+            measured: span.stop(),
+        })
+    }
+}
+
+fn sum(checksums: Vec<u64>) -> Tally {
+    checksums.into_iter().fold(Tally::default(), |mut t, c| {
+        t.add(c);
+        t
+    })
+}
+
+/// Starts a thread for each index, then joins them all. If the OS refuses a thread, the
+/// ones already running are joined and the refusal is returned with the limits in force.
+fn spawn_each<T: Send>(
+    range: Range<usize>,
+    body: impl Fn(usize) -> T + Sync,
+) -> Result<Vec<T>, RuntimeError> {
+    let body = &body;
+    thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(range.len());
+        let mut refused = None;
+        for i in range {
+            match thread::Builder::new().spawn_scoped(scope, move || body(i)) {
+                Ok(h) => handles.push(h),
+                Err(e) => {
+                    refused = Some(e);
+                    break;
+                }
+            }
+        }
+        let started = handles.len();
+        let joined: Result<Vec<T>, RuntimeError> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|p| RuntimeError::TaskPanicked(panic_message(p)))
+            })
+            .collect();
+        match refused {
+            Some(source) => Err(RuntimeError::ThreadSpawn {
+                started,
+                source,
+                limits: os_limits::describe_thread_limits(),
+            }),
+            None => joined,
+        }
+    })
+}

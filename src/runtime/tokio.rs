@@ -1,0 +1,101 @@
+//! `tokio`: the multi-thread runtime with `worker_threads` pinned to `--workers`.
+//! Also holds the tokio idioms (`tokio::spawn`, `tokio::time::sleep`, `tokio::sync::Semaphore`)
+//! that `tokio-current-thread` reuses.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::async_driver::{self, AsyncRt};
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use crate::workload::Work;
+
+pub struct Tokio;
+
+impl Runtime for Tokio {
+    fn name(&self) -> &'static str {
+        "tokio"
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        super::async_shape(setup, setup.workers)
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(setup.workers)
+            .enable_time()
+            .build()
+            .map_err(|source| RuntimeError::Start {
+                runtime: "tokio",
+                source,
+            })?;
+        Ok(Box::new(TokioInstance {
+            rt,
+            limit: setup.limit,
+        }))
+    }
+}
+
+/// A built tokio runtime (either flavour) ready to run cells.
+pub(super) struct TokioInstance {
+    pub(super) rt: tokio::runtime::Runtime,
+    pub(super) limit: crate::limit::Limit,
+}
+
+impl Instance for TokioInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let root = async_driver::timed_run(TokioRt, Arc::clone(work), self.limit);
+        // Run the driver as a task so its spawns land on a worker's own queue.
+        self.rt.block_on(async { TokioRt.spawn(root).await? })
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct TokioRt;
+
+pub(super) struct TokioJoin<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Future for TokioJoin<T> {
+    type Output = Result<T, RuntimeError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map_err(|e| match e.try_into_panic() {
+                Ok(payload) => RuntimeError::TaskPanicked(super::panic_message(payload)),
+                Err(e) => RuntimeError::TaskPanicked(e.to_string()),
+            })
+    }
+}
+
+impl AsyncRt for TokioRt {
+    type Join<T: Send + 'static> = TokioJoin<T>;
+    type Semaphore = tokio::sync::Semaphore;
+    type Permit = tokio::sync::OwnedSemaphorePermit;
+
+    fn spawn<T, F>(&self, future: F) -> TokioJoin<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        TokioJoin(tokio::spawn(future))
+    }
+
+    fn sleep(d: Duration) -> impl Future<Output = ()> + Send + 'static {
+        tokio::time::sleep(d)
+    }
+
+    fn semaphore(permits: usize) -> Arc<Self::Semaphore> {
+        Arc::new(tokio::sync::Semaphore::new(permits))
+    }
+
+    async fn acquire(semaphore: Arc<Self::Semaphore>) -> Self::Permit {
+        semaphore
+            .acquire_owned()
+            .await
+            .expect("the run never closes its semaphore")
+    }
+}

@@ -1,0 +1,57 @@
+//! CPU work: factorial of n with a big integer. Its digits feed the checksum, so the
+//! optimiser cannot drop the work and every runtime must compute exactly the same numbers.
+
+use std::time::{Duration, Instant};
+
+use num_bigint::BigUint;
+use num_traits::One;
+
+use super::rng::mix64;
+use super::{Step, TaskPlan};
+
+/// n! folded to 64 bits. Cost grows roughly with n^2 (n multiplications of a growing number).
+pub fn factorial_digest(n: u32) -> u64 {
+    let mut f = BigUint::one();
+    for i in 2..=n {
+        f *= i;
+    }
+    f.iter_u64_digits()
+        .fold(mix64(u64::from(n)), |h, d| mix64(h ^ d))
+}
+
+/// Median wall time of `factorial_digest(n)` on this thread, over `rounds` runs (at least 1).
+/// Used only to state a workload's ideal time, never inside a timed region.
+pub fn calibrate(n: u32, rounds: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..rounds.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(factorial_digest(std::hint::black_box(n)));
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// `tasks` plans of one `Compute(n)` step each.
+pub fn plans(tasks: usize, n: u32) -> Vec<TaskPlan> {
+    (0..tasks)
+        .map(|_| TaskPlan::new(vec![Step::Compute(n)]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_depends_on_n_and_is_stable() {
+        assert_eq!(factorial_digest(100), factorial_digest(100));
+        assert_ne!(factorial_digest(100), factorial_digest(101));
+        // 20! = 2432902008176640000 fits one digit; check it against the known value.
+        assert_eq!(
+            factorial_digest(20),
+            mix64(mix64(20) ^ 2_432_902_008_176_640_000)
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Executing one task's plan: the only code that runs inside a timed region, shared by
+//! every runtime so each does the same work (a blocking sleep or an async timer for waits).
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::rng::mix64;
+use super::{Step, TaskPlan, cpu};
+use crate::measure::Gauge;
+
+/// Folds a task's steps into its checksum; the index makes identical plans count apart.
+pub(crate) struct TaskDigest(u64);
+
+impl TaskDigest {
+    pub(crate) fn new(index: usize) -> Self {
+        Self(mix64(index as u64 ^ 0x5EED_0F7A_5C5E_0000))
+    }
+
+    pub(crate) fn absorb(&mut self, step: usize, digest: u64) {
+        self.0 = mix64(self.0 ^ digest.wrapping_add(step as u64));
+    }
+
+    pub(crate) fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+/// A step's contribution: a factorial's digits, or the wait's planned length. With the step
+/// index and the task index folded in, the sum proves every step of every task ran once.
+pub(crate) fn step_digest(step: &Step, factorial: impl FnOnce(u32) -> u64) -> u64 {
+    match *step {
+        Step::Compute(n) => factorial(n),
+        Step::Wait(d) => mix64(d.as_nanos() as u64 ^ 0x0057_A17E_D000_0000),
+    }
+}
+
+/// Completed tasks and the order-independent sum of their checksums.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub completed: usize,
+    pub checksum: u64,
+}
+
+impl Tally {
+    pub fn add(&mut self, task_checksum: u64) {
+        self.completed += 1;
+        self.checksum = self.checksum.wrapping_add(task_checksum);
+    }
+
+    pub fn merge(self, other: Tally) -> Tally {
+        Tally {
+            completed: self.completed + other.completed,
+            checksum: self.checksum.wrapping_add(other.checksum),
+        }
+    }
+
+    pub fn of(task_checksum: u64) -> Tally {
+        Tally {
+            completed: 1,
+            checksum: task_checksum,
+        }
+    }
+}
+
+/// The plans of one run, shared by every task of it, and an optional in-flight gauge.
+#[derive(Debug)]
+pub struct Work {
+    plans: Vec<TaskPlan>,
+    gauge: Option<Gauge>,
+}
+
+impl Work {
+    pub fn new(plans: Vec<TaskPlan>) -> Self {
+        Self { plans, gauge: None }
+    }
+
+    /// The same work, counting tasks in flight (for tests of the limits).
+    pub fn instrumented(plans: Vec<TaskPlan>) -> Self {
+        Self {
+            plans,
+            gauge: Some(Gauge::default()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.plans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    pub fn plans(&self) -> &[TaskPlan] {
+        &self.plans
+    }
+
+    pub fn gauge(&self) -> Option<&Gauge> {
+        self.gauge.as_ref()
+    }
+
+    /// Runs task `index` on this thread; waits are blocking sleeps.
+    pub fn run_blocking(&self, index: usize) -> u64 {
+        let _in_flight = self.gauge.as_ref().map(Gauge::enter);
+        let mut digest = TaskDigest::new(index);
+        for (k, step) in self.plans[index].steps.iter().enumerate() {
+            if let Step::Wait(d) = *step {
+                std::thread::sleep(d);
+            }
+            digest.absorb(k, step_digest(step, cpu::factorial_digest));
+        }
+        digest.finish()
+    }
+
+    /// Runs task `index` as a future; waits use the runtime's own timer via `sleep`.
+    pub async fn run_async<F, Fut>(&self, index: usize, sleep: F) -> u64
+    where
+        F: Fn(Duration) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let _in_flight = self.gauge.as_ref().map(Gauge::enter);
+        let mut digest = TaskDigest::new(index);
+        for (k, step) in self.plans[index].steps.iter().enumerate() {
+            if let Step::Wait(d) = *step {
+                sleep(d).await;
+            }
+            digest.absorb(k, step_digest(step, cpu::factorial_digest));
+        }
+        digest.finish()
+    }
+}

@@ -50,7 +50,7 @@ pub struct RunArgs {
     /// Simulated calls (waits) per task, for `io`.
     #[arg(long, value_name = "N", default_value = "1", value_parser = parse_count_u32)]
     pub calls: u32,
-    /// Latency of each wait: 10ms, uniform:5ms..15ms or longtail[:MEDIAN].
+    /// Latency of each wait: 10ms (or fixed:10ms), uniform:5ms..15ms or longtail[:MEDIAN].
     #[arg(long, value_name = "SPEC", default_value = "10ms")]
     pub latency: Latency,
     /// n of the factorial each `cpu` task (and each `mixed` step) computes.
@@ -66,10 +66,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub workers: Option<usize>,
     /// Seed for the plans (latency draws).
-    #[arg(long, value_name = "N", default_value = "42")]
+    #[arg(long, value_name = "N", default_value = "42", value_parser = parse_whole)]
     pub seed: u64,
     /// Untimed runs before the measured one, on the same started runtime.
-    #[arg(long, value_name = "N", default_value = "1")]
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_warmup, allow_hyphen_values = true)]
     pub warmup: usize,
     /// Output format on stdout (progress goes to stderr).
     #[arg(long, value_enum, default_value = "table")]
@@ -127,10 +127,18 @@ pub struct WorkloadSel(pub Vec<WorkloadKind>);
 #[derive(Debug, Clone)]
 pub struct Steps(pub Vec<u32>);
 
-fn list(s: &str, what: &str) -> Result<Vec<String>, SpecError> {
+/// Splits a comma-separated list; `accepted` describes a valid item for the error message.
+fn list(s: &str, what: &str, accepted: &str) -> Result<Vec<String>, SpecError> {
     let items: Vec<String> = s.split(',').map(|x| x.trim().to_string()).collect();
     if items.iter().any(String::is_empty) {
-        return Err(SpecError::new(format!("empty item in {what} list '{s}'")));
+        return Err(SpecError::new(format!(
+            "empty item in {what} list '{s}'; accepted: comma-separated {accepted}"
+        )));
+    }
+    if items.len() > 1 && items.iter().any(|x| x == "all") {
+        return Err(SpecError::new(format!(
+            "'all' stands alone, not inside a list ('{s}'); accepted: all, or comma-separated {accepted}"
+        )));
     }
     Ok(items)
 }
@@ -143,7 +151,8 @@ fn parse_runtimes(s: &str) -> Result<RuntimeSel, SpecError> {
         });
     }
     let mut runtimes: Vec<&'static dyn Runtime> = Vec::new();
-    for name in list(s, "runtime")? {
+    let accepted = runtime::names().join(", ");
+    for name in list(s, "runtime", &accepted)? {
         let rt = runtime::find(&name)?;
         if !runtimes.iter().any(|r| r.name() == rt.name()) {
             runtimes.push(rt);
@@ -160,13 +169,31 @@ fn parse_workloads(s: &str) -> Result<WorkloadSel, SpecError> {
         return Ok(WorkloadSel(WorkloadKind::ALL.to_vec()));
     }
     let mut kinds = Vec::new();
-    for name in list(s, "workload")? {
+    for name in list(s, "workload", "io, cpu, mixed")? {
         let k: WorkloadKind = name.parse()?;
         if !kinds.contains(&k) {
             kinds.push(k);
         }
     }
     Ok(WorkloadSel(kinds))
+}
+
+fn parse_whole(s: &str) -> Result<u64, SpecError> {
+    s.parse::<u64>().map_err(|_| {
+        SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a whole number from 0 to {}",
+            u64::MAX
+        ))
+    })
+}
+
+fn parse_warmup(s: &str) -> Result<usize, SpecError> {
+    match s.parse::<usize>() {
+        Ok(n) if n <= 100 => Ok(n),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a whole number from 0 to 100"
+        ))),
+    }
 }
 
 fn parse_count(s: &str) -> Result<usize, SpecError> {
@@ -185,7 +212,7 @@ fn parse_count_u32(s: &str) -> Result<u32, SpecError> {
 }
 
 fn parse_steps(s: &str) -> Result<Steps, SpecError> {
-    list(s, "steps")?
+    list(s, "steps", "whole numbers >= 1 (e.g. 10,4,6)")?
         .iter()
         .map(|x| parse_count_u32(x))
         .collect::<Result<_, _>>()

@@ -8,40 +8,26 @@ use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, panic_message, pool_rules};
+use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
 use crate::limit::Limit;
 use crate::measure::{Span, os_limits};
 use crate::workload::{Tally, Work};
 
 pub struct CrossbeamPool;
 
-impl Runtime for CrossbeamPool {
-    fn name(&self) -> &'static str {
-        "crossbeam-pool"
-    }
+impl WorkerPool for CrossbeamPool {
+    const NAME: &'static str = "crossbeam-pool";
 
-    fn refusal(&self, limit: Limit) -> Option<String> {
-        pool_rules::refusal(self.name(), limit)
-    }
-
-    fn shape(&self, setup: &Setup) -> Shape {
-        pool_rules::shape(setup)
-    }
-
-    fn note(&self, setup: &Setup) -> Option<String> {
-        Some(pool_rules::note(self.name(), setup))
-    }
-
-    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+    fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError> {
         let (jobs, job_rx) = crossbeam_channel::unbounded::<Job>();
         let (result_tx, results) = crossbeam_channel::unbounded();
         let mut pool = PoolInstance {
             jobs: Some(jobs),
             results,
             workers: Vec::new(),
-            limit: setup.limit,
+            limit,
         };
-        for i in 0..pool_rules::size(setup) {
+        for i in 0..size {
             let (job_rx, result_tx) = (job_rx.clone(), result_tx.clone());
             let worker = thread::Builder::new()
                 .name(format!("crossbeam-worker-{i}"))
@@ -100,15 +86,20 @@ impl PoolInstance {
             })
             .map_err(|_| RuntimeError::TaskPanicked("every pool worker has exited".into()))?;
         }
+        // Collect every result even after a failure, so none is left for the next run.
         let mut tally = Tally::default();
+        let mut panicked = None;
         for _ in start..end {
             let r = self
                 .results
                 .recv()
                 .map_err(|_| RuntimeError::TaskPanicked("every pool worker has exited".into()))?;
-            tally.add(r.map_err(RuntimeError::TaskPanicked)?);
+            match r {
+                Ok(checksum) => tally.add(checksum),
+                Err(message) => panicked = panicked.or(Some(message)),
+            }
         }
-        Ok(tally)
+        panicked.map_or(Ok(tally), |m| Err(RuntimeError::TaskPanicked(m)))
     }
 }
 

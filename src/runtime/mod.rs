@@ -166,43 +166,58 @@ fn async_shape(setup: &Setup, workers: usize) -> Shape {
     }
 }
 
-/// Shape and note shared by the two worker pools (crossbeam, rayon), whose worker count is
-/// their concurrency: `pool:N` sizes the pool and `unbounded` means `--workers`.
-mod pool_rules {
-    use super::{Limit, Setup, Shape};
+/// A fixed pool of worker threads (crossbeam-pool, rayon): its size is its concurrency, so
+/// `pool:N` sizes it, `unbounded` and `batches:N` use `--workers`, and `semaphore:N` is refused.
+trait WorkerPool: Sync {
+    const NAME: &'static str;
 
-    pub fn size(setup: &Setup) -> usize {
-        match setup.limit {
-            Limit::Pool(n) => n,
-            _ => setup.workers,
-        }
+    /// Starts `size` workers that will run cells under `limit` (`unbounded`, `pool` or `batches`).
+    fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError>;
+}
+
+fn pool_size(setup: &Setup) -> usize {
+    match setup.limit {
+        Limit::Pool(n) => n,
+        _ => setup.workers,
+    }
+}
+
+impl<P: WorkerPool> Runtime for P {
+    fn name(&self) -> &'static str {
+        P::NAME
     }
 
-    pub fn shape(setup: &Setup) -> Shape {
-        let size = size(setup);
+    fn refusal(&self, limit: Limit) -> Option<String> {
+        matches!(limit, Limit::Semaphore(_)).then(|| {
+            format!(
+                "{} bounds concurrency by its worker count, so {limit} has no meaning there; \
+                 use pool:N to size the pool (or batches:N)",
+                P::NAME
+            )
+        })
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        let size = pool_size(setup);
         Shape {
             workers: size,
             concurrency: setup.limit.bound(setup.tasks).min(size),
         }
     }
 
-    pub fn refusal(runtime: &str, limit: Limit) -> Option<String> {
-        matches!(limit, Limit::Semaphore(_)).then(|| {
-            format!(
-                "{runtime} bounds concurrency by its worker count, so {limit} has no meaning there; \
-                 use pool:N to size the pool (or batches:N)"
-            )
-        })
+    fn note(&self, setup: &Setup) -> Option<String> {
+        let from = match setup.limit {
+            Limit::Pool(_) => "from pool:N",
+            _ => "from --workers",
+        };
+        Some(format!(
+            "{}: concurrency is the pool size ({} workers, {from})",
+            P::NAME,
+            pool_size(setup)
+        ))
     }
 
-    pub fn note(runtime: &str, setup: &Setup) -> String {
-        format!(
-            "{runtime}: concurrency is the pool size ({} workers: {})",
-            size(setup),
-            match setup.limit {
-                Limit::Pool(_) => "from pool:N",
-                _ => "from --workers",
-            }
-        )
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        self.start_pool(pool_size(setup), setup.limit)
     }
 }

@@ -7,43 +7,26 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, panic_message, pool_rules};
+use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
 use crate::limit::Limit;
 use crate::measure::Span;
 use crate::workload::{Tally, Work};
 
 pub struct Rayon;
 
-impl Runtime for Rayon {
-    fn name(&self) -> &'static str {
-        "rayon"
-    }
+impl WorkerPool for Rayon {
+    const NAME: &'static str = "rayon";
 
-    fn refusal(&self, limit: Limit) -> Option<String> {
-        pool_rules::refusal(self.name(), limit)
-    }
-
-    fn shape(&self, setup: &Setup) -> Shape {
-        pool_rules::shape(setup)
-    }
-
-    fn note(&self, setup: &Setup) -> Option<String> {
-        Some(pool_rules::note(self.name(), setup))
-    }
-
-    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+    fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError> {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(pool_rules::size(setup))
+            .num_threads(size)
             .thread_name(|i| format!("rayon-worker-{i}"))
             .build()
             .map_err(|e| RuntimeError::Start {
                 runtime: "rayon",
                 source: std::io::Error::other(e),
             })?;
-        Ok(Box::new(RayonInstance {
-            pool,
-            limit: setup.limit,
-        }))
+        Ok(Box::new(RayonInstance { pool, limit }))
     }
 }
 

@@ -74,7 +74,10 @@ impl FromStr for Latency {
             SpecError::new(format!("latency '{s}': {why}; accepted: {LATENCY_FORMS}"))
         };
         let (kind, rest) = s.split_once(':').unwrap_or((s, ""));
-        let dur = |text: &str| parse_duration(text).map_err(|e| bad(e.to_string()));
+        // A bad duration's own message already says what a duration looks like.
+        let dur = |text: &str| {
+            parse_duration(text).map_err(|e| SpecError::new(format!("latency '{s}': {e}")))
+        };
         match kind {
             "fixed" => Ok(Latency::Fixed(dur(rest)?)),
             "longtail" if rest.is_empty() => Ok(Latency::LongTail(Duration::from_millis(10))),

@@ -1,0 +1,425 @@
+//! End-to-end tests of the `rtbench` binary: exit codes, messages on stderr and the three
+//! output formats on stdout. Every run is kept tiny (a few tasks, 1ms waits, small factorials).
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Keys every result cell carries, in JSON objects and as CSV columns.
+const CELL_KEYS: &[&str] = &[
+    "runtime",
+    "workload",
+    "tasks",
+    "limit",
+    "workers",
+    "completed",
+    "checksum",
+    "wall_seconds",
+    "ideal_seconds",
+    "efficiency",
+    "throughput_per_second",
+    "cpu_user_seconds",
+    "cpu_sys_seconds",
+    "voluntary_switches",
+    "involuntary_switches",
+];
+
+/// Runs the binary with `args`; returns (exit code, stdout, stderr).
+fn rtbench(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rtbench"))
+        .args(args)
+        // So a panic, if one happens, prints its usual hint and is caught below.
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("failed to start rtbench");
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("rtbench {args:?} was killed by a signal: {:?}", out.status));
+    (
+        code,
+        String::from_utf8(out.stdout).expect("stdout is not UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is not UTF-8"),
+    )
+}
+
+/// Runs the binary and requires exit code 0 and no panic; returns (stdout, stderr).
+fn rtbench_ok(args: &[&str]) -> (String, String) {
+    let (code, stdout, stderr) = rtbench(args);
+    assert_eq!(code, 0, "rtbench {args:?} failed\nstderr:\n{stderr}");
+    assert_no_panic(args, &stderr);
+    (stdout, stderr)
+}
+
+fn assert_no_panic(args: &[&str], stderr: &str) {
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "rtbench {args:?} panicked\nstderr:\n{stderr}"
+    );
+}
+
+fn registry_names() -> Vec<&'static str> {
+    rtbench::runtime::REGISTRY
+        .iter()
+        .map(|r| r.name())
+        .collect()
+}
+
+fn has_async_std() -> bool {
+    registry_names().contains(&"async-std")
+}
+
+/// Parses JSON output: an array of objects.
+fn json_cells(stdout: &str) -> Vec<serde_json::Map<String, Value>> {
+    let v: Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
+    let Value::Array(items) = v else {
+        panic!("JSON output is not an array:\n{stdout}");
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Object(m) => m,
+            other => panic!("JSON cell is not an object: {other}"),
+        })
+        .collect()
+}
+
+fn str_field<'a>(cell: &'a serde_json::Map<String, Value>, key: &str) -> &'a str {
+    cell[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("'{key}' is not a string in {cell:?}"))
+}
+
+fn u64_field(cell: &serde_json::Map<String, Value>, key: &str) -> u64 {
+    cell[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("'{key}' is not an unsigned integer in {cell:?}"))
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_naming_the_value_and_what_is_accepted() {
+    // (arguments after `run`, fragments stderr must contain)
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--runtime", "nosuch"],
+            &["'nosuch'", "accepted", "tokio", "smol", "sequential", "all"],
+        ),
+        (
+            &["--workload", "disk"],
+            &["'disk'", "accepted", "io", "cpu", "mixed"],
+        ),
+        (&["--tasks", "0"], &["'0'", "--tasks", "accepted", ">= 1"]),
+        (&["--latency", "10"], &["'10'", "no unit", "accepted", "ms"]),
+        (
+            &["--latency", "10parsecs"],
+            &["'10parsecs'", "unknown unit 'parsecs'", "accepted", "ms"],
+        ),
+        (
+            &["--limit", "semaphore:0"],
+            &["'semaphore:0'", "at least 1", "accepted", "pool:N"],
+        ),
+        (
+            &["--limit", "gate:3"],
+            &["'gate:3'", "unknown strategy", "accepted", "semaphore:N"],
+        ),
+        (
+            &["--workers", "0"],
+            &["'0'", "--workers", "accepted", ">= 1"],
+        ),
+        (
+            &["--steps", "3,,4"],
+            &["'3,,4'", "--steps", "empty item", "accepted"],
+        ),
+        (
+            &["--runtime", "all,tokio"],
+            &["'all,tokio'", "stands alone", "accepted"],
+        ),
+        (&["--seed", "x"], &["'x'", "--seed", "accepted"]),
+        (&["--warmup", "-1"], &["'-1'", "--warmup", "accepted"]),
+        // Explicitly chosen runtimes that refuse the limit: an error, not a skip.
+        (
+            &["--runtime", "sequential", "--limit", "semaphore:5"],
+            &["sequential", "semaphore:5", "use unbounded"],
+        ),
+        (
+            &["--runtime", "rayon", "--limit", "semaphore:2"],
+            &["rayon", "semaphore:2", "pool:N", "batches:N"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (extra, fragments) in cases {
+        let args: Vec<&str> = std::iter::once("run")
+            .chain(extra.iter().copied())
+            .collect();
+        let (code, stdout, stderr) = rtbench(&args);
+        let mut problems = Vec::new();
+        if code != 2 {
+            problems.push(format!("exit code {code}, expected 2"));
+        }
+        if !stdout.is_empty() {
+            problems.push(format!("stdout not empty: {stdout:?}"));
+        }
+        if !stderr.starts_with("error: ") {
+            problems.push("stderr does not start with 'error: '".into());
+        }
+        if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
+            problems.push("panic trace on stderr".into());
+        }
+        // Refused before any work starts: no progress lines.
+        if stderr.contains("[1/") {
+            problems.push("a cell was started".into());
+        }
+        for f in *fragments {
+            if !stderr.contains(f) {
+                problems.push(format!("stderr lacks {f:?}"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("rtbench {args:?}: {problems:?}\nstderr:\n{stderr}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn all_skips_runtimes_that_refuse_the_limit_and_runs_the_rest() {
+    let (stdout, stderr) = rtbench_ok(&[
+        "run",
+        "--runtime",
+        "all",
+        "--limit",
+        "semaphore:3",
+        "--workload",
+        "io",
+        "--tasks",
+        "6",
+        "--latency",
+        "1ms",
+        "--warmup",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let refusing = ["sequential", "crossbeam-pool", "rayon"];
+    for name in refusing {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&format!("note: skipped {name}: "))),
+            "no skip note for {name}\nstderr:\n{stderr}"
+        );
+    }
+    let cells = json_cells(&stdout);
+    let ran: Vec<&str> = cells.iter().map(|c| str_field(c, "runtime")).collect();
+    let expected: Vec<&str> = registry_names()
+        .into_iter()
+        .filter(|n| !refusing.contains(n))
+        .collect();
+    assert_eq!(ran, expected, "cells run under semaphore:3");
+    for c in &cells {
+        assert_eq!(str_field(c, "workload"), "io");
+        assert_eq!(str_field(c, "limit"), "semaphore:3");
+        assert_eq!(u64_field(c, "completed"), 6, "{c:?}");
+        assert_eq!(u64_field(c, "concurrency"), 3, "{c:?}");
+        assert!(c["error"].is_null(), "{c:?}");
+    }
+}
+
+#[test]
+fn json_has_every_runtime_and_workload_with_matching_checksums() {
+    let (stdout, _) = rtbench_ok(&[
+        "run",
+        "--runtime",
+        "all",
+        "--workload",
+        "all",
+        "--tasks",
+        "12",
+        "--latency",
+        "1ms",
+        "--compute",
+        "300",
+        "--steps",
+        "2,1",
+        "--warmup",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let cells = json_cells(&stdout);
+    let names = registry_names();
+    assert_eq!(cells.len(), 3 * names.len(), "cells:\n{stdout}");
+
+    for c in &cells {
+        for key in CELL_KEYS {
+            assert!(c.contains_key(*key), "cell lacks '{key}': {c:?}");
+        }
+        assert_eq!(u64_field(c, "completed"), 12, "{c:?}");
+        assert_eq!(u64_field(c, "tasks"), 12, "{c:?}");
+        assert!(c["error"].is_null(), "{c:?}");
+        let legacy = c["legacy"].as_bool().expect("legacy is a bool");
+        assert_eq!(legacy, str_field(c, "runtime") == "async-std", "{c:?}");
+    }
+
+    // workload -> (runtime -> checksum)
+    let mut by_workload: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    for c in &cells {
+        let prev = by_workload
+            .entry(str_field(c, "workload"))
+            .or_default()
+            .insert(str_field(c, "runtime"), str_field(c, "checksum"));
+        assert!(prev.is_none(), "duplicate cell {c:?}");
+    }
+    assert_eq!(
+        by_workload.keys().copied().collect::<Vec<_>>(),
+        ["cpu", "io", "mixed"]
+    );
+    for (workload, sums) in &by_workload {
+        assert_eq!(
+            sums.keys().copied().collect::<Vec<_>>(),
+            {
+                let mut n = names.clone();
+                n.sort_unstable();
+                n
+            },
+            "runtimes for {workload}"
+        );
+        let reference = sums["sequential"];
+        for (runtime, sum) in sums {
+            assert_eq!(
+                sum, &reference,
+                "{runtime} {workload} checksum differs from sequential's"
+            );
+        }
+    }
+    // Different workloads do different work.
+    let distinct: std::collections::BTreeSet<&str> =
+        by_workload.values().map(|s| s["sequential"]).collect();
+    assert_eq!(distinct.len(), 3, "checksums per workload: {by_workload:?}");
+}
+
+#[test]
+fn csv_has_a_header_with_the_cell_keys_and_one_row_per_cell() {
+    let (stdout, _) = rtbench_ok(&[
+        "run",
+        "--format",
+        "csv",
+        "--runtime",
+        "tokio,threads",
+        "--workload",
+        "cpu",
+        "--tasks",
+        "4",
+        "--compute",
+        "100",
+        "--warmup",
+        "0",
+    ]);
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("CSV header")
+        .iter()
+        .map(String::from)
+        .collect();
+    for key in CELL_KEYS {
+        assert!(
+            header.iter().any(|h| h == key),
+            "CSV header lacks '{key}': {header:?}"
+        );
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("CSV rows");
+    assert_eq!(rows.len(), 2, "rows:\n{stdout}");
+    let runtimes: Vec<&str> = rows.iter().map(|r| &r[col("runtime")]).collect();
+    assert_eq!(runtimes, ["tokio", "threads"]);
+    for r in &rows {
+        assert_eq!(r.len(), header.len());
+        assert_eq!(&r[col("workload")], "cpu");
+        assert_eq!(&r[col("tasks")], "4");
+        assert_eq!(&r[col("completed")], "4");
+        assert_eq!(&r[col("error")], "");
+    }
+    assert_eq!(
+        rows[0][col("checksum")],
+        rows[1][col("checksum")],
+        "checksums differ:\n{stdout}"
+    );
+}
+
+#[test]
+fn table_is_the_default_with_a_row_per_cell() {
+    let (stdout, stderr) = rtbench_ok(&[
+        "run",
+        "--runtime",
+        "all",
+        "--workload",
+        "cpu",
+        "--tasks",
+        "4",
+        "--compute",
+        "100",
+        "--warmup",
+        "0",
+    ]);
+    let mut lines = stdout.lines();
+    let header = lines.next().expect("a header line");
+    let words: Vec<&str> = header.split_whitespace().collect();
+    assert!(
+        words.contains(&"eff") || words.contains(&"efficiency"),
+        "header: {header}"
+    );
+    assert!(words.contains(&"runtime"), "header: {header}");
+    let rows: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    let names = registry_names();
+    assert_eq!(rows.len(), names.len(), "table:\n{stdout}");
+    for (row, name) in rows.iter().zip(&names) {
+        let label = if *name == "async-std" {
+            "async-std (legacy)".to_string()
+        } else {
+            name.to_string()
+        };
+        assert!(
+            row.starts_with(&format!("{label} ")),
+            "row for {name} is {row:?}"
+        );
+        assert!(row.contains(" cpu "), "{row:?}");
+        assert!(row.trim_end().ends_with(" ok"), "{row:?}");
+    }
+    if has_async_std() {
+        assert!(stdout.contains("async-std (legacy)"), "table:\n{stdout}");
+        assert!(stderr.contains("async-std is legacy"), "stderr:\n{stderr}");
+    }
+    // Progress goes to stderr, not into the table.
+    assert!(!stdout.contains("[1/"), "progress on stdout:\n{stdout}");
+    assert!(stderr.contains(&format!("[{n}/{n}]", n = names.len())));
+}
+
+#[test]
+fn run_help_documents_the_limit_forms() {
+    let (stdout, _) = rtbench_ok(&["run", "--help"]);
+    let limit_line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("--limit"))
+        .unwrap_or_else(|| panic!("no --limit in help:\n{stdout}"));
+    for form in ["unbounded", "semaphore:N", "batches:N", "pool:N"] {
+        assert!(
+            limit_line.contains(form),
+            "--limit help lacks {form}: {limit_line}"
+        );
+    }
+    for flag in [
+        "--runtime",
+        "--workload",
+        "--latency",
+        "--format",
+        "--workers",
+    ] {
+        assert!(stdout.contains(flag), "help lacks {flag}:\n{stdout}");
+    }
+}

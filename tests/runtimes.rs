@@ -1,0 +1,314 @@
+//! Every runtime adapter against the same workloads, in the style of tokio's
+//! `tests/rt_common.rs`: a test body is written once and the macros below expand it to one
+//! `#[test]` per runtime, so a failure names the runtime it happened on.
+//!
+//! async-std's executor thread count is fixed once per process, so every test here uses the
+//! same [`WORKERS`]; pools may still be sized by `pool:N`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rtbench::limit::Limit;
+use rtbench::runtime::{Outcome, Runtime, Setup};
+use rtbench::workload::{Expectation, Latency, TaskPlan, Work, WorkloadKind, WorkloadSpec};
+
+/// Worker threads for every runtime with a pool (async-std's is fixed per process).
+const WORKERS: usize = 2;
+
+/// Expands to `mod $name` holding `fn body($rt: &'static dyn Runtime)` and one `#[test]`
+/// per listed runtime; a runtime is written as its name with `-` spelled `_`.
+macro_rules! on_runtimes {
+    ($name:ident, [$($runtime:ident),+ $(,)?], |$rt:ident| $body:block) => {
+        mod $name {
+            use super::*;
+
+            fn body($rt: &'static dyn Runtime) $body
+
+            $(runtime_test!($runtime);)+
+        }
+    };
+}
+
+/// One `#[test]` calling `body` with the runtime of that name (async-std only with its feature).
+macro_rules! runtime_test {
+    (async_std) => {
+        #[cfg(feature = "async-std")]
+        #[test]
+        fn async_std() {
+            body(super::runtime("async-std"));
+        }
+    };
+    ($runtime:ident) => {
+        #[test]
+        fn $runtime() {
+            body(super::runtime(&stringify!($runtime).replace('_', "-")));
+        }
+    };
+}
+
+/// The body once per runtime in the registry (checked by `macros_cover_the_registry`).
+macro_rules! on_every_runtime {
+    ($name:ident, |$rt:ident| $body:block) => {
+        on_runtimes!(
+            $name,
+            [
+                sequential,
+                tokio,
+                tokio_current_thread,
+                smol,
+                async_std,
+                threads,
+                crossbeam_pool,
+                rayon,
+            ],
+            |$rt| $body
+        );
+    };
+}
+
+/// The body on every runtime that runs tasks concurrently (all but `sequential`).
+macro_rules! on_every_concurrent_runtime {
+    ($name:ident, |$rt:ident| $body:block) => {
+        on_runtimes!(
+            $name,
+            [
+                tokio,
+                tokio_current_thread,
+                smol,
+                async_std,
+                threads,
+                crossbeam_pool,
+                rayon,
+            ],
+            |$rt| $body
+        );
+    };
+}
+
+/// The names `on_every_runtime!` generates tests for, in registry order.
+const MACRO_RUNTIMES: &[&str] = &[
+    "sequential",
+    "tokio",
+    "tokio-current-thread",
+    "smol",
+    #[cfg(feature = "async-std")]
+    "async-std",
+    "threads",
+    "crossbeam-pool",
+    "rayon",
+];
+
+const ASYNC_RUNTIMES: &[&str] = &["tokio", "tokio-current-thread", "smol", "async-std"];
+const POOL_RUNTIMES: &[&str] = &["crossbeam-pool", "rayon"];
+
+fn runtime(name: &str) -> &'static dyn Runtime {
+    rtbench::runtime::find(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn ms(n: u64) -> Latency {
+    Latency::Fixed(Duration::from_millis(n))
+}
+
+/// A workload of `tasks` tasks with one call each, compute 200 and steps `[3, 1, 2]`.
+fn spec(kind: WorkloadKind, tasks: usize, latency: Latency) -> WorkloadSpec {
+    WorkloadSpec {
+        kind,
+        tasks,
+        calls: 1,
+        latency,
+        compute: 200,
+        steps: vec![3, 1, 2],
+        seed: 7,
+    }
+}
+
+/// The small workload of the correctness matrix: 9 tasks, 1 ms waits, two calls per io task.
+fn small(kind: WorkloadKind) -> WorkloadSpec {
+    WorkloadSpec {
+        calls: 2,
+        ..spec(kind, 9, ms(1))
+    }
+}
+
+fn setup(limit: Limit, tasks: usize) -> Setup {
+    Setup {
+        workers: WORKERS,
+        limit,
+        tasks,
+    }
+}
+
+/// Starts `rt` under `limit` and runs `work` once, failing the test on any runtime error.
+fn run(rt: &dyn Runtime, limit: Limit, work: &Arc<Work>) -> Outcome {
+    let label = format!("{} {limit}", rt.name());
+    let mut instance = rt
+        .start(&setup(limit, work.len()))
+        .unwrap_or_else(|e| panic!("{label}: start: {e}"));
+    instance
+        .run(work)
+        .unwrap_or_else(|e| panic!("{label}: run: {e}"))
+}
+
+/// What the `sequential` runtime actually produces for `plans`.
+fn sequential_outcome(plans: &[TaskPlan]) -> Outcome {
+    run(
+        runtime("sequential"),
+        Limit::Unbounded,
+        &Arc::new(Work::new(plans.to_vec())),
+    )
+}
+
+/// Whether the harness documents `rt` as refusing `limit`: sequential takes only
+/// `unbounded`, the worker pools take no `semaphore:N`, everything else takes anything.
+fn refuses(rt: &dyn Runtime, limit: Limit) -> bool {
+    match rt.name() {
+        "sequential" => limit != Limit::Unbounded,
+        name if POOL_RUNTIMES.contains(&name) => matches!(limit, Limit::Semaphore(_)),
+        _ => false,
+    }
+}
+
+/// A limit leaving room for at least 10 tasks in flight: the pools' concurrency is their size.
+fn roomy_limit(rt: &dyn Runtime) -> Limit {
+    if POOL_RUNTIMES.contains(&rt.name()) {
+        Limit::Pool(10)
+    } else {
+        Limit::Unbounded
+    }
+}
+
+#[test]
+fn macros_cover_the_registry() {
+    assert_eq!(rtbench::runtime::names(), MACRO_RUNTIMES);
+    for name in ASYNC_RUNTIMES.iter().chain(POOL_RUNTIMES) {
+        if *name != "async-std" || cfg!(feature = "async-std") {
+            runtime(name);
+        }
+    }
+}
+
+on_every_runtime!(every_workload_and_limit_matches_the_expectation, |rt| {
+    let limits = [
+        Limit::Unbounded,
+        Limit::Semaphore(3),
+        Limit::Batches(3),
+        Limit::Pool(3),
+    ];
+    for kind in WorkloadKind::ALL {
+        let plans = small(kind).plans();
+        let expected = Expectation::of(&plans).checksum;
+        let sequential = sequential_outcome(&plans).tally;
+        assert_eq!(
+            sequential.checksum, expected,
+            "sequential {kind}: checksum differs from the plans' expectation"
+        );
+        let work = Arc::new(Work::new(plans));
+        for limit in limits {
+            let label = format!("{} {kind} {limit}", rt.name());
+            let refusal = rt.refusal(limit);
+            assert_eq!(
+                refusal.is_some(),
+                refuses(rt, limit),
+                "{label}: unexpected refusal {refusal:?}"
+            );
+            if let Some(why) = refusal {
+                assert!(
+                    why.contains(&limit.to_string()),
+                    "{label}: refusal does not name the limit: {why}"
+                );
+                continue;
+            }
+            let tally = run(rt, limit, &work).tally;
+            assert_eq!(tally.completed, work.len(), "{label}: tasks completed");
+            assert_eq!(
+                tally.checksum, expected,
+                "{label}: checksum differs from the expectation"
+            );
+            assert_eq!(
+                tally.checksum, sequential.checksum,
+                "{label}: checksum differs from sequential's"
+            );
+        }
+    }
+});
+
+on_every_concurrent_runtime!(io_waits_overlap, |rt| {
+    let plans = spec(WorkloadKind::Io, 50, ms(20)).plans();
+    let sequential = sequential_outcome(&plans).measured.wall;
+    let limit = roomy_limit(rt);
+    let concurrency = rt.shape(&setup(limit, plans.len())).concurrency;
+    assert!(
+        concurrency >= 10,
+        "{} {limit}: concurrency {concurrency}",
+        rt.name()
+    );
+    let outcome = run(rt, limit, &Arc::new(Work::new(plans)));
+    assert_eq!(outcome.tally.completed, 50);
+    assert!(
+        outcome.measured.wall < sequential / 2,
+        "{} {limit}: {:?} is not under half of sequential's {sequential:?}",
+        rt.name(),
+        outcome.measured.wall
+    );
+});
+
+on_every_runtime!(limits_bound_tasks_in_flight, |rt| {
+    const BOUND: usize = 4;
+    let plans = spec(WorkloadKind::Io, 30, ms(5)).plans();
+    let peak = |limit: Limit| {
+        let work = Arc::new(Work::instrumented(plans.clone()));
+        let tally = run(rt, limit, &work).tally;
+        assert_eq!(tally.completed, plans.len(), "{} {limit}", rt.name());
+        let peak = work.gauge().expect("instrumented work has a gauge").peak();
+        let shape = rt.shape(&setup(limit, plans.len()));
+        assert!(
+            peak <= shape.concurrency,
+            "{} {limit}: peak {peak} exceeds the shape's concurrency {}",
+            rt.name(),
+            shape.concurrency
+        );
+        peak
+    };
+    let bounded = [
+        Limit::Semaphore(BOUND),
+        Limit::Pool(BOUND),
+        Limit::Batches(BOUND),
+    ];
+    for limit in bounded.into_iter().filter(|&l| rt.refusal(l).is_none()) {
+        let peak = peak(limit);
+        assert!(peak <= BOUND, "{} {limit}: peak {peak}", rt.name());
+        assert!(peak >= 2, "{} {limit}: peak {peak}", rt.name());
+    }
+    let unbounded = peak(Limit::Unbounded);
+    match rt.name() {
+        "sequential" => assert_eq!(unbounded, 1, "sequential runs one task at a time"),
+        name if ASYNC_RUNTIMES.contains(&name) => assert!(
+            unbounded > BOUND,
+            "{name} unbounded: peak {unbounded} should exceed {BOUND}"
+        ),
+        name if POOL_RUNTIMES.contains(&name) => assert!(
+            (2..=WORKERS).contains(&unbounded),
+            "{name} unbounded: peak {unbounded} should be the pool size {WORKERS}"
+        ),
+        name => assert!(unbounded >= 2, "{name} unbounded: peak {unbounded}"),
+    }
+});
+
+on_every_runtime!(seed_changes_the_checksum, |rt| {
+    let mut spec = WorkloadSpec {
+        calls: 2,
+        ..spec(
+            WorkloadKind::Io,
+            9,
+            Latency::Uniform(Duration::from_millis(1), Duration::from_millis(5)),
+        )
+    };
+    let before = Expectation::of(&spec.plans()).checksum;
+    spec.seed += 1;
+    let plans = spec.plans();
+    let after = Expectation::of(&plans).checksum;
+    assert_ne!(before, after, "the seed does not reach the checksum");
+    let tally = run(rt, Limit::Unbounded, &Arc::new(Work::new(plans))).tally;
+    assert_eq!(tally.completed, spec.tasks);
+    assert_eq!(tally.checksum, after, "{}: checksum", rt.name());
+});

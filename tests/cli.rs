@@ -26,9 +26,19 @@ const CELL_KEYS: &[&str] = &[
 ];
 
 /// Runs the binary with `args`; returns (exit code, stdout, stderr).
+/// A fresh scratch folder per call, so runs write their results folder there.
+fn scratch_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("rtbench-cli-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("creating a scratch folder");
+    dir
+}
+
 fn rtbench(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rtbench"))
         .args(args)
+        .current_dir(scratch_dir())
         // So a panic, if one happens, prints its usual hint and is caught below.
         .env_remove("RUST_BACKTRACE")
         .output()
@@ -403,10 +413,13 @@ fn table_is_the_default_with_a_row_per_cell() {
 #[test]
 fn run_help_documents_the_limit_forms() {
     let (stdout, _) = rtbench_ok(&["run", "--help"]);
-    let limit_line = stdout
-        .lines()
-        .find(|l| l.trim_start().starts_with("--limit"))
+    // clap prints a flag's text on its line, or on the next one in the long layout.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("--limit"))
         .unwrap_or_else(|| panic!("no --limit in help:\n{stdout}"));
+    let limit_line = lines[at..(at + 2).min(lines.len())].join(" ");
     for form in ["unbounded", "semaphore:N", "batches:N", "pool:N"] {
         assert!(
             limit_line.contains(form),

@@ -1,12 +1,16 @@
 //! Flag definitions and the parsers that turn each into a checked value.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::runtime::{self, Runtime};
-use crate::suite::RunConfig;
+use crate::suite::{Fault, Profile, RunConfig};
+use crate::workload::latency::parse_duration;
 use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
 
 #[derive(Debug, Parser)]
@@ -16,7 +20,8 @@ use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
     about = "Threads vs async vs processes, measured on this machine",
     long_about = "Runs one workload model (simulated I/O waits, factorial computation, or both) on \
                   every common Rust concurrency model and measures wall time against the ideal, \
-                  throughput, CPU time and context switches. With no command: `run` with defaults."
+                  throughput, CPU time and context switches, each cell in its own process. \
+                  With no command: `run --profile quick`."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -26,7 +31,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run workloads on runtimes, one cell per runtime x workload, and print the results.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Internal: run one cell from a JSON request on stdin, answer one JSON line.
+    #[command(name = "__cell", hide = true)]
+    Cell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,17 +79,32 @@ pub struct RunArgs {
     /// Untimed runs before the measured one, on the same started runtime.
     #[arg(long, value_name = "N", default_value = "1", value_parser = parse_warmup, allow_hyphen_values = true)]
     pub warmup: usize,
+    /// Measured runs per cell: median, min and max are reported.
+    #[arg(long, value_name = "N", default_value = "3", value_parser = parse_repeat)]
+    pub repeat: usize,
+    /// Walk a sweep matrix instead of one parameter set (quick: ~2 min, full: ~15 min on 2 cores).
+    #[arg(long, value_enum, conflicts_with_all = ["tasks", "limit", "workers", "latency", "compute", "steps", "calls"])]
+    pub profile: Option<Profile>,
+    /// A cell that runs longer is killed and fails (e.g. 120s, 500ms).
+    #[arg(long, value_name = "DUR", default_value = "120s", value_parser = parse_timeout)]
+    pub cell_timeout: Duration,
+    /// Results folder [default: results/<YYYY-MM-DD>-<host>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Output format on stdout (progress goes to stderr).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Make every cell fail this way (tests of cell isolation).
+    #[arg(long, value_enum, hide = true)]
+    pub fault: Option<Fault>,
 }
 
 impl RunArgs {
-    /// `run` with every default, as `rtbench` alone runs it.
+    /// `run --profile quick`, as `rtbench` alone runs it.
     pub fn defaults() -> RunArgs {
-        match Cli::parse_from(["rtbench", "run"]).command {
-            Some(Command::Run(args)) => args,
-            None => unreachable!("`run` was given"),
+        match Cli::parse_from(["rtbench", "run", "--profile", "quick"]).command {
+            Some(Command::Run(args)) => *args,
+            _ => unreachable!("`run` was given"),
         }
     }
 
@@ -102,6 +125,26 @@ impl RunArgs {
             limit: self.limit,
             workers: self.workers.unwrap_or_else(available_cores),
             warmup: self.warmup,
+            repeat: self.repeat,
+            fault: self.fault,
+            max_ideal_seconds: None,
+        }
+    }
+
+    /// The run configurations: the profile's sweep groups, or the one the flags describe.
+    pub fn configs(&self) -> Vec<RunConfig> {
+        let base = self.resolve();
+        match self.profile {
+            None => vec![base],
+            Some(p) => p
+                .groups(&base)
+                .into_iter()
+                .map(|mut g| {
+                    g.runtimes_explicit = false;
+                    g.max_ideal_seconds = Some(p.max_ideal_seconds());
+                    g
+                })
+                .collect(),
         }
     }
 }
@@ -194,6 +237,25 @@ fn parse_warmup(s: &str) -> Result<usize, SpecError> {
             "'{s}' is not accepted; accepted: a whole number from 0 to 100"
         ))),
     }
+}
+
+fn parse_repeat(s: &str) -> Result<usize, SpecError> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a whole number from 1 to 1000"
+        ))),
+    }
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, SpecError> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_millis(10) {
+        return Err(SpecError::new(format!(
+            "cell timeout '{s}' is too short; accepted: 10ms to 1h"
+        )));
+    }
+    Ok(d)
 }
 
 fn parse_count(s: &str) -> Result<usize, SpecError> {

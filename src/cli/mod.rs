@@ -1,10 +1,12 @@
-//! The command line: clap definitions, resolved into a validated [`RunConfig`].
+//! The command line: clap definitions, resolved into validated run configurations.
 //! Bad input stops here with exit code 2 and a message naming the value and what is accepted.
 
 mod args;
+mod cell_child;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -13,8 +15,10 @@ use clap::Parser;
 pub use args::{Cli, Command, Format, RunArgs};
 
 use crate::report::write_table;
-use crate::results::{CellRecord, write_csv, write_json};
-use crate::suite::{self, ConfigError, RunConfig};
+use crate::results::{
+    CellRecord, Machine, RawRow, ResultsDir, SCHEMA_VERSION, Summary, write_csv, write_json,
+};
+use crate::suite::{self, ConfigError, Isolation, Mode, Progress};
 
 /// Exit code for input the harness refuses (clap uses the same).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -23,14 +27,24 @@ pub const EXIT_VERIFICATION: u8 = 1;
 
 /// Parses `args`, runs the command, prints the error chain on failure.
 pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    match execute(cli) {
+    let command_line = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let result = match cli.command {
+        Some(Command::Run(a)) => run(&a, command_line),
+        None => run(&RunArgs::defaults(), command_line),
+        Some(Command::Cell) => cell_child::serve(),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -40,19 +54,25 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
     }
 }
 
-fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Some(Command::Run(args)) => run(&args),
-        None => run(&RunArgs::defaults()),
+fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
+    let mut cells = Vec::new();
+    let mut skipped = Vec::new();
+    for cfg in args.configs() {
+        let (c, s) = suite::plan(&cfg)?;
+        cells.extend(c);
+        skipped.extend(s);
     }
-}
-
-fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let cfg: RunConfig = args.resolve();
-    let (cells, skipped) = suite::plan(&cfg)?;
     let mut err = io::stderr().lock();
-    for s in &skipped {
-        writeln!(err, "note: {s}")?;
+    if args.profile.is_some() && !skipped.is_empty() {
+        writeln!(
+            err,
+            "note: {} cells skipped (listed in summary.json)",
+            skipped.len()
+        )?;
+    } else {
+        for s in &skipped {
+            writeln!(err, "note: {s}")?;
+        }
     }
     let mut notes: Vec<String> = Vec::new();
     for c in &cells {
@@ -63,33 +83,69 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let mut records: Vec<CellRecord> = Vec::with_capacity(cells.len());
-    for (i, cell) in cells.iter().enumerate() {
-        write!(err, "[{}/{}] {} ... ", i + 1, cells.len(), cell.label())?;
-        err.flush()?;
-        let r = suite::run_cell(cell);
-        match &r.error {
-            None => writeln!(
-                err,
-                "{} (efficiency {:.2})",
-                crate::report::seconds(r.wall_seconds),
-                r.efficiency
-            )?,
-            Some(e) => writeln!(err, "FAILED: {e}")?,
-        }
-        records.push(r);
+    drop(err);
+
+    let machine = Machine::collect(command_line);
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("{}-{}", machine.day(), machine.host_slug()))
+    });
+    let store = ResultsDir::create(&dir)
+        .with_context(|| format!("creating the results folder {}", dir.display()))?;
+    let mut summary = Summary {
+        schema_version: SCHEMA_VERSION,
+        profile: args.profile.map_or("custom", |p| p.name()).into(),
+        complete: false,
+        machine,
+        skipped,
+        cells: Vec::new(),
+    };
+    let mut raw: Vec<RawRow> = Vec::new();
+    let save = |summary: &Summary, raw: &[RawRow]| {
+        store
+            .write(summary, raw)
+            .with_context(|| format!("writing results to {}", store.path().display()))
+    };
+    save(&summary, &raw)?;
+
+    let exe = std::env::current_exe().context("locating the rtbench binary to run cells in")?;
+    let mode = Mode::Isolated(Isolation {
+        exe,
+        timeout: args.cell_timeout,
+    });
+    let mut progress = Progress::new(&cells);
+    for cell in &cells {
+        progress.start(cell);
+        let result = suite::run_cell(cell, &mode);
+        progress.finish(cell, &result.record);
+        summary.cells.push(result.record);
+        raw.extend(result.raw);
+        save(&summary, &raw)?;
     }
+    progress.close();
+    summary.complete = true;
+    save(&summary, &raw)?;
+
+    let records = &summary.cells;
     let mut out = io::stdout().lock();
     match args.format {
-        Format::Table => write_table(&mut out, &records),
-        Format::Json => write_json(&mut out, &records),
-        Format::Csv => write_csv(&mut out, &records),
+        Format::Table => write_table(&mut out, records),
+        Format::Json => write_json(&mut out, records),
+        Format::Csv => write_csv(&mut out, records),
     }
     .context("writing results to stdout")?;
     let failed: Vec<&CellRecord> = records.iter().filter(|r| !r.ok()).collect();
+    let mut err = io::stderr().lock();
     if !failed.is_empty() {
         writeln!(err, "{} of {} cells failed", failed.len(), records.len())?;
     }
+    let noisy = records.iter().filter(|r| r.noisy).count();
+    if noisy > 0 {
+        writeln!(
+            err,
+            "warning: {noisy} cells varied more than 25% between repetitions: the machine is noisy; compare ratios within one run"
+        )?;
+    }
+    writeln!(err, "results: {}", store.path().display())?;
     Ok(if failed.iter().any(|r| r.failed_verification()) {
         ExitCode::from(EXIT_VERIFICATION)
     } else {

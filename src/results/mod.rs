@@ -1,7 +1,11 @@
-//! Result records and how they are written out (JSON, CSV).
+//! Result records, the results folder, and how records are written out (JSON, CSV).
 
 mod export;
+mod machine;
 mod record;
+mod store;
 
 pub use export::{write_csv, write_json};
-pub use record::CellRecord;
+pub use machine::{Machine, OsLimits};
+pub use record::{CellRecord, RawRow};
+pub use store::{ResultsDir, SCHEMA_VERSION, Summary, write_atomic};

@@ -1,6 +1,9 @@
-//! One cell's result: a flat record, so the same type serialises to JSON and to CSV.
+//! Result records: one summary per cell, one raw row per repetition. Both are flat, so the
+//! same types serialise to JSON and to CSV.
 
 use serde::{Deserialize, Serialize};
+
+use crate::suite::Sample;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellRecord {
@@ -17,23 +20,39 @@ pub struct CellRecord {
     pub latency: String,
     pub compute: u32,
     pub seed: u64,
+    /// Measured repetitions (after the warm-up).
+    pub repeat: usize,
     pub completed: usize,
     /// Sum of the tasks' checksums, hex; must equal `expected_checksum` (sequential's).
     pub checksum: String,
     pub expected_checksum: String,
+    /// Median over the repetitions; min and max beside it.
     pub wall_seconds: f64,
+    pub wall_min_seconds: f64,
+    pub wall_max_seconds: f64,
     /// The physical lower bound for this workload and concurrency.
     pub ideal_seconds: f64,
-    /// ideal / measured: 1.0 is perfect.
+    /// ideal / median wall: 1.0 is perfect.
     pub efficiency: f64,
     pub throughput_per_second: f64,
+    /// Medians over the repetitions; getrusage counts every thread of the cell's process.
     pub cpu_user_seconds: f64,
     pub cpu_sys_seconds: f64,
     pub voluntary_switches: u64,
     pub involuntary_switches: u64,
+    /// Task completion latency from the start of a run, over every repetition.
+    pub latency_p50_seconds: f64,
+    pub latency_p90_seconds: f64,
+    pub latency_p99_seconds: f64,
+    pub latency_max_seconds: f64,
+    /// Peak resident memory of the cell's process (VmHWM), warm-up included.
+    pub peak_rss_bytes: u64,
+    /// The repetitions spread more than 25% around the median: the machine was noisy.
+    pub noisy: bool,
     /// Why the cell failed, if it did; its measurements are then zero.
     pub error: Option<String>,
-    /// `start`, `os-limit`, `panic`, `unsupported` or `verification`.
+    /// `start`, `os-limit`, `panic`, `crash`, `timeout`, `protocol`, `unsupported` or
+    /// `verification`.
     pub error_kind: Option<String>,
 }
 
@@ -45,5 +64,47 @@ impl CellRecord {
     /// The runtime did not do the work it was given (a harness or adapter bug).
     pub fn failed_verification(&self) -> bool {
         self.error_kind.as_deref() == Some("verification")
+    }
+}
+
+/// One measured repetition of a cell, for raw.csv.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawRow {
+    pub runtime: String,
+    pub workload: String,
+    pub tasks: usize,
+    pub limit: String,
+    pub workers: usize,
+    pub latency: String,
+    pub compute: u32,
+    pub repetition: usize,
+    pub completed: usize,
+    pub checksum: String,
+    pub wall_seconds: f64,
+    pub cpu_user_seconds: f64,
+    pub cpu_sys_seconds: f64,
+    pub voluntary_switches: u64,
+    pub involuntary_switches: u64,
+}
+
+impl RawRow {
+    pub fn new(cell: &CellRecord, repetition: usize, s: &Sample) -> RawRow {
+        RawRow {
+            runtime: cell.runtime.clone(),
+            workload: cell.workload.clone(),
+            tasks: cell.tasks,
+            limit: cell.limit.clone(),
+            workers: cell.workers,
+            latency: cell.latency.clone(),
+            compute: cell.compute,
+            repetition,
+            completed: s.completed,
+            checksum: format!("{:016x}", s.checksum),
+            wall_seconds: s.wall_seconds,
+            cpu_user_seconds: s.cpu_user_seconds,
+            cpu_sys_seconds: s.cpu_sys_seconds,
+            voluntary_switches: s.voluntary_switches,
+            involuntary_switches: s.involuntary_switches,
+        }
     }
 }

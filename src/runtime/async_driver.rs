@@ -14,7 +14,6 @@ use smol::future::FutureExt;
 
 use super::{Outcome, RuntimeError, panic_message};
 use crate::limit::Limit;
-use crate::measure::Span;
 use crate::workload::{Tally, Work};
 
 /// One async runtime's idioms.
@@ -44,7 +43,7 @@ pub async fn timed_run<R: AsyncRt>(
     work: Arc<Work>,
     limit: Limit,
 ) -> Result<Outcome, RuntimeError> {
-    let span = Span::start();
+    let span = work.begin();
     let tally = drive(&rt, &work, limit).await?;
     Ok(Outcome {
         tally,

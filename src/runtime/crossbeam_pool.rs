@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
 use crate::limit::Limit;
-use crate::measure::{Span, os_limits};
+use crate::measure::os_limits;
 use crate::workload::{Tally, Work};
 
 pub struct CrossbeamPool;
@@ -106,7 +106,7 @@ impl PoolInstance {
 impl Instance for PoolInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let n = work.len();
-        let span = Span::start();
+        let span = work.begin();
         let tally = match self.limit {
             Limit::Batches(size) => {
                 let mut tally = Tally::default();

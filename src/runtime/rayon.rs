@@ -9,7 +9,6 @@ use rayon::prelude::*;
 
 use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
 use crate::limit::Limit;
-use crate::measure::Span;
 use crate::workload::{Tally, Work};
 
 pub struct Rayon;
@@ -54,7 +53,7 @@ impl Instance for RayonInstance {
             Limit::Batches(size) => size,
             _ => n.max(1),
         };
-        let span = Span::start();
+        let span = work.begin();
         let tally = catch_unwind(AssertUnwindSafe(|| {
             (0..n)
                 .step_by(batch)

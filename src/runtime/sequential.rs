@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
-use crate::measure::Span;
 use crate::workload::{Tally, Work};
 
 pub struct Sequential;
@@ -39,7 +38,7 @@ struct SequentialInstance;
 
 impl Instance for SequentialInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let span = Span::start();
+        let span = work.begin();
         let mut tally = Tally::default();
         for i in 0..work.len() {
             tally.add(work.run_blocking(i));

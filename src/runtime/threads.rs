@@ -9,7 +9,7 @@ use std::thread;
 
 use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, panic_message};
 use crate::limit::{BlockingSemaphore, Limit};
-use crate::measure::{Span, os_limits};
+use crate::measure::os_limits;
 use crate::workload::{Tally, Work};
 
 pub struct Threads;
@@ -47,7 +47,7 @@ struct ThreadsInstance {
 impl Instance for ThreadsInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let n = work.len();
-        let span = Span::start();
+        let span = work.begin();
         let tally = match self.limit {
             Limit::Unbounded => sum(spawn_each(0..n, |i| work.run_blocking(i))?),
             Limit::Semaphore(permits) => {

@@ -1,12 +1,26 @@
-//! One cell: start the runtime, run the work (warm-up first), check it, make a record.
+//! One cell: run it (in a child process, or here), check every repetition against what the
+//! workload predicts, and summarise it into a record.
 
 use std::sync::Arc;
 
+use super::execute::execute;
+use super::isolate::{Isolation, run_isolated};
+use super::protocol::{CellReply, CellRequest, Fault, Sample};
+use super::stats::{NOISY_SPREAD, Stat};
 use crate::limit::Limit;
 use crate::measure::available_cores;
-use crate::results::CellRecord;
-use crate::runtime::{Outcome, Runtime, RuntimeError, Setup};
-use crate::workload::{Capacity, Expectation, Work, WorkloadSpec};
+use crate::results::{CellRecord, RawRow};
+use crate::runtime::{Runtime, Setup};
+use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadSpec};
+
+/// Where a cell runs.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// A fresh child process per cell (what `rtbench run` does).
+    Isolated(Isolation),
+    /// This process (library use and tests; a crash here is the caller's crash).
+    InProcess,
+}
 
 pub struct CellPlan {
     pub runtime: &'static dyn Runtime,
@@ -14,8 +28,17 @@ pub struct CellPlan {
     pub limit: Limit,
     pub workers: usize,
     pub warmup: usize,
-    pub work: Arc<Work>,
+    pub repeat: usize,
+    pub fault: Option<Fault>,
+    pub plans: Arc<Vec<TaskPlan>>,
     pub expectation: Arc<Expectation>,
+}
+
+/// A finished cell: its summary and its raw repetitions.
+#[derive(Debug, Clone)]
+pub struct CellResult {
+    pub record: CellRecord,
+    pub raw: Vec<RawRow>,
 }
 
 impl CellPlan {
@@ -31,59 +54,107 @@ impl CellPlan {
     pub fn label(&self) -> String {
         format!("{} {} {}", self.runtime.name(), self.spec.kind, self.limit)
     }
-}
 
-/// Runs the cell and returns its record; a failure (OS refusal, panic, wrong checksum,
-/// missing tasks) is the record's `error`, never a panic of the harness.
-pub fn run_cell(cell: &CellPlan) -> CellRecord {
-    let outcome = measure(cell).and_then(|o| verify(cell, o));
-    record(cell, outcome)
-}
-
-fn measure(cell: &CellPlan) -> Result<Outcome, RuntimeError> {
-    let mut instance = cell.runtime.start(&cell.setup())?;
-    for _ in 0..cell.warmup {
-        instance.run(&cell.work)?;
+    /// The physical lower bound for this cell's work on this runtime.
+    pub fn ideal_seconds(&self) -> f64 {
+        let shape = self.runtime.shape(&self.setup());
+        let capacity = Capacity {
+            concurrency: shape.concurrency,
+            parallelism: shape.workers.min(available_cores()),
+        };
+        self.expectation.ideal_seconds(&self.plans, capacity)
     }
-    instance.run(&cell.work)
+
+    pub fn request(&self) -> CellRequest {
+        CellRequest {
+            runtime: self.runtime.name().into(),
+            workload: self.spec.kind.name().into(),
+            tasks: self.spec.tasks,
+            calls: self.spec.calls,
+            latency: self.spec.latency.to_string(),
+            compute: self.spec.compute,
+            steps: self.spec.steps.clone(),
+            seed: self.spec.seed,
+            limit: self.limit.to_string(),
+            workers: self.workers,
+            warmup: self.warmup,
+            repeat: self.repeat,
+            fault: self.fault,
+        }
+    }
 }
 
-fn verify(cell: &CellPlan, o: Outcome) -> Result<Outcome, RuntimeError> {
-    let want = cell.work.len();
-    if o.tally.completed != want {
-        return Err(RuntimeError::Verification(format!(
-            "{} of {want} tasks completed",
-            o.tally.completed
-        )));
+/// Runs the cell; a failure (OS refusal, crash, timeout, wrong checksum, missing tasks) is
+/// the record's `error`, never a failure of the run.
+pub fn run_cell(cell: &CellPlan, mode: &Mode) -> CellResult {
+    let req = cell.request();
+    let mut reply = match mode {
+        Mode::Isolated(iso) => run_isolated(&req, iso),
+        Mode::InProcess => execute(&req),
+    };
+    if reply.error.is_none() {
+        reply.error = verify(cell, &reply.samples);
     }
-    if o.tally.checksum != cell.expectation.checksum {
-        return Err(RuntimeError::Verification(format!(
-            "checksum {:016x} differs from the sequential {:016x}",
-            o.tally.checksum, cell.expectation.checksum
-        )));
-    }
-    Ok(o)
+    summarise(cell, reply)
 }
 
-fn record(cell: &CellPlan, outcome: Result<Outcome, RuntimeError>) -> CellRecord {
+fn verify(cell: &CellPlan, samples: &[Sample]) -> Option<super::protocol::ReplyError> {
+    let want = cell.spec.tasks;
+    let expected = cell.expectation.checksum;
+    let message = samples.iter().enumerate().find_map(|(i, s)| {
+        if s.completed != want {
+            Some(format!(
+                "repetition {}: {} of {want} tasks completed",
+                i + 1,
+                s.completed
+            ))
+        } else if s.checksum != expected {
+            Some(format!(
+                "repetition {}: checksum {:016x} differs from the sequential {expected:016x}",
+                i + 1,
+                s.checksum
+            ))
+        } else {
+            None
+        }
+    });
+    message.map(|m| super::protocol::ReplyError {
+        kind: "verification".into(),
+        message: format!("verification failed: {m}"),
+    })
+}
+
+fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
     let shape = cell.runtime.shape(&cell.setup());
-    let capacity = Capacity {
-        concurrency: shape.concurrency,
-        parallelism: shape.workers.min(available_cores()),
+    let ideal = cell.ideal_seconds();
+    let ok = reply.error.is_none();
+    let stat = |f: fn(&Sample) -> f64| {
+        if ok {
+            Stat::of(reply.samples.iter().map(f)).unwrap_or_default()
+        } else {
+            Stat::default()
+        }
     };
-    let ideal = cell.expectation.ideal_seconds(cell.work.plans(), capacity);
-    let (tally, m, error, error_kind) = match outcome {
-        Ok(o) => (o.tally, o.measured, None, None),
-        Err(e) => (
-            Default::default(),
-            Default::default(),
-            Some(e.to_string()),
-            Some(e.kind().into()),
-        ),
+    let wall = stat(|s| s.wall_seconds);
+    let first = reply.samples.first();
+    let per_second = |n: f64| {
+        if wall.median > 0.0 {
+            n / wall.median
+        } else {
+            0.0
+        }
     };
-    let wall = m.wall.as_secs_f64();
-    let ratio = |num: f64| if wall > 0.0 { num / wall } else { 0.0 };
-    CellRecord {
+    let noisy = reply.samples.len() >= 3 && wall.spread() > NOISY_SPREAD;
+    let (error, error_kind) = match &reply.error {
+        Some(e) => (Some(e.message.clone()), Some(e.kind.clone())),
+        None => (None, None),
+    };
+    let completed = if ok {
+        cell.spec.tasks
+    } else {
+        first.map_or(0, |s| s.completed)
+    };
+    let record = CellRecord {
         runtime: cell.runtime.name().into(),
         legacy: cell.runtime.legacy(),
         workload: cell.spec.kind.name().into(),
@@ -94,18 +165,34 @@ fn record(cell: &CellPlan, outcome: Result<Outcome, RuntimeError>) -> CellRecord
         latency: cell.spec.latency.to_string(),
         compute: cell.spec.compute,
         seed: cell.spec.seed,
-        completed: tally.completed,
-        checksum: format!("{:016x}", tally.checksum),
+        repeat: reply.samples.len(),
+        completed,
+        checksum: first.map_or_else(String::new, |s| format!("{:016x}", s.checksum)),
         expected_checksum: format!("{:016x}", cell.expectation.checksum),
-        wall_seconds: wall,
+        wall_seconds: wall.median,
+        wall_min_seconds: wall.min,
+        wall_max_seconds: wall.max,
         ideal_seconds: ideal,
-        efficiency: ratio(ideal),
-        throughput_per_second: ratio(tally.completed as f64),
-        cpu_user_seconds: m.usage.user_seconds,
-        cpu_sys_seconds: m.usage.sys_seconds,
-        voluntary_switches: m.usage.voluntary_switches,
-        involuntary_switches: m.usage.involuntary_switches,
+        efficiency: per_second(ideal),
+        throughput_per_second: per_second(completed as f64),
+        cpu_user_seconds: stat(|s| s.cpu_user_seconds).median,
+        cpu_sys_seconds: stat(|s| s.cpu_sys_seconds).median,
+        voluntary_switches: stat(|s| s.voluntary_switches as f64).median.round() as u64,
+        involuntary_switches: stat(|s| s.involuntary_switches as f64).median.round() as u64,
+        latency_p50_seconds: reply.latency.p50_seconds,
+        latency_p90_seconds: reply.latency.p90_seconds,
+        latency_p99_seconds: reply.latency.p99_seconds,
+        latency_max_seconds: reply.latency.max_seconds,
+        peak_rss_bytes: reply.peak_rss_bytes,
+        noisy,
         error,
         error_kind,
-    }
+    };
+    let raw = reply
+        .samples
+        .iter()
+        .enumerate()
+        .map(|(i, s)| RawRow::new(&record, i + 1, s))
+        .collect();
+    CellResult { record, raw }
 }

@@ -2,16 +2,28 @@
 //! timed and checked against what the workload predicts.
 
 mod cell;
+mod execute;
+mod isolate;
+mod profile;
+mod progress;
+mod protocol;
+mod stats;
 
 use std::sync::Arc;
 
 use thiserror::Error;
 
-pub use cell::{CellPlan, run_cell};
+pub use cell::{CellPlan, CellResult, Mode, run_cell};
+pub use execute::execute;
+pub use isolate::{CELL_COMMAND, Isolation};
+pub use profile::Profile;
+pub use progress::Progress;
+pub use protocol::{CellReply, CellRequest, Fault, Percentiles, Sample};
+pub use stats::Stat;
 
 use crate::limit::Limit;
 use crate::runtime::Runtime;
-use crate::workload::{Expectation, Work, WorkloadKind, WorkloadSpec};
+use crate::workload::{Expectation, WorkloadKind, WorkloadSpec};
 
 /// A validated run configuration.
 #[derive(Clone)]
@@ -24,8 +36,14 @@ pub struct RunConfig {
     pub spec: WorkloadSpec,
     pub limit: Limit,
     pub workers: usize,
-    /// Untimed runs on the same started runtime before the measured one.
+    /// Untimed runs on the same started runtime before the measured ones.
     pub warmup: usize,
+    /// Measured runs per cell.
+    pub repeat: usize,
+    /// A deliberate failure in every cell (tests of isolation only).
+    pub fault: Option<Fault>,
+    /// Skip cells whose ideal wall time exceeds this (sweep profiles).
+    pub max_ideal_seconds: Option<f64>,
 }
 
 #[derive(Debug, Error)]
@@ -54,17 +72,28 @@ pub fn plan(cfg: &RunConfig) -> Result<(Vec<CellPlan>, Vec<String>), ConfigError
         };
         let plans = spec.plans();
         let expectation = Arc::new(Expectation::of(&plans));
-        let work = Arc::new(Work::new(plans));
+        let plans = Arc::new(plans);
         for &runtime in &runtimes {
-            cells.push(CellPlan {
+            let cell = CellPlan {
                 runtime,
                 spec: spec.clone(),
                 limit: cfg.limit,
                 workers: cfg.workers,
                 warmup: cfg.warmup,
-                work: Arc::clone(&work),
+                repeat: cfg.repeat,
+                fault: cfg.fault,
+                plans: Arc::clone(&plans),
                 expectation: Arc::clone(&expectation),
-            });
+            };
+            match cfg.max_ideal_seconds {
+                Some(budget) if cell.ideal_seconds() > budget => skipped.push(format!(
+                    "skipped {} x{}: its ideal time {:.2}s is over this profile's {budget}s per cell",
+                    cell.label(),
+                    cell.spec.tasks,
+                    cell.ideal_seconds()
+                )),
+                _ => cells.push(cell),
+            }
         }
     }
     Ok((cells, skipped))

@@ -2,11 +2,13 @@
 //! every runtime so each does the same work (a blocking sleep or an async timer for waits).
 
 use std::future::Future;
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use super::rng::mix64;
 use super::{Step, TaskPlan, cpu};
-use crate::measure::Gauge;
+use crate::measure::{Gauge, Span};
 
 /// Folds a task's steps into its checksum; the index makes identical plans count apart.
 pub(crate) struct TaskDigest(u64);
@@ -62,24 +64,69 @@ impl Tally {
     }
 }
 
-/// The plans of one run, shared by every task of it, and an optional in-flight gauge.
+/// The plans of one run, shared by every task of it; when each task finished (for latency
+/// percentiles: one clock read and one store per task, the same on every runtime); and an
+/// optional in-flight gauge.
 #[derive(Debug)]
 pub struct Work {
     plans: Vec<TaskPlan>,
     gauge: Option<Gauge>,
+    /// Start of the current run, in nanoseconds since [`clock_base`].
+    epoch: AtomicU64,
+    /// Per task: nanoseconds from the run's start to the task's end.
+    finished: Box<[AtomicU64]>,
+}
+
+/// A process-wide origin so instants fit in an atomic u64.
+fn clock_base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+fn now_nanos() -> u64 {
+    clock_base().elapsed().as_nanos() as u64
 }
 
 impl Work {
     pub fn new(plans: Vec<TaskPlan>) -> Self {
-        Self { plans, gauge: None }
+        Self::build(plans, None)
     }
 
     /// The same work, counting tasks in flight (for tests of the limits).
     pub fn instrumented(plans: Vec<TaskPlan>) -> Self {
+        Self::build(plans, Some(Gauge::default()))
+    }
+
+    fn build(plans: Vec<TaskPlan>, gauge: Option<Gauge>) -> Self {
+        let finished = plans.iter().map(|_| AtomicU64::new(0)).collect();
+        clock_base();
         Self {
             plans,
-            gauge: Some(Gauge::default()),
+            gauge,
+            epoch: AtomicU64::new(now_nanos()),
+            finished,
         }
+    }
+
+    /// Starts the timed region of a run: the span, and the origin of completion latencies.
+    pub fn begin(&self) -> Span {
+        let span = Span::start();
+        self.epoch.store(now_nanos(), Ordering::Relaxed);
+        span
+    }
+
+    /// Each task's time from [`Work::begin`] to its end, in the last run.
+    pub fn completion_nanos(&self) -> Vec<u64> {
+        self.finished
+            .iter()
+            .map(|f| f.load(Ordering::Relaxed))
+            .collect()
+    }
+
+    fn finish(&self, index: usize, digest: TaskDigest) -> u64 {
+        let since = now_nanos().saturating_sub(self.epoch.load(Ordering::Relaxed));
+        self.finished[index].store(since, Ordering::Relaxed);
+        digest.finish()
     }
 
     pub fn len(&self) -> usize {
@@ -108,7 +155,7 @@ impl Work {
             }
             digest.absorb(k, step_digest(step, cpu::factorial_digest));
         }
-        digest.finish()
+        self.finish(index, digest)
     }
 
     /// Runs task `index` as a future; waits use the runtime's own timer via `sleep`.
@@ -125,6 +172,6 @@ impl Work {
             }
             digest.absorb(k, step_digest(step, cpu::factorial_digest));
         }
-        digest.finish()
+        self.finish(index, digest)
     }
 }

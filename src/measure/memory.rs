@@ -1,0 +1,42 @@
+//! Resident memory of this process, from /proc/self/status.
+
+use std::fs;
+
+/// A `Vm*` line of /proc/self/status, in bytes (the kernel reports kB).
+fn status_field(name: &str) -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(name))?;
+    let kb: u64 = line[name.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// Peak resident set size so far (VmHWM).
+pub fn peak_rss_bytes() -> Option<u64> {
+    status_field("VmHWM:")
+}
+
+/// Resident set size now (VmRSS).
+pub fn rss_bytes() -> Option<u64> {
+    status_field("VmRSS:")
+}
+
+/// Virtual memory size now (VmSize).
+pub fn virtual_bytes() -> Option<u64> {
+    status_field("VmSize:")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_this_process() {
+        let rss = super::rss_bytes().unwrap();
+        assert!(rss > 0);
+        assert!(super::peak_rss_bytes().unwrap() >= rss);
+        assert!(super::virtual_bytes().unwrap() >= rss);
+    }
+}

@@ -1,0 +1,159 @@
+//! The results folder: raw.csv (one row per repetition), summary.json (schema version,
+//! machine, cells with statistics) and README.md. Rewritten after every cell, each file
+//! atomically (a temp file in the same folder, then rename), so an interrupted run leaves
+//! valid files that hold every finished cell.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{CellRecord, Machine, RawRow};
+
+/// Bumped when a field of summary.json changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema_version: u32,
+    /// `quick`, `full`, or `custom` for a run given by flags.
+    pub profile: String,
+    /// False while the run is in progress (or if it was interrupted).
+    pub complete: bool,
+    pub machine: Machine,
+    /// Cells the run chose not to measure, and why.
+    pub skipped: Vec<String>,
+    pub cells: Vec<CellRecord>,
+}
+
+/// An open results folder.
+#[derive(Debug)]
+pub struct ResultsDir {
+    dir: PathBuf,
+}
+
+impl ResultsDir {
+    pub fn create(dir: impl Into<PathBuf>) -> io::Result<Self> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes the three files from everything finished so far.
+    pub fn write(&self, summary: &Summary, raw: &[RawRow]) -> io::Result<()> {
+        let mut csv_bytes = Vec::new();
+        {
+            let mut w = csv::Writer::from_writer(&mut csv_bytes);
+            if raw.is_empty() {
+                w.write_record(RAW_COLUMNS)?;
+            }
+            for row in raw {
+                w.serialize(row).map_err(io::Error::other)?;
+            }
+            w.flush()?;
+        }
+        write_atomic(&self.dir.join("raw.csv"), &csv_bytes)?;
+        let mut json = serde_json::to_vec_pretty(summary).map_err(io::Error::other)?;
+        json.push(b'\n');
+        write_atomic(&self.dir.join("summary.json"), &json)?;
+        write_atomic(&self.dir.join("README.md"), readme(summary).as_bytes())
+    }
+}
+
+/// raw.csv's header when there is no row yet (serde writes it with the first row).
+const RAW_COLUMNS: [&str; 15] = [
+    "runtime",
+    "workload",
+    "tasks",
+    "limit",
+    "workers",
+    "latency",
+    "compute",
+    "repetition",
+    "completed",
+    "checksum",
+    "wall_seconds",
+    "cpu_user_seconds",
+    "cpu_sys_seconds",
+    "voluntary_switches",
+    "involuntary_switches",
+];
+
+/// Replaces `path` with `bytes` so a reader sees the old file or the new one, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn readme(s: &Summary) -> String {
+    let m = &s.machine;
+    let failed = s.cells.iter().filter(|c| !c.ok()).count();
+    let versions: Vec<String> = m
+        .crate_versions
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    format!(
+        "# rtbench results: {profile} profile\n\n\
+         {state}\n\n\
+         - command: `{command}`\n\
+         - date: {date}\n\
+         - commit: {commit}{dirty}\n\
+         - machine: {cpu}, {cores} cores, {mem:.1} GiB, kernel {kernel}\n\
+         - build: {rustc} ({profile_build}); {versions}\n\
+         - limits: threads-max {tmax}, vm.max_map_count {maps}, pid_max {pids}, ulimit -u {nproc}\n\
+         - cells: {cells} measured, {failed} failed, {skipped} skipped\n\n\
+         Files: `summary.json` (schema {schema}: machine and one record per cell, medians with min/max),\n\
+         `raw.csv` (one row per measured repetition).\n",
+        profile = s.profile,
+        state = if s.complete {
+            "The run finished."
+        } else {
+            "The run is in progress or was interrupted: the files hold the cells finished so far."
+        },
+        command = m.command_line.join(" "),
+        date = m.date,
+        commit = m.git_commit,
+        dirty = if m.git_dirty == Some(true) {
+            " (with uncommitted changes)"
+        } else {
+            ""
+        },
+        cpu = m.cpu_model,
+        cores = m.cores,
+        mem = m.memory_bytes as f64 / (1u64 << 30) as f64,
+        kernel = m.kernel,
+        rustc = m.rustc,
+        profile_build = m.profile,
+        versions = versions.join(", "),
+        tmax = opt(m.limits.threads_max),
+        maps = opt(m.limits.max_map_count),
+        pids = opt(m.limits.pid_max),
+        nproc = m
+            .limits
+            .max_user_processes
+            .map_or_else(|| "unlimited".into(), |n| n.to_string()),
+        cells = s.cells.len(),
+        skipped = s.skipped.len(),
+        schema = s.schema_version,
+    )
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "unknown".into(), |n| n.to_string())
+}

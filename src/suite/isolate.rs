@@ -1,0 +1,211 @@
+//! Running a cell in a fresh child process: rtbench re-executes itself with the hidden
+//! `__cell` command, sends the request on stdin and reads one JSON line back. A panic, an
+//! abort, an OS refusal or a timeout fails that cell with what happened; the run goes on.
+
+use std::io::{Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use super::protocol::{CellReply, CellRequest, Percentiles, ReplyError};
+use crate::measure::os_limits;
+
+/// The hidden subcommand a child runs.
+pub const CELL_COMMAND: &str = "__cell";
+
+/// How to start children: this binary, and how long a cell may take.
+#[derive(Debug, Clone)]
+pub struct Isolation {
+    pub exe: PathBuf,
+    pub timeout: Duration,
+}
+
+/// Runs the request in a child process. Every failure of the child becomes the reply's error.
+pub fn run_isolated(req: &CellRequest, iso: &Isolation) -> CellReply {
+    converse(req, iso).unwrap_or_else(|error| CellReply {
+        samples: Vec::new(),
+        latency: Percentiles::default(),
+        peak_rss_bytes: 0,
+        error: Some(error),
+    })
+}
+
+fn fail(kind: &str, message: String) -> ReplyError {
+    ReplyError {
+        kind: kind.into(),
+        message,
+    }
+}
+
+fn converse(req: &CellRequest, iso: &Isolation) -> Result<CellReply, ReplyError> {
+    let mut child = Command::new(&iso.exe)
+        .arg(CELL_COMMAND)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0) // a timeout kills the cell and anything it started
+        .spawn()
+        .map_err(|e| {
+            fail(
+                "start",
+                format!(
+                    "could not start a cell process ({}): {e}",
+                    iso.exe.display()
+                ),
+            )
+        })?;
+    let request = serde_json::to_vec(req).expect("a request always serialises");
+    let mut stdin = child.stdin.take().expect("stdin was piped");
+    // A child that dies before reading gives a broken pipe; its exit status says more.
+    let _ = stdin.write_all(&request).and_then(|()| stdin.flush());
+    drop(stdin);
+    let stdout = drain(child.stdout.take().expect("stdout was piped"));
+    let stderr = drain(child.stderr.take().expect("stderr was piped"));
+    let (status, peak_threads) = wait(&mut child, iso.timeout);
+    let (stdout, stderr) = (collect(stdout), collect(stderr));
+    match status {
+        None => Err(fail(
+            "timeout",
+            format!(
+                "the cell overran --cell-timeout {}s; its process was killed",
+                iso.timeout.as_secs_f64()
+            ),
+        )),
+        Some(status) if status.success() => parse_reply(&stdout),
+        Some(status) => Err(died(status, &stderr, peak_threads)),
+    }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}
+
+fn collect(h: JoinHandle<String>) -> String {
+    h.join().unwrap_or_default()
+}
+
+/// The child's exit status (None if it overran `timeout`; it is then killed with its
+/// group), and the most threads it was seen running (sampled every 10 ms from /proc).
+fn wait(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, u64) {
+    let deadline = Instant::now() + timeout;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_threads = 0;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return (Some(status), peak_threads);
+        }
+        if Instant::now() >= deadline {
+            // SAFETY: kill(2) on our own child's process group; harmless if already gone.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
+            return (None, peak_threads);
+        }
+        peak_threads = peak_threads.max(threads_of(&status_file));
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn threads_of(status_file: &str) -> u64 {
+    std::fs::read_to_string(status_file)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:").map(|n| n.trim().parse().ok()))
+        })
+        .flatten()
+        .unwrap_or(0)
+}
+
+fn parse_reply(stdout: &str) -> Result<CellReply, ReplyError> {
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    serde_json::from_str(line).map_err(|e| {
+        fail(
+            "protocol",
+            format!(
+                "the cell process answered something that is not a reply ({e}): {}",
+                clip(line, 200)
+            ),
+        )
+    })
+}
+
+/// Why a child died, in words: the signal or exit code, what it printed, and the OS
+/// limits when it ran out of threads or memory.
+fn died(status: ExitStatus, stderr: &str, peak_threads: u64) -> ReplyError {
+    let how = match (status.signal(), status.code()) {
+        (Some(sig), _) => format!("was killed by signal {sig} ({})", signal_name(sig)),
+        (None, Some(code)) => format!("exited with code {code}"),
+        (None, None) => "ended without a status".into(),
+    };
+    let said = summary(stderr);
+    let os_limit = [
+        "failed to set up alternative stack guard page",
+        "failed to spawn thread",
+        "Resource temporarily unavailable",
+        "Cannot allocate memory",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m));
+    if os_limit {
+        return fail(
+            "os-limit",
+            format!(
+                "the cell's process {how} after the OS refused a thread or memory with about {peak_threads} \
+                 threads running ({said}); limits: {}",
+                os_limits::describe_thread_limits()
+            ),
+        );
+    }
+    let kind = if stderr.contains("panicked at") {
+        "panic"
+    } else {
+        "crash"
+    };
+    fail(kind, format!("the cell's process {how}: {said}"))
+}
+
+/// The panic message if there is one, else the last lines of stderr.
+fn summary(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let text = match lines.iter().position(|l| l.contains("panicked at")) {
+        Some(i) => lines[i..(i + 2).min(lines.len())].join(" "),
+        None if lines.is_empty() => "it printed nothing".into(),
+        None => lines[lines.len().saturating_sub(2)..].join(" "),
+    };
+    clip(&text, 400)
+}
+
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGINT => "SIGINT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        _ => "signal",
+    }
+}

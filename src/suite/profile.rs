@@ -1,0 +1,116 @@
+//! Sweep profiles: the matrices `rtbench run --profile quick|full` walks. Each group is one
+//! run configuration (workload x runtimes x one parameter set); cells whose ideal time
+//! exceeds the profile's budget (e.g. 10,000 sequential waits) are skipped and listed.
+
+use std::time::Duration;
+
+use super::RunConfig;
+use crate::limit::Limit;
+use crate::measure::available_cores;
+use crate::workload::{Latency, WorkloadKind, mixed};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// About two minutes on 2 cores: the shapes of every comparison.
+    Quick,
+    /// About fifteen minutes on 2 cores: more sizes, limits, latencies and worker counts.
+    Full,
+}
+
+impl Profile {
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Quick => "quick",
+            Profile::Full => "full",
+        }
+    }
+
+    /// A cell whose ideal wall time exceeds this is skipped (it would only show slowness
+    /// already visible at a smaller size).
+    pub fn max_ideal_seconds(self) -> f64 {
+        match self {
+            Profile::Quick => 0.6,
+            Profile::Full => 2.5,
+        }
+    }
+
+    /// The groups of the sweep. `base` carries the runtimes and workloads chosen on the
+    /// command line, warm-up, repetitions and seed; the profile sets the rest.
+    pub fn groups(self, base: &RunConfig) -> Vec<RunConfig> {
+        let cores = available_cores();
+        let ms = Duration::from_millis;
+        let full = self == Profile::Full;
+        let mut groups = Vec::new();
+        let mut add = |kind: WorkloadKind,
+                       tasks: usize,
+                       limit: Limit,
+                       workers: usize,
+                       f: &dyn Fn(&mut RunConfig)| {
+            if !base.workloads.contains(&kind) {
+                return;
+            }
+            let mut g = base.clone();
+            g.workloads = vec![kind];
+            g.spec.tasks = tasks;
+            g.limit = limit;
+            g.workers = workers;
+            f(&mut g);
+            groups.push(g);
+        };
+        let fixed10 = |g: &mut RunConfig| g.spec.latency = Latency::Fixed(ms(10));
+        // io: how each model scales with the number of concurrent waits.
+        let sizes: &[usize] = if full {
+            &[100, 1_000, 10_000, 100_000]
+        } else {
+            &[100, 1_000, 10_000]
+        };
+        for &n in sizes {
+            add(WorkloadKind::Io, n, Limit::Unbounded, cores, &fixed10);
+            add(WorkloadKind::Io, n, Limit::Pool(100), cores, &fixed10);
+        }
+        // io under a limit of 10: semaphore vs batches vs pool, with varied latency.
+        let spreads: Vec<Latency> = if full {
+            vec![
+                Latency::Fixed(ms(10)),
+                Latency::Uniform(ms(5), ms(15)),
+                Latency::LongTail(ms(10)),
+            ]
+        } else {
+            vec![Latency::Uniform(ms(5), ms(15))]
+        };
+        for latency in spreads {
+            for limit in [Limit::Semaphore(10), Limit::Batches(10), Limit::Pool(10)] {
+                add(WorkloadKind::Io, 100, limit, cores, &|g: &mut RunConfig| {
+                    g.spec.latency = latency
+                });
+            }
+        }
+        // cpu: speed-up with the number of workers.
+        let compute = if full { 10_000 } else { 5_000 };
+        for workers in 1..=cores {
+            add(
+                WorkloadKind::Cpu,
+                16,
+                Limit::Unbounded,
+                workers,
+                &|g: &mut RunConfig| g.spec.compute = compute,
+            );
+        }
+        // mixed: the notes' example (3 tasks of 10, 4, 6 steps), then many such tasks.
+        let mixed_sizes: &[usize] = if full { &[3, 30, 300] } else { &[3, 30] };
+        for &n in mixed_sizes {
+            add(
+                WorkloadKind::Mixed,
+                n,
+                Limit::Unbounded,
+                cores,
+                &|g: &mut RunConfig| {
+                    g.spec.latency = Latency::Fixed(ms(10));
+                    g.spec.steps = mixed::DEFAULT_STEPS.to_vec();
+                    g.spec.compute = 1_000;
+                },
+            );
+        }
+        groups
+    }
+}

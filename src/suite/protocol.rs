@@ -1,0 +1,69 @@
+//! What a parent sends a cell's child process (one JSON object on stdin) and what the child
+//! answers (one JSON line on stdout). Everything is plain data: the child rebuilds the plans
+//! from the same seed, so it does exactly the work the parent expects.
+
+use serde::{Deserialize, Serialize};
+
+/// A deliberate failure, for tests of cell isolation (hidden flag `--fault`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    Panic,
+    Abort,
+    Hang,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellRequest {
+    pub runtime: String,
+    pub workload: String,
+    pub tasks: usize,
+    pub calls: u32,
+    pub latency: String,
+    pub compute: u32,
+    pub steps: Vec<u32>,
+    pub seed: u64,
+    pub limit: String,
+    pub workers: usize,
+    pub warmup: usize,
+    pub repeat: usize,
+    pub fault: Option<Fault>,
+}
+
+/// One measured repetition.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub wall_seconds: f64,
+    pub cpu_user_seconds: f64,
+    pub cpu_sys_seconds: f64,
+    pub voluntary_switches: u64,
+    pub involuntary_switches: u64,
+    pub completed: usize,
+    pub checksum: u64,
+}
+
+/// Task completion latency (from the start of the run to each task's end), over every
+/// measured repetition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub p50_seconds: f64,
+    pub p90_seconds: f64,
+    pub p99_seconds: f64,
+    pub max_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyError {
+    /// As `RuntimeError::kind`: start, os-limit, panic, unsupported, verification.
+    pub kind: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellReply {
+    pub samples: Vec<Sample>,
+    pub latency: Percentiles,
+    /// Peak resident set of the process that ran the cell (VmHWM), warm-up included.
+    pub peak_rss_bytes: u64,
+    pub error: Option<ReplyError>,
+}

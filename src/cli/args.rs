@@ -88,6 +88,10 @@ pub struct RunArgs {
     /// A cell that runs longer is killed and fails (e.g. 120s, 500ms).
     #[arg(long, value_name = "DUR", default_value = "120s", value_parser = parse_timeout)]
     pub cell_timeout: Duration,
+    /// Memory pass instead of workloads: park idle units (async tasks 10k..1M, threads 1k..
+    /// the OS limit) and report resident, heap and virtual bytes per unit.
+    #[arg(long, conflicts_with_all = ["profile", "workload", "tasks", "limit"])]
+    pub memory: bool,
     /// Results folder [default: results/<YYYY-MM-DD>-<host>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -14,11 +14,11 @@ use clap::Parser;
 
 pub use args::{Cli, Command, Format, RunArgs};
 
-use crate::report::write_table;
+use crate::report::{write_memory_table, write_table};
 use crate::results::{
     CellRecord, Machine, RawRow, ResultsDir, SCHEMA_VERSION, Summary, write_csv, write_json,
 };
-use crate::suite::{self, ConfigError, Isolation, Mode, Progress};
+use crate::suite::{self, ConfigError, Isolation, Mode, Progress, memory};
 
 /// Exit code for input the harness refuses (clap uses the same).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -55,6 +55,9 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
 }
 
 fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
+    if args.memory {
+        return run_memory(args, command_line);
+    }
     let mut cells = Vec::new();
     let mut skipped = Vec::new();
     for cfg in args.configs() {
@@ -85,33 +88,9 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     }
     drop(err);
 
-    let machine = Machine::collect(command_line);
-    let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results").join(format!("{}-{}", machine.day(), machine.host_slug()))
-    });
-    let store = ResultsDir::create(&dir)
-        .with_context(|| format!("creating the results folder {}", dir.display()))?;
-    let mut summary = Summary {
-        schema_version: SCHEMA_VERSION,
-        profile: args.profile.map_or("custom", |p| p.name()).into(),
-        complete: false,
-        machine,
-        skipped,
-        cells: Vec::new(),
-    };
+    let (store, mut summary) = open_results(args, command_line, skipped)?;
     let mut raw: Vec<RawRow> = Vec::new();
-    let save = |summary: &Summary, raw: &[RawRow]| {
-        store
-            .write(summary, raw)
-            .with_context(|| format!("writing results to {}", store.path().display()))
-    };
-    save(&summary, &raw)?;
-
-    let exe = std::env::current_exe().context("locating the rtbench binary to run cells in")?;
-    let mode = Mode::Isolated(Isolation {
-        exe,
-        timeout: args.cell_timeout,
-    });
+    let mode = Mode::Isolated(isolation(args)?);
     let mut progress = Progress::new(&cells);
     for cell in &cells {
         progress.start(cell);
@@ -119,11 +98,11 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
         progress.finish(cell, &result.record);
         summary.cells.push(result.record);
         raw.extend(result.raw);
-        save(&summary, &raw)?;
+        save(&store, &summary, &raw)?;
     }
     progress.close();
     summary.complete = true;
-    save(&summary, &raw)?;
+    save(&store, &summary, &raw)?;
 
     let records = &summary.cells;
     let mut out = io::stdout().lock();
@@ -142,7 +121,8 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     if noisy > 0 {
         writeln!(
             err,
-            "warning: {noisy} cells varied more than 25% between repetitions: the machine is noisy; compare ratios within one run"
+            "warning: {noisy} cells varied more than 25% between repetitions: the machine is noisy; \
+             compare ratios within one run"
         )?;
     }
     writeln!(err, "results: {}", store.path().display())?;
@@ -151,4 +131,103 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The memory pass: every chosen model at growing sizes; a size that fails (the OS thread
+/// limit) ends that model and is recorded; the run still exits 0.
+fn run_memory(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
+    let cfg = args.resolve();
+    let (store, mut summary) = open_results(args, command_line, Vec::new())?;
+    let iso = isolation(args)?;
+    let mut err = io::stderr().lock();
+    for &rt in &cfg.runtimes {
+        let Some(sizes) = memory::sizes(rt) else {
+            let why = format!(
+                "{}: no idle unit of its own (a pool's unit is a thread: see threads)",
+                rt.name()
+            );
+            writeln!(err, "note: skipped {why}")?;
+            summary.skipped.push(why);
+            continue;
+        };
+        let mut records = Vec::new();
+        for &units in sizes {
+            write!(err, "memory {} x{units} ... ", rt.name())?;
+            err.flush()?;
+            let r = memory::measure(rt, units, cfg.workers, &iso);
+            match &r.error {
+                None => writeln!(err, "{:.0} B resident per unit", r.rss_per_unit_bytes)?,
+                Some(e) => writeln!(err, "FAILED: {e}")?,
+            }
+            let failed = r.error.is_some();
+            records.push(r.clone());
+            summary.memory.push(r);
+            save(&store, &summary, &[])?;
+            if failed {
+                break;
+            }
+        }
+        summary.memory_models.push(memory::model(rt, &records));
+        save(&store, &summary, &[])?;
+    }
+    summary.complete = true;
+    save(&store, &summary, &[])?;
+    let mut out = io::stdout().lock();
+    match args.format {
+        Format::Table => write_memory_table(&mut out, &summary.memory, &summary.memory_models),
+        Format::Json => {
+            let doc =
+                serde_json::json!({ "memory": summary.memory, "models": summary.memory_models });
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)
+        }
+        Format::Csv => write_csv(&mut out, &summary.memory),
+    }
+    .context("writing results to stdout")?;
+    writeln!(err, "results: {}", store.path().display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn isolation(args: &RunArgs) -> anyhow::Result<Isolation> {
+    let exe = std::env::current_exe().context("locating the rtbench binary to run cells in")?;
+    Ok(Isolation {
+        exe,
+        timeout: args.cell_timeout,
+    })
+}
+
+/// Creates the results folder and the summary every cell will be added to.
+fn open_results(
+    args: &RunArgs,
+    command_line: Vec<String>,
+    skipped: Vec<String>,
+) -> anyhow::Result<(ResultsDir, Summary)> {
+    let machine = Machine::collect(command_line);
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("{}-{}", machine.day(), machine.host_slug()))
+    });
+    let store = ResultsDir::create(&dir)
+        .with_context(|| format!("creating the results folder {}", dir.display()))?;
+    let profile = match (args.memory, args.profile) {
+        (true, _) => "memory",
+        (false, Some(p)) => p.name(),
+        (false, None) => "custom",
+    };
+    let summary = Summary {
+        schema_version: SCHEMA_VERSION,
+        profile: profile.into(),
+        complete: false,
+        machine,
+        skipped,
+        cells: Vec::new(),
+        memory: Vec::new(),
+        memory_models: Vec::new(),
+    };
+    save(&store, &summary, &[])?;
+    Ok((store, summary))
+}
+
+fn save(store: &ResultsDir, summary: &Summary, raw: &[RawRow]) -> anyhow::Result<()> {
+    store
+        .write(summary, raw)
+        .with_context(|| format!("writing results to {}", store.path().display()))
 }

@@ -30,6 +30,23 @@ pub fn virtual_bytes() -> Option<u64> {
     status_field("VmSize:")
 }
 
+/// Memory of this process at one instant, for the memory pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub rss_bytes: u64,
+    pub virtual_bytes: u64,
+    /// Net heap bytes since the pass started counting.
+    pub heap_bytes: i64,
+}
+
+pub fn snapshot() -> Snapshot {
+    Snapshot {
+        rss_bytes: rss_bytes().unwrap_or(0),
+        virtual_bytes: virtual_bytes().unwrap_or(0),
+        heap_bytes: super::heap::counted_bytes(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -2,6 +2,7 @@
 //! (getrusage RUSAGE_SELF counts every thread, including ones that have exited).
 
 mod gauge;
+pub mod heap;
 pub mod memory;
 pub mod os_limits;
 

@@ -2,4 +2,4 @@
 
 mod table;
 
-pub use table::{seconds, write_table};
+pub use table::{bytes, seconds, write_memory_table, write_table};

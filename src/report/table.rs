@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::results::CellRecord;
+use crate::results::{CellRecord, MemoryModel, MemoryRecord};
 
 pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()> {
     writeln!(
@@ -62,4 +62,74 @@ pub fn seconds(s: f64) -> String {
     } else {
         format!("{:.0}us", s * 1e6)
     }
+}
+
+/// The memory pass: each size, then each model's per-unit slopes.
+pub fn write_memory_table(
+    out: &mut impl Write,
+    records: &[MemoryRecord],
+    models: &[MemoryModel],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<22} {:>9} {:>12} {:>12} {:>14}  status",
+        "model", "units", "RSS/unit", "heap/unit", "virtual/unit"
+    )?;
+    for r in records {
+        let status = r
+            .error
+            .as_deref()
+            .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
+        writeln!(
+            out,
+            "{:<22} {:>9} {:>12} {:>12} {:>14}  {status}",
+            label(&r.runtime, r.legacy),
+            r.units,
+            bytes(Some(r.rss_per_unit_bytes)),
+            bytes(Some(r.heap_per_unit_bytes)),
+            bytes(Some(r.virtual_per_unit_bytes)),
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "per unit (slope over the sizes that succeeded):")?;
+    for m in models {
+        writeln!(
+            out,
+            "{:<22} resident {:>10}  heap {:>10}  virtual {:>10}  max units {:>9}{}",
+            label(&m.runtime, m.legacy),
+            bytes(m.rss_per_unit_bytes),
+            bytes(m.heap_per_unit_bytes),
+            bytes(m.virtual_per_unit_bytes),
+            m.max_units,
+            m.stopped_by
+                .as_deref()
+                .map_or_else(String::new, |s| format!(
+                    "  (stopped at {})",
+                    first_clause(s)
+                )),
+        )?;
+    }
+    Ok(())
+}
+
+fn label(runtime: &str, legacy: bool) -> String {
+    if legacy {
+        format!("{runtime} (legacy)")
+    } else {
+        runtime.to_string()
+    }
+}
+
+/// 455 B, 9.5 KiB, 2.0 MiB.
+pub fn bytes(b: Option<f64>) -> String {
+    match b {
+        None => "-".into(),
+        Some(b) if b.abs() >= 1024.0 * 1024.0 => format!("{:.1} MiB", b / (1024.0 * 1024.0)),
+        Some(b) if b.abs() >= 1024.0 => format!("{:.1} KiB", b / 1024.0),
+        Some(b) => format!("{b:.0} B"),
+    }
+}
+
+fn first_clause(s: &str) -> &str {
+    s.split(" (").next().unwrap_or(s)
 }

@@ -13,7 +13,7 @@ pub fn write_json(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()
     writeln!(out, "]")
 }
 
-pub fn write_csv(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()> {
+pub fn write_csv<R: serde::Serialize>(out: &mut impl Write, records: &[R]) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for r in records {
         w.serialize(r).map_err(io::Error::other)?;

@@ -108,3 +108,38 @@ impl RawRow {
         }
     }
 }
+
+/// Memory pass: one size of one model (N idle units parked in a fresh process).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryRecord {
+    pub runtime: String,
+    pub legacy: bool,
+    pub units: usize,
+    pub rss_before_bytes: u64,
+    pub rss_after_bytes: u64,
+    /// (RSS after - before) / units.
+    pub rss_per_unit_bytes: f64,
+    /// Net heap bytes allocated while parking / units (counting allocator).
+    pub heap_per_unit_bytes: f64,
+    /// (VmSize after - before) / units: address space reserved, e.g. thread stacks.
+    pub virtual_per_unit_bytes: f64,
+    pub error: Option<String>,
+    pub error_kind: Option<String>,
+}
+
+/// Memory pass: one model over all its sizes; per-unit figures are least-squares slopes of
+/// the growth over the number of units, so fixed costs drop out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryModel {
+    pub runtime: String,
+    pub legacy: bool,
+    /// The sizes that were parked successfully.
+    pub sizes: Vec<usize>,
+    pub rss_per_unit_bytes: Option<f64>,
+    pub heap_per_unit_bytes: Option<f64>,
+    pub virtual_per_unit_bytes: Option<f64>,
+    /// The largest number of units parked.
+    pub max_units: usize,
+    /// Why a larger size failed (e.g. the OS thread limit), if one did.
+    pub stopped_by: Option<String>,
+}

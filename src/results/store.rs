@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CellRecord, Machine, RawRow};
+use super::{CellRecord, Machine, MemoryModel, MemoryRecord, RawRow};
 
 /// Bumped when a field of summary.json changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -25,6 +25,11 @@ pub struct Summary {
     /// Cells the run chose not to measure, and why.
     pub skipped: Vec<String>,
     pub cells: Vec<CellRecord>,
+    /// Memory pass: every size of every model, and each model's per-unit slopes.
+    #[serde(default)]
+    pub memory: Vec<MemoryRecord>,
+    #[serde(default)]
+    pub memory_models: Vec<MemoryModel>,
 }
 
 /// An open results folder.

@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use smol::future::FutureExt;
 
-use super::{Outcome, RuntimeError, panic_message};
+use super::{Outcome, PARK_FOR, RuntimeError, panic_message};
 use crate::limit::Limit;
+use crate::measure::memory::Snapshot;
 use crate::workload::{Tally, Work};
 
 /// One async runtime's idioms.
@@ -34,6 +35,33 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
     fn semaphore(permits: usize) -> Arc<Self::Semaphore>;
 
     fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send;
+
+    /// Lets a task run on without its handle (dropping a handle detaches it by default).
+    fn detach<T: Send + 'static>(join: Self::Join<T>) {
+        drop(join);
+    }
+}
+
+/// The memory pass on an async runtime: `units` detached tasks, each asleep on the
+/// runtime's timer; `probe` before the first spawn and once all have been polled.
+pub async fn park<R: AsyncRt>(
+    rt: R,
+    units: usize,
+    probe: fn() -> Snapshot,
+) -> (Snapshot, Snapshot) {
+    let parked = Arc::new(AtomicUsize::new(0));
+    let before = probe();
+    for _ in 0..units {
+        let parked = Arc::clone(&parked);
+        R::detach(rt.spawn(async move {
+            parked.fetch_add(1, Ordering::Relaxed);
+            R::sleep(PARK_FOR).await;
+        }));
+    }
+    while parked.load(Ordering::Relaxed) < units {
+        R::sleep(Duration::from_millis(1)).await;
+    }
+    (before, probe())
 }
 
 /// The timed region of an async run; call it from a task already inside the runtime, so

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::async_driver::{self, AsyncRt, CaughtJoin};
 use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
+use crate::measure::memory::Snapshot;
 use crate::workload::Work;
 
 /// The thread count this process's async-std executor was started with.
@@ -64,6 +65,14 @@ impl Instance for AsyncStdInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let root = async_driver::timed_run(AsyncStdRt, Arc::clone(work), self.limit);
         async_std::task::block_on(AsyncStdRt.spawn(root))?
+    }
+
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        async_std::task::block_on(AsyncStdRt.spawn(async_driver::park(AsyncStdRt, units, probe)))
     }
 }
 

@@ -21,6 +21,7 @@ use thiserror::Error;
 use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::Measured;
+use crate::measure::memory::Snapshot;
 use crate::workload::{Tally, Work};
 
 /// Every runtime, in the order results are shown. Adding one: a file and a line here.
@@ -90,7 +91,24 @@ pub trait Runtime: Sync {
 /// A started runtime: can run the same work several times (warm-up, repetitions).
 pub trait Instance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError>;
+
+    /// Memory pass: starts `units` idle units (tasks or threads waiting on the runtime's
+    /// timer), waits until every one is parked, and returns `probe()` taken before the
+    /// first and after the last. The units stay parked: the process is expected to exit.
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        let _ = (units, probe);
+        Err(RuntimeError::Unsupported(
+            "this runtime has no idle unit of its own to measure (a pool's unit is a thread: see threads)".into(),
+        ))
+    }
 }
+
+/// How long a parked unit waits: far longer than any memory pass.
+pub(crate) const PARK_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[derive(Debug, Error)]
 pub enum RuntimeError {

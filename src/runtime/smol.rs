@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::async_driver::{self, AsyncRt, CaughtJoin};
 use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
+use crate::measure::memory::Snapshot;
 use crate::workload::Work;
 
 pub struct Smol;
@@ -70,6 +71,17 @@ impl Instance for SmolInstance {
         // The driver runs as a task on the executor's threads; this thread only waits.
         smol::block_on(self.rt.spawn(root))?
     }
+
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        smol::block_on(
+            self.rt
+                .spawn(async_driver::park(self.rt.clone(), units, probe)),
+        )
+    }
 }
 
 impl Drop for SmolInstance {
@@ -107,5 +119,9 @@ impl AsyncRt for SmolRt {
 
     fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send {
         semaphore.acquire_arc()
+    }
+
+    fn detach<T: Send + 'static>(join: Self::Join<T>) {
+        join.0.detach(); // dropping a smol Task would cancel it
     }
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, panic_message};
+use super::{Instance, Outcome, PARK_FOR, Runtime, RuntimeError, Setup, Shape, panic_message};
 use crate::limit::{BlockingSemaphore, Limit};
+use crate::measure::memory::Snapshot;
 use crate::measure::os_limits;
 use crate::workload::{Tally, Work};
 
@@ -84,6 +85,32 @@ impl Instance for ThreadsInstance {
             tally,
             measured: span.stop(),
         })
+    }
+
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        let parked = Arc::new(AtomicUsize::new(0));
+        let before = probe();
+        for started in 0..units {
+            let parked = Arc::clone(&parked);
+            thread::Builder::new()
+                .spawn(move || {
+                    parked.fetch_add(1, Ordering::Relaxed);
+                    thread::sleep(PARK_FOR);
+                })
+                .map_err(|source| RuntimeError::ThreadSpawn {
+                    started,
+                    source,
+                    limits: os_limits::describe_thread_limits(),
+                })?;
+        }
+        while parked.load(Ordering::Relaxed) < units {
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
+        Ok((before, probe()))
     }
 }
 

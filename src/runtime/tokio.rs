@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::async_driver::{self, AsyncRt};
 use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use crate::measure::memory::Snapshot;
 use crate::workload::Work;
 
 pub struct Tokio;
@@ -50,6 +51,15 @@ impl Instance for TokioInstance {
         let root = async_driver::timed_run(TokioRt, Arc::clone(work), self.limit);
         // Run the driver as a task so its spawns land on a worker's own queue.
         self.rt.block_on(async { TokioRt.spawn(root).await? })
+    }
+
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        let root = async_driver::park(TokioRt, units, probe);
+        self.rt.block_on(async { TokioRt.spawn(root).await })
     }
 }
 

@@ -80,6 +80,7 @@ impl CellPlan {
             warmup: self.warmup,
             repeat: self.repeat,
             fault: self.fault,
+            park: None,
         }
     }
 }

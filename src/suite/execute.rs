@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use hdrhistogram::Histogram;
 
-use super::protocol::{CellReply, CellRequest, Fault, Percentiles, ReplyError, Sample};
+use super::protocol::{
+    CellReply, CellRequest, Fault, MemorySample, Percentiles, ReplyError, Sample,
+};
 use crate::SpecError;
 use crate::limit::Limit;
-use crate::measure::memory;
+use crate::measure::{heap, memory};
 use crate::runtime::{self, Outcome, RuntimeError, Setup};
 use crate::workload::{Latency, Work, WorkloadKind, WorkloadSpec};
 
@@ -29,23 +31,51 @@ impl CellRequest {
 
 /// Runs the request here and now. Never panics on a runtime's failure: it becomes the reply's error.
 pub fn execute(req: &CellRequest) -> CellReply {
-    let (samples, latency, error) = match run(req) {
-        Ok((samples, latency)) => (samples, latency, None),
-        Err(e) => (
-            Vec::new(),
-            Percentiles::default(),
-            Some(ReplyError {
-                kind: e.kind().into(),
-                message: e.to_string(),
-            }),
-        ),
+    let mut reply = CellReply {
+        samples: Vec::new(),
+        latency: Percentiles::default(),
+        peak_rss_bytes: 0,
+        memory: None,
+        error: None,
     };
-    CellReply {
-        samples,
-        latency,
-        peak_rss_bytes: memory::peak_rss_bytes().unwrap_or(0),
-        error,
-    }
+    let outcome = match req.park {
+        Some(units) => park(req, units).map(|m| reply.memory = Some(m)),
+        None => run(req).map(|(samples, latency)| {
+            reply.samples = samples;
+            reply.latency = latency;
+        }),
+    };
+    reply.error = outcome.err().map(|e| ReplyError {
+        kind: e.kind().into(),
+        message: e.to_string(),
+    });
+    reply.peak_rss_bytes = memory::peak_rss_bytes().unwrap_or(0);
+    reply
+}
+
+/// The memory pass: park `units` idle units and read what they cost. The units are never
+/// released: the cell's process exits right after answering.
+fn park(req: &CellRequest, units: usize) -> Result<MemorySample, RuntimeError> {
+    let rt = runtime::find(&req.runtime).map_err(|e| RuntimeError::Unsupported(e.to_string()))?;
+    let mut instance = rt.start(&Setup {
+        workers: req.workers,
+        limit: Limit::Unbounded,
+        tasks: units,
+    })?;
+    inject(req.fault);
+    heap::start_counting();
+    let parked = instance.park(units, memory::snapshot);
+    heap::stop_counting();
+    let (before, after) = parked?;
+    std::mem::forget(instance); // tearing down a million parked tasks would only cost time
+    Ok(MemorySample {
+        units,
+        rss_before_bytes: before.rss_bytes,
+        rss_after_bytes: after.rss_bytes,
+        virtual_before_bytes: before.virtual_bytes,
+        virtual_after_bytes: after.virtual_bytes,
+        heap_bytes: after.heap_bytes - before.heap_bytes,
+    })
 }
 
 fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {

@@ -28,6 +28,7 @@ pub fn run_isolated(req: &CellRequest, iso: &Isolation) -> CellReply {
         samples: Vec::new(),
         latency: Percentiles::default(),
         peak_rss_bytes: 0,
+        memory: None,
         error: Some(error),
     })
 }

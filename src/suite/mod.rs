@@ -4,6 +4,7 @@
 mod cell;
 mod execute;
 mod isolate;
+pub mod memory;
 mod profile;
 mod progress;
 mod protocol;
@@ -18,7 +19,7 @@ pub use execute::execute;
 pub use isolate::{CELL_COMMAND, Isolation};
 pub use profile::Profile;
 pub use progress::Progress;
-pub use protocol::{CellReply, CellRequest, Fault, Percentiles, Sample};
+pub use protocol::{CellReply, CellRequest, Fault, MemorySample, Percentiles, Sample};
 pub use stats::Stat;
 
 use crate::limit::Limit;

@@ -29,7 +29,7 @@ impl Profile {
     /// already visible at a smaller size).
     pub fn max_ideal_seconds(self) -> f64 {
         match self {
-            Profile::Quick => 0.6,
+            Profile::Quick => 1.2,
             Profile::Full => 2.5,
         }
     }

@@ -28,6 +28,21 @@ pub struct CellRequest {
     pub warmup: usize,
     pub repeat: usize,
     pub fault: Option<Fault>,
+    /// Memory pass: park this many idle units instead of running the workload.
+    #[serde(default)]
+    pub park: Option<usize>,
+}
+
+/// What parking N idle units cost the cell's process.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MemorySample {
+    pub units: usize,
+    pub rss_before_bytes: u64,
+    pub rss_after_bytes: u64,
+    pub virtual_before_bytes: u64,
+    pub virtual_after_bytes: u64,
+    /// Net heap bytes allocated while parking (counting allocator).
+    pub heap_bytes: i64,
 }
 
 /// One measured repetition.
@@ -65,5 +80,7 @@ pub struct CellReply {
     pub latency: Percentiles,
     /// Peak resident set of the process that ran the cell (VmHWM), warm-up included.
     pub peak_rss_bytes: u64,
+    #[serde(default)]
+    pub memory: Option<MemorySample>,
     pub error: Option<ReplyError>,
 }

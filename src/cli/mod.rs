@@ -14,11 +14,11 @@ use clap::Parser;
 
 pub use args::{Cli, Command, Format, RunArgs};
 
-use crate::report::{write_memory_table, write_table};
+use crate::report::{write_memory_table, write_table, write_timer_table};
 use crate::results::{
     CellRecord, Machine, RawRow, ResultsDir, SCHEMA_VERSION, Summary, write_csv, write_json,
 };
-use crate::suite::{self, ConfigError, Isolation, Mode, Progress, memory};
+use crate::suite::{self, ConfigError, Isolation, Mode, Progress, memory, timers};
 
 /// Exit code for input the harness refuses (clap uses the same).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -90,7 +90,11 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
 
     let (store, mut summary) = open_results(args, command_line, skipped)?;
     let mut raw: Vec<RawRow> = Vec::new();
-    let mode = Mode::Isolated(isolation(args)?);
+    let iso = isolation(args)?;
+    if args.profile.is_some() {
+        probe_timers(&args.resolve(), &iso, &store, &mut summary)?;
+    }
+    let mode = Mode::Isolated(iso);
     let mut progress = Progress::new(&cells);
     for cell in &cells {
         progress.start(cell);
@@ -112,6 +116,10 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
         Format::Csv => write_csv(&mut out, records),
     }
     .context("writing results to stdout")?;
+    if args.format == Format::Table && !summary.timers.is_empty() {
+        writeln!(out)?;
+        write_timer_table(&mut out, &summary.timers)?;
+    }
     let failed: Vec<&CellRecord> = records.iter().filter(|r| !r.ok()).collect();
     let mut err = io::stderr().lock();
     if !failed.is_empty() {
@@ -187,6 +195,28 @@ fn run_memory(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
+/// Each runtime's sleep(1ms) and sleep(10ms), before the cells (profiles only).
+fn probe_timers(
+    cfg: &suite::RunConfig,
+    iso: &Isolation,
+    store: &ResultsDir,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let mut err = io::stderr().lock();
+    write!(err, "timer probe ...")?;
+    for &rt in &cfg.runtimes {
+        for requested in timers::PROBED {
+            summary
+                .timers
+                .push(timers::probe(rt, requested, cfg.workers, iso));
+        }
+        write!(err, " {}", rt.name())?;
+        err.flush()?;
+    }
+    writeln!(err)?;
+    save(store, summary, &[])
+}
+
 fn isolation(args: &RunArgs) -> anyhow::Result<Isolation> {
     let exe = std::env::current_exe().context("locating the rtbench binary to run cells in")?;
     Ok(Isolation {
@@ -221,6 +251,7 @@ fn open_results(
         cells: Vec::new(),
         memory: Vec::new(),
         memory_models: Vec::new(),
+        timers: Vec::new(),
     };
     save(&store, &summary, &[])?;
     Ok((store, summary))

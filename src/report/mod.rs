@@ -2,4 +2,4 @@
 
 mod table;
 
-pub use table::{bytes, seconds, write_memory_table, write_table};
+pub use table::{bytes, seconds, write_memory_table, write_table, write_timer_table};

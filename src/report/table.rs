@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::results::{CellRecord, MemoryModel, MemoryRecord};
+use crate::results::{CellRecord, MemoryModel, MemoryRecord, TimerProbe};
 
 pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()> {
     writeln!(
@@ -132,4 +132,32 @@ pub fn bytes(b: Option<f64>) -> String {
 
 fn first_clause(s: &str) -> &str {
     s.split(" (").next().unwrap_or(s)
+}
+
+/// Timer probe: requested vs measured sleep per runtime.
+pub fn write_timer_table(out: &mut impl Write, probes: &[TimerProbe]) -> io::Result<()> {
+    writeln!(
+        out,
+        "timer probe (median of 21 single-task sleeps, spawn and join included):"
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>9} {:>10} {:>10}  status",
+        "runtime", "requested", "measured", "overshoot"
+    )?;
+    for p in probes {
+        let status = p
+            .error
+            .as_deref()
+            .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
+        writeln!(
+            out,
+            "{:<22} {:>9} {:>10} {:>10}  {status}",
+            label(&p.runtime, p.legacy),
+            seconds(p.requested_seconds),
+            seconds(p.median_seconds),
+            seconds(p.overshoot_seconds),
+        )?;
+    }
+    Ok(())
 }

@@ -143,3 +143,18 @@ pub struct MemoryModel {
     /// Why a larger size failed (e.g. the OS thread limit), if one did.
     pub stopped_by: Option<String>,
 }
+
+/// Timer probe: one runtime's measured `sleep(requested)` (spawn and join of one task
+/// included), median of 21.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimerProbe {
+    pub runtime: String,
+    pub legacy: bool,
+    pub requested_seconds: f64,
+    pub median_seconds: f64,
+    pub min_seconds: f64,
+    pub max_seconds: f64,
+    /// median - requested.
+    pub overshoot_seconds: f64,
+    pub error: Option<String>,
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CellRecord, Machine, MemoryModel, MemoryRecord, RawRow};
+use super::{CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, TimerProbe};
 
 /// Bumped when a field of summary.json changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -30,6 +30,9 @@ pub struct Summary {
     pub memory: Vec<MemoryRecord>,
     #[serde(default)]
     pub memory_models: Vec<MemoryModel>,
+    /// Each runtime's measured sleep(1ms) and sleep(10ms).
+    #[serde(default)]
+    pub timers: Vec<TimerProbe>,
 }
 
 /// An open results folder.

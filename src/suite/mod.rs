@@ -9,6 +9,7 @@ mod profile;
 mod progress;
 mod protocol;
 mod stats;
+pub mod timers;
 
 use std::sync::Arc;
 

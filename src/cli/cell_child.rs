@@ -9,9 +9,7 @@ use crate::suite::{CellRequest, execute};
 
 /// Reads one request from stdin, runs it, writes one JSON line to stdout.
 pub fn serve() -> anyhow::Result<ExitCode> {
-    // If the parent dies (Ctrl-C), so does the cell: no orphan keeps measuring.
-    // SAFETY: prctl with PR_SET_PDEATHSIG only sets a flag on this process.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    // The parent set PR_SET_PDEATHSIG before exec: this process dies with it.
     let mut input = String::new();
     io::stdin()
         .read_to_string(&mut input)

@@ -92,8 +92,9 @@ fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
     for _ in 0..req.warmup {
         instance.run(&work)?;
     }
-    let mut completions =
-        Histogram::<u64>::new(3).expect("3 significant figures is a valid precision");
+    // Bounds fixed up front: `saturating_record` clamps to the range, it does not grow it.
+    let mut completions = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3)
+        .expect("1 ns to 1 h at 3 significant figures is a valid range");
     let mut samples = Vec::with_capacity(req.repeat);
     for _ in 0..req.repeat.max(1) {
         samples.push(sample(instance.run(&work)?));

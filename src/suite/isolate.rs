@@ -41,22 +41,31 @@ fn fail(kind: &str, message: String) -> ReplyError {
 }
 
 fn converse(req: &CellRequest, iso: &Isolation) -> Result<CellReply, ReplyError> {
-    let mut child = Command::new(&iso.exe)
+    let mut command = Command::new(&iso.exe);
+    command
         .arg(CELL_COMMAND)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0) // a timeout kills the cell and anything it started
-        .spawn()
-        .map_err(|e| {
-            fail(
-                "start",
-                format!(
-                    "could not start a cell process ({}): {e}",
-                    iso.exe.display()
-                ),
-            )
-        })?;
+        .process_group(0); // a timeout kills the cell and anything it started
+    // If the parent dies (Ctrl-C), so does the cell: no orphan keeps measuring. Set before
+    // exec, so there is no window in which the parent is gone and the flag is not yet set.
+    // SAFETY: prctl is async-signal-safe and touches only the child's own flags.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().map_err(|e| {
+        fail(
+            "start",
+            format!(
+                "could not start a cell process ({}): {e}",
+                iso.exe.display()
+            ),
+        )
+    })?;
     let request = serde_json::to_vec(req).expect("a request always serialises");
     let mut stdin = child.stdin.take().expect("stdin was piped");
     // A child that dies before reading gives a broken pipe; its exit status says more.
@@ -161,8 +170,9 @@ fn died(status: ExitStatus, stderr: &str, peak_threads: u64) -> ReplyError {
         return fail(
             "os-limit",
             format!(
-                "the cell's process {how} after the OS refused a thread or memory with about {peak_threads} \
-                 threads running ({said}); limits: {}",
+                "the cell's process {how} after the OS refused a thread or memory ({said}); {peak_threads} \
+                 threads were running at the last 10 ms sample (an exited thread not yet joined \
+                 still holds its stack mappings); limits: {}",
                 os_limits::describe_thread_limits()
             ),
         );

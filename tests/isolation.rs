@@ -1,0 +1,798 @@
+//! End-to-end tests of cell isolation and the results folder: every cell runs in a child
+//! process (a panic, an abort or a hang fails that cell only), an interrupted run leaves
+//! valid files and no orphaned cell, a finished run records the machine and statistics,
+//! and the memory pass reports plausible per-unit costs.
+//!
+//! Every run gets its own scratch folder as working directory and `--out`, so nothing is
+//! written into the repository.
+
+use std::fs;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rtbench");
+
+/// A fresh folder under the system temp dir; removed when the test passes, kept (and
+/// named on stderr) when it fails.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "rtbench-isolation-{}-{n}-{tag}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("creating a scratch folder");
+        Scratch { dir }
+    }
+
+    /// The results folder runs are pointed at (`--out`); rtbench creates it.
+    fn out(&self) -> PathBuf {
+        self.dir.join("out")
+    }
+
+    /// A `Command` for `rtbench <args> --out <scratch>/out`, run inside the scratch folder.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .arg("--out")
+            .arg(self.out())
+            .current_dir(&self.dir)
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs to the end; returns (exit code, stdout, stderr, elapsed).
+    fn run(&self, args: &[&str]) -> (i32, String, String, Duration) {
+        let start = Instant::now();
+        let out = self
+            .command(args)
+            .output()
+            .expect("failed to start rtbench");
+        let elapsed = start.elapsed();
+        let code = out
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("rtbench {args:?} was killed by a signal: {:?}", out.status));
+        (
+            code,
+            String::from_utf8(out.stdout).expect("stdout is not UTF-8"),
+            String::from_utf8(out.stderr).expect("stderr is not UTF-8"),
+            elapsed,
+        )
+    }
+
+    /// Runs to the end, requiring exit code 0 and no panic of the parent; returns stdout.
+    fn run_ok(&self, args: &[&str]) -> (String, String, Duration) {
+        let (code, stdout, stderr, elapsed) = self.run(args);
+        assert_eq!(code, 0, "rtbench {args:?} failed\nstderr:\n{stderr}");
+        assert!(
+            !stderr.contains("RUST_BACKTRACE"),
+            "rtbench {args:?} panicked\nstderr:\n{stderr}"
+        );
+        (stdout, stderr, elapsed)
+    }
+
+    fn read(&self, name: &str) -> String {
+        let path = self.out().join(name);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+    }
+
+    fn summary(&self) -> Value {
+        let text = self.read("summary.json");
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("summary.json is not JSON ({e}):\n{text}"))
+    }
+
+    /// raw.csv as (header, rows).
+    fn raw_csv(&self) -> (Vec<String>, Vec<csv::StringRecord>) {
+        let text = self.read("raw.csv");
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r
+            .headers()
+            .unwrap_or_else(|e| panic!("raw.csv has no header ({e}):\n{text}"))
+            .iter()
+            .map(String::from)
+            .collect();
+        let rows = r
+            .records()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_or_else(|e| panic!("raw.csv does not parse ({e}):\n{text}"));
+        (header, rows)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            eprintln!("kept scratch folder {}", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key)
+        .unwrap_or_else(|| panic!("no field {key:?} in {v}"))
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    field(v, key)
+        .as_str()
+        .unwrap_or_else(|| panic!("{key:?} is not a string in {v}"))
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    field(v, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key:?} is not a number in {v}"))
+}
+
+fn whole(v: &Value, key: &str) -> u64 {
+    field(v, key)
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key:?} is not a whole number in {v}"))
+}
+
+fn array<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
+    field(v, key)
+        .as_array()
+        .unwrap_or_else(|| panic!("{key:?} is not an array in {v}"))
+}
+
+fn parse_json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+fn is_utc_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+// ---- 1. faults inside a cell fail that cell, not the run ----
+
+/// Runs both cells with `--fault`; checks stdout, summary.json and the elapsed time, and
+/// returns the error messages of the two cells.
+fn faulty_run(fault: &str, kind: &str) -> (Vec<String>, Duration) {
+    let s = Scratch::new(&format!("fault-{fault}"));
+    let args = [
+        "run",
+        "--runtime",
+        "tokio,threads",
+        "--workload",
+        "io",
+        "--tasks",
+        "3",
+        "--latency",
+        "1ms",
+        "--fault",
+        fault,
+        "--cell-timeout",
+        "2s",
+        "--format",
+        "json",
+    ];
+    let (stdout, stderr, elapsed) = s.run_ok(&args);
+    assert!(
+        stderr.contains("2 of 2 cells failed"),
+        "--fault {fault}: stderr does not count the failed cells:\n{stderr}"
+    );
+    let cells = parse_json(&stdout);
+    let cells = cells.as_array().expect("stdout is a JSON array");
+    let runtimes: Vec<&str> = cells.iter().map(|c| text(c, "runtime")).collect();
+    assert_eq!(runtimes, ["tokio", "threads"], "--fault {fault}");
+    let mut messages = Vec::new();
+    for c in cells {
+        let error = field(c, "error")
+            .as_str()
+            .unwrap_or_else(|| panic!("--fault {fault}: cell without an error: {c}"));
+        assert_eq!(text(c, "error_kind"), kind, "--fault {fault}: {c}");
+        assert_eq!(whole(c, "completed"), 0, "--fault {fault}: {c}");
+        assert_eq!(whole(c, "repeat"), 0, "--fault {fault}: {c}");
+        assert_eq!(num(c, "wall_seconds"), 0.0, "--fault {fault}: {c}");
+        messages.push(error.to_string());
+    }
+
+    let summary = s.summary();
+    assert_eq!(
+        field(&summary, "complete"),
+        &Value::Bool(true),
+        "--fault {fault}"
+    );
+    let recorded = array(&summary, "cells");
+    assert_eq!(recorded.len(), 2, "--fault {fault}: {summary}");
+    assert_eq!(
+        recorded, cells,
+        "--fault {fault}: summary.json and stdout differ"
+    );
+    let (header, rows) = s.raw_csv();
+    assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
+    assert!(
+        rows.is_empty(),
+        "failed cells have no repetitions: {rows:?}"
+    );
+    (messages, elapsed)
+}
+
+#[test]
+fn a_panicking_cell_fails_with_its_panic_message_and_the_run_goes_on() {
+    let (messages, _) = faulty_run("panic", "panic");
+    for m in messages {
+        assert!(m.contains("injected fault"), "{m}");
+        assert!(m.contains("exited with code 101"), "{m}");
+    }
+}
+
+#[test]
+fn an_aborting_cell_fails_as_a_crash_naming_sigabrt() {
+    let (messages, _) = faulty_run("abort", "crash");
+    for m in messages {
+        assert!(m.contains("SIGABRT"), "{m}");
+    }
+}
+
+#[test]
+fn a_hanging_cell_is_killed_at_the_cell_timeout() {
+    let (messages, elapsed) = faulty_run("hang", "timeout");
+    for m in messages {
+        assert!(m.contains("--cell-timeout"), "{m}");
+        assert!(m.contains("killed"), "{m}");
+    }
+    // Two cells of 2 s each: the timeout must have ended both, not the hang.
+    assert!(
+        elapsed >= Duration::from_secs(4),
+        "both cells should have waited out the 2s timeout, the run took {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "the hung cells were not killed in time: the run took {elapsed:?}"
+    );
+}
+
+// ---- 2. an interrupted run ----
+
+/// (parent pid, state) from /proc/<pid>/stat; None if the process is gone.
+fn stat_of(pid: i32) -> Option<(i32, char)> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((ppid, state))
+}
+
+fn cmdline_of(pid: i32) -> Vec<String> {
+    fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| {
+            b.split(|&c| c == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The spellings of the binary's path a command line may show.
+fn bin_paths() -> Vec<String> {
+    let mut paths = vec![BIN.to_string()];
+    if let Ok(p) = fs::canonicalize(BIN) {
+        paths.push(p.to_string_lossy().into_owned());
+    }
+    paths
+}
+
+fn is_rtbench(cmdline: &[String], command: &str) -> bool {
+    let bins = bin_paths();
+    cmdline.iter().any(|a| bins.contains(a)) && cmdline.iter().any(|a| a == command)
+}
+
+/// Live (not zombie) processes running `rtbench __cell`.
+fn cell_processes() -> Vec<i32> {
+    fs::read_dir("/proc")
+        .expect("reading /proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| matches!(stat_of(pid), Some((_, state)) if state != 'Z'))
+        .filter(|&pid| is_rtbench(&cmdline_of(pid), "__cell"))
+        .collect()
+}
+
+fn cell_children_of(parent: i32) -> Vec<i32> {
+    cell_processes()
+        .into_iter()
+        .filter(|&pid| matches!(stat_of(pid), Some((ppid, _)) if ppid == parent))
+        .collect()
+}
+
+fn signal(pid: i32, sig: i32) {
+    // SAFETY: kill(2) on a process this test started.
+    let rc = unsafe { libc::kill(pid, sig) };
+    assert_eq!(rc, 0, "kill({pid}, {sig}) failed");
+}
+
+/// A run in the background, killed if the test ends before it does.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// SIGKILLs the run while a cell's process is running, and returns the run's pid and the
+/// cell processes it had. Stopping the run first means no new cell starts meanwhile, and
+/// the 100 ms pause lets a cell that was just spawned reach its PR_SET_PDEATHSIG; if no
+/// cell is running (between two cells), the run goes on a little and this tries again.
+fn kill_during_a_cell(run: &mut Child, deadline: Instant) -> (i32, Vec<i32>) {
+    let parent = run.id() as i32;
+    let children = loop {
+        signal(parent, libc::SIGSTOP);
+        thread::sleep(Duration::from_millis(100));
+        let children = cell_children_of(parent);
+        if !children.is_empty() {
+            break children;
+        }
+        signal(parent, libc::SIGCONT);
+        if let Some(status) = run.try_wait().unwrap() {
+            panic!("the run ended ({status}) before it could be interrupted");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never saw a cell process of the run"
+        );
+        thread::sleep(Duration::from_millis(15));
+    };
+    signal(parent, libc::SIGKILL);
+    let status = run.wait().expect("waiting for the killed run");
+    assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+    (parent, children)
+}
+
+/// Waits up to 2 s for the cell processes of a killed run to end; kills and names any left.
+fn assert_cells_died(parent: i32, children: &[i32]) {
+    let killed = Instant::now();
+    let alive = |pid: &&i32| cell_processes().contains(pid);
+    let mut left: Vec<i32> = children.iter().filter(alive).copied().collect();
+    while !left.is_empty() && killed.elapsed() < Duration::from_secs(2) {
+        thread::sleep(Duration::from_millis(20));
+        left.retain(|pid| alive(&pid));
+    }
+    for &pid in &left {
+        // SAFETY: kill(2) on an orphaned cell process of a run this test started.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    assert!(
+        left.is_empty(),
+        "cell processes {left:?} outlived their killed parent {parent} by 2 s (PR_SET_PDEATHSIG)"
+    );
+}
+
+#[test]
+fn a_hanging_cell_dies_with_its_killed_parent() {
+    let s = Scratch::new("orphan");
+    let args = [
+        "run",
+        "--runtime",
+        "tokio",
+        "--workload",
+        "io",
+        "--tasks",
+        "3",
+        "--latency",
+        "1ms",
+        "--fault",
+        "hang",
+        "--cell-timeout",
+        "60s",
+    ];
+    let mut run = s
+        .command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Running)
+        .expect("failed to start rtbench");
+    // The cell hangs until the 60 s timeout: only its parent's death can end it sooner.
+    let (parent, children) =
+        kill_during_a_cell(&mut run.0, Instant::now() + Duration::from_secs(10));
+    assert_eq!(children.len(), 1, "{children:?}");
+    assert_cells_died(parent, &children);
+    let summary = s.summary();
+    assert_eq!(
+        field(&summary, "complete"),
+        &Value::Bool(false),
+        "{summary}"
+    );
+    assert!(array(&summary, "cells").is_empty(), "{summary}");
+}
+
+#[test]
+fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
+    let s = Scratch::new("interrupted");
+    let args = [
+        "run",
+        "--runtime",
+        "all",
+        "--workload",
+        "io,mixed",
+        "--tasks",
+        "20",
+        "--latency",
+        "20ms",
+        "--repeat",
+        "2",
+    ];
+    let mut run = s
+        .command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(Running)
+        .expect("failed to start rtbench");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let summary_path = s.out().join("summary.json");
+    let cells_in_summary = || -> usize {
+        fs::read_to_string(&summary_path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| v.get("cells")?.as_array().map(Vec::len))
+            .unwrap_or(0)
+    };
+    while cells_in_summary() == 0 {
+        if let Some(status) = run.0.try_wait().unwrap() {
+            panic!("the run ended ({status}) before any cell was recorded");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no cell in summary.json after 20 s"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+
+    let (parent, children) = kill_during_a_cell(&mut run.0, deadline);
+    assert_cells_died(parent, &children);
+
+    let summary = s.summary();
+    assert_eq!(
+        field(&summary, "complete"),
+        &Value::Bool(false),
+        "{summary}"
+    );
+    let cells = array(&summary, "cells");
+    assert!(!cells.is_empty(), "{summary}");
+    assert!(cells.len() < 16, "the run was not interrupted: {summary}");
+    for c in cells {
+        assert!(field(c, "error").is_null(), "{c}");
+    }
+    let (header, rows) = s.raw_csv();
+    assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
+    // raw.csv is written just before summary.json, so it may hold one cell more.
+    assert!(
+        rows.len() >= 2 * cells.len() && rows.len() <= 2 * (cells.len() + 1),
+        "{} raw rows for {} cells of 2 repetitions",
+        rows.len(),
+        cells.len()
+    );
+    let readme = s.read("README.md");
+    assert!(
+        readme.contains("in progress or was interrupted"),
+        "README.md:\n{readme}"
+    );
+}
+
+// ---- 3. a finished run's results folder ----
+
+#[test]
+fn a_finished_run_records_the_machine_and_per_cell_statistics() {
+    let s = Scratch::new("finished");
+    let args = [
+        "run",
+        "--runtime",
+        "tokio,threads",
+        "--workload",
+        "io,mixed",
+        "--tasks",
+        "5",
+        "--latency",
+        "1ms",
+        "--compute",
+        "100",
+        "--warmup",
+        "0",
+        "--repeat",
+        "2",
+        "--format",
+        "json",
+    ];
+    let (stdout, _, _) = s.run_ok(&args);
+    let summary = s.summary();
+    assert_eq!(whole(&summary, "schema_version"), 1);
+    assert_eq!(text(&summary, "profile"), "custom");
+    assert_eq!(field(&summary, "complete"), &Value::Bool(true));
+
+    let m = field(&summary, "machine");
+    assert!(!text(m, "cpu_model").is_empty(), "{m}");
+    assert!(whole(m, "cores") >= 1, "{m}");
+    assert!(whole(m, "memory_bytes") > 0, "{m}");
+    let kernel = text(m, "kernel");
+    assert!(!kernel.is_empty() && kernel != "unknown", "{m}");
+    assert!(text(m, "rustc").starts_with("rustc "), "{m}");
+    let versions = field(m, "crate_versions");
+    for krate in ["tokio", "smol", "rayon"] {
+        let v = versions
+            .get(krate)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no version of {krate} in {versions}"));
+        assert!(v.starts_with(|c: char| c.is_ascii_digit()), "{krate} {v}");
+    }
+    let commit = text(m, "git_commit");
+    let head = Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match head {
+        Some(head) => assert_eq!(commit, head),
+        None => assert_eq!(commit, "unknown"),
+    }
+    assert!(is_utc_timestamp(text(m, "date")), "{m}");
+    let command_line: Vec<&str> = array(m, "command_line")
+        .iter()
+        .map(|a| a.as_str().expect("command_line holds strings"))
+        .collect();
+    assert!(command_line.contains(&"run"), "{command_line:?}");
+    assert!(command_line.contains(&"--repeat"), "{command_line:?}");
+    let limits = field(m, "limits");
+    for key in ["threads_max", "max_map_count", "pid_max"] {
+        assert!(limits.get(key).is_some(), "no {key} in {limits}");
+    }
+    assert!(whole(limits, "pid_max") > 0, "{limits}");
+
+    let cells = array(&summary, "cells");
+    assert_eq!(cells.len(), 4, "{summary}");
+    assert_eq!(
+        &parse_json(&stdout),
+        field(&summary, "cells"),
+        "stdout and summary.json differ"
+    );
+    for c in cells {
+        assert!(field(c, "error").is_null(), "{c}");
+        assert_eq!(whole(c, "repeat"), 2, "{c}");
+        assert_eq!(whole(c, "completed"), 5, "{c}");
+        assert_eq!(text(c, "checksum"), text(c, "expected_checksum"), "{c}");
+        let (lo, mid, hi) = (
+            num(c, "wall_min_seconds"),
+            num(c, "wall_seconds"),
+            num(c, "wall_max_seconds"),
+        );
+        assert!(
+            0.0 < lo && lo <= mid && mid <= hi,
+            "wall {lo} {mid} {hi}: {c}"
+        );
+        let p: Vec<f64> = ["p50", "p90", "p99", "max"]
+            .iter()
+            .map(|q| num(c, &format!("latency_{q}_seconds")))
+            .collect();
+        assert!(
+            0.0 < p[0] && p[0] <= p[1] && p[1] <= p[2] && p[2] <= p[3],
+            "latency percentiles {p:?}: {c}"
+        );
+        assert!(whole(c, "peak_rss_bytes") > 0, "{c}");
+    }
+
+    let (header, rows) = s.raw_csv();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let (runtime, workload, repetition) = (col("runtime"), col("workload"), col("repetition"));
+    let wall = col("wall_seconds");
+    assert_eq!(rows.len(), 2 * cells.len(), "{rows:?}");
+    for c in cells {
+        let mine: Vec<&csv::StringRecord> = rows
+            .iter()
+            .filter(|r| r[runtime] == *text(c, "runtime") && r[workload] == *text(c, "workload"))
+            .collect();
+        let reps: Vec<&str> = mine.iter().map(|r| &r[repetition]).collect();
+        assert_eq!(reps, ["1", "2"], "raw rows of {c}");
+        let walls: Vec<f64> = mine.iter().map(|r| r[wall].parse().unwrap()).collect();
+        let lo = walls.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = walls.iter().copied().fold(0.0, f64::max);
+        assert_eq!(lo, num(c, "wall_min_seconds"), "{walls:?} {c}");
+        assert_eq!(hi, num(c, "wall_max_seconds"), "{walls:?} {c}");
+    }
+    let readme = s.read("README.md");
+    assert!(readme.contains("The run finished."), "{readme}");
+}
+
+/// Completion latency: each task's time from the start of its run to its end.
+#[test]
+fn latency_percentiles_are_the_tasks_completion_times() {
+    let s = Scratch::new("latency");
+    let args = [
+        "run",
+        "--runtime",
+        "sequential,tokio,threads",
+        "--workload",
+        "io",
+        "--tasks",
+        "5",
+        "--latency",
+        "1ms",
+        "--warmup",
+        "0",
+        "--repeat",
+        "1",
+        "--format",
+        "json",
+    ];
+    let (stdout, _, _) = s.run_ok(&args);
+    let cells = parse_json(&stdout);
+    let cells = cells.as_array().expect("stdout is a JSON array");
+    assert_eq!(cells.len(), 3, "{stdout}");
+    for c in cells {
+        assert!(field(c, "error").is_null(), "{c}");
+        let (p50, max) = (num(c, "latency_p50_seconds"), num(c, "latency_max_seconds"));
+        let wall = num(c, "wall_max_seconds");
+        // Every task waits 1 ms before it ends, and none ends after its run (histogram
+        // buckets are accurate to 3 significant figures).
+        assert!(
+            p50 >= 0.001,
+            "latency p50 {p50} s is under the 1 ms wait: {c}"
+        );
+        assert!(
+            max <= wall * 1.01,
+            "latency max {max} s is over the wall time {wall} s: {c}"
+        );
+        if text(c, "runtime") == "sequential" {
+            // One task after another: the last ends after five waits, at the end of the run.
+            assert!(
+                max >= 0.005,
+                "sequential: the last task ended at {max} s: {c}"
+            );
+            assert!(
+                max >= wall * 0.9,
+                "sequential: latency max {max} s, wall {wall} s: {c}"
+            );
+        }
+    }
+}
+
+// ---- 4. the memory pass ----
+
+#[test]
+fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
+    let s = Scratch::new("memory-smol");
+    let (stdout, _, _) = s.run_ok(&["run", "--memory", "--runtime", "smol", "--format", "json"]);
+    let doc = parse_json(&stdout);
+    let sizes = array(&doc, "memory");
+    let units: Vec<u64> = sizes.iter().map(|r| whole(r, "units")).collect();
+    assert_eq!(units, [10_000, 100_000, 1_000_000], "{doc}");
+    for r in sizes {
+        assert_eq!(text(r, "runtime"), "smol");
+        assert!(field(r, "error").is_null(), "{r}");
+        let rss = num(r, "rss_per_unit_bytes");
+        assert!((50.0..=5000.0).contains(&rss), "{r}");
+        assert!(
+            whole(r, "rss_after_bytes") > whole(r, "rss_before_bytes"),
+            "{r}"
+        );
+    }
+    let models = array(&doc, "models");
+    assert_eq!(models.len(), 1, "{doc}");
+    let smol = &models[0];
+    assert_eq!(text(smol, "runtime"), "smol");
+    for key in ["rss_per_unit_bytes", "heap_per_unit_bytes"] {
+        let v = num(smol, key);
+        assert!((50.0..=5000.0).contains(&v), "{key} {v}: {smol}");
+    }
+    assert_eq!(whole(smol, "max_units"), 1_000_000, "{smol}");
+    assert!(field(smol, "stopped_by").is_null(), "{smol}");
+    let summary = s.summary();
+    assert_eq!(text(&summary, "profile"), "memory");
+    assert_eq!(field(&summary, "complete"), &Value::Bool(true));
+    assert_eq!(array(&summary, "memory"), sizes);
+}
+
+#[test]
+fn memory_pass_of_threads_reserves_stacks_and_stops_at_the_os_limit() {
+    let s = Scratch::new("memory-threads");
+    let (stdout, _, _) = s.run_ok(&[
+        "run",
+        "--memory",
+        "--runtime",
+        "threads",
+        "--format",
+        "json",
+    ]);
+    let doc = parse_json(&stdout);
+    let sizes = array(&doc, "memory");
+    let models = array(&doc, "models");
+    assert_eq!(models.len(), 1, "{doc}");
+    let model = &models[0];
+    let failed: Vec<&Value> = sizes
+        .iter()
+        .filter(|r| !field(r, "error").is_null())
+        .collect();
+    for r in sizes {
+        let units = whole(r, "units");
+        if !field(r, "error").is_null() {
+            assert!(units > 5000, "{units} threads should fit: {r}");
+            assert_eq!(text(r, "error_kind"), "os-limit", "{r}");
+            assert!(text(r, "error").contains("vm.max_map_count"), "{r}");
+            continue;
+        }
+        let rss = num(r, "rss_per_unit_bytes");
+        assert!((2048.0..=65536.0).contains(&rss), "{r}");
+        assert!(num(r, "virtual_per_unit_bytes") >= 1048576.0, "{r}");
+    }
+    let units: Vec<u64> = sizes.iter().map(|r| whole(r, "units")).collect();
+    assert!(units.starts_with(&[1000, 5000]), "{units:?}");
+    match failed.as_slice() {
+        [] => assert!(field(model, "stopped_by").is_null(), "{model}"),
+        [only] => {
+            assert!(
+                std::ptr::eq(*only, sizes.last().unwrap()),
+                "the pass goes on after a failed size: {units:?}"
+            );
+            let why = text(model, "stopped_by");
+            assert!(why.contains("vm.max_map_count"), "{model}");
+        }
+        more => panic!("{} sizes failed: {doc}", more.len()),
+    }
+    let ok: Vec<u64> = units[..units.len() - failed.len()].to_vec();
+    let model_sizes: Vec<u64> = array(model, "sizes")
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(model_sizes, ok, "{model}");
+    let rss = num(model, "rss_per_unit_bytes");
+    assert!((2048.0..=65536.0).contains(&rss), "{model}");
+    assert!(num(model, "virtual_per_unit_bytes") >= 1048576.0, "{model}");
+}
+
+// ---- 5. profiles ----
+
+#[test]
+fn a_profile_with_a_conflicting_flag_is_refused() {
+    let s = Scratch::new("profile-conflict");
+    let (code, stdout, stderr, _) = s.run(&["run", "--profile", "quick", "--tasks", "5"]);
+    assert_eq!(code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--tasks"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        !s.out().exists(),
+        "a refused run created its results folder"
+    );
+}

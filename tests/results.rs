@@ -1,0 +1,312 @@
+//! The exporters and the results folder on fixed, hand-built records (nothing is measured).
+//!
+//! `write_json` and `write_csv` are compared byte for byte with the files in
+//! tests/snapshots/; after an intended change of the format, rewrite them with
+//! `UPDATE_SNAPSHOTS=1 cargo test --test results` and review the diff.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rtbench::results::{
+    CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Summary,
+    TimerProbe, write_csv, write_json,
+};
+use rtbench::suite::Sample;
+
+/// A cell that ran: every number fixed, and exactly representable in decimal so the
+/// snapshots read naturally.
+fn ok_cell() -> CellRecord {
+    CellRecord {
+        runtime: "tokio".into(),
+        legacy: false,
+        workload: "io".into(),
+        tasks: 100,
+        limit: "semaphore:10".into(),
+        workers: 2,
+        concurrency: 10,
+        latency: "10ms".into(),
+        compute: 3000,
+        seed: 42,
+        repeat: 3,
+        completed: 100,
+        checksum: "183b39f925a2ce1c".into(),
+        expected_checksum: "183b39f925a2ce1c".into(),
+        wall_seconds: 0.1025,
+        wall_min_seconds: 0.101,
+        wall_max_seconds: 0.1125,
+        ideal_seconds: 0.1,
+        efficiency: 0.975,
+        throughput_per_second: 975.5,
+        cpu_user_seconds: 0.0125,
+        cpu_sys_seconds: 0.0025,
+        voluntary_switches: 215,
+        involuntary_switches: 7,
+        latency_p50_seconds: 0.0515,
+        latency_p90_seconds: 0.0915,
+        latency_p99_seconds: 0.1005,
+        latency_max_seconds: 0.101,
+        peak_rss_bytes: 6_471_680,
+        noisy: false,
+        error: None,
+        error_kind: None,
+    }
+}
+
+/// A cell whose process died: measurements zero, the error and its kind set. The message
+/// holds a comma, quotes and a colon, which CSV must quote and JSON escape.
+fn failed_cell() -> CellRecord {
+    CellRecord {
+        runtime: "async-std".into(),
+        legacy: true,
+        workload: "mixed".into(),
+        tasks: 100,
+        limit: "unbounded".into(),
+        workers: 2,
+        concurrency: 100,
+        latency: "uniform:5ms..15ms".into(),
+        compute: 3000,
+        seed: 42,
+        repeat: 0,
+        completed: 0,
+        checksum: String::new(),
+        expected_checksum: "69d1f7544c9e4621".into(),
+        wall_seconds: 0.0,
+        wall_min_seconds: 0.0,
+        wall_max_seconds: 0.0,
+        ideal_seconds: 1.375,
+        efficiency: 0.0,
+        throughput_per_second: 0.0,
+        cpu_user_seconds: 0.0,
+        cpu_sys_seconds: 0.0,
+        voluntary_switches: 0,
+        involuntary_switches: 0,
+        latency_p50_seconds: 0.0,
+        latency_p90_seconds: 0.0,
+        latency_p99_seconds: 0.0,
+        latency_max_seconds: 0.0,
+        peak_rss_bytes: 0,
+        noisy: false,
+        error: Some(
+            "the cell's process exited with code 101: thread 'main' panicked at \
+             src/suite/execute.rs:133:31: injected fault: \"panic\", then exit"
+                .into(),
+        ),
+        error_kind: Some("panic".into()),
+    }
+}
+
+fn snapshot_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("snapshots")
+        .join(name)
+}
+
+/// Compares `actual` with tests/snapshots/`name`, or rewrites the file when
+/// UPDATE_SNAPSHOTS=1.
+fn assert_snapshot(name: &str, actual: &[u8]) {
+    let path = snapshot_path(name);
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        fs::create_dir_all(path.parent().unwrap()).expect("creating tests/snapshots");
+        fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return;
+    }
+    let expected = fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "reading {}: {e} (create it with UPDATE_SNAPSHOTS=1)",
+            path.display()
+        )
+    });
+    if actual != expected.as_slice() {
+        let (a, e) = (
+            String::from_utf8_lossy(actual),
+            String::from_utf8_lossy(&expected),
+        );
+        let line = a
+            .lines()
+            .zip(e.lines())
+            .position(|(x, y)| x != y)
+            .map_or_else(|| "the line count".into(), |i| format!("line {}", i + 1));
+        panic!(
+            "output differs from {} at {line} (rewrite it with UPDATE_SNAPSHOTS=1 if the \
+             change is intended)\n--- expected\n{e}\n--- actual\n{a}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn json_export_matches_its_snapshot() {
+    let mut out = Vec::new();
+    write_json(&mut out, &[ok_cell(), failed_cell()]).unwrap();
+    assert_snapshot("cells.json", &out);
+
+    // The snapshot is what a reader gets back: an array of the two records.
+    let back: Vec<CellRecord> = serde_json::from_slice(&out).unwrap();
+    assert_eq!(back, [ok_cell(), failed_cell()]);
+    // One record per line between the brackets.
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 4, "{text}");
+
+    let mut empty = Vec::new();
+    write_json(&mut empty, &[]).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Vec<CellRecord>>(&empty).unwrap(),
+        []
+    );
+}
+
+#[test]
+fn csv_export_matches_its_snapshot() {
+    let mut out = Vec::new();
+    write_csv(&mut out, &[ok_cell(), failed_cell()]).unwrap();
+    assert_snapshot("cells.csv", &out);
+
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let back: Vec<CellRecord> = reader
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("the CSV reads back as records");
+    assert_eq!(back, [ok_cell(), failed_cell()]);
+}
+
+/// A folder of its own under the system temp dir.
+fn scratch(tag: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("rtbench-results-{}-{n}-{tag}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn sample(wall_seconds: f64) -> Sample {
+    Sample {
+        wall_seconds,
+        cpu_user_seconds: 0.0125,
+        cpu_sys_seconds: 0.0025,
+        voluntary_switches: 215,
+        involuntary_switches: 7,
+        completed: 100,
+        checksum: 0x183b_39f9_25a2_ce1c,
+    }
+}
+
+fn summary(complete: bool) -> Summary {
+    Summary {
+        schema_version: SCHEMA_VERSION,
+        profile: "custom".into(),
+        complete,
+        machine: Machine::collect(vec!["rtbench".into(), "run".into(), "--repeat".into()]),
+        skipped: vec!["skipped rayon: refuses semaphore:10".into()],
+        cells: vec![ok_cell(), failed_cell()],
+        memory: vec![MemoryRecord {
+            runtime: "threads".into(),
+            legacy: false,
+            units: 1000,
+            rss_before_bytes: 5_873_664,
+            rss_after_bytes: 15_785_984,
+            rss_per_unit_bytes: 9912.25,
+            heap_per_unit_bytes: 187.5,
+            virtual_per_unit_bytes: 2_097_152.0,
+            error: None,
+            error_kind: None,
+        }],
+        memory_models: vec![MemoryModel {
+            runtime: "threads".into(),
+            legacy: false,
+            sizes: vec![1000],
+            rss_per_unit_bytes: Some(9912.25),
+            heap_per_unit_bytes: Some(187.5),
+            virtual_per_unit_bytes: None,
+            max_units: 1000,
+            stopped_by: Some("5000 units: the OS refused".into()),
+        }],
+        timers: vec![TimerProbe {
+            runtime: "tokio".into(),
+            legacy: false,
+            requested_seconds: 0.001,
+            median_seconds: 0.0021,
+            min_seconds: 0.002,
+            max_seconds: 0.0025,
+            overshoot_seconds: 0.0011,
+            error: None,
+        }],
+    }
+}
+
+fn raw_rows() -> Vec<RawRow> {
+    let cell = ok_cell();
+    [0.101, 0.1025, 0.1125]
+        .iter()
+        .enumerate()
+        .map(|(i, &wall)| RawRow::new(&cell, i + 1, &sample(wall)))
+        .collect()
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn raw_header(dir: &Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(dir.join("raw.csv")).unwrap();
+    r.headers().unwrap().iter().map(String::from).collect()
+}
+
+#[test]
+fn results_dir_writes_files_that_read_back_as_written() {
+    let dir = scratch("dir");
+    let store = ResultsDir::create(dir.join("nested").join("out")).unwrap();
+    assert_eq!(store.path(), dir.join("nested").join("out"));
+    let path = store.path().to_path_buf();
+
+    // Before any cell: the header alone, the same one serde writes above the first row.
+    store.write(&summary(false), &[]).unwrap();
+    let empty_header = raw_header(&path);
+    let readme = fs::read_to_string(path.join("README.md")).unwrap();
+    assert!(
+        readme.contains("in progress or was interrupted"),
+        "{readme}"
+    );
+
+    // Rewritten in place (as after every cell), then finished.
+    let rows = raw_rows();
+    store.write(&summary(false), &rows[..1]).unwrap();
+    let written = summary(true);
+    store.write(&written, &rows).unwrap();
+
+    assert_eq!(
+        file_names(&path),
+        ["README.md", "raw.csv", "summary.json"],
+        "a temporary file was left behind"
+    );
+
+    let text = fs::read_to_string(path.join("summary.json")).unwrap();
+    let back: Summary = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, written);
+    assert!(text.ends_with("}\n"), "{text}");
+
+    assert_eq!(raw_header(&path), empty_header);
+    assert!(empty_header.iter().any(|h| h == "wall_seconds"));
+    let mut r = csv::Reader::from_path(path.join("raw.csv")).unwrap();
+    let back: Vec<RawRow> = r.deserialize().collect::<Result<_, _>>().unwrap();
+    assert_eq!(back, rows);
+    assert_eq!(back[2].repetition, 3);
+    assert_eq!(back[2].checksum, "183b39f925a2ce1c");
+
+    let readme = fs::read_to_string(path.join("README.md")).unwrap();
+    assert!(readme.contains("The run finished."), "{readme}");
+    assert!(readme.contains("`rtbench run --repeat`"), "{readme}");
+    assert!(
+        readme.contains("2 measured, 1 failed, 1 skipped"),
+        "{readme}"
+    );
+
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -212,7 +212,7 @@ fn all_skips_runtimes_that_refuse_the_limit_and_runs_the_rest() {
         "--format",
         "json",
     ]);
-    let refusing = ["sequential", "crossbeam-pool", "rayon"];
+    let refusing = ["sequential", "crossbeam-pool", "rayon", "processes"];
     for name in refusing {
         assert!(
             stderr

@@ -47,6 +47,9 @@ fn ok_cell() -> CellRecord {
         latency_p99_seconds: 0.1005,
         latency_max_seconds: 0.101,
         peak_rss_bytes: 6_471_680,
+        child_processes: 0,
+        children_peak_rss_bytes: None,
+        children_pss_bytes: None,
         noisy: false,
         error: None,
         error_kind: None,
@@ -86,6 +89,9 @@ fn failed_cell() -> CellRecord {
         latency_p99_seconds: 0.0,
         latency_max_seconds: 0.0,
         peak_rss_bytes: 0,
+        child_processes: 0,
+        children_peak_rss_bytes: None,
+        children_pss_bytes: None,
         noisy: false,
         error: Some(
             "the cell's process exited with code 101: thread 'main' panicked at \
@@ -190,6 +196,9 @@ fn sample(wall_seconds: f64) -> Sample {
         involuntary_switches: 7,
         completed: 100,
         checksum: 0x183b_39f9_25a2_ce1c,
+        child_processes: 0,
+        children_peak_rss_bytes: 0,
+        children_pss_bytes: None,
     }
 }
 
@@ -208,6 +217,7 @@ fn summary(complete: bool) -> Summary {
             rss_before_bytes: 5_873_664,
             rss_after_bytes: 15_785_984,
             rss_per_unit_bytes: 9912.25,
+            pss_per_unit_bytes: None,
             heap_per_unit_bytes: 187.5,
             virtual_per_unit_bytes: 2_097_152.0,
             error: None,
@@ -218,6 +228,7 @@ fn summary(complete: bool) -> Summary {
             legacy: false,
             sizes: vec![1000],
             rss_per_unit_bytes: Some(9912.25),
+            pss_per_unit_bytes: None,
             heap_per_unit_bytes: Some(187.5),
             virtual_per_unit_bytes: None,
             max_units: 1000,

@@ -60,6 +60,7 @@ macro_rules! on_every_runtime {
                 threads,
                 crossbeam_pool,
                 rayon,
+                processes,
             ],
             |$rt| $body
         );
@@ -79,6 +80,7 @@ macro_rules! on_every_concurrent_runtime {
                 threads,
                 crossbeam_pool,
                 rayon,
+                processes,
             ],
             |$rt| $body
         );
@@ -96,6 +98,7 @@ const MACRO_RUNTIMES: &[&str] = &[
     "threads",
     "crossbeam-pool",
     "rayon",
+    "processes",
 ];
 
 const ASYNC_RUNTIMES: &[&str] = &["tokio", "tokio-current-thread", "smol", "async-std"];
@@ -163,7 +166,9 @@ fn sequential_outcome(plans: &[TaskPlan]) -> Outcome {
 fn refuses(rt: &dyn Runtime, limit: Limit) -> bool {
     match rt.name() {
         "sequential" => limit != Limit::Unbounded,
-        name if POOL_RUNTIMES.contains(&name) => matches!(limit, Limit::Semaphore(_)),
+        name if POOL_RUNTIMES.contains(&name) || name == "processes" => {
+            matches!(limit, Limit::Semaphore(_))
+        }
         _ => false,
     }
 }

@@ -35,6 +35,9 @@ pub enum Command {
     /// Internal: run one cell from a JSON request on stdin, answer one JSON line.
     #[command(name = "__cell", hide = true)]
     Cell,
+    /// Internal: a worker process of the processes runtime (JSON lines in and out).
+    #[command(name = "__worker", hide = true)]
+    Worker,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

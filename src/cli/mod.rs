@@ -43,6 +43,9 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Some(Command::Run(a)) => run(&a, command_line),
         None => run(&RunArgs::defaults(), command_line),
         Some(Command::Cell) => cell_child::serve(),
+        Some(Command::Worker) => crate::runtime::processes::serve()
+            .map(|()| ExitCode::SUCCESS)
+            .context("worker process"),
     };
     match result {
         Ok(code) => code,

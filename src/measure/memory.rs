@@ -37,6 +37,9 @@ pub struct Snapshot {
     pub virtual_bytes: u64,
     /// Net heap bytes since the pass started counting.
     pub heap_bytes: i64,
+    /// Sums over worker processes (the processes model), else 0.
+    pub children_rss_bytes: u64,
+    pub children_pss_bytes: u64,
 }
 
 pub fn snapshot() -> Snapshot {
@@ -44,6 +47,8 @@ pub fn snapshot() -> Snapshot {
         rss_bytes: rss_bytes().unwrap_or(0),
         virtual_bytes: virtual_bytes().unwrap_or(0),
         heap_bytes: super::heap::counted_bytes(),
+        children_rss_bytes: 0,
+        children_pss_bytes: 0,
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub use gauge::{Gauge, GaugeGuard};
 
 /// Process-wide resource usage at one instant.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Usage {
     pub user_seconds: f64,
     pub sys_seconds: f64,
@@ -27,6 +27,11 @@ impl Usage {
             libc::getrusage(libc::RUSAGE_SELF, &mut ru);
             ru
         };
+        Usage::from_rusage(&ru)
+    }
+
+    /// From a kernel rusage (getrusage, or wait4 for one child).
+    pub fn from_rusage(ru: &libc::rusage) -> Usage {
         let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
         Usage {
             user_seconds: secs(ru.ru_utime),
@@ -36,7 +41,18 @@ impl Usage {
         }
     }
 
-    fn since(self, start: Usage) -> Usage {
+    /// Both together (a parent and its children).
+    pub fn plus(self, other: Usage) -> Usage {
+        Usage {
+            user_seconds: self.user_seconds + other.user_seconds,
+            sys_seconds: self.sys_seconds + other.sys_seconds,
+            voluntary_switches: self.voluntary_switches + other.voluntary_switches,
+            involuntary_switches: self.involuntary_switches + other.involuntary_switches,
+        }
+    }
+
+    /// The usage between `start` and `self`.
+    pub fn since(self, start: Usage) -> Usage {
         Usage {
             user_seconds: (self.user_seconds - start.user_seconds).max(0.0),
             sys_seconds: (self.sys_seconds - start.sys_seconds).max(0.0),

@@ -82,10 +82,11 @@ pub fn write_memory_table(
             .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
         writeln!(
             out,
-            "{:<22} {:>9} {:>12} {:>12} {:>14}  {status}",
+            "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14}  {status}",
             label(&r.runtime, r.legacy),
             r.units,
             bytes(Some(r.rss_per_unit_bytes)),
+            bytes(r.pss_per_unit_bytes),
             bytes(Some(r.heap_per_unit_bytes)),
             bytes(Some(r.virtual_per_unit_bytes)),
         )?;
@@ -95,9 +96,10 @@ pub fn write_memory_table(
     for m in models {
         writeln!(
             out,
-            "{:<22} resident {:>10}  heap {:>10}  virtual {:>10}  max units {:>9}{}",
+            "{:<22} resident {:>10}  PSS {:>10}  heap {:>10}  virtual {:>10}  max units {:>9}{}",
             label(&m.runtime, m.legacy),
             bytes(m.rss_per_unit_bytes),
+            bytes(m.pss_per_unit_bytes),
             bytes(m.heap_per_unit_bytes),
             bytes(m.virtual_per_unit_bytes),
             m.max_units,

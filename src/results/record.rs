@@ -47,6 +47,12 @@ pub struct CellRecord {
     pub latency_max_seconds: f64,
     /// Peak resident memory of the cell's process (VmHWM), warm-up included.
     pub peak_rss_bytes: u64,
+    /// Processes model: worker processes per run, the sum of their peak RSS (wait4 maxrss,
+    /// or VmHWM of live pool workers) and of their PSS (smaps_rollup of live pool workers);
+    /// the largest over the repetitions. Add `peak_rss_bytes` for the whole.
+    pub child_processes: usize,
+    pub children_peak_rss_bytes: Option<u64>,
+    pub children_pss_bytes: Option<u64>,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
     /// Why the cell failed, if it did; its measurements are then zero.
@@ -117,8 +123,11 @@ pub struct MemoryRecord {
     pub units: usize,
     pub rss_before_bytes: u64,
     pub rss_after_bytes: u64,
-    /// (RSS after - before) / units.
+    /// (RSS after - before) / units; for processes, the children's RSS plus the parent's growth.
     pub rss_per_unit_bytes: f64,
+    /// Processes only: the children's PSS (shared pages split between sharers) plus the
+    /// parent's growth, per process.
+    pub pss_per_unit_bytes: Option<f64>,
     /// Net heap bytes allocated while parking / units (counting allocator).
     pub heap_per_unit_bytes: f64,
     /// (VmSize after - before) / units: address space reserved, e.g. thread stacks.
@@ -136,6 +145,7 @@ pub struct MemoryModel {
     /// The sizes that were parked successfully.
     pub sizes: Vec<usize>,
     pub rss_per_unit_bytes: Option<f64>,
+    pub pss_per_unit_bytes: Option<f64>,
     pub heap_per_unit_bytes: Option<f64>,
     pub virtual_per_unit_bytes: Option<f64>,
     /// The largest number of units parked.

@@ -73,10 +73,7 @@ pub async fn timed_run<R: AsyncRt>(
 ) -> Result<Outcome, RuntimeError> {
     let span = work.begin();
     let tally = drive(&rt, &work, limit).await?;
-    Ok(Outcome {
-        tally,
-        measured: span.stop(),
-    })
+    Ok(Outcome::of(tally, span.stop()))
 }
 
 async fn drive<R: AsyncRt>(rt: &R, work: &Arc<Work>, limit: Limit) -> Result<Tally, RuntimeError> {

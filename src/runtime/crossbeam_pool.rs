@@ -118,10 +118,7 @@ impl Instance for PoolInstance {
             }
             _ => self.submit_and_collect(work, 0, n)?,
         };
-        Ok(Outcome {
-            tally,
-            measured: span.stop(),
-        })
+        Ok(Outcome::of(tally, span.stop()))
     }
 }
 

@@ -6,6 +6,7 @@ mod async_driver;
 #[cfg(feature = "async-std")]
 mod async_std;
 mod crossbeam_pool;
+pub mod processes;
 mod rayon;
 mod sequential;
 mod smol;
@@ -35,6 +36,7 @@ pub static REGISTRY: &[&dyn Runtime] = &[
     &threads::Threads,
     &crossbeam_pool::CrossbeamPool,
     &rayon::Rayon,
+    &processes::Processes,
 ];
 
 /// What a cell asks of a runtime.
@@ -57,7 +59,31 @@ pub struct Shape {
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
     pub tally: Tally,
+    /// Wall time, and CPU and switches of this process plus any worker processes.
     pub measured: Measured,
+    /// Worker processes' memory, for runtimes that have them.
+    pub children: Option<ChildMemory>,
+}
+
+impl Outcome {
+    pub fn of(tally: Tally, measured: Measured) -> Outcome {
+        Outcome {
+            tally,
+            measured,
+            children: None,
+        }
+    }
+}
+
+/// Memory of a run's worker processes: sums over the children.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChildMemory {
+    pub processes: usize,
+    /// Sum of each child's peak resident set (wait4's maxrss, or VmHWM of a live worker).
+    pub peak_rss_bytes: u64,
+    /// Sum of the children's proportional set size (shared pages split between sharers),
+    /// read from smaps_rollup while they were alive; None if they were not.
+    pub pss_bytes: Option<u64>,
 }
 
 pub trait Runtime: Sync {
@@ -133,6 +159,17 @@ pub enum RuntimeError {
     Unsupported(String),
     #[error("verification failed: {0}")]
     Verification(String),
+    #[error(
+        "the OS refused to start another process after {started} were running ({source}); limits: {limits}"
+    )]
+    ProcessSpawn {
+        started: usize,
+        #[source]
+        source: std::io::Error,
+        limits: String,
+    },
+    #[error("{0}")]
+    Worker(String),
 }
 
 impl RuntimeError {
@@ -141,7 +178,8 @@ impl RuntimeError {
     pub fn kind(&self) -> &'static str {
         match self {
             RuntimeError::Start { .. } => "start",
-            RuntimeError::ThreadSpawn { .. } => "os-limit",
+            RuntimeError::ThreadSpawn { .. } | RuntimeError::ProcessSpawn { .. } => "os-limit",
+            RuntimeError::Worker(_) => "worker",
             RuntimeError::TaskPanicked(_) => "panic",
             RuntimeError::Unsupported(_) => "unsupported",
             RuntimeError::Verification(_) => "verification",

@@ -61,9 +61,6 @@ impl Instance for RayonInstance {
                 .fold(Tally::default(), Tally::merge)
         }))
         .map_err(|p| RuntimeError::TaskPanicked(panic_message(p)))?;
-        Ok(Outcome {
-            tally,
-            measured: span.stop(),
-        })
+        Ok(Outcome::of(tally, span.stop()))
     }
 }

@@ -43,9 +43,6 @@ impl Instance for SequentialInstance {
         for i in 0..work.len() {
             tally.add(work.run_blocking(i));
         }
-        Ok(Outcome {
-            tally,
-            measured: span.stop(),
-        })
+        Ok(Outcome::of(tally, span.stop()))
     }
 }

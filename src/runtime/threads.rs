@@ -81,10 +81,7 @@ impl Instance for ThreadsInstance {
                 per_thread.into_iter().fold(Tally::default(), Tally::merge)
             }
         };
-        Ok(Outcome {
-            tally,
-            measured: span.stop(),
-        })
+        Ok(Outcome::of(tally, span.stop()))
     }
 
     fn park(

@@ -185,6 +185,23 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
         latency_p99_seconds: reply.latency.p99_seconds,
         latency_max_seconds: reply.latency.max_seconds,
         peak_rss_bytes: reply.peak_rss_bytes,
+        child_processes: reply
+            .samples
+            .iter()
+            .map(|s| s.child_processes)
+            .max()
+            .unwrap_or(0),
+        children_peak_rss_bytes: reply
+            .samples
+            .iter()
+            .filter(|s| s.child_processes > 0)
+            .map(|s| s.children_peak_rss_bytes)
+            .max(),
+        children_pss_bytes: reply
+            .samples
+            .iter()
+            .filter_map(|s| s.children_pss_bytes)
+            .max(),
         noisy,
         error,
         error_kind,

@@ -75,6 +75,12 @@ fn park(req: &CellRequest, units: usize) -> Result<MemorySample, RuntimeError> {
         virtual_before_bytes: before.virtual_bytes,
         virtual_after_bytes: after.virtual_bytes,
         heap_bytes: after.heap_bytes - before.heap_bytes,
+        children_rss_bytes: after
+            .children_rss_bytes
+            .saturating_sub(before.children_rss_bytes),
+        children_pss_bytes: after
+            .children_pss_bytes
+            .saturating_sub(before.children_pss_bytes),
     })
 }
 
@@ -114,6 +120,9 @@ fn sample(o: Outcome) -> Sample {
         involuntary_switches: o.measured.usage.involuntary_switches,
         completed: o.tally.completed,
         checksum: o.tally.checksum,
+        child_processes: o.children.map_or(0, |c| c.processes),
+        children_peak_rss_bytes: o.children.map_or(0, |c| c.peak_rss_bytes),
+        children_pss_bytes: o.children.and_then(|c| c.pss_bytes),
     }
 }
 

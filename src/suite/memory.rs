@@ -15,6 +15,7 @@ pub fn sizes(runtime: &dyn Runtime) -> Option<&'static [usize]> {
             Some(&[10_000, 100_000, 1_000_000])
         }
         "threads" => Some(&[1_000, 5_000, 10_000, 15_000, 20_000, 30_000]),
+        "processes" => Some(&[8, 32, 64, 256]),
         _ => None,
     }
 }
@@ -51,6 +52,7 @@ pub fn measure(
         rss_before_bytes: 0,
         rss_after_bytes: 0,
         rss_per_unit_bytes: 0.0,
+        pss_per_unit_bytes: None,
         heap_per_unit_bytes: 0.0,
         virtual_per_unit_bytes: 0.0,
         error: reply.error.as_ref().map(|e| e.message.clone()),
@@ -59,7 +61,13 @@ pub fn measure(
     if let (None, Some(m)) = (&reply.error, reply.memory) {
         r.rss_before_bytes = m.rss_before_bytes;
         r.rss_after_bytes = m.rss_after_bytes;
-        r.rss_per_unit_bytes = per(m.rss_before_bytes as f64, m.rss_after_bytes as f64);
+        // Worker processes: their resident (and proportional) memory plus what this process
+        // grew by. Everything else: this process's growth.
+        let own = m.rss_after_bytes as f64 - m.rss_before_bytes as f64;
+        r.rss_per_unit_bytes = (own + m.children_rss_bytes as f64) / units as f64;
+        if m.children_pss_bytes > 0 {
+            r.pss_per_unit_bytes = Some((own + m.children_pss_bytes as f64) / units as f64);
+        }
         r.heap_per_unit_bytes = m.heap_bytes as f64 / units as f64;
         r.virtual_per_unit_bytes = per(m.virtual_before_bytes as f64, m.virtual_after_bytes as f64);
     } else if r.error.is_none() {
@@ -84,6 +92,11 @@ pub fn model(runtime: &dyn Runtime, records: &[MemoryRecord]) -> MemoryModel {
         legacy: runtime.legacy(),
         sizes: ok.iter().map(|r| r.units).collect(),
         rss_per_unit_bytes: fit(|r| r.rss_per_unit_bytes),
+        pss_per_unit_bytes: if ok.iter().all(|r| r.pss_per_unit_bytes.is_some()) {
+            fit(|r| r.pss_per_unit_bytes.unwrap_or(0.0))
+        } else {
+            None
+        },
         heap_per_unit_bytes: fit(|r| r.heap_per_unit_bytes),
         virtual_per_unit_bytes: fit(|r| r.virtual_per_unit_bytes),
         max_units: ok.iter().map(|r| r.units).max().unwrap_or(0),

@@ -43,6 +43,11 @@ pub struct MemorySample {
     pub virtual_after_bytes: u64,
     /// Net heap bytes allocated while parking (counting allocator).
     pub heap_bytes: i64,
+    /// Sums over the parked worker processes (processes model only, else 0).
+    #[serde(default)]
+    pub children_rss_bytes: u64,
+    #[serde(default)]
+    pub children_pss_bytes: u64,
 }
 
 /// One measured repetition.
@@ -55,6 +60,14 @@ pub struct Sample {
     pub involuntary_switches: u64,
     pub completed: usize,
     pub checksum: u64,
+    /// Worker processes (processes model): how many, the sum of their peak RSS, and the sum
+    /// of their PSS when read while they were alive.
+    #[serde(default)]
+    pub child_processes: usize,
+    #[serde(default)]
+    pub children_peak_rss_bytes: u64,
+    #[serde(default)]
+    pub children_pss_bytes: Option<u64>,
 }
 
 /// Task completion latency (from the start of the run to each task's end), over every

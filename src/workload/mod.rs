@@ -18,12 +18,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use latency::Latency;
-pub use task::{Tally, Work};
+pub use task::{Tally, Work, run_steps_blocking};
 
 use crate::SpecError;
 
 /// One step of a task's plan.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Factorial of n with a big integer.
     Compute(u32),

@@ -124,8 +124,7 @@ impl Work {
     }
 
     fn finish(&self, index: usize, digest: TaskDigest) -> u64 {
-        let since = now_nanos().saturating_sub(self.epoch.load(Ordering::Relaxed));
-        self.finished[index].store(since, Ordering::Relaxed);
+        self.mark_finished(index);
         digest.finish()
     }
 
@@ -148,14 +147,15 @@ impl Work {
     /// Runs task `index` on this thread; waits are blocking sleeps.
     pub fn run_blocking(&self, index: usize) -> u64 {
         let _in_flight = self.gauge.as_ref().map(Gauge::enter);
-        let mut digest = TaskDigest::new(index);
-        for (k, step) in self.plans[index].steps.iter().enumerate() {
-            if let Step::Wait(d) = *step {
-                std::thread::sleep(d);
-            }
-            digest.absorb(k, step_digest(step, cpu::factorial_digest));
-        }
-        self.finish(index, digest)
+        let checksum = run_steps_blocking(index, &self.plans[index].steps);
+        self.mark_finished(index);
+        checksum
+    }
+
+    /// Records that task `index` finished now (for work done elsewhere, e.g. a worker process).
+    pub fn mark_finished(&self, index: usize) {
+        let since = now_nanos().saturating_sub(self.epoch.load(Ordering::Relaxed));
+        self.finished[index].store(since, Ordering::Relaxed);
     }
 
     /// Runs task `index` as a future; waits use the runtime's own timer via `sleep`.
@@ -174,4 +174,17 @@ impl Work {
         }
         self.finish(index, digest)
     }
+}
+
+/// Runs one task's steps on this thread (waits are blocking sleeps) and returns its
+/// checksum: the body of `Work::run_blocking`, and of a worker process's task.
+pub fn run_steps_blocking(index: usize, steps: &[Step]) -> u64 {
+    let mut digest = TaskDigest::new(index);
+    for (k, step) in steps.iter().enumerate() {
+        if let Step::Wait(d) = *step {
+            std::thread::sleep(d);
+        }
+        digest.absorb(k, step_digest(step, cpu::factorial_digest));
+    }
+    digest.finish()
 }

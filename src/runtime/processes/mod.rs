@@ -1,0 +1,274 @@
+//! `processes`: worker processes, the "processes" side of threads vs async vs processes.
+//! rtbench re-executes itself as a hidden `__worker`; jobs and results travel as JSON lines
+//! over its stdin and stdout (the IPC a process pool pays). `pool:N` keeps N workers, each
+//! taking the next task when it answers; `unbounded` starts one process per task and
+//! `batches:N` N such processes at a time. Waits in a worker are blocking sleeps.
+
+mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+pub use worker::{Done, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe};
+
+use super::{ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use crate::limit::Limit;
+use crate::measure::memory::Snapshot;
+use crate::measure::{Usage, os_limits};
+use crate::workload::{Tally, Work};
+
+pub struct Processes;
+
+impl Runtime for Processes {
+    fn name(&self) -> &'static str {
+        "processes"
+    }
+
+    fn refusal(&self, limit: Limit) -> Option<String> {
+        matches!(limit, Limit::Semaphore(_)).then(|| {
+            format!(
+                "processes bound concurrency by how many run, so {limit} has no meaning there; \
+                 use pool:N (N worker processes) or unbounded (one process per task)"
+            )
+        })
+    }
+
+    fn shape(&self, setup: &Setup) -> Shape {
+        let concurrency = setup.limit.bound(setup.tasks);
+        Shape {
+            workers: concurrency,
+            concurrency,
+        }
+    }
+
+    fn note(&self, setup: &Setup) -> Option<String> {
+        Some(match setup.limit {
+            Limit::Pool(n) => format!("processes: a pool of {n} worker processes (pool:N)"),
+            _ => "processes: one worker process per task (pool:N for a pool); --workers does not apply".into(),
+        })
+    }
+
+    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        let exe = worker_exe()?;
+        match setup.limit {
+            Limit::Pool(n) => Ok(Box::new(PoolInstance::start(&exe, n)?)),
+            limit => Ok(Box::new(PerTaskInstance {
+                exe,
+                batch: limit.bound(setup.tasks).max(1),
+            })),
+        }
+    }
+}
+
+fn spawn_refused(started: usize, source: std::io::Error) -> RuntimeError {
+    RuntimeError::ProcessSpawn {
+        started,
+        source,
+        limits: os_limits::describe_thread_limits(),
+    }
+}
+
+fn job(work: &Work, index: usize) -> Job {
+    Job {
+        index,
+        steps: work.plans()[index].steps.to_vec(),
+    }
+}
+
+/// N long-lived workers; a thread in this process feeds each one task at a time.
+struct PoolInstance {
+    workers: Vec<PoolWorker>,
+}
+
+struct PoolWorker {
+    proc: WorkerProc,
+    /// The worker's own usage as of its last answer, so each run counts only its share.
+    usage: Usage,
+}
+
+impl PoolInstance {
+    fn start(exe: &std::path::Path, n: usize) -> Result<PoolInstance, RuntimeError> {
+        let mut workers = Vec::with_capacity(n);
+        for started in 0..n {
+            let proc = WorkerProc::spawn(exe).map_err(|e| spawn_refused(started, e))?;
+            workers.push(PoolWorker {
+                proc,
+                usage: Usage::default(),
+            });
+        }
+        Ok(PoolInstance { workers })
+    }
+}
+
+impl Instance for PoolInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let n = work.len();
+        let next = AtomicUsize::new(0);
+        let span = work.begin();
+        let per_worker: Vec<Result<(Tally, Usage), RuntimeError>> = thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .workers
+                .iter_mut()
+                .map(|w| {
+                    let next = &next;
+                    scope.spawn(move || {
+                        let mut tally = Tally::default();
+                        let before = w.usage;
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= n {
+                                return Ok((tally, w.usage.since(before)));
+                            }
+                            let _in_flight = work.gauge().map(|g| g.enter());
+                            w.proc.send(&job(work, i))?;
+                            let done = w.proc.receive()?;
+                            work.mark_finished(i);
+                            if done.index != i {
+                                return Err(RuntimeError::Worker(format!(
+                                    "worker process {} answered task {} when asked for {i}",
+                                    w.proc.pid(),
+                                    done.index
+                                )));
+                            }
+                            w.usage = done.usage;
+                            tally.add(done.checksum);
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|p| {
+                        Err(RuntimeError::TaskPanicked(super::panic_message(p)))
+                    })
+                })
+                .collect()
+        });
+        let mut measured = span.stop();
+        let mut tally = Tally::default();
+        for r in per_worker {
+            let (t, usage) = r?;
+            tally = tally.merge(t);
+            measured.usage = measured.usage.plus(usage);
+        }
+        let mut children = ChildMemory {
+            processes: self.workers.len(),
+            ..ChildMemory::default()
+        };
+        let mut pss = 0;
+        for w in &self.workers {
+            let (rss, p) = w.proc.memory().unwrap_or((0, 0));
+            children.peak_rss_bytes += peak_rss_of(w.proc.pid()).unwrap_or(rss);
+            pss += p;
+        }
+        children.pss_bytes = Some(pss);
+        Ok(Outcome {
+            tally,
+            measured,
+            children: Some(children),
+        })
+    }
+}
+
+impl Drop for PoolInstance {
+    fn drop(&mut self) {
+        for w in &mut self.workers {
+            let _ = w.proc.close_and_reap();
+        }
+    }
+}
+
+/// VmHWM of a live process.
+fn peak_rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// One process per task, `batch` at a time (all at once for `unbounded`). Each gets its job
+/// and an immediate EOF, answers, exits, and is reaped (wait4: its CPU, switches, peak RSS).
+struct PerTaskInstance {
+    exe: PathBuf,
+    batch: usize,
+}
+
+impl Instance for PerTaskInstance {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let n = work.len();
+        let span = work.begin();
+        let mut tally = Tally::default();
+        let mut reaped = Reaped::default();
+        let mut processes = 0;
+        for start in (0..n).step_by(self.batch) {
+            let mut running = Vec::with_capacity(self.batch);
+            for i in start..(start + self.batch).min(n) {
+                let guard = work.gauge().map(|g| g.enter());
+                let mut proc =
+                    WorkerProc::spawn(&self.exe).map_err(|e| spawn_refused(running.len(), e))?;
+                proc.send(&job(work, i))?;
+                proc.close_stdin();
+                running.push((i, proc, guard));
+            }
+            for (i, mut proc, guard) in running {
+                let done = proc.receive()?;
+                work.mark_finished(i);
+                drop(guard);
+                tally.add(done.checksum);
+                let r = proc.close_and_reap()?;
+                reaped.usage = reaped.usage.plus(r.usage);
+                reaped.max_rss_bytes += r.max_rss_bytes;
+                processes += 1;
+            }
+        }
+        let mut measured = span.stop();
+        measured.usage = measured.usage.plus(reaped.usage);
+        let children = ChildMemory {
+            processes,
+            peak_rss_bytes: reaped.max_rss_bytes,
+            pss_bytes: None,
+        };
+        Ok(Outcome {
+            tally,
+            measured,
+            children: Some(children),
+        })
+    }
+
+    /// Memory pass: `units` idle workers, each started and answered one empty job, so it
+    /// is fully loaded and waiting on its stdin; the after-snapshot adds up their RSS and PSS.
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        let before = probe();
+        let mut parked = Vec::with_capacity(units);
+        for started in 0..units {
+            let mut proc = WorkerProc::spawn(&self.exe).map_err(|e| spawn_refused(started, e))?;
+            proc.send(&Job {
+                index: 0,
+                steps: Vec::new(),
+            })?;
+            proc.receive()?;
+            parked.push(proc);
+        }
+        let mut after = probe();
+        for p in &parked {
+            let (rss, pss) = p.memory().unwrap_or((0, 0));
+            after.children_rss_bytes += rss;
+            after.children_pss_bytes += pss;
+        }
+        std::mem::forget(parked); // they die with this process (PR_SET_PDEATHSIG)
+        Ok((before, after))
+    }
+}

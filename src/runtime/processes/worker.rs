@@ -1,0 +1,259 @@
+//! One worker process: rtbench re-executed as the hidden `__worker` command. Jobs go in
+//! as JSON lines on its stdin, results come back as JSON lines on its stdout; it exits at
+//! stdin EOF, and dies with its parent (PR_SET_PDEATHSIG, set before exec).
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::Usage;
+use crate::runtime::RuntimeError;
+use crate::workload::{Step, run_steps_blocking};
+
+/// The hidden subcommand a worker runs.
+pub const WORKER_COMMAND: &str = "__worker";
+
+/// A task sent to a worker: its index (part of its checksum) and its steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub index: usize,
+    pub steps: Vec<Step>,
+}
+
+/// A worker's answer: the task's checksum and the worker's own resource usage so far.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    pub index: usize,
+    pub checksum: u64,
+    pub usage: Usage,
+}
+
+/// The worker side: answers every job line until stdin closes.
+pub fn serve() -> io::Result<()> {
+    let stdin = io::stdin().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for line in stdin.lines() {
+        let line = line?;
+        let job: Job = serde_json::from_str(&line).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("malformed job line ({e}): {line}"),
+            )
+        })?;
+        let checksum = run_steps_blocking(job.index, &job.steps);
+        serde_json::to_writer(
+            &mut out,
+            &Done {
+                index: job.index,
+                checksum,
+                usage: Usage::now(),
+            },
+        )?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// The rtbench binary to start workers from: `RTBENCH_EXE`, else this executable if it is
+/// rtbench, else an `rtbench` beside it or one folder up (test binaries live in deps/).
+pub fn worker_exe() -> Result<PathBuf, RuntimeError> {
+    if let Some(p) = std::env::var_os("RTBENCH_EXE") {
+        return Ok(PathBuf::from(p));
+    }
+    let me = std::env::current_exe().map_err(|source| RuntimeError::Start {
+        runtime: "processes",
+        source,
+    })?;
+    if me.file_stem().is_some_and(|s| s == "rtbench") {
+        return Ok(me);
+    }
+    let near = |dir: Option<&Path>| dir.map(|d| d.join("rtbench")).filter(|p| p.is_file());
+    near(me.parent())
+        .or_else(|| near(me.parent().and_then(Path::parent)))
+        .ok_or_else(|| {
+            RuntimeError::Unsupported(
+            "the processes runtime starts workers from the rtbench binary, which was not found \
+             beside this program; set RTBENCH_EXE to its path"
+                .into(),
+        )
+        })
+}
+
+/// A running worker process, reaped (with wait4) when closed or dropped.
+pub struct WorkerProc {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    line: String,
+    reaped: bool,
+}
+
+/// What a reaped worker used over its whole life (wait4), and its peak resident memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Reaped {
+    pub usage: Usage,
+    pub max_rss_bytes: u64,
+}
+
+impl WorkerProc {
+    pub fn spawn(exe: &Path) -> io::Result<WorkerProc> {
+        let mut command = Command::new(exe);
+        command
+            .arg(WORKER_COMMAND)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        // SAFETY: prctl is async-signal-safe and touches only the child's own flags.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn()?;
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("stdout was piped"));
+        Ok(WorkerProc {
+            child,
+            stdin,
+            stdout,
+            line: String::new(),
+            reaped: false,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn send(&mut self, job: &Job) -> Result<(), RuntimeError> {
+        let mut bytes = serde_json::to_vec(job).expect("a job always serialises");
+        bytes.push(b'\n');
+        let stdin = self
+            .stdin
+            .as_mut()
+            .expect("send is never called after close_stdin");
+        match stdin.write_all(&bytes).and_then(|()| stdin.flush()) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(self.died("while it was sent a job")),
+        }
+    }
+
+    /// No more jobs: the worker exits after answering what it has.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    pub fn receive(&mut self) -> Result<Done, RuntimeError> {
+        self.line.clear();
+        match self.stdout.read_line(&mut self.line) {
+            Ok(0) | Err(_) => Err(self.died("before answering")),
+            Ok(_) => serde_json::from_str(self.line.trim_end()).map_err(|e| {
+                RuntimeError::Worker(format!(
+                    "worker process {} answered malformed output ({e}): {}",
+                    self.pid(),
+                    clip(self.line.trim_end())
+                ))
+            }),
+        }
+    }
+
+    /// Closes stdin and waits for the exit; a worker that did not exit cleanly is an error.
+    pub fn close_and_reap(&mut self) -> Result<Reaped, RuntimeError> {
+        self.close_stdin();
+        let (status, reaped) = self.wait4().map_err(|source| RuntimeError::Start {
+            runtime: "processes",
+            source,
+        })?;
+        match describe_failure(status) {
+            None => Ok(reaped),
+            Some(how) => Err(RuntimeError::Worker(format!(
+                "worker process {} {how}",
+                self.pid()
+            ))),
+        }
+    }
+
+    /// Memory now, from /proc/<pid>/smaps_rollup: (resident, proportional) bytes.
+    pub fn memory(&self) -> Option<(u64, u64)> {
+        let text = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.pid())).ok()?;
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map(|kb| kb * 1024)
+        };
+        Some((field("Rss:")?, field("Pss:")?))
+    }
+
+    /// The error for a worker that stopped talking: reap it and say how it ended.
+    fn died(&mut self, when: &str) -> RuntimeError {
+        self.close_stdin();
+        let pid = self.pid();
+        match self.wait4() {
+            Ok((status, _)) => {
+                let how = describe_failure(status).unwrap_or_else(|| "exited cleanly".into());
+                RuntimeError::Worker(format!("worker process {pid} {how} {when}"))
+            }
+            Err(e) => RuntimeError::Worker(format!("worker process {pid} vanished {when}: {e}")),
+        }
+    }
+
+    fn wait4(&mut self) -> io::Result<(i32, Reaped)> {
+        let mut status = 0;
+        // SAFETY: wait4 on our own child; rusage is a plain struct we own.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        let pid = self.pid() as libc::pid_t;
+        loop {
+            // SAFETY: as above.
+            let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+            if r == pid {
+                break;
+            }
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        self.reaped = true;
+        Ok((
+            status,
+            Reaped {
+                usage: Usage::from_rusage(&ru),
+                max_rss_bytes: ru.ru_maxrss as u64 * 1024,
+            },
+        ))
+    }
+}
+
+impl Drop for WorkerProc {
+    fn drop(&mut self) {
+        if !self.reaped {
+            // SAFETY: kill(2) and wait4(2) on our own, not yet reaped, child.
+            unsafe { libc::kill(self.pid() as libc::pid_t, libc::SIGKILL) };
+            let _ = self.wait4();
+        }
+    }
+}
+
+/// None for a clean exit, else "exited with code N" / "was killed by signal N".
+fn describe_failure(status: i32) -> Option<String> {
+    if libc::WIFEXITED(status) {
+        match libc::WEXITSTATUS(status) {
+            0 => None,
+            code => Some(format!("exited with code {code}")),
+        }
+    } else if libc::WIFSIGNALED(status) {
+        Some(format!("was killed by signal {}", libc::WTERMSIG(status)))
+    } else {
+        Some(format!("ended with wait status {status}"))
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(200).collect()
+}

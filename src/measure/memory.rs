@@ -1,18 +1,23 @@
-//! Resident memory of this process, from /proc/self/status.
+//! Memory of a process, from /proc/<pid>/status (this process's, or a child's).
 
 use std::fs;
 
-/// A `Vm*` line of /proc/self/status, in bytes (the kernel reports kB).
+/// The number on a line of /proc/<pid>/status ("self" for this process), unit stripped:
+/// `Threads:  12` gives 12, `VmHWM:  6320 kB` gives 6320.
+pub fn status_value(pid: &str, name: &str) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let value = status.lines().find_map(|l| l.strip_prefix(name))?;
+    value.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+/// A `Vm*` line of this process's status, in bytes (the kernel reports kB).
 fn status_field(name: &str) -> Option<u64> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(name))?;
-    let kb: u64 = line[name.len()..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
+    status_value("self", name).map(|kb| kb * 1024)
+}
+
+/// Peak resident set of another process (VmHWM), in bytes.
+pub fn peak_rss_of(pid: u32) -> Option<u64> {
+    status_value(&pid.to_string(), "VmHWM:").map(|kb| kb * 1024)
 }
 
 /// Peak resident set size so far (VmHWM).

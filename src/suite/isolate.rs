@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::protocol::{CellReply, CellRequest, Percentiles, ReplyError};
-use crate::measure::os_limits;
+use crate::measure::{memory, os_limits};
 
 /// The hidden subcommand a child runs.
 pub const CELL_COMMAND: &str = "__cell";
@@ -104,7 +104,7 @@ fn collect(h: JoinHandle<String>) -> String {
 /// group), and the most threads it was seen running (sampled every 10 ms from /proc).
 fn wait(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, u64) {
     let deadline = Instant::now() + timeout;
-    let status_file = format!("/proc/{}/status", child.id());
+    let pid = child.id().to_string();
     let mut peak_threads = 0;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -116,20 +116,13 @@ fn wait(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, u64) {
             let _ = child.wait();
             return (None, peak_threads);
         }
-        peak_threads = peak_threads.max(threads_of(&status_file));
+        peak_threads = peak_threads.max(threads_of(&pid));
         thread::sleep(Duration::from_millis(10));
     }
 }
 
-fn threads_of(status_file: &str) -> u64 {
-    std::fs::read_to_string(status_file)
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Threads:").map(|n| n.trim().parse().ok()))
-        })
-        .flatten()
-        .unwrap_or(0)
+fn threads_of(pid: &str) -> u64 {
+    memory::status_value(pid, "Threads:").unwrap_or(0)
 }
 
 fn parse_reply(stdout: &str) -> Result<CellReply, ReplyError> {

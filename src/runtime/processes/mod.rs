@@ -15,7 +15,7 @@ pub use worker::{Done, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_ex
 
 use super::{ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
-use crate::measure::memory::Snapshot;
+use crate::measure::memory::{self, Snapshot};
 use crate::measure::{Usage, os_limits};
 use crate::workload::{Tally, Work};
 
@@ -161,7 +161,7 @@ impl Instance for PoolInstance {
         let mut pss = 0;
         for w in &self.workers {
             let (rss, p) = w.proc.memory().unwrap_or((0, 0));
-            children.peak_rss_bytes += peak_rss_of(w.proc.pid()).unwrap_or(rss);
+            children.peak_rss_bytes += memory::peak_rss_of(w.proc.pid()).unwrap_or(rss);
             pss += p;
         }
         children.pss_bytes = Some(pss);
@@ -179,20 +179,6 @@ impl Drop for PoolInstance {
             let _ = w.proc.close_and_reap();
         }
     }
-}
-
-/// VmHWM of a live process.
-fn peak_rss_of(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
 }
 
 /// One process per task, `batch` at a time (all at once for `unbounded`). Each gets its job

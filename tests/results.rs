@@ -234,6 +234,7 @@ fn summary(complete: bool) -> Summary {
             max_units: 1000,
             stopped_by: Some("5000 units: the OS refused".into()),
         }],
+        spawn: Vec::new(),
         timers: vec![TimerProbe {
             runtime: "tokio".into(),
             legacy: false,

@@ -14,11 +14,11 @@ use clap::Parser;
 
 pub use args::{Cli, Command, Format, RunArgs};
 
-use crate::report::{write_memory_table, write_table, write_timer_table};
+use crate::report::{write_memory_table, write_spawn_table, write_table, write_timer_table};
 use crate::results::{
     CellRecord, Machine, RawRow, ResultsDir, SCHEMA_VERSION, Summary, write_csv, write_json,
 };
-use crate::suite::{self, ConfigError, Isolation, Mode, Progress, memory, timers};
+use crate::suite::{self, ConfigError, Isolation, Mode, Progress, memory, probes};
 
 /// Exit code for input the harness refuses (clap uses the same).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -95,7 +95,7 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     let mut raw: Vec<RawRow> = Vec::new();
     let iso = isolation(args)?;
     if args.profile.is_some() {
-        probe_timers(&args.resolve(), &iso, &store, &mut summary)?;
+        probe_runtimes(&args.resolve(), &iso, &store, &mut summary)?;
     }
     let mode = Mode::Isolated(iso);
     let mut progress = Progress::new(&cells);
@@ -122,6 +122,8 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     if args.format == Format::Table && !summary.timers.is_empty() {
         writeln!(out)?;
         write_timer_table(&mut out, &summary.timers)?;
+        writeln!(out)?;
+        write_spawn_table(&mut out, &summary.spawn)?;
     }
     let failed: Vec<&CellRecord> = records.iter().filter(|r| !r.ok()).collect();
     let mut err = io::stderr().lock();
@@ -198,26 +200,29 @@ fn run_memory(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-/// Each runtime's sleep(1ms) and sleep(10ms), before the cells (profiles only).
-fn probe_timers(
+/// Each runtime's sleep(1ms) and sleep(10ms), and its cost to spawn and join an empty
+/// unit, before the cells (profiles only).
+fn probe_runtimes(
     cfg: &suite::RunConfig,
     iso: &Isolation,
     store: &ResultsDir,
     summary: &mut Summary,
 ) -> anyhow::Result<()> {
     let mut err = io::stderr().lock();
-    write!(err, "timer probe ...")?;
+    write!(err, "timer and spawn probes ...")?;
     for &rt in &cfg.runtimes {
-        for requested in timers::PROBED {
+        for requested in probes::TIMER_SLEEPS {
             summary
                 .timers
-                .push(timers::probe(rt, requested, cfg.workers, iso));
+                .push(probes::timer(rt, requested, cfg.workers, iso));
         }
+        summary.spawn.push(probes::spawn(rt, cfg.workers, iso));
         write!(err, " {}", rt.name())?;
         err.flush()?;
+        save(store, summary, &[])?;
     }
     writeln!(err)?;
-    save(store, summary, &[])
+    Ok(())
 }
 
 fn isolation(args: &RunArgs) -> anyhow::Result<Isolation> {
@@ -255,6 +260,7 @@ fn open_results(
         memory: Vec::new(),
         memory_models: Vec::new(),
         timers: Vec::new(),
+        spawn: Vec::new(),
     };
     save(&store, &summary, &[])?;
     Ok((store, summary))

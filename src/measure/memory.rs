@@ -45,6 +45,7 @@ pub struct Snapshot {
     /// Sums over worker processes (the processes model), else 0.
     pub children_rss_bytes: u64,
     pub children_pss_bytes: u64,
+    pub children_virtual_bytes: u64,
 }
 
 pub fn snapshot() -> Snapshot {
@@ -54,6 +55,7 @@ pub fn snapshot() -> Snapshot {
         heap_bytes: super::heap::counted_bytes(),
         children_rss_bytes: 0,
         children_pss_bytes: 0,
+        children_virtual_bytes: 0,
     }
 }
 

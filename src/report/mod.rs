@@ -2,4 +2,6 @@
 
 mod table;
 
-pub use table::{bytes, seconds, write_memory_table, write_table, write_timer_table};
+pub use table::{
+    bytes, seconds, write_memory_table, write_spawn_table, write_table, write_timer_table,
+};

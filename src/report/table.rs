@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::results::{CellRecord, MemoryModel, MemoryRecord, TimerProbe};
+use crate::results::{CellRecord, MemoryModel, MemoryRecord, SpawnProbe, TimerProbe};
 
 pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()> {
     writeln!(
@@ -59,8 +59,10 @@ pub fn seconds(s: f64) -> String {
         format!("{s:.2}s")
     } else if s >= 1e-3 {
         format!("{:.1}ms", s * 1e3)
-    } else {
+    } else if s >= 1e-5 {
         format!("{:.0}us", s * 1e6)
+    } else {
+        format!("{:.0}ns", s * 1e9)
     }
 }
 
@@ -159,6 +161,38 @@ pub fn write_timer_table(out: &mut impl Write, probes: &[TimerProbe]) -> io::Res
             seconds(p.requested_seconds),
             seconds(p.median_seconds),
             seconds(p.overshoot_seconds),
+        )?;
+    }
+    Ok(())
+}
+
+/// Spawn probe: cost to start and join one empty unit per runtime.
+pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Result<()> {
+    writeln!(
+        out,
+        "spawn probe (start and join one empty unit; median of 5 runs):"
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>7} {:>12} {:>21}  status",
+        "runtime", "units", "per unit", "min..max"
+    )?;
+    for p in probes {
+        let status = p
+            .error
+            .as_deref()
+            .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
+        writeln!(
+            out,
+            "{:<22} {:>7} {:>12} {:>21}  {status}",
+            label(&p.runtime, p.legacy),
+            p.units,
+            seconds(p.spawn_seconds_per_unit),
+            format!(
+                "{}..{}",
+                seconds(p.min_seconds_per_unit),
+                seconds(p.max_seconds_per_unit)
+            ),
         )?;
     }
     Ok(())

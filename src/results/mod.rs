@@ -7,5 +7,5 @@ mod store;
 
 pub use export::{write_csv, write_json};
 pub use machine::{Machine, OsLimits};
-pub use record::{CellRecord, MemoryModel, MemoryRecord, RawRow, TimerProbe};
+pub use record::{CellRecord, MemoryModel, MemoryRecord, RawRow, SpawnProbe, TimerProbe};
 pub use store::{ResultsDir, SCHEMA_VERSION, Summary, write_atomic};

@@ -168,3 +168,17 @@ pub struct TimerProbe {
     pub overshoot_seconds: f64,
     pub error: Option<String>,
 }
+
+/// Spawn probe: the cost to start and join one unit doing nothing, per runtime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpawnProbe {
+    pub runtime: String,
+    pub legacy: bool,
+    /// Empty tasks per run.
+    pub units: usize,
+    /// Median over 5 runs of wall time / units.
+    pub spawn_seconds_per_unit: f64,
+    pub min_seconds_per_unit: f64,
+    pub max_seconds_per_unit: f64,
+    pub error: Option<String>,
+}

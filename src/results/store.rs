@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, TimerProbe};
+use super::{CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, SpawnProbe, TimerProbe};
 
 /// Bumped when a field of summary.json changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -33,6 +33,9 @@ pub struct Summary {
     /// Each runtime's measured sleep(1ms) and sleep(10ms).
     #[serde(default)]
     pub timers: Vec<TimerProbe>,
+    /// Each runtime's cost to start and join one empty unit.
+    #[serde(default)]
+    pub spawn: Vec<SpawnProbe>,
 }
 
 /// An open results folder.

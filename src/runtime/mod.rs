@@ -196,6 +196,21 @@ pub(crate) fn panic_message(payload: Box<dyn Any + Send>) -> String {
         .unwrap_or_else(|| "non-text panic payload".into())
 }
 
+/// The usual name of a signal number, for messages.
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGINT => "SIGINT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        _ => "signal",
+    }
+}
+
 /// Looks a runtime up by the name users type.
 pub fn find(name: &str) -> Result<&'static dyn Runtime, SpecError> {
     REGISTRY

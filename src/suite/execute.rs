@@ -81,6 +81,9 @@ fn park(req: &CellRequest, units: usize) -> Result<MemorySample, RuntimeError> {
         children_pss_bytes: after
             .children_pss_bytes
             .saturating_sub(before.children_pss_bytes),
+        children_virtual_bytes: after
+            .children_virtual_bytes
+            .saturating_sub(before.children_virtual_bytes),
     })
 }
 

@@ -146,7 +146,10 @@ fn parse_reply(stdout: &str) -> Result<CellReply, ReplyError> {
 /// limits when it ran out of threads or memory.
 fn died(status: ExitStatus, stderr: &str, peak_threads: u64) -> ReplyError {
     let how = match (status.signal(), status.code()) {
-        (Some(sig), _) => format!("was killed by signal {sig} ({})", signal_name(sig)),
+        (Some(sig), _) => format!(
+            "was killed by signal {sig} ({})",
+            crate::runtime::signal_name(sig)
+        ),
         (None, Some(code)) => format!("exited with code {code}"),
         (None, None) => "ended without a status".into(),
     };
@@ -197,19 +200,5 @@ fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_string(),
-    }
-}
-
-fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGINT => "SIGINT",
-        libc::SIGILL => "SIGILL",
-        libc::SIGFPE => "SIGFPE",
-        _ => "signal",
     }
 }

@@ -69,7 +69,8 @@ pub fn measure(
             r.pss_per_unit_bytes = Some((own + m.children_pss_bytes as f64) / units as f64);
         }
         r.heap_per_unit_bytes = m.heap_bytes as f64 / units as f64;
-        r.virtual_per_unit_bytes = per(m.virtual_before_bytes as f64, m.virtual_after_bytes as f64);
+        r.virtual_per_unit_bytes = per(m.virtual_before_bytes as f64, m.virtual_after_bytes as f64)
+            + m.children_virtual_bytes as f64 / units as f64;
     } else if r.error.is_none() {
         r.error = Some("the cell answered without a memory sample".into());
         r.error_kind = Some("protocol".into());

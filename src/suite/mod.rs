@@ -5,11 +5,11 @@ mod cell;
 mod execute;
 mod isolate;
 pub mod memory;
+pub mod probes;
 mod profile;
 mod progress;
 mod protocol;
 mod stats;
-pub mod timers;
 
 use std::sync::Arc;
 

@@ -48,6 +48,8 @@ pub struct MemorySample {
     pub children_rss_bytes: u64,
     #[serde(default)]
     pub children_pss_bytes: u64,
+    #[serde(default)]
+    pub children_virtual_bytes: u64,
 }
 
 /// One measured repetition.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-pub use worker::{Done, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe};
+pub use worker::{Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe};
 
 use super::{ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
@@ -253,6 +253,8 @@ impl Instance for PerTaskInstance {
             let (rss, pss) = p.memory().unwrap_or((0, 0));
             after.children_rss_bytes += rss;
             after.children_pss_bytes += pss;
+            after.children_virtual_bytes +=
+                memory::status_value(&p.pid().to_string(), "VmSize:").map_or(0, |kb| kb * 1024);
         }
         std::mem::forget(parked); // they die with this process (PR_SET_PDEATHSIG)
         Ok((before, after))

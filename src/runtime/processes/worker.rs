@@ -31,12 +31,26 @@ pub struct Done {
     pub usage: Usage,
 }
 
+/// Test hook: `RTBENCH_WORKER_FAULT=crash` makes a worker abort on its first job,
+/// `garbage` makes it answer a line that is not JSON.
+pub const FAULT_ENV: &str = "RTBENCH_WORKER_FAULT";
+
 /// The worker side: answers every job line until stdin closes.
 pub fn serve() -> io::Result<()> {
     let stdin = io::stdin().lock();
     let mut out = io::BufWriter::new(io::stdout().lock());
+    let fault = std::env::var(FAULT_ENV).ok();
     for line in stdin.lines() {
         let line = line?;
+        match fault.as_deref() {
+            Some("crash") => std::process::abort(),
+            Some("garbage") => {
+                out.write_all(b"this is not a result\n")?;
+                out.flush()?;
+                continue;
+            }
+            _ => {}
+        }
         let job: Job = serde_json::from_str(&line).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -248,7 +262,11 @@ fn describe_failure(status: i32) -> Option<String> {
             code => Some(format!("exited with code {code}")),
         }
     } else if libc::WIFSIGNALED(status) {
-        Some(format!("was killed by signal {}", libc::WTERMSIG(status)))
+        let sig = libc::WTERMSIG(status);
+        Some(format!(
+            "was killed by signal {sig} ({})",
+            crate::runtime::signal_name(sig)
+        ))
     } else {
         Some(format!("ended with wait status {status}"))
     }

@@ -1,0 +1,109 @@
+//! Small fixed cells every profile runs before its sweep, with each runtime's own adapter:
+//!
+//! - timer probe: how long `sleep(1ms)` and `sleep(10ms)` really take (median of 21
+//!   single-task runs), so nobody mistakes timer granularity for scheduler speed (tokio's
+//!   timer works in whole milliseconds and rounds up; async-io's, smol's, does not);
+//! - spawn probe: the cost to start and join one unit that does nothing (an async task, a
+//!   thread, a pool job, a process), as the median wall time of empty tasks / their number.
+
+use std::time::Duration;
+
+use super::isolate::{Isolation, run_isolated};
+use super::protocol::{CellReply, CellRequest};
+use super::stats::Stat;
+use crate::results::{SpawnProbe, TimerProbe};
+use crate::runtime::Runtime;
+use crate::workload::latency::format_duration;
+
+/// The sleeps probed.
+pub const TIMER_SLEEPS: [Duration; 2] = [Duration::from_millis(1), Duration::from_millis(10)];
+const TIMER_SAMPLES: usize = 21;
+const SPAWN_SAMPLES: usize = 5;
+
+/// Runs `tasks` tasks of `calls` waits of `latency` on `runtime`, one cell, `repeat` times.
+fn probe_cell(
+    runtime: &dyn Runtime,
+    tasks: usize,
+    calls: u32,
+    latency: Duration,
+    repeat: usize,
+    workers: usize,
+    iso: &Isolation,
+) -> (CellReply, Stat) {
+    let req = CellRequest {
+        runtime: runtime.name().into(),
+        workload: "io".into(),
+        tasks,
+        calls,
+        latency: format_duration(latency),
+        compute: 1,
+        steps: vec![1],
+        seed: 0,
+        limit: "unbounded".into(),
+        workers,
+        warmup: 2,
+        repeat,
+        fault: None,
+        park: None,
+    };
+    let reply = run_isolated(&req, iso);
+    let wall = Stat::of(reply.samples.iter().map(|s| s.wall_seconds)).unwrap_or_default();
+    (reply, wall)
+}
+
+pub fn timer(
+    runtime: &dyn Runtime,
+    requested: Duration,
+    workers: usize,
+    iso: &Isolation,
+) -> TimerProbe {
+    let (reply, wall) = probe_cell(runtime, 1, 1, requested, TIMER_SAMPLES, workers, iso);
+    let ok = reply.error.is_none() && !reply.samples.is_empty();
+    TimerProbe {
+        runtime: runtime.name().into(),
+        legacy: runtime.legacy(),
+        requested_seconds: requested.as_secs_f64(),
+        median_seconds: wall.median,
+        min_seconds: wall.min,
+        max_seconds: wall.max,
+        overshoot_seconds: if ok {
+            wall.median - requested.as_secs_f64()
+        } else {
+            0.0
+        },
+        error: reply.error.map(|e| e.message),
+    }
+}
+
+/// How many empty units a runtime's spawn probe starts: enough to amortise the clock,
+/// few enough that processes take well under a second.
+pub fn spawn_units(runtime: &dyn Runtime) -> usize {
+    match runtime.name() {
+        "processes" => 50,
+        "threads" | "sequential" => 1_000,
+        _ => 10_000,
+    }
+}
+
+pub fn spawn(runtime: &dyn Runtime, workers: usize, iso: &Isolation) -> SpawnProbe {
+    let units = spawn_units(runtime);
+    let (reply, wall) = probe_cell(
+        runtime,
+        units,
+        0,
+        Duration::ZERO,
+        SPAWN_SAMPLES,
+        workers,
+        iso,
+    );
+    let per = |s: f64| s / units as f64;
+    SpawnProbe {
+        runtime: runtime.name().into(),
+        legacy: runtime.legacy(),
+        units,
+        spawn_seconds_per_unit: per(wall.median),
+        min_seconds_per_unit: per(wall.min),
+        max_seconds_per_unit: per(wall.max),
+        error: reply.error.map(|e| e.message),
+    }
+}

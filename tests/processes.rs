@@ -1,0 +1,249 @@
+//! The processes runtime through the binary: same checksums as sequential, crashes and
+//! malformed answers fail the cell (not the run, never a hang), and no worker outlives a run
+//! or its killed parent.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rtbench");
+
+/// A scratch folder and a mark (an environment variable) that tags every process of one run.
+struct Scratch {
+    dir: PathBuf,
+    mark: String,
+}
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let mark = format!("{name}-{}-{:?}", std::process::id(), Instant::now());
+        let dir =
+            std::env::temp_dir().join(format!("rtbench-processes-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch { dir, mark }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .arg("--out")
+            .arg(self.dir.join("results"))
+            .current_dir(&self.dir)
+            .env("RTBENCH_TEST_MARK", &self.mark)
+            .env_remove("RUST_BACKTRACE");
+        c
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut c = self.command(args);
+        c.envs(env.iter().copied());
+        c.output().expect("rtbench starts")
+    }
+
+    /// Pids of live processes carrying this scratch's mark (zombies excluded).
+    fn marked(&self) -> Vec<u32> {
+        let needle = format!("RTBENCH_TEST_MARK={}", self.mark);
+        let me = std::process::id();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|&pid| pid != me)
+            .filter(|pid| {
+                let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+                let live = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .map(|s| !s.contains(") Z "))
+                    .unwrap_or(false);
+                live && environ.split(|&b| b == 0).any(|kv| kv == needle.as_bytes())
+            })
+            .collect()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for pid in self.marked() {
+            // SAFETY: kill(2) on a leftover process this test started.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn cells(out: &Output) -> Vec<Value> {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"));
+    v.as_array().expect("an array of cells").clone()
+}
+
+fn field<'a>(c: &'a Value, key: &str) -> &'a Value {
+    c.get(key).unwrap_or_else(|| panic!("no {key} in {c}"))
+}
+
+#[test]
+fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
+    let s = Scratch::new("checksums");
+    for limit in ["unbounded", "pool:3", "batches:2"] {
+        // sequential refuses every limit but unbounded: it joins that run only.
+        let runtimes = if limit == "unbounded" {
+            "sequential,processes"
+        } else {
+            "processes"
+        };
+        let out = s.run(
+            &[
+                "run",
+                "--runtime",
+                runtimes,
+                "--limit",
+                limit,
+                "--workload",
+                "all",
+                "--tasks",
+                "7",
+                "--latency",
+                "1ms",
+                "--compute",
+                "200",
+                "--steps",
+                "2,1",
+                "--warmup",
+                "0",
+                "--repeat",
+                "1",
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert!(
+            out.status.success(),
+            "{limit}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for c in cells(&out) {
+            assert_eq!(field(&c, "error"), &Value::Null, "{limit}: {c}");
+            assert_eq!(field(&c, "completed"), 7, "{limit}: {c}");
+            assert_eq!(
+                field(&c, "checksum"),
+                field(&c, "expected_checksum"),
+                "{limit}: {c}"
+            );
+            if field(&c, "runtime") == "processes" {
+                assert!(field(&c, "child_processes").as_u64().unwrap() >= 2, "{c}");
+                assert!(
+                    field(&c, "children_peak_rss_bytes").as_u64().unwrap() > 0,
+                    "{c}"
+                );
+            }
+        }
+        assert_eq!(
+            s.marked(),
+            Vec::<u32>::new(),
+            "{limit}: processes left after the run"
+        );
+    }
+}
+
+#[test]
+fn a_crashing_or_babbling_worker_fails_its_cell_not_the_run() {
+    let s = Scratch::new("faults");
+    for (fault, expect) in [("crash", "SIGABRT"), ("garbage", "malformed output")] {
+        for limit in ["unbounded", "pool:2"] {
+            let started = Instant::now();
+            let out = s.run(
+                &[
+                    "run",
+                    "--runtime",
+                    "processes",
+                    "--limit",
+                    limit,
+                    "--workload",
+                    "io",
+                    "--tasks",
+                    "4",
+                    "--latency",
+                    "1ms",
+                    "--warmup",
+                    "0",
+                    "--repeat",
+                    "1",
+                    "--cell-timeout",
+                    "30s",
+                    "--format",
+                    "json",
+                ],
+                &[("RTBENCH_WORKER_FAULT", fault)],
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{fault} {limit}: took {:?}",
+                started.elapsed()
+            );
+            assert!(
+                out.status.success(),
+                "{fault} {limit}: the run itself must finish"
+            );
+            let c = &cells(&out)[0];
+            assert_eq!(field(c, "error_kind"), "worker", "{fault} {limit}: {c}");
+            let error = field(c, "error").as_str().unwrap();
+            assert!(error.contains(expect), "{fault} {limit}: {error}");
+            assert_eq!(
+                s.marked(),
+                Vec::<u32>::new(),
+                "{fault} {limit}: processes left"
+            );
+        }
+    }
+}
+
+#[test]
+fn workers_die_with_a_killed_run() {
+    let s = Scratch::new("orphans");
+    let mut child = s
+        .command(&[
+            "run",
+            "--runtime",
+            "processes",
+            "--limit",
+            "pool:3",
+            "--workload",
+            "io",
+            "--tasks",
+            "30",
+            "--latency",
+            "2s",
+            "--warmup",
+            "0",
+            "--repeat",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The run, its cell process and 3 workers: wait for all five.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.marked().len() < 5 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        s.marked().len() >= 5,
+        "workers never started: {:?}",
+        s.marked()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = Instant::now();
+    while !s.marked().is_empty() && killed.elapsed() < Duration::from_secs(3) {
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        s.marked(),
+        Vec::<u32>::new(),
+        "processes outlived the killed run"
+    );
+}

@@ -23,15 +23,8 @@ pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<(
         "invol csw"
     )?;
     for r in records {
-        let name = if r.legacy {
-            format!("{} (legacy)", r.runtime)
-        } else {
-            r.runtime.clone()
-        };
-        let status = match &r.error {
-            None => "ok".to_string(),
-            Some(e) => format!("FAILED: {e}"),
-        };
+        let name = label(&r.runtime, r.legacy);
+        let status = status(r.error.as_deref());
         writeln!(
             out,
             "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>10} {:>6.2} {:>10.0} {:>8.3} {:>8.3} {:>9} {:>9}  {status}",
@@ -78,10 +71,7 @@ pub fn write_memory_table(
         "model", "units", "RSS/unit", "heap/unit", "virtual/unit"
     )?;
     for r in records {
-        let status = r
-            .error
-            .as_deref()
-            .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
+        let status = status(r.error.as_deref());
         writeln!(
             out,
             "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14}  {status}",
@@ -150,10 +140,7 @@ pub fn write_timer_table(out: &mut impl Write, probes: &[TimerProbe]) -> io::Res
         "runtime", "requested", "measured", "overshoot"
     )?;
     for p in probes {
-        let status = p
-            .error
-            .as_deref()
-            .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
+        let status = status(p.error.as_deref());
         writeln!(
             out,
             "{:<22} {:>9} {:>10} {:>10}  {status}",
@@ -178,10 +165,7 @@ pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Res
         "runtime", "units", "per unit", "min..max"
     )?;
     for p in probes {
-        let status = p
-            .error
-            .as_deref()
-            .map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"));
+        let status = status(p.error.as_deref());
         writeln!(
             out,
             "{:<22} {:>7} {:>12} {:>21}  {status}",
@@ -196,4 +180,9 @@ pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Res
         )?;
     }
     Ok(())
+}
+
+/// `ok`, or `FAILED: ` and why.
+fn status(error: Option<&str>) -> String {
+    error.map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"))
 }

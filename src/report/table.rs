@@ -67,8 +67,8 @@ pub fn write_memory_table(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "{:<22} {:>9} {:>12} {:>12} {:>14}  status",
-        "model", "units", "RSS/unit", "heap/unit", "virtual/unit"
+        "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14}  status",
+        "model", "units", "RSS/unit", "PSS/unit", "heap/unit", "virtual/unit"
     )?;
     for r in records {
         let status = status(r.error.as_deref());

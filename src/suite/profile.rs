@@ -68,12 +68,18 @@ impl Profile {
             // A process per task costs ~0.7 ms to start: 10,000 of them take ~10 s a run,
             // which only the full profile affords.
             let per_task_processes_fit = full || n <= 1_000;
-            add(WorkloadKind::Io, n, Limit::Unbounded, cores, &|g: &mut RunConfig| {
-                fixed10(g);
-                if !per_task_processes_fit {
-                    g.runtimes.retain(|r| r.name() != "processes");
-                }
-            });
+            add(
+                WorkloadKind::Io,
+                n,
+                Limit::Unbounded,
+                cores,
+                &|g: &mut RunConfig| {
+                    fixed10(g);
+                    if !per_task_processes_fit {
+                        g.runtimes.retain(|r| r.name() != "processes");
+                    }
+                },
+            );
             add(WorkloadKind::Io, n, Limit::Pool(100), cores, &fixed10);
         }
         // io under a limit of 10: semaphore vs batches vs pool, with varied latency.

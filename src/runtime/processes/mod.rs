@@ -66,7 +66,7 @@ fn spawn_refused(started: usize, source: std::io::Error) -> RuntimeError {
     RuntimeError::ProcessSpawn {
         started,
         source,
-        limits: os_limits::describe_thread_limits(),
+        limits: os_limits::describe_process_limits(),
     }
 }
 

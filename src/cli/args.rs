@@ -85,7 +85,7 @@ pub struct RunArgs {
     /// Measured runs per cell: median, min and max are reported.
     #[arg(long, value_name = "N", default_value = "3", value_parser = parse_repeat)]
     pub repeat: usize,
-    /// Walk a sweep matrix instead of one parameter set (quick: ~1.5 min, full: ~2.5 min on 2 cores).
+    /// Walk a sweep matrix instead of one parameter set (quick: ~1.5 min, full: ~4 min on 2 cores).
     #[arg(long, value_enum, conflicts_with_all = ["tasks", "limit", "workers", "latency", "compute", "steps", "calls"])]
     pub profile: Option<Profile>,
     /// A cell that runs longer is killed and fails (e.g. 120s, 500ms).

@@ -13,7 +13,7 @@ use crate::workload::{Latency, WorkloadKind, mixed};
 pub enum Profile {
     /// About 1.5 minutes on 2 cores: the shapes of every comparison.
     Quick,
-    /// About 2.5 minutes on 2 cores: more sizes (to 100k tasks), latency spreads and mixed sizes.
+    /// About 4 minutes on 2 cores: more sizes (to 100k tasks), latency spreads and mixed sizes.
     Full,
 }
 

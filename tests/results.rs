@@ -20,6 +20,7 @@ fn ok_cell() -> CellRecord {
     CellRecord {
         runtime: "tokio".into(),
         legacy: false,
+        variant: "normal".into(),
         workload: "io".into(),
         tasks: 100,
         limit: "semaphore:10".into(),
@@ -62,6 +63,7 @@ fn failed_cell() -> CellRecord {
     CellRecord {
         runtime: "async-std".into(),
         legacy: true,
+        variant: "normal".into(),
         workload: "mixed".into(),
         tasks: 100,
         limit: "unbounded".into(),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rtbench::limit::Limit;
-use rtbench::runtime::{Outcome, Runtime, Setup};
+use rtbench::runtime::{Outcome, Runtime, Setup, Variant};
 use rtbench::workload::{Expectation, Latency, TaskPlan, Work, WorkloadKind, WorkloadSpec};
 
 /// Worker threads for every runtime with a pool (async-std's is fixed per process).
@@ -138,6 +138,7 @@ fn setup(limit: Limit, tasks: usize) -> Setup {
         workers: WORKERS,
         limit,
         tasks,
+        variant: Variant::Normal,
     }
 }
 

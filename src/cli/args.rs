@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::available_cores;
-use crate::runtime::{self, Runtime};
+use crate::runtime::{self, Runtime, Variant};
 use crate::suite::{Fault, Profile, RunConfig};
 use crate::workload::latency::parse_duration;
 use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
@@ -70,6 +70,11 @@ pub struct RunArgs {
     /// Steps per `mixed` task, cycled over tasks (the notes' example: 10,4,6).
     #[arg(long, value_name = "N[,N..]", default_value = "10,4,6", value_parser = parse_steps)]
     pub steps: Steps,
+    /// A labelled variant on the async runtimes: the anti-patterns await-each (no spawn,
+    /// awaited one by one) and blocking-sleep (std::thread::sleep inside tasks), and the fix
+    /// spawn-blocking (the blocking call on the runtime's blocking pool).
+    #[arg(long, value_name = "V", default_value = "normal")]
+    pub variant: Variant,
     /// Concurrency limit: unbounded, semaphore:N, batches:N or pool:N.
     #[arg(long, value_name = "SPEC", default_value = "unbounded")]
     pub limit: Limit,
@@ -135,6 +140,7 @@ impl RunArgs {
             repeat: self.repeat,
             fault: self.fault,
             max_ideal_seconds: None,
+            variant: self.variant,
         }
     }
 

@@ -23,7 +23,10 @@ pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<(
         "invol csw"
     )?;
     for r in records {
-        let name = label(&r.runtime, r.legacy);
+        let name = match r.variant.as_str() {
+            "normal" | "" => label(&r.runtime, r.legacy),
+            v => format!("{} [{v}]", label(&r.runtime, r.legacy)),
+        };
         let status = status(r.error.as_deref());
         writeln!(
             out,

@@ -10,6 +10,9 @@ pub struct CellRecord {
     pub runtime: String,
     /// Discontinued upstream; kept for comparison (async-std).
     pub legacy: bool,
+    /// `normal`, or a labelled anti-pattern or fix: `await-each`, `blocking-sleep`,
+    /// `spawn-blocking`.
+    pub variant: String,
     pub workload: String,
     pub tasks: usize,
     pub limit: String,

@@ -2,6 +2,7 @@
 //! its idioms: how to spawn and join, its timer, and its semaphore.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use smol::future::FutureExt;
 
-use super::{Outcome, PARK_FOR, RuntimeError, panic_message};
+use super::{Outcome, PARK_FOR, RuntimeError, Variant, panic_message};
 use crate::limit::Limit;
 use crate::measure::memory::Snapshot;
 use crate::workload::{Tally, Work};
@@ -35,6 +36,9 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
     fn semaphore(permits: usize) -> Arc<Self::Semaphore>;
 
     fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send;
+
+    /// Runs a blocking call on the runtime's blocking pool (`spawn_blocking`, `unblock`).
+    fn unblock(f: impl FnOnce() + Send + 'static) -> impl Future<Output = ()> + Send + 'static;
 
     /// Lets a task run on without its handle (dropping a handle detaches it by default).
     fn detach<T: Send + 'static>(join: Self::Join<T>) {
@@ -64,22 +68,88 @@ pub async fn park<R: AsyncRt>(
     (before, probe())
 }
 
+/// How a task waits: the runtime's timer, or (labelled variants) a blocking sleep in the
+/// task, or a blocking sleep moved to the runtime's blocking pool.
+pub trait Waiter: Copy + Send + Sync + 'static {
+    fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static;
+}
+
+struct Timer<R>(PhantomData<fn() -> R>);
+struct Blocking;
+struct Unblocked<R>(PhantomData<fn() -> R>);
+
+// Manual impls: a derive would require `R: Copy`.
+impl<R> Clone for Timer<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R> Copy for Timer<R> {}
+impl<R> Clone for Unblocked<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<R> Copy for Unblocked<R> {}
+impl Clone for Blocking {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl Copy for Blocking {}
+
+impl<R: AsyncRt> Waiter for Timer<R> {
+    fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
+        R::sleep(d)
+    }
+}
+
+impl Waiter for Blocking {
+    async fn wait(self, d: Duration) {
+        std::thread::sleep(d);
+    }
+}
+
+impl<R: AsyncRt> Waiter for Unblocked<R> {
+    fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
+        R::unblock(move || std::thread::sleep(d))
+    }
+}
+
 /// The timed region of an async run; call it from a task already inside the runtime, so
 /// spawns go to the runtime's own queues (spawn-from-inside).
 pub async fn timed_run<R: AsyncRt>(
     rt: R,
     work: Arc<Work>,
     limit: Limit,
+    variant: Variant,
 ) -> Result<Outcome, RuntimeError> {
     let span = work.begin();
-    let tally = drive(&rt, &work, limit).await?;
+    let tally = match variant {
+        Variant::Normal => drive(&rt, &work, limit, Timer::<R>(PhantomData)).await?,
+        Variant::BlockingSleep => drive(&rt, &work, limit, Blocking).await?,
+        Variant::SpawnBlocking => drive(&rt, &work, limit, Unblocked::<R>(PhantomData)).await?,
+        Variant::AwaitEach => {
+            // The anti-pattern: each future awaited in turn, nothing spawned.
+            let mut tally = Tally::default();
+            for i in 0..work.len() {
+                tally.add(work.run_async(i, R::sleep).await);
+            }
+            tally
+        }
+    };
     Ok(Outcome::of(tally, span.stop()))
 }
 
-async fn drive<R: AsyncRt>(rt: &R, work: &Arc<Work>, limit: Limit) -> Result<Tally, RuntimeError> {
+async fn drive<R: AsyncRt, W: Waiter>(
+    rt: &R,
+    work: &Arc<Work>,
+    limit: Limit,
+    waiter: W,
+) -> Result<Tally, RuntimeError> {
     let n = work.len();
     match limit {
-        Limit::Unbounded => join_all(spawn_tasks(rt, work, 0..n)).await,
+        Limit::Unbounded => join_all(spawn_tasks(rt, work, waiter, 0..n)).await,
         Limit::Semaphore(permits) => {
             let semaphore = R::semaphore(permits);
             let handles = (0..n)
@@ -87,7 +157,7 @@ async fn drive<R: AsyncRt>(rt: &R, work: &Arc<Work>, limit: Limit) -> Result<Tal
                     let (work, semaphore) = (Arc::clone(work), Arc::clone(&semaphore));
                     rt.spawn(async move {
                         let _permit = R::acquire(semaphore).await;
-                        work.run_async(i, R::sleep).await
+                        work.run_async(i, |d| waiter.wait(d)).await
                     })
                 })
                 .collect();
@@ -96,7 +166,7 @@ async fn drive<R: AsyncRt>(rt: &R, work: &Arc<Work>, limit: Limit) -> Result<Tal
         Limit::Batches(size) => {
             let mut tally = Tally::default();
             for start in (0..n).step_by(size) {
-                let batch = spawn_tasks(rt, work, start..(start + size).min(n));
+                let batch = spawn_tasks(rt, work, waiter, start..(start + size).min(n));
                 tally = tally.merge(join_all(batch).await?);
             }
             Ok(tally)
@@ -113,7 +183,7 @@ async fn drive<R: AsyncRt>(rt: &R, work: &Arc<Work>, limit: Limit) -> Result<Tal
                             if i >= work.len() {
                                 return tally;
                             }
-                            tally.add(work.run_async(i, R::sleep).await);
+                            tally.add(work.run_async(i, |d| waiter.wait(d)).await);
                         }
                     })
                 })
@@ -127,11 +197,16 @@ async fn drive<R: AsyncRt>(rt: &R, work: &Arc<Work>, limit: Limit) -> Result<Tal
     }
 }
 
-fn spawn_tasks<R: AsyncRt>(rt: &R, work: &Arc<Work>, range: Range<usize>) -> Vec<R::Join<u64>> {
+fn spawn_tasks<R: AsyncRt, W: Waiter>(
+    rt: &R,
+    work: &Arc<Work>,
+    waiter: W,
+    range: Range<usize>,
+) -> Vec<R::Join<u64>> {
     range
         .map(|i| {
             let work = Arc::clone(work);
-            rt.spawn(async move { work.run_async(i, R::sleep).await })
+            rt.spawn(async move { work.run_async(i, |d| waiter.wait(d)).await })
         })
         .collect()
 }

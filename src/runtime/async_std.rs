@@ -26,6 +26,10 @@ impl Runtime for AsyncStd {
         true
     }
 
+    fn has_variants(&self) -> bool {
+        true
+    }
+
     fn shape(&self, setup: &Setup) -> Shape {
         super::async_shape(setup, setup.workers)
     }
@@ -53,17 +57,21 @@ impl Runtime for AsyncStd {
                  resized; run async-std with --workers {threads}, or in its own process"
             )));
         }
-        Ok(Box::new(AsyncStdInstance { limit: setup.limit }))
+        Ok(Box::new(AsyncStdInstance {
+            limit: setup.limit,
+            variant: setup.variant,
+        }))
     }
 }
 
 struct AsyncStdInstance {
     limit: Limit,
+    variant: super::Variant,
 }
 
 impl Instance for AsyncStdInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let root = async_driver::timed_run(AsyncStdRt, Arc::clone(work), self.limit);
+        let root = async_driver::timed_run(AsyncStdRt, Arc::clone(work), self.limit, self.variant);
         async_std::task::block_on(AsyncStdRt.spawn(root))?
     }
 
@@ -94,6 +102,10 @@ impl AsyncRt for AsyncStdRt {
 
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send + 'static {
         async_std::task::sleep(d)
+    }
+
+    fn unblock(f: impl FnOnce() + Send + 'static) -> impl Future<Output = ()> + Send + 'static {
+        async_std::task::spawn_blocking(f)
     }
 
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {

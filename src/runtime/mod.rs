@@ -39,6 +39,59 @@ pub static REGISTRY: &[&dyn Runtime] = &[
     &processes::Processes,
 ];
 
+/// A labelled way of (mis)using an async runtime, for the claims that are about it. Only
+/// async runtimes accept anything but `Normal`; results carry the label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Variant {
+    /// Spawn every task, then join them.
+    #[default]
+    Normal,
+    /// Anti-pattern (C02): no spawn; `for f in futures { f.await }`, one after another.
+    AwaitEach,
+    /// Anti-pattern (C03): a blocking `std::thread::sleep` inside each task instead of the
+    /// runtime's timer; it holds a worker thread for the whole wait.
+    BlockingSleep,
+    /// The fix (C17): the same blocking call moved to the runtime's blocking pool
+    /// (`spawn_blocking`, `smol::unblock`).
+    SpawnBlocking,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 4] = [
+        Variant::Normal,
+        Variant::AwaitEach,
+        Variant::BlockingSleep,
+        Variant::SpawnBlocking,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Normal => "normal",
+            Variant::AwaitEach => "await-each",
+            Variant::BlockingSleep => "blocking-sleep",
+            Variant::SpawnBlocking => "spawn-blocking",
+        }
+    }
+}
+
+impl std::fmt::Display for Variant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Variant {
+    type Err = SpecError;
+
+    fn from_str(s: &str) -> Result<Self, SpecError> {
+        Self::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| {
+            SpecError::new(format!(
+                "unknown variant '{s}'; accepted: normal, await-each, blocking-sleep, spawn-blocking"
+            ))
+        })
+    }
+}
+
 /// What a cell asks of a runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setup {
@@ -46,6 +99,7 @@ pub struct Setup {
     pub workers: usize,
     pub limit: Limit,
     pub tasks: usize,
+    pub variant: Variant,
 }
 
 /// How a runtime will run a cell: OS threads running tasks, and tasks in flight at once.
@@ -99,6 +153,11 @@ pub trait Runtime: Sync {
     fn refusal(&self, limit: Limit) -> Option<String> {
         let _ = limit;
         None
+    }
+
+    /// Whether this runtime has the labelled variants (async runtimes do).
+    fn has_variants(&self) -> bool {
+        false
     }
 
     /// Workers and concurrency for this setup (a limit this runtime refuses is never asked).
@@ -229,11 +288,19 @@ pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|r| r.name()).collect()
 }
 
-/// Shape of a runtime with a pool of `workers` async executor threads.
+/// Shape of a runtime with a pool of `workers` async executor threads. Awaiting one by one
+/// runs one task at a time; a blocking sleep holds a worker, so only `workers` tasks wait at
+/// once.
 fn async_shape(setup: &Setup, workers: usize) -> Shape {
+    let bound = setup.limit.bound(setup.tasks);
+    let concurrency = match setup.variant {
+        Variant::AwaitEach => 1,
+        Variant::BlockingSleep => bound.min(workers),
+        Variant::Normal | Variant::SpawnBlocking => bound,
+    };
     Shape {
         workers,
-        concurrency: setup.limit.bound(setup.tasks),
+        concurrency,
     }
 }
 

@@ -19,6 +19,10 @@ impl Runtime for Smol {
         "smol"
     }
 
+    fn has_variants(&self) -> bool {
+        true
+    }
+
     fn shape(&self, setup: &Setup) -> Shape {
         super::async_shape(setup, setup.workers)
     }
@@ -41,6 +45,7 @@ impl Runtime for Smol {
                         stop,
                         threads,
                         limit: setup.limit,
+                        variant: setup.variant,
                     });
                     return Err(RuntimeError::Start {
                         runtime: "smol",
@@ -54,6 +59,7 @@ impl Runtime for Smol {
             stop,
             threads,
             limit: setup.limit,
+            variant: setup.variant,
         }))
     }
 }
@@ -63,11 +69,13 @@ struct SmolInstance {
     stop: async_channel::Sender<()>,
     threads: Vec<JoinHandle<Result<(), async_channel::RecvError>>>,
     limit: Limit,
+    variant: super::Variant,
 }
 
 impl Instance for SmolInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let root = async_driver::timed_run(self.rt.clone(), Arc::clone(work), self.limit);
+        let root =
+            async_driver::timed_run(self.rt.clone(), Arc::clone(work), self.limit, self.variant);
         // The driver runs as a task on the executor's threads; this thread only waits.
         smol::block_on(self.rt.spawn(root))?
     }
@@ -111,6 +119,10 @@ impl AsyncRt for SmolRt {
 
     async fn sleep(d: Duration) {
         smol::Timer::after(d).await;
+    }
+
+    fn unblock(f: impl FnOnce() + Send + 'static) -> impl Future<Output = ()> + Send + 'static {
+        smol::unblock(f)
     }
 
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {

@@ -20,6 +20,10 @@ impl Runtime for Tokio {
         "tokio"
     }
 
+    fn has_variants(&self) -> bool {
+        true
+    }
+
     fn shape(&self, setup: &Setup) -> Shape {
         super::async_shape(setup, setup.workers)
     }
@@ -36,6 +40,7 @@ impl Runtime for Tokio {
         Ok(Box::new(TokioInstance {
             rt,
             limit: setup.limit,
+            variant: setup.variant,
         }))
     }
 }
@@ -44,11 +49,12 @@ impl Runtime for Tokio {
 pub(super) struct TokioInstance {
     pub(super) rt: tokio::runtime::Runtime,
     pub(super) limit: crate::limit::Limit,
+    pub(super) variant: super::Variant,
 }
 
 impl Instance for TokioInstance {
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let root = async_driver::timed_run(TokioRt, Arc::clone(work), self.limit);
+        let root = async_driver::timed_run(TokioRt, Arc::clone(work), self.limit, self.variant);
         // Run the driver as a task so its spawns land on a worker's own queue.
         self.rt.block_on(async { TokioRt.spawn(root).await? })
     }
@@ -96,6 +102,13 @@ impl AsyncRt for TokioRt {
 
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send + 'static {
         tokio::time::sleep(d)
+    }
+
+    async fn unblock(f: impl FnOnce() + Send + 'static) {
+        // A panic in the blocking call surfaces as the task's own panic.
+        if let Err(e) = tokio::task::spawn_blocking(f).await {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
 
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {

@@ -11,6 +11,10 @@ impl Runtime for TokioCurrentThread {
         "tokio-current-thread"
     }
 
+    fn has_variants(&self) -> bool {
+        true
+    }
+
     fn shape(&self, setup: &Setup) -> Shape {
         super::async_shape(setup, 1)
     }
@@ -30,6 +34,7 @@ impl Runtime for TokioCurrentThread {
         Ok(Box::new(TokioInstance {
             rt,
             limit: setup.limit,
+            variant: setup.variant,
         }))
     }
 }

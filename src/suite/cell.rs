@@ -10,7 +10,7 @@ use super::stats::{NOISY_SPREAD, Stat};
 use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, RawRow};
-use crate::runtime::{Runtime, Setup};
+use crate::runtime::{Runtime, Setup, Variant};
 use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadSpec};
 
 /// Where a cell runs.
@@ -30,6 +30,7 @@ pub struct CellPlan {
     pub warmup: usize,
     pub repeat: usize,
     pub fault: Option<Fault>,
+    pub variant: Variant,
     pub plans: Arc<Vec<TaskPlan>>,
     pub expectation: Arc<Expectation>,
 }
@@ -47,12 +48,21 @@ impl CellPlan {
             workers: self.workers,
             limit: self.limit,
             tasks: self.spec.tasks,
+            variant: self.variant,
         }
     }
 
-    /// e.g. `tokio io semaphore:10`.
+    /// e.g. `tokio io semaphore:10`, `tokio [blocking-sleep] io unbounded`.
     pub fn label(&self) -> String {
-        format!("{} {} {}", self.runtime.name(), self.spec.kind, self.limit)
+        match self.variant {
+            Variant::Normal => format!("{} {} {}", self.runtime.name(), self.spec.kind, self.limit),
+            v => format!(
+                "{} [{v}] {} {}",
+                self.runtime.name(),
+                self.spec.kind,
+                self.limit
+            ),
+        }
     }
 
     /// The physical lower bound for this cell's work on this runtime.
@@ -80,6 +90,7 @@ impl CellPlan {
             warmup: self.warmup,
             repeat: self.repeat,
             fault: self.fault,
+            variant: self.variant.to_string(),
             park: None,
         }
     }
@@ -158,6 +169,7 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
     let record = CellRecord {
         runtime: cell.runtime.name().into(),
         legacy: cell.runtime.legacy(),
+        variant: cell.variant.to_string(),
         workload: cell.spec.kind.name().into(),
         tasks: cell.spec.tasks,
         limit: cell.limit.to_string(),

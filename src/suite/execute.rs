@@ -11,7 +11,7 @@ use super::protocol::{
 use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::{heap, memory};
-use crate::runtime::{self, Outcome, RuntimeError, Setup};
+use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
 use crate::workload::{Latency, Work, WorkloadKind, WorkloadSpec};
 
 impl CellRequest {
@@ -61,6 +61,7 @@ fn park(req: &CellRequest, units: usize) -> Result<MemorySample, RuntimeError> {
         workers: req.workers,
         limit: Limit::Unbounded,
         tasks: units,
+        variant: Variant::Normal,
     })?;
     inject(req.fault);
     heap::start_counting();
@@ -93,10 +94,12 @@ fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
     let (spec, limit) = req.spec().map_err(bad)?;
     inject(req.fault);
     let work = Arc::new(Work::new(spec.plans()));
+    let variant = req.variant.parse::<Variant>().map_err(bad)?;
     let mut instance = rt.start(&Setup {
         workers: req.workers,
         limit,
         tasks: spec.tasks,
+        variant,
     })?;
     for _ in 0..req.warmup {
         instance.run(&work)?;

@@ -41,6 +41,7 @@ pub fn measure(
         warmup: 0,
         repeat: 1,
         fault: None,
+        variant: "normal".into(),
         park: Some(units),
     };
     let reply = run_isolated(&req, iso);

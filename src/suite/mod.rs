@@ -24,7 +24,7 @@ pub use protocol::{CellReply, CellRequest, Fault, MemorySample, Percentiles, Sam
 pub use stats::Stat;
 
 use crate::limit::Limit;
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, Variant};
 use crate::workload::{Expectation, WorkloadKind, WorkloadSpec};
 
 /// A validated run configuration.
@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub fault: Option<Fault>,
     /// Skip cells whose ideal wall time exceeds this (sweep profiles).
     pub max_ideal_seconds: Option<f64>,
+    /// A labelled variant (async runtimes only).
+    pub variant: Variant,
 }
 
 #[derive(Debug, Error)]
@@ -60,7 +62,10 @@ pub fn plan(cfg: &RunConfig) -> Result<(Vec<CellPlan>, Vec<String>), ConfigError
     let mut skipped = Vec::new();
     let mut runtimes = Vec::new();
     for &rt in &cfg.runtimes {
-        match rt.refusal(cfg.limit) {
+        let refusal = rt
+            .refusal(cfg.limit)
+            .or_else(|| variant_refusal(rt, cfg.variant, cfg.limit));
+        match refusal {
             None => runtimes.push(rt),
             Some(why) if cfg.runtimes_explicit => return Err(ConfigError::Refused(why)),
             Some(why) => skipped.push(format!("skipped {}: {why}", rt.name())),
@@ -84,6 +89,7 @@ pub fn plan(cfg: &RunConfig) -> Result<(Vec<CellPlan>, Vec<String>), ConfigError
                 warmup: cfg.warmup,
                 repeat: cfg.repeat,
                 fault: cfg.fault,
+                variant: cfg.variant,
                 plans: Arc::clone(&plans),
                 expectation: Arc::clone(&expectation),
             };
@@ -99,4 +105,20 @@ pub fn plan(cfg: &RunConfig) -> Result<(Vec<CellPlan>, Vec<String>), ConfigError
         }
     }
     Ok((cells, skipped))
+}
+
+/// Why a runtime cannot run a labelled variant under a limit, if it cannot.
+fn variant_refusal(rt: &dyn Runtime, variant: Variant, limit: Limit) -> Option<String> {
+    match variant {
+        Variant::Normal => None,
+        _ if !rt.has_variants() => Some(format!(
+            "{} has no async tasks, so the {variant} variant has no meaning there; accepted on \
+             tokio, tokio-current-thread, smol and async-std",
+            rt.name()
+        )),
+        Variant::AwaitEach if limit != Limit::Unbounded => Some(format!(
+            "await-each awaits one future at a time, so {limit} has no meaning with it; use unbounded"
+        )),
+        _ => None,
+    }
 }

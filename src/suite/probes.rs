@@ -44,6 +44,7 @@ fn probe_cell(
         warmup: 2,
         repeat,
         fault: None,
+        variant: "normal".into(),
         park: None,
     };
     let reply = run_isolated(&req, iso);

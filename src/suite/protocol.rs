@@ -28,6 +28,9 @@ pub struct CellRequest {
     pub warmup: usize,
     pub repeat: usize,
     pub fault: Option<Fault>,
+    /// A labelled variant of an async runtime (`normal`, `await-each`, ...).
+    #[serde(default = "normal")]
+    pub variant: String,
     /// Memory pass: park this many idle units instead of running the workload.
     #[serde(default)]
     pub park: Option<usize>,
@@ -98,4 +101,8 @@ pub struct CellReply {
     #[serde(default)]
     pub memory: Option<MemorySample>,
     pub error: Option<ReplyError>,
+}
+
+fn normal() -> String {
+    "normal".into()
 }

@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use smol::future::FutureExt;
 
-use super::{Outcome, PARK_FOR, RuntimeError, Variant, panic_message};
+use super::{Instance, Outcome, PARK_FOR, RuntimeError, Variant, panic_message};
 use crate::limit::Limit;
 use crate::measure::memory::Snapshot;
+use crate::workload::service::{Aimd, ClientLimit, Service, ServiceOutcome, ServiceSpec};
 use crate::workload::{Tally, Work};
 
 /// One async runtime's idioms.
@@ -43,6 +44,45 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
     /// Lets a task run on without its handle (dropping a handle detaches it by default).
     fn detach<T: Send + 'static>(join: Self::Join<T>) {
         drop(join);
+    }
+}
+
+/// A started async runtime: its idioms, its setup, and how to run a root task in it. Every
+/// such instance runs cells, the memory pass and the experiments the same way.
+pub trait AsyncInstance {
+    type Rt: AsyncRt;
+
+    fn rt(&self) -> Self::Rt;
+
+    fn setup(&self) -> (Limit, Variant);
+
+    /// Runs `root` as a task inside the runtime and waits for it on this thread.
+    fn block_on_task<T: Send + 'static>(
+        &mut self,
+        root: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, RuntimeError>;
+}
+
+impl<I: AsyncInstance> Instance for I {
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let (limit, variant) = self.setup();
+        self.block_on_task(timed_run(self.rt(), Arc::clone(work), limit, variant))?
+    }
+
+    fn park(
+        &mut self,
+        units: usize,
+        probe: fn() -> Snapshot,
+    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
+        self.block_on_task(park(self.rt(), units, probe))
+    }
+
+    fn service(&mut self, spec: &ServiceSpec) -> Result<ServiceOutcome, RuntimeError> {
+        self.block_on_task(service_run(self.rt(), *spec))?
+    }
+
+    fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
+        self.block_on_task(ping_pong(self.rt(), round_trips))?
     }
 }
 
@@ -241,4 +281,118 @@ where
             .poll(cx)
             .map(|r| r.map_err(|p| RuntimeError::TaskPanicked(panic_message(p))))
     }
+}
+
+/// Calls against the rate-limited service from spawned tasks, behind the client's limiter
+/// (async-lock's semaphore on every runtime, so only the scheduling differs).
+pub async fn service_run<R: AsyncRt>(
+    rt: R,
+    spec: ServiceSpec,
+) -> Result<ServiceOutcome, RuntimeError> {
+    let service = Arc::new(Service::new(spec.capacity));
+    let (permits, aimd) = match spec.limit {
+        ClientLimit::Unbounded => (None, None),
+        ClientLimit::Semaphore(n) => (Some(n), None),
+        ClientLimit::Adaptive { start, max } => {
+            (Some(start), Some(Arc::new(Aimd::new(start, max))))
+        }
+    };
+    let limiter = permits.map(|n| Arc::new(async_lock::Semaphore::new(n)));
+    let start = std::time::Instant::now();
+    let handles: Vec<_> = (0..spec.calls)
+        .map(|i| {
+            let (service, limiter, aimd) = (Arc::clone(&service), limiter.clone(), aimd.clone());
+            rt.spawn(async move {
+                let delay = spec.spread.mul_f64(i as f64 / spec.calls as f64);
+                if !delay.is_zero() {
+                    R::sleep(delay).await;
+                }
+                loop {
+                    let permit = match &limiter {
+                        Some(s) => Some(s.acquire_arc().await),
+                        None => None,
+                    };
+                    let ticket = service.admit();
+                    let accepted = ticket.is_some();
+                    if accepted {
+                        R::sleep(spec.latency).await;
+                    }
+                    drop(ticket);
+                    release(permit, limiter.as_deref(), aimd.as_deref(), accepted);
+                    match (accepted, spec.retry_after) {
+                        (true, _) => return true,
+                        (false, None) => return false,
+                        (false, Some(pause)) => R::sleep(pause).await,
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut completed = 0;
+    for h in handles {
+        completed += usize::from(h.await?);
+    }
+    Ok(ServiceOutcome {
+        accepted: service.accepted(),
+        rejected: service.rejected(),
+        completed,
+        wall_seconds: start.elapsed().as_secs_f64(),
+        final_limit: aimd.map_or(0, |a| a.limit.load(Ordering::SeqCst)),
+    })
+}
+
+/// Gives a call's permit back; the adaptive limiter first adjusts its limit (a new permit
+/// after a success, a debt after a rejection, repaid by keeping released permits out).
+fn release(
+    permit: Option<async_lock::SemaphoreGuardArc>,
+    limiter: Option<&async_lock::Semaphore>,
+    aimd: Option<&Aimd>,
+    accepted: bool,
+) {
+    if let (Some(aimd), Some(limiter)) = (aimd, limiter) {
+        if accepted {
+            if aimd.grow() {
+                limiter.add_permits(1);
+            }
+        } else {
+            aimd.shrink();
+        }
+        if let Some(p) = permit {
+            if aimd.repay() {
+                std::mem::forget(p); // this permit leaves circulation
+            }
+        }
+    }
+}
+
+/// Round trips of a message between two tasks over bounded channels; seconds per trip.
+pub async fn ping_pong<R: AsyncRt>(rt: R, round_trips: usize) -> Result<f64, RuntimeError> {
+    let (to_echo, echo_rx) = async_channel::bounded::<u64>(1);
+    let (to_main, main_rx) = async_channel::bounded::<u64>(1);
+    let echo = rt.spawn(async move {
+        while let Ok(v) = echo_rx.recv().await {
+            if to_main.send(v + 1).await.is_err() {
+                break;
+            }
+        }
+    });
+    let main = rt.spawn(async move {
+        let start = std::time::Instant::now();
+        let mut v = 0;
+        for _ in 0..round_trips {
+            if to_echo.send(v).await.is_err() {
+                break;
+            }
+            v = main_rx.recv().await.unwrap_or(v);
+        }
+        (start.elapsed().as_secs_f64(), v)
+    });
+    let (seconds, v) = main.await?;
+    echo.await?;
+    if v as usize != round_trips {
+        return Err(RuntimeError::Verification(format!(
+            "{v} of {round_trips} round trips came back"
+        )));
+    }
+    Ok(seconds / round_trips as f64)
 }

@@ -6,11 +6,9 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::async_driver::{self, AsyncRt, CaughtJoin};
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use super::async_driver::{self, AsyncInstance, AsyncRt, CaughtJoin};
+use super::{Instance, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
-use crate::measure::memory::Snapshot;
-use crate::workload::Work;
 
 /// The thread count this process's async-std executor was started with.
 static THREADS: OnceLock<usize> = OnceLock::new();
@@ -69,18 +67,22 @@ struct AsyncStdInstance {
     variant: super::Variant,
 }
 
-impl Instance for AsyncStdInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let root = async_driver::timed_run(AsyncStdRt, Arc::clone(work), self.limit, self.variant);
-        async_std::task::block_on(AsyncStdRt.spawn(root))?
+impl AsyncInstance for AsyncStdInstance {
+    type Rt = AsyncStdRt;
+
+    fn rt(&self) -> AsyncStdRt {
+        AsyncStdRt
     }
 
-    fn park(
+    fn setup(&self) -> (Limit, super::Variant) {
+        (self.limit, self.variant)
+    }
+
+    fn block_on_task<T: Send + 'static>(
         &mut self,
-        units: usize,
-        probe: fn() -> Snapshot,
-    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
-        async_std::task::block_on(AsyncStdRt.spawn(async_driver::park(AsyncStdRt, units, probe)))
+        root: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, RuntimeError> {
+        async_std::task::block_on(AsyncStdRt.spawn(root))
     }
 }
 

@@ -23,6 +23,7 @@ use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::Measured;
 use crate::measure::memory::Snapshot;
+use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Tally, Work};
 
 /// Every runtime, in the order results are shown. Adding one: a file and a line here.
@@ -180,6 +181,22 @@ pub trait Instance {
     /// Memory pass: starts `units` idle units (tasks or threads waiting on the runtime's
     /// timer), waits until every one is parked, and returns `probe()` taken before the
     /// first and after the last. The units stay parked: the process is expected to exit.
+    /// Claims C06/C15: calls against the rate-limited service behind a client limiter.
+    fn service(&mut self, spec: &ServiceSpec) -> Result<ServiceOutcome, RuntimeError> {
+        let _ = spec;
+        Err(RuntimeError::Unsupported(
+            "this runtime has no service experiment".into(),
+        ))
+    }
+
+    /// Claim C13: seconds per round trip of a message between two tasks (or threads).
+    fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
+        let _ = round_trips;
+        Err(RuntimeError::Unsupported(
+            "this runtime has no ping-pong experiment".into(),
+        ))
+    }
+
     fn park(
         &mut self,
         units: usize,

@@ -6,11 +6,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::async_driver::{self, AsyncRt, CaughtJoin};
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use super::async_driver::{self, AsyncInstance, AsyncRt, CaughtJoin};
+use super::{Instance, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
-use crate::measure::memory::Snapshot;
-use crate::workload::Work;
 
 pub struct Smol;
 
@@ -72,23 +70,23 @@ struct SmolInstance {
     variant: super::Variant,
 }
 
-impl Instance for SmolInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let root =
-            async_driver::timed_run(self.rt.clone(), Arc::clone(work), self.limit, self.variant);
-        // The driver runs as a task on the executor's threads; this thread only waits.
-        smol::block_on(self.rt.spawn(root))?
+impl AsyncInstance for SmolInstance {
+    type Rt = SmolRt;
+
+    fn rt(&self) -> SmolRt {
+        self.rt.clone()
     }
 
-    fn park(
+    fn setup(&self) -> (Limit, super::Variant) {
+        (self.limit, self.variant)
+    }
+
+    fn block_on_task<T: Send + 'static>(
         &mut self,
-        units: usize,
-        probe: fn() -> Snapshot,
-    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
-        smol::block_on(
-            self.rt
-                .spawn(async_driver::park(self.rt.clone(), units, probe)),
-        )
+        root: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, RuntimeError> {
+        // The root runs as a task on the executor's threads; this thread only waits.
+        smol::block_on(self.rt.spawn(root))
     }
 }
 

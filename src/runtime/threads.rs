@@ -84,6 +84,36 @@ impl Instance for ThreadsInstance {
         Ok(Outcome::of(tally, span.stop()))
     }
 
+    fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
+        let (to_echo, echo_rx) = crossbeam_channel::bounded::<u64>(1);
+        let (to_main, main_rx) = crossbeam_channel::bounded::<u64>(1);
+        let echo = thread::spawn(move || {
+            for v in echo_rx {
+                if to_main.send(v + 1).is_err() {
+                    break;
+                }
+            }
+        });
+        let start = std::time::Instant::now();
+        let mut v = 0;
+        for _ in 0..round_trips {
+            if to_echo.send(v).is_err() {
+                break;
+            }
+            v = main_rx.recv().unwrap_or(v);
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        drop(to_echo);
+        echo.join()
+            .map_err(|p| RuntimeError::TaskPanicked(panic_message(p)))?;
+        if v as usize != round_trips {
+            return Err(RuntimeError::Verification(format!(
+                "{v} of {round_trips} round trips came back"
+            )));
+        }
+        Ok(seconds / round_trips as f64)
+    }
+
     fn park(
         &mut self,
         units: usize,

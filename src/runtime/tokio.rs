@@ -8,10 +8,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::async_driver::{self, AsyncRt};
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
-use crate::measure::memory::Snapshot;
-use crate::workload::Work;
+use super::async_driver::{AsyncInstance, AsyncRt};
+use super::{Instance, Runtime, RuntimeError, Setup, Shape};
 
 pub struct Tokio;
 
@@ -52,19 +50,22 @@ pub(super) struct TokioInstance {
     pub(super) variant: super::Variant,
 }
 
-impl Instance for TokioInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let root = async_driver::timed_run(TokioRt, Arc::clone(work), self.limit, self.variant);
-        // Run the driver as a task so its spawns land on a worker's own queue.
-        self.rt.block_on(async { TokioRt.spawn(root).await? })
+impl AsyncInstance for TokioInstance {
+    type Rt = TokioRt;
+
+    fn rt(&self) -> TokioRt {
+        TokioRt
     }
 
-    fn park(
+    fn setup(&self) -> (crate::limit::Limit, super::Variant) {
+        (self.limit, self.variant)
+    }
+
+    fn block_on_task<T: Send + 'static>(
         &mut self,
-        units: usize,
-        probe: fn() -> Snapshot,
-    ) -> Result<(Snapshot, Snapshot), RuntimeError> {
-        let root = async_driver::park(TokioRt, units, probe);
+        root: impl Future<Output = T> + Send + 'static,
+    ) -> Result<T, RuntimeError> {
+        // Run the root as a task so its spawns land on a worker's own queue.
         self.rt.block_on(async { TokioRt.spawn(root).await })
     }
 }

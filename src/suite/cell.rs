@@ -91,6 +91,7 @@ impl CellPlan {
             repeat: self.repeat,
             fault: self.fault,
             variant: self.variant.to_string(),
+            experiment: None,
             park: None,
         }
     }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use hdrhistogram::Histogram;
 
 use super::protocol::{
-    CellReply, CellRequest, Fault, MemorySample, Percentiles, ReplyError, Sample,
+    CellReply, CellRequest, Experiment, ExperimentOutcome, Fault, MemorySample, Percentiles,
+    ReplyError, Sample,
 };
 use crate::SpecError;
 use crate::limit::Limit;
@@ -36,11 +37,13 @@ pub fn execute(req: &CellRequest) -> CellReply {
         latency: Percentiles::default(),
         peak_rss_bytes: 0,
         memory: None,
+        experiment: None,
         error: None,
     };
-    let outcome = match req.park {
-        Some(units) => park(req, units).map(|m| reply.memory = Some(m)),
-        None => run(req).map(|(samples, latency)| {
+    let outcome = match (req.park, req.experiment) {
+        (_, Some(e)) => experiment(req, e).map(|o| reply.experiment = Some(o)),
+        (Some(units), None) => park(req, units).map(|m| reply.memory = Some(m)),
+        (None, None) => run(req).map(|(samples, latency)| {
             reply.samples = samples;
             reply.latency = latency;
         }),
@@ -51,6 +54,29 @@ pub fn execute(req: &CellRequest) -> CellReply {
     });
     reply.peak_rss_bytes = memory::peak_rss_bytes().unwrap_or(0);
     reply
+}
+
+/// A claims experiment on the requested runtime.
+fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, RuntimeError> {
+    let rt = runtime::find(&req.runtime).map_err(|e| RuntimeError::Unsupported(e.to_string()))?;
+    let mut instance = rt.start(&Setup {
+        workers: req.workers,
+        limit: Limit::Unbounded,
+        tasks: 1,
+        variant: Variant::Normal,
+    })?;
+    inject(req.fault);
+    match e {
+        Experiment::Service(spec) => instance.service(&spec).map(ExperimentOutcome::Service),
+        Experiment::PingPong { round_trips } => {
+            // A first exchange warms the channels and threads up.
+            instance.ping_pong(round_trips / 10 + 1)?;
+            let seconds_per_round_trip = instance.ping_pong(round_trips)?;
+            Ok(ExperimentOutcome::PingPong {
+                seconds_per_round_trip,
+            })
+        }
+    }
 }
 
 /// The memory pass: park `units` idle units and read what they cost. The units are never

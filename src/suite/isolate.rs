@@ -29,6 +29,7 @@ pub fn run_isolated(req: &CellRequest, iso: &Isolation) -> CellReply {
         latency: Percentiles::default(),
         peak_rss_bytes: 0,
         memory: None,
+        experiment: None,
         error: Some(error),
     })
 }

@@ -42,6 +42,7 @@ pub fn measure(
         repeat: 1,
         fault: None,
         variant: "normal".into(),
+        experiment: None,
         park: Some(units),
     };
     let reply = run_isolated(&req, iso);

@@ -20,7 +20,9 @@ pub use execute::execute;
 pub use isolate::{CELL_COMMAND, Isolation};
 pub use profile::Profile;
 pub use progress::Progress;
-pub use protocol::{CellReply, CellRequest, Fault, MemorySample, Percentiles, Sample};
+pub use protocol::{
+    CellReply, CellRequest, Experiment, ExperimentOutcome, Fault, MemorySample, Percentiles, Sample,
+};
 pub use stats::Stat;
 
 use crate::limit::Limit;

@@ -45,6 +45,7 @@ fn probe_cell(
         repeat,
         fault: None,
         variant: "normal".into(),
+        experiment: None,
         park: None,
     };
     let reply = run_isolated(&req, iso);

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::workload::service::{ServiceOutcome, ServiceSpec};
+
 /// A deliberate failure, for tests of cell isolation (hidden flag `--fault`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -31,6 +33,9 @@ pub struct CellRequest {
     /// A labelled variant of an async runtime (`normal`, `await-each`, ...).
     #[serde(default = "normal")]
     pub variant: String,
+    /// A claims experiment instead of the workload.
+    #[serde(default)]
+    pub experiment: Option<Experiment>,
     /// Memory pass: park this many idle units instead of running the workload.
     #[serde(default)]
     pub park: Option<usize>,
@@ -100,7 +105,26 @@ pub struct CellReply {
     pub peak_rss_bytes: u64,
     #[serde(default)]
     pub memory: Option<MemorySample>,
+    #[serde(default)]
+    pub experiment: Option<ExperimentOutcome>,
     pub error: Option<ReplyError>,
+}
+
+/// Experiments the claims need beyond the workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Experiment {
+    /// Calls against the rate-limited service (C06, C15).
+    Service(ServiceSpec),
+    /// Message round trips between two tasks or threads (C13).
+    PingPong { round_trips: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExperimentOutcome {
+    Service(ServiceOutcome),
+    PingPong { seconds_per_round_trip: f64 },
 }
 
 fn normal() -> String {

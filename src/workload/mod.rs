@@ -10,6 +10,7 @@ pub mod io;
 pub mod latency;
 pub mod mixed;
 pub mod rng;
+pub mod service;
 mod task;
 
 use std::collections::BTreeMap;

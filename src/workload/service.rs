@@ -1,0 +1,170 @@
+//! The notes' rate-limited "API": a call waits its latency; a call that arrives while
+//! `capacity` calls are in flight is rejected at once. Counts accepted and rejected calls.
+//! The limiters a client puts in front of it: none, a fixed semaphore, or an adaptive
+//! (AIMD) one that grows its limit by one on success and halves it on rejection.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default)]
+pub struct Service {
+    capacity: usize,
+    in_flight: AtomicUsize,
+    accepted: AtomicUsize,
+    rejected: AtomicUsize,
+}
+
+impl Service {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            ..Self::default()
+        }
+    }
+
+    /// Admits the call if fewer than `capacity` are in flight; the ticket ends it on drop.
+    pub fn admit(&self) -> Option<Ticket<'_>> {
+        let before = self.in_flight.fetch_add(1, Ordering::SeqCst);
+        if before >= self.capacity {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            self.rejected.fetch_add(1, Ordering::SeqCst);
+            None
+        } else {
+            self.accepted.fetch_add(1, Ordering::SeqCst);
+            Some(Ticket(self))
+        }
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+
+    pub fn rejected(&self) -> usize {
+        self.rejected.load(Ordering::SeqCst)
+    }
+}
+
+/// An admitted call; dropping it frees its place.
+pub struct Ticket<'a>(&'a Service);
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How the client limits its calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientLimit {
+    Unbounded,
+    Semaphore(usize),
+    /// AIMD: start at `start`, +1 per success up to `max`, halve on a rejection.
+    Adaptive {
+        start: usize,
+        max: usize,
+    },
+}
+
+/// One experiment against the service.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ServiceSpec {
+    pub calls: usize,
+    pub capacity: usize,
+    pub latency: Duration,
+    pub limit: ClientLimit,
+    /// Call i starts at i * spread / calls after the run starts (0: all at once).
+    pub spread: Duration,
+    /// A rejected call retries after this pause until accepted; None: it fails for good.
+    pub retry_after: Option<Duration>,
+}
+
+/// What the client saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceOutcome {
+    pub accepted: usize,
+    pub rejected: usize,
+    /// Calls that finished accepted (with retries: all of them).
+    pub completed: usize,
+    pub wall_seconds: f64,
+    /// The adaptive limiter's limit at the end (0 for the others).
+    pub final_limit: usize,
+}
+
+/// The adaptive limiter's bookkeeping: the current limit and the permits it still owes
+/// back after a decrease (taken out of circulation as calls finish).
+#[derive(Debug)]
+pub struct Aimd {
+    pub limit: AtomicUsize,
+    pub owed: AtomicUsize,
+    pub max: usize,
+}
+
+impl Aimd {
+    pub fn new(start: usize, max: usize) -> Self {
+        Self {
+            limit: AtomicUsize::new(start),
+            owed: AtomicUsize::new(0),
+            max,
+        }
+    }
+
+    /// After a success: +1 (returns true when a permit must be added).
+    pub fn grow(&self) -> bool {
+        self.limit
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| {
+                (l < self.max).then_some(l + 1)
+            })
+            .is_ok()
+    }
+
+    /// After a rejection: halve, at least 1; the permits removed are owed.
+    pub fn shrink(&self) {
+        if let Ok(old) = self
+            .limit
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| {
+                (l > 1).then_some((l / 2).max(1))
+            })
+        {
+            self.owed
+                .fetch_add(old - (old / 2).max(1), Ordering::SeqCst);
+        }
+    }
+
+    /// When a call releases its permit: true if the permit must be kept out (debt repaid).
+    pub fn repay(&self) -> bool {
+        self.owed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| o.checked_sub(1))
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_over_capacity_and_frees_on_drop() {
+        let s = Service::new(2);
+        let a = s.admit();
+        let b = s.admit();
+        assert!(a.is_some() && b.is_some());
+        assert!(s.admit().is_none());
+        drop(a);
+        assert!(s.admit().is_some());
+        assert_eq!((s.accepted(), s.rejected()), (3, 1));
+    }
+
+    #[test]
+    fn aimd_grows_by_one_and_halves() {
+        let a = Aimd::new(4, 5);
+        assert!(a.grow());
+        assert!(!a.grow(), "capped at max");
+        a.shrink();
+        assert_eq!(a.limit.load(Ordering::SeqCst), 2);
+        assert_eq!(a.owed.load(Ordering::SeqCst), 3);
+        assert!(a.repay() && a.repay() && a.repay() && !a.repay());
+    }
+}

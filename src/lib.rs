@@ -8,6 +8,7 @@
 //! and writes them out; [`report`] only reads finished records. [`cli`] turns flags into a
 //! validated configuration, refusing bad input before any work starts.
 
+pub mod claims;
 pub mod cli;
 pub mod limit;
 pub mod measure;

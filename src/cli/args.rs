@@ -32,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Run workloads on runtimes, one cell per runtime x workload, and print the results.
     Run(Box<RunArgs>),
+    /// Check the notes' claims (C01-C17) on this machine: each gets measured numbers and a verdict.
+    Claims(ClaimsArgs),
     /// Internal: run one cell from a JSON request on stdin, answer one JSON line.
     #[command(name = "__cell", hide = true)]
     Cell,
@@ -292,4 +294,40 @@ fn parse_steps(s: &str) -> Result<Steps, SpecError> {
         .map(|x| parse_count_u32(x))
         .collect::<Result<_, _>>()
         .map(Steps)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClaimsArgs {
+    /// Only these claims, comma-separated (e.g. C04,C06).
+    #[arg(long, value_name = "ID[,ID..]", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Factor on the notes' durations: 0.02 runs 1 s as 20 ms.
+    #[arg(long, value_name = "X", default_value = "0.02", value_parser = parse_scale)]
+    pub scale: f64,
+    /// Worker threads for the runtimes that have a pool [default: available parallelism].
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub workers: Option<usize>,
+    /// A cell that runs longer is killed and fails.
+    #[arg(long, value_name = "DUR", default_value = "120s", value_parser = parse_timeout)]
+    pub cell_timeout: Duration,
+    /// Folder for claims.json [default: results/<YYYY-MM-DD>-<host>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format on stdout (progress goes to stderr).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+fn parse_scale(s: &str) -> Result<f64, SpecError> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a factor above 0 and at most 1 (0.02 runs 1 s as 20 ms)"
+        ))),
+    }
+}
+
+/// A bad-input error (exit code 2) for values checked after parsing.
+pub fn bad_input(message: String) -> crate::suite::ConfigError {
+    crate::suite::ConfigError::Refused(message)
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod cell_child;
+mod claims_cmd;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-pub use args::{Cli, Command, Format, RunArgs};
+pub use args::{ClaimsArgs, Cli, Command, Format, RunArgs};
 
 use crate::report::{write_memory_table, write_spawn_table, write_table, write_timer_table};
 use crate::results::{
@@ -42,6 +43,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
     let result = match cli.command {
         Some(Command::Run(a)) => run(&a, command_line),
         None => run(&RunArgs::defaults(), command_line),
+        Some(Command::Claims(a)) => claims_cmd::run(&a, command_line),
         Some(Command::Cell) => cell_child::serve(),
         Some(Command::Worker) => crate::runtime::processes::serve()
             .map(|()| ExitCode::SUCCESS)

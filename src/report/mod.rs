@@ -3,5 +3,6 @@
 mod table;
 
 pub use table::{
-    bytes, seconds, write_memory_table, write_spawn_table, write_table, write_timer_table,
+    bytes, seconds, write_claims_table, write_memory_table, write_spawn_table, write_table,
+    write_timer_table,
 };

@@ -189,3 +189,31 @@ pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Res
 fn status(error: Option<&str>) -> String {
     error.map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"))
 }
+
+/// The claims: one block per claim, verdict first.
+pub fn write_claims_table(
+    out: &mut impl Write,
+    results: &[crate::claims::ClaimResult],
+) -> io::Result<()> {
+    for r in results {
+        let verdict = r
+            .verdict
+            .map_or_else(|| "NOT MEASURED".to_string(), |v| v.to_string());
+        writeln!(out, "{} [{verdict}] {} (notes {})", r.id, r.claim, r.source)?;
+        if !r.measured.is_empty() {
+            let figures: Vec<String> = r.measured.iter().map(|f| f.to_string()).collect();
+            writeln!(out, "    measured: {}", figures.join("; "))?;
+        }
+        if let Some(e) = &r.error {
+            writeln!(out, "    error: {e}")?;
+        }
+        if !r.why.is_empty() {
+            writeln!(out, "    why: {}", r.why)?;
+        }
+        writeln!(out, "    rule: {}", r.rule)?;
+    }
+    if let Some(r) = results.first() {
+        writeln!(out, "durations scaled: {}", r.scale)?;
+    }
+    Ok(())
+}

@@ -3,7 +3,7 @@
 
 mod cell;
 mod execute;
-mod isolate;
+pub mod isolate;
 pub mod memory;
 pub mod probes;
 mod profile;

@@ -1,0 +1,171 @@
+//! Where claims run their experiments: the same isolated cells, memory pass, probes and
+//! experiments as `rtbench run`, with the notes' durations scaled down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::limit::Limit;
+use crate::measure::available_cores;
+use crate::results::{CellRecord, MemoryRecord, SpawnProbe};
+use crate::runtime::{self, Runtime, Variant};
+use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, Isolation, Mode};
+use crate::workload::latency::format_duration;
+use crate::workload::{Expectation, Latency, WorkloadKind, WorkloadSpec};
+
+pub struct Lab {
+    pub iso: Isolation,
+    /// Worker threads for the runtimes that have a pool.
+    pub workers: usize,
+    /// Factor on the notes' durations (0.02: 1 s -> 20 ms).
+    pub scale: f64,
+}
+
+impl Lab {
+    /// A duration from the notes, scaled, rounded to whole milliseconds (tokio's timer
+    /// works in milliseconds) and at least 1 ms.
+    pub fn scaled(&self, notes_seconds: f64) -> Duration {
+        let ms = (notes_seconds * self.scale * 1e3).round().max(1.0);
+        Duration::from_millis(ms as u64)
+    }
+
+    pub fn scale_note(&self) -> String {
+        format!("1 s in the notes -> {}", format_duration(self.scaled(1.0)))
+    }
+
+    /// Threads that can compute at once: the speed-up a perfect parallel runtime reaches.
+    pub fn parallelism(&self) -> usize {
+        self.workers.min(available_cores()).max(1)
+    }
+
+    /// Those of `names` this build has (async-std is a cargo feature).
+    pub fn available<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        names
+            .iter()
+            .copied()
+            .filter(|n| runtime::find(n).is_ok())
+            .collect()
+    }
+
+    /// One isolated cell, warmed up once and measured `repeat` times (median).
+    pub fn cell(
+        &self,
+        runtime: &str,
+        spec: &WorkloadSpec,
+        limit: Limit,
+        variant: Variant,
+        repeat: usize,
+    ) -> Result<CellRecord, String> {
+        let rt: &'static dyn Runtime = runtime::find(runtime).map_err(|e| e.to_string())?;
+        let plans = spec.plans();
+        let expectation = Arc::new(Expectation::of(&plans));
+        let cell = CellPlan {
+            runtime: rt,
+            spec: spec.clone(),
+            limit,
+            workers: self.workers,
+            warmup: 1,
+            repeat,
+            fault: None,
+            variant,
+            plans: Arc::new(plans),
+            expectation,
+        };
+        let record = suite::run_cell(&cell, &Mode::Isolated(self.iso.clone())).record;
+        match &record.error {
+            None => Ok(record),
+            Some(e) => Err(format!("{}: {e}", cell.label())),
+        }
+    }
+
+    /// Median wall seconds of a cell.
+    pub fn wall(
+        &self,
+        runtime: &str,
+        spec: &WorkloadSpec,
+        limit: Limit,
+        variant: Variant,
+    ) -> Result<f64, String> {
+        Ok(self.cell(runtime, spec, limit, variant, 3)?.wall_seconds)
+    }
+
+    pub fn experiment(
+        &self,
+        runtime: &str,
+        experiment: Experiment,
+    ) -> Result<ExperimentOutcome, String> {
+        let req = CellRequest {
+            runtime: runtime.into(),
+            workload: "io".into(),
+            tasks: 1,
+            calls: 1,
+            latency: "1ms".into(),
+            compute: 1,
+            steps: vec![1],
+            seed: 0,
+            limit: "unbounded".into(),
+            workers: self.workers,
+            warmup: 0,
+            repeat: 1,
+            fault: None,
+            variant: "normal".into(),
+            experiment: Some(experiment),
+            park: None,
+        };
+        let reply = suite::isolate::run_isolated(&req, &self.iso);
+        match (reply.error, reply.experiment) {
+            (None, Some(o)) => Ok(o),
+            (Some(e), _) => Err(format!("{runtime}: {}", e.message)),
+            (None, None) => Err(format!("{runtime}: the experiment answered nothing")),
+        }
+    }
+
+    /// The memory pass at one size.
+    pub fn memory(&self, runtime: &str, units: usize) -> Result<MemoryRecord, String> {
+        let rt = runtime::find(runtime).map_err(|e| e.to_string())?;
+        Ok(suite::memory::measure(rt, units, self.workers, &self.iso))
+    }
+
+    pub fn spawn(&self, runtime: &str) -> Result<SpawnProbe, String> {
+        let rt = runtime::find(runtime).map_err(|e| e.to_string())?;
+        let p = suite::probes::spawn(rt, self.workers, &self.iso);
+        match &p.error {
+            None => Ok(p),
+            Some(e) => Err(format!("spawn probe on {runtime}: {e}")),
+        }
+    }
+}
+
+/// `tasks` tasks of one wait each.
+pub fn io(tasks: usize, latency: Latency) -> WorkloadSpec {
+    WorkloadSpec {
+        kind: WorkloadKind::Io,
+        tasks,
+        calls: 1,
+        latency,
+        compute: 1,
+        steps: vec![1],
+        seed: 42,
+    }
+}
+
+/// `tasks` factorials of `compute`.
+pub fn cpu(tasks: usize, compute: u32) -> WorkloadSpec {
+    WorkloadSpec {
+        kind: WorkloadKind::Cpu,
+        compute,
+        ..io(tasks, Latency::Fixed(Duration::ZERO))
+    }
+}
+
+/// One task per entry of `steps`, each step a wait then a small factorial.
+pub fn mixed(steps: &[u32], latency: Duration, compute: u32) -> WorkloadSpec {
+    WorkloadSpec {
+        kind: WorkloadKind::Mixed,
+        tasks: steps.len(),
+        calls: 1,
+        latency: Latency::Fixed(latency),
+        compute,
+        steps: steps.to_vec(),
+        seed: 42,
+    }
+}

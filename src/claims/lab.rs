@@ -12,6 +12,18 @@ use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, I
 use crate::workload::latency::format_duration;
 use crate::workload::{Expectation, Latency, WorkloadKind, WorkloadSpec};
 
+/// The async runtimes, and the ones that run async tasks on several threads.
+pub const ASYNC: [&str; 4] = ["tokio", "tokio-current-thread", "smol", "async-std"];
+pub const MULTI_THREAD_ASYNC: [&str; 3] = ["tokio", "smol", "async-std"];
+/// The async runtimes and a thread per task: the models that keep every task in flight.
+pub const ASYNC_AND_THREADS: [&str; 5] = [
+    "tokio",
+    "tokio-current-thread",
+    "smol",
+    "async-std",
+    "threads",
+];
+
 pub struct Lab {
     pub iso: Isolation,
     /// Worker threads for the runtimes that have a pool.

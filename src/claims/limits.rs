@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::lab::{Lab, io};
+use super::lab::{ASYNC_AND_THREADS, Lab, MULTI_THREAD_ASYNC, io};
 use super::verdict::{Figure, Verdict, within};
 use super::{Claim, Finding};
 use crate::limit::Limit;
@@ -54,13 +54,7 @@ fn c04(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
     let spec = io(n, Latency::Fixed(l));
     let mut walls = Vec::new();
-    for rt in lab.available(&[
-        "tokio",
-        "tokio-current-thread",
-        "smol",
-        "async-std",
-        "threads",
-    ]) {
+    for rt in lab.available(&ASYNC_AND_THREADS) {
         walls.push((
             rt,
             lab.wall(rt, &spec, Limit::Semaphore(c), Variant::Normal)?,
@@ -182,7 +176,7 @@ fn c06(lab: &Lab) -> Result<Finding, String> {
     };
     let mut counts = Vec::new();
     let mut measured = Vec::new();
-    for rt in lab.available(&["tokio", "smol", "async-std"]) {
+    for rt in lab.available(&MULTI_THREAD_ASYNC) {
         let unbounded = service(lab, rt, base)?.rejected;
         let bounded = service(
             lab,

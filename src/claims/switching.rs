@@ -1,6 +1,6 @@
 //! Claim C13: switching between coroutines vs OS threads, as ping-pong round trips.
 
-use super::lab::Lab;
+use super::lab::{ASYNC, Lab};
 use super::verdict::{Figure, Verdict};
 use super::{Claim, Finding};
 use crate::suite::{Experiment, ExperimentOutcome};
@@ -35,7 +35,7 @@ fn round_trip(lab: &Lab, runtime: &str) -> Result<f64, String> {
 fn c13(lab: &Lab) -> Result<Finding, String> {
     let threads = round_trip(lab, "threads")?;
     let mut tasks = Vec::new();
-    for rt in lab.available(&["tokio", "tokio-current-thread", "smol", "async-std"]) {
+    for rt in lab.available(&ASYNC) {
         tasks.push((rt, round_trip(lab, rt)?));
     }
     let (verdict, why) = c13_rule(threads, &tasks);

@@ -1,15 +1,12 @@
 //! Claims about waiting: running waits concurrently (C01), awaiting one by one (C02),
 //! blocking inside coroutines (C03, C12) and moving a blocking call to a pool (C17).
 
-use super::lab::{Lab, io, mixed};
+use super::lab::{ASYNC, ASYNC_AND_THREADS, Lab, MULTI_THREAD_ASYNC, io, mixed};
 use super::verdict::{Figure, Verdict, within};
 use super::{Claim, Finding};
 use crate::limit::Limit;
 use crate::runtime::Variant;
 use crate::workload::Latency;
-
-const ASYNC: [&str; 4] = ["tokio", "tokio-current-thread", "smol", "async-std"];
-const MULTI_THREAD_ASYNC: [&str; 3] = ["tokio", "smol", "async-std"];
 
 pub static CLAIMS: [Claim; 5] = [
     Claim {
@@ -66,13 +63,7 @@ fn c01(lab: &Lab) -> Result<Finding, String> {
     let spec = io(n, latency);
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let mut concurrent = Vec::new();
-    for rt in lab.available(&[
-        "tokio",
-        "tokio-current-thread",
-        "smol",
-        "async-std",
-        "threads",
-    ]) {
+    for rt in lab.available(&ASYNC_AND_THREADS) {
         concurrent.push((rt, lab.wall(rt, &spec, Limit::Unbounded, Variant::Normal)?));
     }
     let (verdict, why) = c01_rule(n, l, seq, &concurrent);

@@ -111,13 +111,19 @@ pub struct RunArgs {
     /// Make every cell fail this way (tests of cell isolation).
     #[arg(long, value_enum, hide = true)]
     pub fault: Option<Fault>,
+    /// Check the claims after the cells (what a bare `rtbench` does).
+    #[arg(skip)]
+    pub then_claims: bool,
 }
 
 impl RunArgs {
     /// `run --profile quick`, as `rtbench` alone runs it.
     pub fn defaults() -> RunArgs {
         match Cli::parse_from(["rtbench", "run", "--profile", "quick"]).command {
-            Some(Command::Run(args)) => *args,
+            Some(Command::Run(args)) => RunArgs {
+                then_claims: true,
+                ..*args
+            },
             _ => unreachable!("`run` was given"),
         }
     }

@@ -86,3 +86,27 @@ pub fn run_selected(
     }
     Ok(file.claims)
 }
+
+/// After the quick suite: every claim at the default scale, claims.json beside the suite's
+/// files, and the verdicts in a short table.
+pub fn after_suite(args: &super::RunArgs, machine: &Machine, dir: &Path) -> anyhow::Result<()> {
+    let exe = std::env::current_exe().context("locating the rtbench binary to run cells in")?;
+    let lab = Lab {
+        iso: Isolation {
+            exe,
+            timeout: args.cell_timeout,
+        },
+        workers: args.workers.unwrap_or_else(available_cores),
+        scale: DEFAULT_SCALE,
+    };
+    eprintln!("checking the notes' claims (rtbench claims for the details) ...");
+    let results = run_selected(&claims::all(), &lab, dir, machine.clone())?;
+    let mut out = io::stdout().lock();
+    writeln!(out)?;
+    crate::report::write_verdicts(&mut out, &results)?;
+    eprintln!("claims: {}", dir.join("claims.json").display());
+    Ok(())
+}
+
+/// The notes' 1 s runs as 20 ms.
+pub const DEFAULT_SCALE: f64 = 0.02;

@@ -141,6 +141,10 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
         )?;
     }
     writeln!(err, "results: {}", store.path().display())?;
+    drop(err);
+    if args.then_claims {
+        claims_cmd::after_suite(args, &summary.machine, store.path())?;
+    }
     Ok(if failed.iter().any(|r| r.failed_verification()) {
         ExitCode::from(EXIT_VERIFICATION)
     } else {

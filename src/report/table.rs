@@ -217,3 +217,23 @@ pub fn write_claims_table(
     }
     Ok(())
 }
+
+/// The verdicts in one line each: id, verdict, why.
+pub fn write_verdicts(
+    out: &mut impl Write,
+    results: &[crate::claims::ClaimResult],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "claims of the notes, measured here ({}):",
+        results.first().map_or("", |r| r.scale.as_str())
+    )?;
+    for r in results {
+        let verdict = r
+            .verdict
+            .map_or_else(|| "NOT MEASURED".to_string(), |v| v.to_string());
+        let why = r.error.as_deref().unwrap_or(&r.why);
+        writeln!(out, "{:<4} {:<14} {}", r.id, verdict, why)?;
+    }
+    Ok(())
+}

@@ -11,16 +11,8 @@ use super::args::{ClaimsArgs, Format};
 use crate::claims::{self, ClaimResult, Lab};
 use crate::measure::available_cores;
 use crate::report::write_claims_table;
-use crate::results::{Machine, write_atomic};
+use crate::results::{ClaimsFile, Machine, write_atomic};
 use crate::suite::Isolation;
-
-/// What claims.json holds.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct ClaimsFile {
-    pub schema_version: u32,
-    pub machine: Machine,
-    pub claims: Vec<ClaimResult>,
-}
 
 pub fn run(args: &ClaimsArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     let selected = claims::select(&args.only).map_err(|e| super::args::bad_input(e.to_string()))?;

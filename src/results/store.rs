@@ -168,3 +168,11 @@ fn readme(s: &Summary) -> String {
 fn opt(v: Option<u64>) -> String {
     v.map_or_else(|| "unknown".into(), |n| n.to_string())
 }
+
+/// What claims.json holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimsFile {
+    pub schema_version: u32,
+    pub machine: Machine,
+    pub claims: Vec<crate::claims::ClaimResult>,
+}

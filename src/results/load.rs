@@ -1,0 +1,76 @@
+//! Reading a results folder back: summary.json (required) and claims.json (optional), with
+//! errors that name the file and what is wrong with it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use super::{ClaimsFile, SCHEMA_VERSION, Summary};
+
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error(
+        "{path}: cannot read it ({source}); a results folder holds summary.json, written by `rtbench run`"
+    )]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid results JSON: {message}")]
+    Malformed { path: PathBuf, message: String },
+    #[error(
+        "{path}: field schema_version is {found}, this rtbench reads version {SCHEMA_VERSION}; regenerate it with this version"
+    )]
+    Schema { path: PathBuf, found: u64 },
+}
+
+/// A finished (or interrupted) run, as the reporter sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub summary: Summary,
+    pub claims: Option<ClaimsFile>,
+}
+
+pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    let summary = read(&dir.join("summary.json"))?;
+    let claims_path = dir.join("claims.json");
+    let claims = if claims_path.exists() {
+        Some(read(&claims_path)?)
+    } else {
+        None
+    };
+    Ok(Loaded { summary, claims })
+}
+
+/// Reads one JSON file, checking `schema_version` before the rest so an old or new file
+/// gets the version message, not a missing-field one.
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LoadError> {
+    let text = fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let malformed = |message: String| LoadError::Malformed {
+        path: path.into(),
+        message,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| malformed(e.to_string()))?;
+    match value.get("schema_version").map(serde_json::Value::as_u64) {
+        None => return Err(malformed("field schema_version is missing".into())),
+        Some(None) => {
+            return Err(malformed(
+                "field schema_version is not a whole number".into(),
+            ));
+        }
+        Some(Some(v)) if v != u64::from(SCHEMA_VERSION) => {
+            return Err(LoadError::Schema {
+                path: path.into(),
+                found: v,
+            });
+        }
+        Some(Some(_)) => {}
+    }
+    serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
+}

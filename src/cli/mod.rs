@@ -99,6 +99,7 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     if args.profile.is_some() {
         probe_runtimes(&args.resolve(), &iso, &store, &mut summary)?;
     }
+    let iso_for_memory = iso.clone();
     let mode = Mode::Isolated(iso);
     let mut progress = Progress::new(&cells);
     for cell in &cells {
@@ -110,6 +111,9 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
         save(&store, &summary, &raw)?;
     }
     progress.close();
+    if args.profile.is_some() {
+        memory_pass(&args.resolve(), &iso_for_memory, &store, &mut summary, &raw)?;
+    }
     summary.complete = true;
     save(&store, &summary, &raw)?;
 
@@ -158,37 +162,8 @@ fn run_memory(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
     let cfg = args.resolve();
     let (store, mut summary) = open_results(args, command_line, Vec::new())?;
     let iso = isolation(args)?;
+    memory_pass(&cfg, &iso, &store, &mut summary, &[])?;
     let mut err = io::stderr().lock();
-    for &rt in &cfg.runtimes {
-        let Some(sizes) = memory::sizes(rt) else {
-            let why = format!(
-                "{}: no idle unit of its own (a pool's unit is a thread: see threads)",
-                rt.name()
-            );
-            writeln!(err, "note: skipped {why}")?;
-            summary.skipped.push(why);
-            continue;
-        };
-        let mut records = Vec::new();
-        for &units in sizes {
-            write!(err, "memory {} x{units} ... ", rt.name())?;
-            err.flush()?;
-            let r = memory::measure(rt, units, cfg.workers, &iso);
-            match &r.error {
-                None => writeln!(err, "{:.0} B resident per unit", r.rss_per_unit_bytes)?,
-                Some(e) => writeln!(err, "FAILED: {e}")?,
-            }
-            let failed = r.error.is_some();
-            records.push(r.clone());
-            summary.memory.push(r);
-            save(&store, &summary, &[])?;
-            if failed {
-                break;
-            }
-        }
-        summary.memory_models.push(memory::model(rt, &records));
-        save(&store, &summary, &[])?;
-    }
     summary.complete = true;
     save(&store, &summary, &[])?;
     let mut out = io::stdout().lock();
@@ -204,6 +179,49 @@ fn run_memory(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
     .context("writing results to stdout")?;
     writeln!(err, "results: {}", store.path().display())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The memory pass over every chosen model with an idle unit, growing sizes until the
+/// largest or the first failure; each size is saved as it finishes.
+fn memory_pass(
+    cfg: &suite::RunConfig,
+    iso: &Isolation,
+    store: &ResultsDir,
+    summary: &mut Summary,
+    raw: &[RawRow],
+) -> anyhow::Result<()> {
+    let mut err = io::stderr().lock();
+    for &rt in &cfg.runtimes {
+        let Some(sizes) = memory::sizes(rt) else {
+            let why = format!(
+                "memory pass, {}: no idle unit of its own (a pool's unit is a thread: see threads)",
+                rt.name()
+            );
+            writeln!(err, "note: skipped {why}")?;
+            summary.skipped.push(why);
+            continue;
+        };
+        let mut records = Vec::new();
+        for &units in sizes {
+            write!(err, "memory {} x{units} ... ", rt.name())?;
+            err.flush()?;
+            let r = memory::measure(rt, units, cfg.workers, iso);
+            match &r.error {
+                None => writeln!(err, "{:.0} B resident per unit", r.rss_per_unit_bytes)?,
+                Some(e) => writeln!(err, "FAILED: {e}")?,
+            }
+            let failed = r.error.is_some();
+            records.push(r.clone());
+            summary.memory.push(r);
+            save(store, summary, raw)?;
+            if failed {
+                break;
+            }
+        }
+        summary.memory_models.push(memory::model(rt, &records));
+        save(store, summary, raw)?;
+    }
+    Ok(())
 }
 
 /// Each runtime's sleep(1ms) and sleep(10ms), and its cost to spawn and join an empty

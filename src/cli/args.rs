@@ -34,6 +34,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Check the notes' claims (C01-C17) on this machine: each gets measured numbers and a verdict.
     Claims(ClaimsArgs),
+    /// Charts (and BENCHMARK.md sections) from a results folder; reads it, never runs work.
+    Report(ReportArgs),
     /// Internal: run one cell from a JSON request on stdin, answer one JSON line.
     #[command(name = "__cell", hide = true)]
     Cell,
@@ -336,4 +338,20 @@ fn parse_scale(s: &str) -> Result<f64, SpecError> {
 /// A bad-input error (exit code 2) for values checked after parsing.
 pub fn bad_input(message: String) -> crate::suite::ConfigError {
     crate::suite::ConfigError::Refused(message)
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// A results folder written by `rtbench run` (summary.json; claims.json if `rtbench claims` ran).
+    #[arg(value_name = "RESULTS_DIR")]
+    pub dir: PathBuf,
+    /// Also write each chart as PNG beside its SVG.
+    #[arg(long)]
+    pub png: bool,
+    /// Rewrite the generated sections of BENCHMARK.md (between its rtbench markers) from this folder.
+    #[arg(long)]
+    pub update_benchmark: bool,
+    /// The BENCHMARK.md to update.
+    #[arg(long, value_name = "FILE", default_value = "BENCHMARK.md")]
+    pub benchmark: PathBuf,
 }

@@ -4,6 +4,7 @@
 mod args;
 mod cell_child;
 mod claims_cmd;
+mod report_cmd;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-pub use args::{ClaimsArgs, Cli, Command, Format, RunArgs};
+pub use args::{ClaimsArgs, Cli, Command, Format, ReportArgs, RunArgs};
 
 use crate::report::{write_memory_table, write_spawn_table, write_table, write_timer_table};
 use crate::results::{
@@ -44,6 +45,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Some(Command::Run(a)) => run(&a, command_line),
         None => run(&RunArgs::defaults(), command_line),
         Some(Command::Claims(a)) => claims_cmd::run(&a, command_line),
+        Some(Command::Report(a)) => report_cmd::run(&a),
         Some(Command::Cell) => cell_child::serve(),
         Some(Command::Worker) => crate::runtime::processes::serve()
             .map(|()| ExitCode::SUCCESS)

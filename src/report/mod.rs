@@ -1,5 +1,7 @@
 //! Reporting: reads finished records only, never runs work.
 
+pub mod charts;
+pub mod markdown;
 mod table;
 
 pub use table::{

@@ -72,5 +72,8 @@ fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, LoadError> {
         }
         Some(Some(_)) => {}
     }
-    serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        malformed(format!("field {field}: {}", e.inner()))
+    })
 }

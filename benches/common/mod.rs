@@ -1,0 +1,90 @@
+//! What every bench file shares: the same adapters `rtbench run` uses (no second copy of
+//! any runtime code), timed with `iter_custom` so each iteration is exactly one run's timed
+//! region (spawn to last join) and runtimes are built outside it.
+
+#![allow(dead_code)] // each bench file uses a different part
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{BenchmarkGroup, BenchmarkId, Throughput, measurement::WallTime};
+use rtbench::limit::Limit;
+use rtbench::runtime::{REGISTRY, Runtime, Setup, Variant};
+use rtbench::workload::{Work, WorkloadSpec};
+
+/// Once per bench binary: the embedded font for criterion's plots (there is no fontconfig),
+/// and the rtbench binary the processes runtime starts its workers from.
+pub fn prepare() {
+    rtbench::report::charts::register_font();
+    // SAFETY: called at the start of main, before criterion or any runtime starts a thread.
+    unsafe { std::env::set_var("RTBENCH_EXE", env!("CARGO_BIN_EXE_rtbench")) };
+}
+
+/// Small samples: every iteration is a whole run of many tasks, already an average.
+pub fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+}
+
+pub fn workers() -> usize {
+    rtbench::measure::available_cores()
+}
+
+/// The limit that gives each runtime room for every task: unbounded, except a pool of
+/// `tasks` workers for the thread pools (their worker count is their concurrency).
+pub fn roomy(rt: &dyn Runtime, tasks: usize) -> Limit {
+    match rt.name() {
+        "crossbeam-pool" | "rayon" => Limit::Pool(tasks),
+        _ => Limit::Unbounded,
+    }
+}
+
+/// Benchmarks `spec` on every runtime in `runtimes` (all when empty): BenchmarkId is
+/// (runtime, tasks), throughput is tasks.
+pub fn bench_spec(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    spec: &WorkloadSpec,
+    skip: impl Fn(&dyn Runtime) -> bool,
+    limit: impl Fn(&dyn Runtime) -> Limit,
+) {
+    let work = Arc::new(Work::new(spec.plans()));
+    group.throughput(Throughput::Elements(spec.tasks as u64));
+    for &rt in REGISTRY {
+        if skip(rt) {
+            continue;
+        }
+        let setup = Setup {
+            workers: workers(),
+            limit: limit(rt),
+            tasks: spec.tasks,
+            variant: Variant::Normal,
+        };
+        group.bench_with_input(
+            BenchmarkId::new(rt.name(), spec.tasks),
+            &setup,
+            |b, setup| {
+                b.iter_custom(|iters| {
+                    let mut instance = rt
+                        .start(setup)
+                        .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
+                    (0..iters)
+                        .map(|_| {
+                            let o = instance
+                                .run(&work)
+                                .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
+                            assert_eq!(
+                                o.tally.completed,
+                                work.len(),
+                                "{}: every task completes",
+                                rt.name()
+                            );
+                            o.measured.wall
+                        })
+                        .sum()
+                })
+            },
+        );
+    }
+}

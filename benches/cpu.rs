@@ -1,0 +1,34 @@
+//! Run with: cargo bench --bench cpu
+//!
+//! CPU-bound work: 16 tasks, each the factorial of 3,000 (big integers), on every runtime
+//! with the machine's cores as workers (processes: one per task).
+//! Does NOT show: how speed-up grows with workers (see `rtbench run --profile full` and the
+//! cpu_speedup chart), or the cost of CPU work blocking an async runtime's other tasks.
+
+mod common;
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rtbench::limit::Limit;
+use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
+
+fn cpu(c: &mut Criterion) {
+    common::prepare();
+    let mut group = c.benchmark_group("cpu");
+    common::configure(&mut group);
+    let spec = WorkloadSpec {
+        kind: WorkloadKind::Cpu,
+        tasks: 16,
+        calls: 1,
+        latency: Latency::Fixed(Duration::ZERO),
+        compute: 3_000,
+        steps: vec![1],
+        seed: 42,
+    };
+    common::bench_spec(&mut group, &spec, |_| false, |_| Limit::Unbounded);
+    group.finish();
+}
+
+criterion_group!(benches, cpu);
+criterion_main!(benches);

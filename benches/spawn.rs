@@ -1,0 +1,40 @@
+//! Run with: cargo bench --bench spawn
+//!
+//! The cost to start and join a unit that does nothing: 1,000 empty tasks per iteration
+//! (50 for processes, each a process started, sent one job and reaped). Throughput is units.
+//! Does NOT show: memory per unit (see `rtbench run --memory`) or the cost of a unit that
+//! waits (see the io bench).
+
+mod common;
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
+
+fn spawn(c: &mut Criterion) {
+    common::prepare();
+    let mut group = c.benchmark_group("spawn");
+    common::configure(&mut group);
+    for (tasks, processes) in [(1_000, false), (50, true)] {
+        let spec = WorkloadSpec {
+            kind: WorkloadKind::Io,
+            tasks,
+            calls: 0,
+            latency: Latency::Fixed(Duration::ZERO),
+            compute: 1,
+            steps: vec![1],
+            seed: 42,
+        };
+        common::bench_spec(
+            &mut group,
+            &spec,
+            |rt| (rt.name() == "processes") != processes,
+            |rt| common::roomy(rt, tasks),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, spawn);
+criterion_main!(benches);

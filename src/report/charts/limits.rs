@@ -1,0 +1,206 @@
+//! Semaphore vs batches vs pool (vs adaptive): wall time of the io cells under each way of
+//! limiting, per runtime; and when claims.json holds them, claim C05 (the three on tokio
+//! for fixed, uniform and long-tailed waits) and claim C15 (fixed limits against an
+//! adaptive one, calling a server that rejects calls over its capacity).
+
+use crate::claims::ClaimResult;
+use crate::results::Loaded;
+
+use super::efficiency::{KINDS, limit_sets};
+use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
+use super::palette::limit_colour;
+use super::scale::compact;
+use super::select;
+
+pub const NAME: &str = "limit-comparison";
+
+fn claim<'a>(loaded: &'a Loaded, id: &str) -> Option<&'a ClaimResult> {
+    loaded
+        .claims
+        .as_ref()?
+        .claims
+        .iter()
+        .find(|c| c.id == id && c.error.is_none() && !c.measured.is_empty())
+}
+
+fn bar(kind: &str, value: f64, range: Option<(f64, f64)>, note: Option<String>) -> Item {
+    Item {
+        value,
+        colour: limit_colour(kind),
+        mark: Mark::Bar(Fill::Solid),
+        range,
+        note,
+    }
+}
+
+/// Wall time per runtime under each limit, one panel per set of limit cells.
+fn cell_panels(loaded: &Loaded) -> (Vec<Panel>, usize) {
+    let rts = select::runtimes(loaded);
+    let sets = limit_sets(loaded);
+    let most = sets.iter().map(|s| s.runtimes()).max().unwrap_or(0);
+    let panels = sets
+        .into_iter()
+        .map(|set| {
+            let groups = rts
+                .sorted(set.cells.iter().map(|c| c.runtime.as_str()))
+                .into_iter()
+                .map(|rt| Group {
+                    label: select::label(loaded, rt),
+                    slots: KINDS
+                        .iter()
+                        .map(|(kind, _)| {
+                            let c = set.cells.iter().find(|c| {
+                                c.runtime == rt
+                                    && select::limit_parts(&c.limit).map(|p| p.0) == Some(*kind)
+                            })?;
+                            Some(bar(
+                                kind,
+                                c.wall_seconds,
+                                Some((c.wall_min_seconds, c.wall_max_seconds)),
+                                None,
+                            ))
+                        })
+                        .collect(),
+                    packed: false,
+                })
+                .collect();
+            Panel {
+                title: format!("io cells: {}", set.title()),
+                x: Axis::linear("runtime", Unit::Count),
+                y: Axis::linear("wall time (median; whisker min..max)", Unit::Seconds).from(0.0),
+                body: Body::Groups(groups),
+                references: Vec::new(),
+            }
+        })
+        .collect();
+    (panels, most)
+}
+
+/// C05: `spread: kind` figures in seconds, grouped by spread.
+fn c05_panel(c: &ClaimResult) -> Option<Panel> {
+    let mut groups: Vec<Group> = Vec::new();
+    for f in c.measured.iter().filter(|f| f.unit == "s") {
+        let Some((spread, kind)) = f.label.split_once(": ") else {
+            continue;
+        };
+        let Some(slot) = KINDS.iter().position(|k| k.0 == kind) else {
+            continue;
+        };
+        let group = match groups.iter().position(|g| g.label == spread) {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(Group {
+                    label: spread.to_string(),
+                    slots: vec![None; KINDS.len()],
+                    packed: false,
+                });
+                groups.last_mut()?
+            }
+        };
+        group.slots[slot] = Some(bar(
+            kind,
+            f.value,
+            None,
+            Some(compact(f.value, Unit::Seconds)),
+        ));
+    }
+    (!groups.is_empty()).then(|| Panel {
+        title: format!("claim C05 on tokio ({})", c.scale),
+        x: Axis::linear("latency spread of the calls", Unit::Count),
+        y: Axis::linear("wall time", Unit::Seconds).from(0.0),
+        body: Body::Groups(groups),
+        references: Vec::new(),
+    })
+}
+
+/// C15: `NAME calls` (per second) and `NAME rejected` figures, one bar per limit.
+fn c15_panel(c: &ClaimResult) -> Option<Panel> {
+    let value = |label: &str| {
+        c.measured
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value)
+    };
+    let mut groups = Vec::new();
+    for f in c.measured.iter().filter(|f| f.unit == "/s") {
+        let Some(name) = f.label.strip_suffix(" calls") else {
+            continue;
+        };
+        let kind = if name.starts_with("adaptive") {
+            "adaptive"
+        } else {
+            "semaphore"
+        };
+        let rejected = value(&format!("{name} rejected")).map(|r| format!("{r:.0} rejected"));
+        let label = match value(&format!("{name} final limit")) {
+            Some(l) => format!("{name} (ended at {l:.0})"),
+            None => name.to_string(),
+        };
+        groups.push(Group {
+            label,
+            slots: vec![Some(bar(kind, f.value, None, rejected))],
+            packed: false,
+        });
+    }
+    (!groups.is_empty()).then(|| Panel {
+        title: format!("claim C15 on tokio ({})", c.scale),
+        x: Axis::linear("client limit against a server of capacity 10", Unit::Count),
+        y: Axis::linear("calls completed per second", Unit::Count).from(0.0),
+        body: Body::Groups(groups),
+        references: Vec::new(),
+    })
+}
+
+pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
+    let (mut panels, most) = cell_panels(loaded);
+    let from_cells = panels.len();
+    panels.extend(claim(loaded, "C05").and_then(c05_panel));
+    panels.extend(claim(loaded, "C15").and_then(c15_panel));
+    if panels.is_empty() {
+        return Err("no io cells comparing limits, and no claim C05 or C15".into());
+    }
+    let adaptive = panels.iter().any(|p| match &p.body {
+        Body::Groups(g) => g
+            .iter()
+            .flat_map(|g| g.slots.iter().flatten())
+            .any(|i| i.colour == limit_colour("adaptive")),
+        Body::Lines(_) => false,
+    });
+    let legend = super::palette::LIMIT_KINDS
+        .iter()
+        .filter(|k| **k != "adaptive" || adaptive)
+        .map(|k| LegendEntry::new(*k, limit_colour(k), Key::Bar(Fill::Solid)))
+        .collect();
+    let sources = match (from_cells, panels.len() - from_cells) {
+        (0, _) => "claims.json".to_string(),
+        (_, 0) => "the io cells".to_string(),
+        _ => "the io cells and claims.json".to_string(),
+    };
+    // Three across while the io panels have room for their runtimes, else two.
+    let columns = if panels.len() <= 3 && most <= 4 {
+        panels.len()
+    } else {
+        panels.len().min(2)
+    };
+    let rows = panels.len().div_ceil(columns);
+    Ok(Chart {
+        title: "Limiting concurrency: semaphore vs batches vs pool vs adaptive".into(),
+        subtitle: format!(
+            "From {sources}. A semaphore starts a call as soon as one ends; batches wait for their \
+             slowest call; a pool keeps N workers busy; an adaptive limit (C15) grows on success \
+             and shrinks on rejection. {}.",
+            select::machine_words(loaded)
+        ),
+        size: (
+            match columns {
+                1 => 1000,
+                2 => 1500,
+                _ => 1600,
+            },
+            super::model::height(rows),
+        ),
+        columns,
+        panels,
+        legend,
+    })
+}

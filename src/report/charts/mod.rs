@@ -1,0 +1,208 @@
+//! Charts of a results folder, as SVG (and PNG on request) in `charts/` beside it.
+//!
+//! Each chart family is one file with one function from the loaded results to one chart
+//! (a [`model::Chart`]: what to show); [`render`] draws any chart on any plotters backend.
+//! A family whose data the folder does not hold is skipped: no file is written for it, and
+//! [`skipped`] says which were skipped and why (so a caller can print it). Every chart
+//! draws each runtime in the same colour, fixed by its position in
+//! [`REGISTRY`](crate::runtime::REGISTRY).
+//!
+//! Text is drawn with the DejaVu Sans font embedded in the binary (no system font lookup:
+//! the machine may have no fontconfig), registered as the family `sans-serif`.
+
+mod efficiency;
+mod latency;
+mod limits;
+mod memory;
+mod model;
+mod palette;
+mod render;
+mod scale;
+mod select;
+mod speedup;
+mod throughput;
+mod timers;
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use thiserror::Error;
+
+use crate::results::{Loaded, write_atomic};
+
+use model::Chart;
+
+/// DejaVu Sans (see assets/fonts/DejaVuSans-LICENSE.txt).
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+static REGISTER: Once = Once::new();
+static REGISTERED: AtomicBool = AtomicBool::new(false);
+
+/// Makes the embedded font plotters' `sans-serif`, once per process (later calls do
+/// nothing). Criterion benches call it before criterion draws its plots; [`write_charts`]
+/// calls it and fails with [`ChartError::Font`] if the font could not be registered.
+pub fn register_font() {
+    REGISTER.call_once(|| {
+        let ok = plotters::style::register_font(render::FAMILY, FontStyle::Normal, FONT).is_ok();
+        REGISTERED.store(ok, Ordering::Release);
+    });
+}
+
+/// Registers the font if no call has yet, and says whether it is there.
+fn font_ready() -> Result<(), ChartError> {
+    register_font();
+    if REGISTERED.load(Ordering::Acquire) {
+        Ok(())
+    } else {
+        Err(ChartError::Font)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ChartError {
+    #[error("{path}: cannot write it: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}: cannot draw it: {message}")]
+    Draw { path: PathBuf, message: String },
+    #[error("the embedded chart font (DejaVu Sans) could not be read")]
+    Font,
+}
+
+/// A chart family: its file name and the function that builds it, or says why not.
+type Family = (&'static str, fn(&Loaded) -> Result<Chart, String>);
+
+/// Every chart, in the order they are written.
+const FAMILIES: [Family; 7] = [
+    (throughput::NAME, throughput::chart),
+    (efficiency::NAME, efficiency::chart),
+    (limits::NAME, limits::chart),
+    (speedup::NAME, speedup::chart),
+    (latency::NAME, latency::chart),
+    (memory::NAME, memory::chart),
+    (timers::NAME, timers::chart),
+];
+
+/// The file stems of every chart family, in the order they are written.
+pub fn chart_names() -> Vec<&'static str> {
+    FAMILIES.iter().map(|f| f.0).collect()
+}
+
+/// A chart not drawn because the results hold none of its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.reason)
+    }
+}
+
+/// The charts [`write_charts`] skips for these results, and why.
+pub fn skipped(loaded: &Loaded) -> Vec<Skipped> {
+    FAMILIES
+        .iter()
+        .filter_map(|(name, build)| build(loaded).err().map(|reason| Skipped { name, reason }))
+        .collect()
+}
+
+/// Writes `dir/charts/NAME.svg` (and `NAME.png` when `png`) for every chart whose data the
+/// results hold, and returns the paths written. Charts without data are skipped (see
+/// [`skipped`]); a chart file of a known name that this call did not write (left by an
+/// earlier call on other data) is removed, so the folder never shows a stale chart. With
+/// nothing to draw, no folder is created. Files are replaced atomically.
+pub fn write_charts(loaded: &Loaded, dir: &Path, png: bool) -> Result<Vec<PathBuf>, ChartError> {
+    font_ready()?;
+    let out = dir.join("charts");
+    let mut written = Vec::new();
+    for (name, build) in FAMILIES {
+        let Ok(chart) = build(loaded) else {
+            continue;
+        };
+        fs::create_dir_all(&out).map_err(|source| ChartError::Io {
+            path: out.clone(),
+            source,
+        })?;
+        let svg = out.join(format!("{name}.svg"));
+        write_svg(&chart, &svg)?;
+        written.push(svg);
+        if png {
+            let path = out.join(format!("{name}.png"));
+            write_png(&chart, &path)?;
+            written.push(path);
+        }
+    }
+    if out.is_dir() {
+        for name in chart_names() {
+            for ext in ["svg", "png"] {
+                let path = out.join(format!("{name}.{ext}"));
+                if !written.contains(&path) && path.exists() {
+                    fs::remove_file(&path).map_err(|source| ChartError::Io { path, source })?;
+                }
+            }
+        }
+    }
+    Ok(written)
+}
+
+fn draw_error(path: &Path) -> impl Fn(String) -> ChartError + '_ {
+    move |message| ChartError::Draw {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+fn write_svg(chart: &Chart, path: &Path) -> Result<(), ChartError> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, chart.size).into_drawing_area();
+        render::draw(chart, &root).map_err(|e| draw_error(path)(e.to_string()))?;
+        root.present()
+            .map_err(|e| draw_error(path)(e.to_string()))?;
+    }
+    write_atomic(path, text.as_bytes()).map_err(|source| ChartError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Draws into a temporary file beside `path` (the bitmap backend picks the format by
+/// extension), then renames it over `path`.
+fn write_png(chart: &Chart, path: &Path) -> Result<(), ChartError> {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("chart");
+    let tmp = path.with_file_name(format!(".{stem}.tmp-{}.png", std::process::id()));
+    let io_error = |source| ChartError::Io {
+        path: tmp.clone(),
+        source,
+    };
+    // Creating the file first turns a folder we cannot write into an I/O error that names
+    // it; the encoder's own errors only come back as text.
+    fs::File::create(&tmp).map_err(io_error)?;
+    let drawn = (|| {
+        let root = BitMapBackend::new(&tmp, chart.size).into_drawing_area();
+        render::draw(chart, &root).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())
+    })();
+    let result = drawn.map_err(draw_error(path)).and_then(|()| {
+        fs::rename(&tmp, path).map_err(|source| ChartError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,192 @@
+//! CPU speed-up against worker threads: for each `--workers` setting the cpu sweep ran,
+//! sequential's wall time over each runtime's, with the ideal min(workers, cores) dashed.
+
+use crate::limit::Limit;
+use crate::results::{CellRecord, Loaded};
+use crate::runtime::{self, Setup, Variant};
+
+use super::model::{Axis, Body, Chart, Key, LegendEntry, Panel, Series, Unit};
+use super::palette::REFERENCE;
+use super::select;
+
+pub const NAME: &str = "cpu-speedup";
+
+/// Whether this runtime's worker count follows `--workers` (tokio's pool does; a thread
+/// per task does not). Unknown runtimes are taken not to.
+fn follows_workers(name: &str, cell: &CellRecord) -> bool {
+    let Ok(rt) = runtime::find(name) else {
+        return false;
+    };
+    let limit: Limit = cell.limit.parse().unwrap_or(Limit::Unbounded);
+    let setup = |workers| Setup {
+        workers,
+        limit,
+        tasks: cell.tasks,
+        variant: Variant::Normal,
+    };
+    rt.shape(&setup(1)).workers != rt.shape(&setup(2)).workers
+}
+
+/// One run of the sweep: cells in file order until a runtime comes round again.
+fn sweep_runs<'a>(cells: &[&'a CellRecord]) -> Vec<Vec<&'a CellRecord>> {
+    let mut runs: Vec<Vec<&CellRecord>> = Vec::new();
+    for c in cells {
+        match runs.last_mut() {
+            Some(run) if !run.iter().any(|r| r.runtime == c.runtime) => run.push(c),
+            _ => runs.push(vec![c]),
+        }
+    }
+    runs
+}
+
+pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
+    let cpu: Vec<&CellRecord> = select::cells(loaded)
+        .filter(|c| c.workload == "cpu" && c.wall_seconds > 0.0)
+        .collect();
+    let key = select::most_common(cpu.iter().map(|c| (c.tasks, c.compute, c.limit.as_str())))
+        .ok_or("no successful cpu cell")?;
+    let cells: Vec<&CellRecord> = cpu
+        .into_iter()
+        .filter(|c| (c.tasks, c.compute, c.limit.as_str()) == key)
+        .collect();
+    let sequential: Vec<f64> = cells
+        .iter()
+        .filter(|c| c.runtime == "sequential")
+        .map(|c| c.wall_seconds)
+        .collect();
+    if sequential.is_empty() {
+        return Err("no sequential cpu cell to compute a speed-up against".into());
+    }
+    let fallback = sequential.iter().sum::<f64>() / sequential.len() as f64;
+    let runs = sweep_runs(&cells);
+    // Each run's --workers: what the runtimes that follow it report; else its position.
+    let settings: Vec<usize> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| {
+            run.iter()
+                .find(|c| follows_workers(&c.runtime, c))
+                .map_or(i + 1, |c| c.workers)
+        })
+        .collect();
+    let rts = select::runtimes(loaded);
+    let mut series = Vec::new();
+    let mut legend = Vec::new();
+    let names = rts.sorted(
+        cells
+            .iter()
+            .map(|c| c.runtime.as_str())
+            .filter(|n| *n != "sequential"),
+    );
+    if names.is_empty() {
+        return Err("only sequential ran the cpu workload".into());
+    }
+    let mut ignoring = Vec::new();
+    for name in names {
+        let mut points = Vec::new();
+        for (run, &w) in runs.iter().zip(&settings) {
+            let Some(cell) = run.iter().find(|c| c.runtime == name) else {
+                continue;
+            };
+            let base = run
+                .iter()
+                .find(|c| c.runtime == "sequential")
+                .map_or(fallback, |c| c.wall_seconds);
+            points.push((w as f64, base / cell.wall_seconds));
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some(cell) = cells.iter().find(|c| c.runtime == name)
+            && !follows_workers(name, cell)
+        {
+            ignoring.push(name);
+        }
+        series.push(Series {
+            points,
+            colour: rts.colour(name),
+            dashed: false,
+            markers: true,
+        });
+        legend.push(LegendEntry::new(
+            select::label(loaded, name),
+            rts.colour(name),
+            Key::LineMarker,
+        ));
+    }
+    let cores = loaded.summary.machine.cores.max(1);
+    let most = settings.iter().copied().max().unwrap_or(1).max(1);
+    series.push(Series {
+        points: (1..=most)
+            .map(|w| (w as f64, w.min(cores) as f64))
+            .collect(),
+        colour: REFERENCE,
+        dashed: true,
+        markers: false,
+    });
+    legend.push(LegendEntry::new(
+        "ideal: min(workers, cores)",
+        REFERENCE,
+        Key::Line { dashed: true },
+    ));
+    let ignoring = if ignoring.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " {} run with their own thread or process count whatever --workers says.",
+            ignoring.join(", ")
+        )
+    };
+    Ok(Chart {
+        title: "CPU speed-up over sequential vs worker threads".into(),
+        subtitle: format!(
+            "{} tasks of factorial({}), no limit; speed-up = sequential wall time / runtime wall \
+             time in the same run of the sweep.{ignoring} {}.",
+            key.0,
+            key.1,
+            select::machine_words(loaded)
+        ),
+        panels: vec![Panel {
+            title: String::new(),
+            x: Axis::linear("worker threads (--workers)", Unit::Integer)
+                .from(0.5)
+                .to(most as f64 + 0.5),
+            y: Axis::linear("speed-up over sequential (x)", Unit::Ratio).from(0.0),
+            body: Body::Lines(series),
+            references: Vec::new(),
+        }],
+        columns: 1,
+        legend,
+        size: (1000, 650),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokio_follows_workers_and_threads_do_not() {
+        let loaded = crate::results::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/results-small"
+        )))
+        .unwrap();
+        let cell = |rt: &str| {
+            loaded
+                .summary
+                .cells
+                .iter()
+                .find(|c| c.runtime == rt && c.workload == "cpu")
+                .unwrap()
+        };
+        assert!(follows_workers("tokio", cell("tokio")));
+        assert!(!follows_workers("threads", cell("threads")));
+        assert!(!follows_workers("sequential", cell("sequential")));
+        let cpu: Vec<&CellRecord> = loaded
+            .summary
+            .cells
+            .iter()
+            .filter(|c| c.workload == "cpu")
+            .collect();
+        assert_eq!(sweep_runs(&cpu).len(), 2);
+    }
+}

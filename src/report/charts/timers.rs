@@ -1,0 +1,81 @@
+//! Timer overshoot per runtime: how much longer than asked a single task's sleep took
+//! (median of the probe's runs, whiskers min..max), for each requested duration.
+
+use crate::results::Loaded;
+
+use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
+use super::scale::compact;
+use super::select;
+
+pub const NAME: &str = "timer-overshoot";
+
+pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
+    let probes: Vec<_> = loaded
+        .summary
+        .timers
+        .iter()
+        .filter(|t| t.error.is_none() && t.median_seconds > 0.0)
+        .collect();
+    if probes.is_empty() {
+        return Err("no timer probe".into());
+    }
+    let mut requested: Vec<f64> = probes.iter().map(|t| t.requested_seconds).collect();
+    requested.sort_by(f64::total_cmp);
+    requested.dedup();
+    let rts = select::runtimes(loaded);
+    let names = rts.sorted(probes.iter().map(|t| t.runtime.as_str()));
+    let groups: Vec<Group> = requested
+        .iter()
+        .map(|&r| Group {
+            label: format!("sleep({})", compact(r, Unit::Seconds)),
+            slots: names
+                .iter()
+                .map(|n| {
+                    let t = probes
+                        .iter()
+                        .find(|t| t.runtime == *n && t.requested_seconds == r)?;
+                    Some(Item {
+                        value: t.overshoot_seconds,
+                        colour: rts.colour(n),
+                        mark: Mark::Bar(Fill::Solid),
+                        range: Some((t.min_seconds - r, t.max_seconds - r)),
+                        note: Some(compact(t.overshoot_seconds, Unit::Seconds)),
+                    })
+                })
+                .collect(),
+            packed: false,
+        })
+        .collect();
+    let legend = names
+        .iter()
+        .map(|n| {
+            LegendEntry::new(
+                select::label(loaded, n),
+                rts.colour(n),
+                Key::Bar(Fill::Solid),
+            )
+        })
+        .collect();
+    let lowest = probes
+        .iter()
+        .map(|t| (t.min_seconds - t.requested_seconds).min(t.overshoot_seconds))
+        .fold(0.0, f64::min);
+    Ok(Chart {
+        title: "Timer overshoot: measured sleep minus requested".into(),
+        subtitle: format!(
+            "One task sleeping on the runtime's own timer, spawn and join included; bar: median \
+             of the probe's runs, whisker: min..max. {}.",
+            select::machine_words(loaded)
+        ),
+        panels: vec![Panel {
+            title: String::new(),
+            x: Axis::linear("requested sleep", Unit::Seconds),
+            y: Axis::linear("overshoot (measured - requested)", Unit::Seconds).from(lowest),
+            body: Body::Groups(groups),
+            references: Vec::new(),
+        }],
+        columns: 1,
+        legend,
+        size: (1000, 650),
+    })
+}

@@ -1,0 +1,401 @@
+//! BENCHMARK.md's generated sections, from the real results folder in
+//! tests/fixtures/results-small (a quick-profile run of sequential, tokio, threads and
+//! processes with the memory pass, probes and claims), compared with the files in
+//! tests/snapshots/report/; the marker rewrite; and errors of `results::load`.
+//!
+//! After an intended change of a section, rewrite the snapshots with
+//! `UPDATE_SNAPSHOTS=1 cargo test --test report` and review the diff.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rtbench::report::markdown::{
+    CHARTS, MarkdownError, SECTION_NAMES, Section, rewrite, sections, sections_in, update_benchmark,
+};
+use rtbench::results::{self, LoadError, Loaded};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-small")
+}
+
+fn loaded() -> Loaded {
+    results::load(&fixture()).expect("the fixture folder loads")
+}
+
+/// A fresh, empty folder under the system temp dir for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rtbench-report-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Compares `actual` with tests/snapshots/report/`name`, or rewrites the file when
+/// UPDATE_SNAPSHOTS=1.
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots/report")
+        .join(name);
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "reading {}: {e} (create it with UPDATE_SNAPSHOTS=1)",
+            path.display()
+        )
+    });
+    if actual != expected {
+        let line = actual
+            .lines()
+            .zip(expected.lines())
+            .position(|(x, y)| x != y)
+            .map_or_else(|| "the line count".into(), |i| format!("line {}", i + 1));
+        panic!(
+            "section differs from {} at {line} (rewrite it with UPDATE_SNAPSHOTS=1 if the \
+             change is intended)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn sections_of_the_fixture_match_their_snapshots() {
+    let all = sections(&loaded(), "results/example/charts");
+    let names: Vec<&str> = all.iter().map(|s| s.name).collect();
+    assert_eq!(names, SECTION_NAMES);
+    for s in &all {
+        assert_snapshot(&format!("{}.md", s.name), &s.body);
+    }
+}
+
+#[test]
+fn charts_link_only_the_files_the_folder_holds() {
+    let dir = temp_dir("charts");
+    let loaded = loaded();
+    let body = |dir: &Path| {
+        sections_in(dir, &loaded, "res/charts/")
+            .into_iter()
+            .find(|s| s.name == "charts")
+            .unwrap()
+            .body
+    };
+    let none = body(&dir);
+    assert!(none.contains("No charts"), "{none}");
+    assert!(!none.contains(".svg"), "{none}");
+    fs::create_dir_all(dir.join("charts")).unwrap();
+    for name in ["cpu-speedup", "limit-comparison"] {
+        fs::write(dir.join("charts").join(format!("{name}.svg")), "<svg/>").unwrap();
+    }
+    fs::write(dir.join("charts/not_a_chart.svg"), "<svg/>").unwrap();
+    let some = body(&dir);
+    let links: Vec<&str> = some.lines().filter(|l| l.starts_with("![")).collect();
+    assert_eq!(links.len(), 2, "{some}");
+    assert!(links[0].ends_with("(res/charts/cpu-speedup.svg)"), "{some}");
+    assert!(
+        links[1].ends_with("(res/charts/limit-comparison.svg)"),
+        "{some}"
+    );
+    // Without a folder to look in, every chart is linked.
+    let all = sections(&loaded, "c")
+        .into_iter()
+        .find(|s| s.name == "charts")
+        .unwrap()
+        .body;
+    assert_eq!(all.matches("![").count(), CHARTS.len());
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
+    let mut loaded = loaded();
+    loaded.claims = None;
+    loaded.summary.memory_models.clear();
+    loaded.summary.cells.clear();
+    loaded.summary.timers.clear();
+    loaded.summary.spawn.clear();
+    loaded.summary.complete = false;
+    let all = sections(&loaded, "charts");
+    let body = |name: &str| &all.iter().find(|s| s.name == name).unwrap().body;
+    assert!(
+        body("claims").contains("claims were not run"),
+        "{}",
+        body("claims")
+    );
+    assert!(
+        body("memory").contains("memory pass was not run"),
+        "{}",
+        body("memory")
+    );
+    let decision = body("decision");
+    assert!(decision.contains("did not finish"), "{decision}");
+    let rows: Vec<&str> = decision
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| workload"))
+        .collect();
+    assert_eq!(rows.len(), 7, "{decision}");
+    for row in rows {
+        assert!(row.contains("| not measured |"), "{row}");
+    }
+    assert!(body("machine").contains("interrupted or in progress"));
+}
+
+#[test]
+fn a_failed_cell_is_listed_and_never_picked() {
+    let mut loaded = loaded();
+    // Make tokio's cell at the largest io size fail: threads must then win that row.
+    let cell = loaded
+        .summary
+        .cells
+        .iter_mut()
+        .find(|c| {
+            c.runtime == "tokio"
+                && c.workload == "io"
+                && c.tasks == 10_000
+                && c.limit == "unbounded"
+        })
+        .expect("the fixture has tokio io x10000 unbounded");
+    cell.error = Some("the OS refused".into());
+    cell.error_kind = Some("os-limit".into());
+    let decision = sections(&loaded, "charts").remove(0);
+    assert_eq!(decision.name, "decision");
+    let io = decision
+        .body
+        .lines()
+        .find(|l| l.starts_with("| many concurrent waits"))
+        .unwrap();
+    assert!(io.contains("| **threads** |"), "{io}");
+    assert!(
+        decision
+            .body
+            .contains("Failed cells (not candidates): tokio io x10,000 unbounded: os-limit."),
+        "{}",
+        decision.body
+    );
+}
+
+fn section(name: &'static str, body: &str) -> Section {
+    Section {
+        name,
+        body: body.to_string(),
+    }
+}
+
+/// The text with every marked region's content removed: what must never change.
+fn outside_markers(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("<!-- rtbench:end ") {
+            inside = false;
+        }
+        if !inside {
+            out.push_str(line);
+        }
+        if t.starts_with("<!-- rtbench:begin ") {
+            inside = true;
+        }
+    }
+    out
+}
+
+#[test]
+fn benchmark_md_has_every_marker_pair_and_updates_idempotently() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARK.md");
+    let text = fs::read_to_string(&path).unwrap();
+    let generated = sections(&loaded(), "results/example/charts");
+    let r = rewrite(&text, &generated).unwrap();
+    let mut replaced = r.replaced.clone();
+    replaced.sort_unstable();
+    let mut names = SECTION_NAMES;
+    names.sort_unstable();
+    assert_eq!(replaced, names, "every section is marked in BENCHMARK.md");
+    assert!(r.unmarked.is_empty() && r.unknown.is_empty(), "{r:?}");
+    assert_eq!(outside_markers(&r.text), outside_markers(&text));
+    for s in &generated {
+        assert!(r.text.contains(s.body.trim()), "{} was not written", s.name);
+    }
+    let again = update_benchmark(&r.text, &generated).unwrap();
+    assert_eq!(again, r.text, "a second update changes nothing");
+}
+
+#[test]
+fn update_keeps_outside_text_byte_for_byte() {
+    let text = "# Title\r\n\ntrailing spaces   \n\t<!-- rtbench:begin memory -->  \nold\nlines\n<!-- rtbench:end memory -->\n\
+                between | not a table\n<!-- rtbench:begin other -->\nkept\n<!-- rtbench:end other -->\n\
+                <!-- rtbench:begin claims -->\n<!-- rtbench:end claims -->";
+    let given = [
+        section("memory", "| a |\n|---|\n"),
+        section("claims", "\n\nC01 holds\n"),
+        section("charts", "x"),
+    ];
+    let r = rewrite(text, &given).unwrap();
+    assert_eq!(
+        r.text,
+        "# Title\r\n\ntrailing spaces   \n\t<!-- rtbench:begin memory -->  \n\n| a |\n|---|\n\n<!-- rtbench:end memory -->\n\
+         between | not a table\n<!-- rtbench:begin other -->\nkept\n<!-- rtbench:end other -->\n\
+         <!-- rtbench:begin claims -->\n\nC01 holds\n\n<!-- rtbench:end claims -->"
+    );
+    assert_eq!(r.replaced, ["memory", "claims"]);
+    assert_eq!(r.unmarked, ["charts"]);
+    assert_eq!(r.unknown, ["other"]);
+    assert_eq!(update_benchmark(&r.text, &given).unwrap(), r.text);
+    // No markers at all: the text comes back as it was.
+    let plain = "nothing to see\n";
+    assert_eq!(update_benchmark(plain, &given).unwrap(), plain);
+}
+
+#[test]
+fn marker_mistakes_are_errors_naming_the_section() {
+    let given = [section("decision", "x"), section("claims", "y")];
+    let cases: [(&str, &str, &[&str]); 8] = [
+        (
+            "a\n<!-- rtbench:begin decision -->\nold\n",
+            "missing end",
+            &["'decision'", "line 2", "rtbench:end decision"],
+        ),
+        (
+            "<!-- rtbench:end claims -->\n",
+            "end without begin",
+            &["'claims'", "line 1", "no begin"],
+        ),
+        (
+            "<!-- rtbench:begin decision -->\n<!-- rtbench:begin claims -->\n<!-- rtbench:end claims -->\n<!-- rtbench:end decision -->\n",
+            "nested",
+            &["'claims'", "nested inside section 'decision'", "line 2"],
+        ),
+        (
+            "<!-- rtbench:begin decision -->\n<!-- rtbench:end decision -->\ntext\n<!-- rtbench:begin decision -->\n<!-- rtbench:end decision -->\n",
+            "duplicated",
+            &["'decision'", "marked twice", "lines 1 and 4"],
+        ),
+        (
+            "<!-- rtbench:begin decision -->\n<!-- rtbench:begin decision -->\n<!-- rtbench:end decision -->\n",
+            "duplicated begin",
+            &["'decision'", "marked twice"],
+        ),
+        (
+            "<!-- rtbench:begin decision -->\n<!-- rtbench:end claims -->\n",
+            "wrong end",
+            &["'decision'", "closes 'claims'", "line 2"],
+        ),
+        (
+            "<!-- rtbench:begin decision -->\n<!-- rtbench:end decision --> and more\n",
+            "text after a marker",
+            &["line 2", "not a marker", "a line of their own"],
+        ),
+        (
+            "<!-- rtbench:begin decision\n",
+            "unterminated marker",
+            &["line 1", "not a marker"],
+        ),
+    ];
+    for (text, what, needles) in cases {
+        let err = update_benchmark(text, &given).expect_err(what);
+        let message = err.to_string();
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "{what}: {message:?} lacks {needle:?}"
+            );
+        }
+    }
+    assert!(matches!(
+        update_benchmark("<!-- rtbench:begin decision -->\n", &given),
+        Err(MarkdownError::MissingEnd { ref name, line: 1 }) if name == "decision"
+    ));
+}
+
+/// `results::load` on a folder whose summary.json is `text`; the error and the file's path.
+fn load_error(name: &str, text: &str) -> (String, LoadError) {
+    let dir = temp_dir(name);
+    let file = dir.join("summary.json");
+    fs::write(&file, text).unwrap();
+    let err = results::load(&dir).expect_err("the folder must not load");
+    fs::remove_dir_all(&dir).unwrap();
+    (file.display().to_string(), err)
+}
+
+fn fixture_json() -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(fixture().join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn load_errors_name_the_file_and_the_field() {
+    // Not JSON at all: the file and where parsing stopped.
+    let (file, err) = load_error("syntax", "{ \"schema_version\": 1, ");
+    let message = err.to_string();
+    assert!(matches!(err, LoadError::Malformed { .. }), "{message}");
+    assert!(
+        message.starts_with(&file) && message.contains("line 1 column"),
+        "{message}"
+    );
+
+    // No schema_version.
+    let mut v = fixture_json();
+    v.as_object_mut().unwrap().remove("schema_version");
+    let (file, err) = load_error("no-schema", &v.to_string());
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&file) && message.contains("schema_version is missing"),
+        "{message}"
+    );
+
+    // A schema from the future.
+    let mut v = fixture_json();
+    v["schema_version"] = serde_json::json!(99);
+    let (file, err) = load_error("schema-99", &v.to_string());
+    let message = err.to_string();
+    assert!(
+        matches!(err, LoadError::Schema { found: 99, .. }),
+        "{message}"
+    );
+    assert!(
+        message.starts_with(&file) && message.contains("schema_version is 99"),
+        "{message}"
+    );
+
+    // A required field missing.
+    let mut v = fixture_json();
+    v.as_object_mut().unwrap().remove("machine");
+    let (file, err) = load_error("no-machine", &v.to_string());
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&file) && message.contains("`machine`"),
+        "{message}"
+    );
+
+    // A folder without summary.json.
+    let dir = temp_dir("empty");
+    let message = results::load(&dir).unwrap_err().to_string();
+    assert!(
+        message.contains("summary.json") && message.contains("rtbench run"),
+        "{message}"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn load_error_names_a_wrongly_typed_field() {
+    let mut v = fixture_json();
+    v["cells"][0]["wall_seconds"] = serde_json::json!("fast");
+    let (file, err) = load_error("wrong-type", &v.to_string());
+    let message = err.to_string();
+    assert!(message.starts_with(&file), "{message}");
+    assert!(message.contains("wall_seconds"), "{message}");
+}
+
+#[test]
+fn the_markdown_links_exactly_the_charts_that_are_drawn() {
+    let mut linked: Vec<&str> = rtbench::report::markdown::CHARTS
+        .iter()
+        .map(|c| c.0)
+        .collect();
+    let mut drawn = rtbench::report::charts::chart_names();
+    linked.sort_unstable();
+    drawn.sort_unstable();
+    assert_eq!(linked, drawn);
+}

@@ -13,7 +13,7 @@ use std::path::Path;
 use thiserror::Error;
 
 use crate::claims::{ClaimResult, Verdict};
-use crate::report::{bytes, seconds};
+use crate::report::{bytes, most_common, seconds, thousands};
 use crate::results::{CellRecord, Loaded, MemoryModel, Summary};
 
 /// The sections, in the order BENCHMARK.md shows them.
@@ -183,40 +183,20 @@ fn footprint(c: &CellRecord) -> f64 {
     (c.peak_rss_bytes + c.children_peak_rss_bytes.unwrap_or(0)) as f64
 }
 
-/// A cell that may take part in a comparison: it ran, normally, on a maintained runtime.
-fn usable(c: &CellRecord) -> bool {
-    c.ok() && (c.variant == "normal" || c.variant.is_empty()) && !c.legacy
-}
-
-/// 10,000.
-fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+/// The cells of `workload` that may take part in a comparison: they ran, normally, on a
+/// maintained runtime.
+fn usable<'a>(s: &'a Summary, workload: &str) -> impl Iterator<Item = &'a CellRecord> {
+    s.cells.iter().filter(move |c| {
+        c.ok()
+            && (c.variant == "normal" || c.variant.is_empty())
+            && !c.legacy
+            && c.workload == workload
+    })
 }
 
 fn wall(c: &CellRecord) -> String {
     let noisy = if c.noisy { " (noisy)" } else { "" };
     format!("{}{noisy}", seconds(c.wall_seconds))
-}
-
-/// The value that occurs most often, the first seen among equals.
-fn most_common<T: PartialEq + Clone>(values: impl Iterator<Item = T>) -> Option<T> {
-    let mut counts: Vec<(T, usize)> = Vec::new();
-    for v in values {
-        match counts.iter_mut().find(|(x, _)| *x == v) {
-            Some(entry) => entry.1 += 1,
-            None => counts.push((v, 1)),
-        }
-    }
-    let top = counts.iter().map(|c| c.1).max()?;
-    counts.into_iter().find(|c| c.1 == top).map(|c| c.0)
 }
 
 /// The best cell of each model (not sequential): the fastest of its runtimes' cells.
@@ -257,8 +237,10 @@ impl Row {
     }
 }
 
-/// `**pick**`, then every candidate's numbers, the pick first.
-fn compared(candidates: &[Candidate], chosen: usize) -> (String, String) {
+/// The [`pick`] as `**pick**`, then every candidate's numbers, the pick first; None without
+/// candidates.
+fn compared(candidates: &[Candidate]) -> Option<(String, String)> {
+    let chosen = pick(candidates)?;
     let mut shown = vec![format!(
         "**{}**: {}",
         candidates[chosen].label, candidates[chosen].shown
@@ -270,10 +252,10 @@ fn compared(candidates: &[Candidate], chosen: usize) -> (String, String) {
             .filter(|(i, _)| *i != chosen)
             .map(|(_, c)| format!("{}: {}", c.label, c.shown)),
     );
-    (
+    Some((
         format!("**{}**", candidates[chosen].label),
         shown.join("; "),
-    )
+    ))
 }
 
 const RULE_IO: &str =
@@ -331,7 +313,7 @@ fn decision(s: &Summary, claims: Option<&[ClaimResult]>) -> String {
                 "{} {} x{} {}: {}",
                 c.runtime,
                 c.workload,
-                count(c.tasks),
+                thousands(c.tasks),
                 c.limit,
                 c.error_kind.as_deref().unwrap_or("failed")
             )
@@ -349,11 +331,7 @@ fn decision(s: &Summary, claims: Option<&[ClaimResult]>) -> String {
 
 fn io_row(s: &Summary) -> Row {
     let name = "many concurrent waits (I/O-bound)";
-    let io: Vec<&CellRecord> = s
-        .cells
-        .iter()
-        .filter(|c| usable(c) && c.workload == "io" && c.limit == "unbounded")
-        .collect();
+    let io: Vec<&CellRecord> = usable(s, "io").filter(|c| c.limit == "unbounded").collect();
     let Some(n) = io.iter().map(|c| c.tasks).max() else {
         return Row::not_measured(name, "no io cells without a limit", RULE_IO);
     };
@@ -383,10 +361,9 @@ fn io_row(s: &Summary) -> Row {
             }
         })
         .collect();
-    let Some(chosen) = pick(&candidates) else {
+    let Some((pick, mut measured)) = compared(&candidates) else {
         return Row::not_measured(name, "no io cells without a limit", RULE_IO);
     };
-    let (pick, mut measured) = compared(&candidates, chosen);
     // Models measured only at smaller sizes (e.g. a process per task is too slow to start
     // 10,000 times in a quick profile): their largest size, for scale.
     let present: BTreeSet<&str> = at_n.iter().map(|c| model(&c.runtime)).collect();
@@ -410,8 +387,8 @@ fn io_row(s: &Summary) -> Row {
                 measured,
                 "; {}: not run at {} (at {}: {}, efficiency {:.2}{})",
                 model_label(&c.runtime),
-                count(n),
-                count(largest),
+                thousands(n),
+                thousands(largest),
                 wall(c),
                 c.efficiency,
                 unit_memory_text(s, &c.runtime).map_or_else(String::new, |m| format!(", {m}"))
@@ -421,7 +398,7 @@ fn io_row(s: &Summary) -> Row {
     Row {
         workload: format!(
             "{name}: {} tasks each waiting {latency}, all at once",
-            count(n)
+            thousands(n)
         ),
         pick,
         measured,
@@ -431,11 +408,7 @@ fn io_row(s: &Summary) -> Row {
 
 fn cpu_row(s: &Summary) -> Row {
     let name = "CPU-bound";
-    let cpu: Vec<&CellRecord> = s
-        .cells
-        .iter()
-        .filter(|c| usable(c) && c.workload == "cpu")
-        .collect();
+    let cpu: Vec<&CellRecord> = usable(s, "cpu").collect();
     // The largest work that has a sequential baseline.
     let Some((tasks, compute)) = cpu
         .iter()
@@ -493,10 +466,9 @@ fn cpu_row(s: &Summary) -> Row {
             ),
         })
         .collect();
-    let Some(chosen) = pick(&candidates) else {
+    let Some((pick, mut measured)) = compared(&candidates) else {
         return Row::not_measured(name, "only the sequential baseline was measured", RULE_CPU);
     };
-    let (pick, mut measured) = compared(&candidates, chosen);
     let ideal = (s.machine.cores.min(tasks)) as f64;
     let _ = write!(
         measured,
@@ -512,7 +484,7 @@ fn cpu_row(s: &Summary) -> Row {
     Row {
         workload: format!(
             "{name}: {tasks} tasks each computing factorial({})",
-            count(compute as usize)
+            thousands(compute as usize)
         ),
         pick,
         measured,
@@ -522,11 +494,7 @@ fn cpu_row(s: &Summary) -> Row {
 
 fn mixed_row(s: &Summary) -> Row {
     let name = "mixed (waits and computation)";
-    let mixed: Vec<&CellRecord> = s
-        .cells
-        .iter()
-        .filter(|c| usable(c) && c.workload == "mixed")
-        .collect();
+    let mixed: Vec<&CellRecord> = usable(s, "mixed").collect();
     let Some(n) = mixed.iter().map(|c| c.tasks).max() else {
         return Row::not_measured(name, "no mixed cells", RULE_MIXED);
     };
@@ -557,14 +525,13 @@ fn mixed_row(s: &Summary) -> Row {
             ),
         })
         .collect();
-    let Some(chosen) = pick(&candidates) else {
+    let Some((pick, mut measured)) = compared(&candidates) else {
         return Row::not_measured(
             name,
             "only the sequential baseline was measured",
             RULE_MIXED,
         );
     };
-    let (pick, mut measured) = compared(&candidates, chosen);
     if let Some(seq) = group
         .iter()
         .filter(|c| c.runtime == "sequential")
@@ -575,8 +542,8 @@ fn mixed_row(s: &Summary) -> Row {
     Row {
         workload: format!(
             "{name}: {} tasks of steps each waiting {latency} then computing factorial({})",
-            count(n),
-            count(compute as usize)
+            thousands(n),
+            thousands(compute as usize)
         ),
         pick,
         measured,
@@ -656,10 +623,8 @@ fn limit_kind(limit: &str) -> Option<(&str, &str)> {
 
 fn limit_row(s: &Summary, c06: Option<&ClaimResult>, c15: Option<&ClaimResult>) -> Row {
     let name = "bounding concurrency against a rate-limited API";
-    let limited: Vec<&CellRecord> = s
-        .cells
-        .iter()
-        .filter(|c| usable(c) && c.workload == "io" && limit_kind(&c.limit).is_some())
+    let limited: Vec<&CellRecord> = usable(s, "io")
+        .filter(|c| limit_kind(&c.limit).is_some())
         .collect();
     // Groups (tasks, latency, N) in which at least two limit styles ran.
     let mut keys: Vec<(usize, String, String)> = Vec::new();
@@ -709,7 +674,7 @@ fn limit_row(s: &Summary, c06: Option<&ClaimResult>, c15: Option<&ClaimResult>) 
         }
         shown.push(format!(
             "{} calls of {latency}, limit {n}: {}",
-            count(*tasks),
+            thousands(*tasks),
             parts.join(", ")
         ));
     }
@@ -835,10 +800,9 @@ fn spawn_row(s: &Summary) -> Row {
     }
     let mut candidates: Vec<Candidate> = best.into_iter().map(|x| x.1).collect();
     candidates.sort_by(|a, b| a.time.total_cmp(&b.time));
-    let Some(chosen) = pick(&candidates) else {
+    let Some((pick, measured)) = compared(&candidates) else {
         return Row::not_measured(name, "no spawn probe in this folder", RULE_SPAWN);
     };
-    let (pick, measured) = compared(&candidates, chosen);
     Row {
         workload: format!("{name}: start and join one empty unit"),
         pick,
@@ -876,10 +840,9 @@ fn timer_row(s: &Summary) -> Row {
         })
         .collect();
     candidates.sort_by(|a, b| a.time.total_cmp(&b.time));
-    let Some(chosen) = pick(&candidates) else {
+    let Some((pick, measured)) = compared(&candidates) else {
         return Row::not_measured(name, "no timer probe in this folder", RULE_TIMER);
     };
-    let (pick, measured) = compared(&candidates, chosen);
     Row {
         workload: format!("{name}: sleep({})", seconds(shortest)),
         pick,
@@ -963,7 +926,7 @@ fn memory_section(models: &[MemoryModel]) -> String {
          |---|---|---|---|---|---|---|---|---|\n",
     );
     for m in models {
-        let sizes: Vec<String> = m.sizes.iter().map(|&n| count(n)).collect();
+        let sizes: Vec<String> = m.sizes.iter().map(|&n| thousands(n)).collect();
         let name = if m.legacy {
             format!("{} (legacy)", m.runtime)
         } else {
@@ -982,7 +945,7 @@ fn memory_section(models: &[MemoryModel]) -> String {
             bytes(m.heap_per_unit_bytes),
             bytes(m.virtual_per_unit_bytes),
             sizes.join(", "),
-            count(m.max_units),
+            thousands(m.max_units),
             cell(stopped)
         );
     }
@@ -1325,15 +1288,6 @@ mod tests {
         let c = [cand("a", 1.0, None), cand("b", 1.05, Some(1e9))];
         assert_eq!(pick(&c), Some(1), "a measured memory beats an unknown one");
         assert_eq!(pick(&[]), None);
-    }
-
-    #[test]
-    fn counts_have_thousands_separators() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1_000), "1,000");
-        assert_eq!(count(1_000_000), "1,000,000");
-        assert_eq!(count(100_000), "100,000");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::results::{CellRecord, Loaded};
 
 use super::model::{Axis, Body, Chart, Group, Item, Key, LegendEntry, Mark, Panel, Shape, Unit};
-use super::palette::REFERENCE;
+use super::palette::{REFERENCE, Runtimes};
 use super::select;
 
 pub const NAME: &str = "efficiency-vs-limit";
@@ -52,6 +52,34 @@ impl LimitSet<'_> {
         names.sort_unstable();
         names.dedup();
         names.len()
+    }
+
+    /// One group per runtime of the set, one slot per way of limiting (in [`KINDS`] order)
+    /// holding `item(runtime, kind, cell)` for the runtime's cell under it; a way the
+    /// runtime did not run leaves its slot empty.
+    pub fn groups(
+        &self,
+        loaded: &Loaded,
+        rts: &Runtimes,
+        mut item: impl FnMut(&str, &(&str, Shape), &CellRecord) -> Item,
+    ) -> Vec<Group> {
+        rts.sorted(self.cells.iter().map(|c| c.runtime.as_str()))
+            .into_iter()
+            .map(|rt| Group {
+                label: select::label(loaded, rt),
+                slots: KINDS
+                    .iter()
+                    .map(|kind| {
+                        let cell = self.cells.iter().find(|c| {
+                            c.runtime == rt
+                                && select::limit_parts(&c.limit).map(|p| p.0) == Some(kind.0)
+                        })?;
+                        Some(item(rt, kind, cell))
+                    })
+                    .collect(),
+                packed: false,
+            })
+            .collect()
     }
 }
 
@@ -102,31 +130,16 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let panels: Vec<Panel> = sets
         .iter()
         .map(|set| {
-            let groups = rts
-                .sorted(set.cells.iter().map(|c| c.runtime.as_str()))
-                .into_iter()
-                .map(|rt| Group {
-                    label: select::label(loaded, rt),
-                    slots: KINDS
-                        .iter()
-                        .map(|(kind, shape)| {
-                            let cell = set.cells.iter().find(|c| {
-                                c.runtime == rt
-                                    && select::limit_parts(&c.limit).map(|p| p.0) == Some(*kind)
-                            })?;
-                            top = top.max(cell.efficiency * 1.1);
-                            Some(Item {
-                                value: cell.efficiency,
-                                colour: rts.colour(rt),
-                                mark: Mark::Point(*shape),
-                                range: None,
-                                note: Some(format!("{:.0}%", cell.efficiency * 100.0)),
-                            })
-                        })
-                        .collect(),
-                    packed: false,
-                })
-                .collect();
+            let groups = set.groups(loaded, &rts, |rt, &(_, shape), cell| {
+                top = top.max(cell.efficiency * 1.1);
+                Item {
+                    value: cell.efficiency,
+                    colour: rts.colour(rt),
+                    mark: Mark::Point(shape),
+                    range: None,
+                    note: Some(format!("{:.0}%", cell.efficiency * 100.0)),
+                }
+            });
             Panel {
                 title: if sets.len() > 1 {
                     set.title()

@@ -4,7 +4,8 @@
 
 use crate::results::{CellRecord, Loaded};
 
-use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
+use super::model::{Axis, Body, Chart, Fill, Group, Key, Panel, Unit};
+use super::parts::{runtime_legend, seconds_bar};
 use super::select;
 
 pub const NAME: &str = "latency-percentiles";
@@ -74,29 +75,12 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
             label: (*label).to_string(),
             slots: names
                 .iter()
-                .map(|n| {
-                    cell_of(n).map(|c| Item {
-                        value: get(c),
-                        colour: rts.colour(n),
-                        mark: Mark::Bar(Fill::Solid),
-                        range: None,
-                        note: Some(super::scale::compact(get(c), Unit::Seconds)),
-                    })
-                })
+                .map(|n| cell_of(n).map(|c| seconds_bar(rts.colour(n), get(c), None)))
                 .collect(),
             packed: false,
         })
         .collect();
-    let legend = names
-        .iter()
-        .map(|n| {
-            LegendEntry::new(
-                select::label(loaded, n),
-                rts.colour(n),
-                Key::Bar(Fill::Solid),
-            )
-        })
-        .collect();
+    let legend = runtime_legend(loaded, &rts, &names, Key::Bar(Fill::Solid));
     let limit = if first.limit == "unbounded" {
         "no limit".to_string()
     } else {

@@ -41,29 +41,14 @@ fn cell_panels(loaded: &Loaded) -> (Vec<Panel>, usize) {
     let panels = sets
         .into_iter()
         .map(|set| {
-            let groups = rts
-                .sorted(set.cells.iter().map(|c| c.runtime.as_str()))
-                .into_iter()
-                .map(|rt| Group {
-                    label: select::label(loaded, rt),
-                    slots: KINDS
-                        .iter()
-                        .map(|(kind, _)| {
-                            let c = set.cells.iter().find(|c| {
-                                c.runtime == rt
-                                    && select::limit_parts(&c.limit).map(|p| p.0) == Some(*kind)
-                            })?;
-                            Some(bar(
-                                kind,
-                                c.wall_seconds,
-                                Some((c.wall_min_seconds, c.wall_max_seconds)),
-                                None,
-                            ))
-                        })
-                        .collect(),
-                    packed: false,
-                })
-                .collect();
+            let groups = set.groups(loaded, &rts, |_, &(kind, _), c| {
+                bar(
+                    kind,
+                    c.wall_seconds,
+                    Some((c.wall_min_seconds, c.wall_max_seconds)),
+                    None,
+                )
+            });
             Panel {
                 title: format!("io cells: {}", set.title()),
                 x: Axis::linear("runtime", Unit::Count),

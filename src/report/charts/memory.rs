@@ -2,7 +2,7 @@
 //! memory (RSS), for processes also their proportional share (PSS), and beside them the
 //! virtual address space reserved (thread stacks), from the memory pass's per-unit slopes.
 
-use crate::report::bytes;
+use crate::report::{bytes, thousands};
 use crate::results::{Loaded, MemoryModel};
 
 use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
@@ -89,7 +89,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
             let m = models.iter().find(|m| m.runtime == *n)?;
             Some(format!(
                 "{n} {}{}",
-                select::thousands(m.max_units),
+                thousands(m.max_units),
                 if m.stopped_by.is_some() {
                     " (the next size failed)"
                 } else {

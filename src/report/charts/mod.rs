@@ -16,6 +16,7 @@ mod limits;
 mod memory;
 mod model;
 mod palette;
+mod parts;
 mod render;
 mod scale;
 mod select;

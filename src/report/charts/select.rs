@@ -39,19 +39,6 @@ pub fn label(loaded: &Loaded, runtime: &str) -> String {
     runtime_label(runtime, legacy)
 }
 
-/// The value met most often; ties go to the one met first.
-pub fn most_common<K: PartialEq>(keys: impl IntoIterator<Item = K>) -> Option<K> {
-    let mut counts: Vec<(K, usize)> = Vec::new();
-    for k in keys {
-        match counts.iter_mut().find(|(c, _)| *c == k) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((k, 1)),
-        }
-    }
-    let best = counts.iter().map(|c| c.1).max()?;
-    counts.into_iter().find(|c| c.1 == best).map(|c| c.0)
-}
-
 /// A cell's latency field in words: `10ms` -> "a fixed 10ms wait".
 pub fn latency_words(latency: &str) -> String {
     if let Some(range) = latency.strip_prefix("uniform:") {
@@ -96,28 +83,12 @@ pub fn machine_words(loaded: &Loaded) -> String {
     )
 }
 
-/// Numbers written with thousands separators: 1000000 -> "1,000,000".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn small_helpers() {
-        assert_eq!(most_common([1, 2, 2, 1, 3]), Some(1));
-        assert_eq!(most_common([3, 2, 2]), Some(2));
-        assert_eq!(most_common(Vec::<u8>::new()), None);
         assert_eq!(limit_parts("semaphore:10"), Some(("semaphore", 10)));
         assert_eq!(limit_parts("unbounded"), None);
         assert_eq!(latency_words("10ms"), "a fixed 10ms wait");
@@ -125,7 +96,5 @@ mod tests {
             latency_words("uniform:5ms..15ms"),
             "a wait drawn uniformly from 5ms..15ms"
         );
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(256), "256");
     }
 }

@@ -2,11 +2,12 @@
 //! sequential's wall time over each runtime's, with the ideal min(workers, cores) dashed.
 
 use crate::limit::Limit;
+use crate::report::most_common;
 use crate::results::{CellRecord, Loaded};
 use crate::runtime::{self, Setup, Variant};
 
-use super::model::{Axis, Body, Chart, Key, LegendEntry, Panel, Series, Unit};
-use super::palette::REFERENCE;
+use super::model::{Axis, Body, Chart, Panel, Unit};
+use super::parts::Lines;
 use super::select;
 
 pub const NAME: &str = "cpu-speedup";
@@ -43,7 +44,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let cpu: Vec<&CellRecord> = select::cells(loaded)
         .filter(|c| c.workload == "cpu" && c.wall_seconds > 0.0)
         .collect();
-    let key = select::most_common(cpu.iter().map(|c| (c.tasks, c.compute, c.limit.as_str())))
+    let key = most_common(cpu.iter().map(|c| (c.tasks, c.compute, c.limit.as_str())))
         .ok_or("no successful cpu cell")?;
     let cells: Vec<&CellRecord> = cpu
         .into_iter()
@@ -70,8 +71,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         })
         .collect();
     let rts = select::runtimes(loaded);
-    let mut series = Vec::new();
-    let mut legend = Vec::new();
+    let mut lines = Lines::default();
     let names = rts.sorted(
         cells
             .iter()
@@ -100,33 +100,16 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         {
             ignoring.push(name);
         }
-        series.push(Series {
-            points,
-            colour: rts.colour(name),
-            dashed: false,
-            markers: true,
-        });
-        legend.push(LegendEntry::new(
-            select::label(loaded, name),
-            rts.colour(name),
-            Key::LineMarker,
-        ));
+        lines.runtime(loaded, &rts, name, points);
     }
     let cores = loaded.summary.machine.cores.max(1);
     let most = settings.iter().copied().max().unwrap_or(1).max(1);
-    series.push(Series {
-        points: (1..=most)
+    lines.reference(
+        (1..=most)
             .map(|w| (w as f64, w.min(cores) as f64))
             .collect(),
-        colour: REFERENCE,
-        dashed: true,
-        markers: false,
-    });
-    legend.push(LegendEntry::new(
         "ideal: min(workers, cores)",
-        REFERENCE,
-        Key::Line { dashed: true },
-    ));
+    );
     let ignoring = if ignoring.is_empty() {
         String::new()
     } else {
@@ -150,11 +133,11 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
                 .from(0.5)
                 .to(most as f64 + 0.5),
             y: Axis::linear("speed-up over sequential (x)", Unit::Ratio).from(0.0),
-            body: Body::Lines(series),
+            body: Body::Lines(lines.series),
             references: Vec::new(),
         }],
         columns: 1,
-        legend,
+        legend: lines.legend,
         size: (1000, 650),
     })
 }

@@ -2,10 +2,11 @@
 //! without a limit, where every task's wait could overlap. The dashed line is the ideal
 //! (all waits overlapped: tasks / one wait).
 
+use crate::report::most_common;
 use crate::results::Loaded;
 
-use super::model::{Axis, Body, Chart, Key, LegendEntry, Panel, Series, Unit};
-use super::palette::REFERENCE;
+use super::model::{Axis, Body, Chart, Panel, Unit};
+use super::parts::Lines;
 use super::select;
 
 pub const NAME: &str = "throughput-vs-tasks";
@@ -14,12 +15,11 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let io: Vec<_> = select::cells(loaded)
         .filter(|c| c.workload == "io" && c.limit == "unbounded" && c.throughput_per_second > 0.0)
         .collect();
-    let latency = select::most_common(io.iter().map(|c| c.latency.as_str()))
+    let latency = most_common(io.iter().map(|c| c.latency.as_str()))
         .ok_or("no successful io cell without a limit")?;
     let cells: Vec<_> = io.into_iter().filter(|c| c.latency == latency).collect();
     let rts = select::runtimes(loaded);
-    let mut series = Vec::new();
-    let mut legend = Vec::new();
+    let mut lines = Lines::default();
     for name in rts.sorted(cells.iter().map(|c| c.runtime.as_str())) {
         let mut points: Vec<(f64, f64)> = cells
             .iter()
@@ -27,17 +27,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
             .map(|c| (c.tasks as f64, c.throughput_per_second))
             .collect();
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        series.push(Series {
-            points,
-            colour: rts.colour(name),
-            dashed: false,
-            markers: true,
-        });
-        legend.push(LegendEntry::new(
-            select::label(loaded, name),
-            rts.colour(name),
-            Key::LineMarker,
-        ));
+        lines.runtime(loaded, &rts, name, points);
     }
     // The ideal: every wait overlapped, so a run takes one wait whatever the count.
     let mut ideal: Vec<(f64, f64)> = cells
@@ -49,17 +39,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     ideal.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
     ideal.dedup_by(|a, b| a.0 == b.0);
     if ideal.len() > 1 {
-        series.push(Series {
-            points: ideal,
-            colour: REFERENCE,
-            dashed: true,
-            markers: false,
-        });
-        legend.push(LegendEntry::new(
-            "ideal: all waits overlap",
-            REFERENCE,
-            Key::Line { dashed: true },
-        ));
+        lines.reference(ideal, "ideal: all waits overlap");
     }
     let repeat = cells.iter().map(|c| c.repeat).max().unwrap_or(0);
     Ok(Chart {
@@ -74,11 +54,11 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
             title: String::new(),
             x: Axis::log("concurrent tasks (log scale)", Unit::Count),
             y: Axis::log("throughput, tasks/s (log scale)", Unit::Count),
-            body: Body::Lines(series),
+            body: Body::Lines(lines.series),
             references: Vec::new(),
         }],
         columns: 1,
-        legend,
+        legend: lines.legend,
         size: (1100, 650),
     })
 }

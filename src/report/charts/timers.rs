@@ -3,7 +3,8 @@
 
 use crate::results::Loaded;
 
-use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
+use super::model::{Axis, Body, Chart, Fill, Group, Key, Panel, Unit};
+use super::parts::{runtime_legend, seconds_bar};
 use super::scale::compact;
 use super::select;
 
@@ -34,28 +35,17 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
                     let t = probes
                         .iter()
                         .find(|t| t.runtime == *n && t.requested_seconds == r)?;
-                    Some(Item {
-                        value: t.overshoot_seconds,
-                        colour: rts.colour(n),
-                        mark: Mark::Bar(Fill::Solid),
-                        range: Some((t.min_seconds - r, t.max_seconds - r)),
-                        note: Some(compact(t.overshoot_seconds, Unit::Seconds)),
-                    })
+                    Some(seconds_bar(
+                        rts.colour(n),
+                        t.overshoot_seconds,
+                        Some((t.min_seconds - r, t.max_seconds - r)),
+                    ))
                 })
                 .collect(),
             packed: false,
         })
         .collect();
-    let legend = names
-        .iter()
-        .map(|n| {
-            LegendEntry::new(
-                select::label(loaded, n),
-                rts.colour(n),
-                Key::Bar(Fill::Solid),
-            )
-        })
-        .collect();
+    let legend = runtime_legend(loaded, &rts, &names, Key::Bar(Fill::Solid));
     let lowest = probes
         .iter()
         .map(|t| (t.min_seconds - t.requested_seconds).min(t.overshoot_seconds))

@@ -10,6 +10,7 @@ mod common;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use rtbench::limit::Limit;
 use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
 
 fn spawn(c: &mut Criterion) {
@@ -30,7 +31,9 @@ fn spawn(c: &mut Criterion) {
             &mut group,
             &spec,
             |rt| (rt.name() == "processes") != processes,
-            |rt| common::roomy(rt, tasks),
+            // Pools keep their usual size (--workers): a pool of 1,000 threads would measure
+            // the pool's own contention, not the cost of handing it a job.
+            |_| Limit::Unbounded,
         );
     }
     group.finish();

@@ -8,6 +8,7 @@ mod cpu;
 mod lab;
 mod limits;
 mod memory;
+pub mod python;
 mod switching;
 mod verdict;
 mod waiting;
@@ -55,6 +56,9 @@ pub struct ClaimResult {
     pub why: String,
     pub error: Option<String>,
     pub seconds: f64,
+    /// The same pattern measured in CPython (`--python`), judged by the same rule.
+    #[serde(default)]
+    pub python: Option<python::PythonColumn>,
 }
 
 /// Every claim, in id order.
@@ -111,6 +115,7 @@ pub fn run(claim: &Claim, lab: &Lab) -> ClaimResult {
         why,
         error,
         seconds: started.elapsed().as_secs_f64(),
+        python: None,
     }
 }
 

@@ -318,6 +318,9 @@ pub struct ClaimsArgs {
     /// A cell that runs longer is killed and fails.
     #[arg(long, value_name = "DUR", default_value = "120s", value_parser = parse_timeout)]
     pub cell_timeout: Duration,
+    /// Also measure the notes' patterns in CPython (scripts/python) and add a Python column.
+    #[arg(long)]
+    pub python: bool,
     /// Folder for claims.json [default: results/<YYYY-MM-DD>-<host>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

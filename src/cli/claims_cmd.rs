@@ -31,7 +31,7 @@ pub fn run(args: &ClaimsArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
     });
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the results folder {}", dir.display()))?;
-    let results = run_selected(&selected, &lab, &dir, machine)?;
+    let results = run_selected(&selected, &lab, &dir, machine, args.python)?;
     let mut out = io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&results)?)?,
@@ -53,6 +53,7 @@ pub fn run_selected(
     lab: &Lab,
     dir: &Path,
     machine: Machine,
+    python: bool,
 ) -> anyhow::Result<Vec<ClaimResult>> {
     let mut file = ClaimsFile {
         schema_version: crate::results::SCHEMA_VERSION,
@@ -72,12 +73,37 @@ pub fn run_selected(
             (None, None) => eprintln!("no verdict"),
         }
         file.claims.push(r);
-        let mut json = serde_json::to_vec_pretty(&file)?;
-        json.push(b'\n');
-        write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        save(&path, &file)?;
+    }
+    if python {
+        add_python(&mut file.claims, lab.scale);
+        save(&path, &file)?;
     }
     Ok(file.claims)
 }
+
+fn save(path: &Path, file: &ClaimsFile) -> anyhow::Result<()> {
+    let mut json = serde_json::to_vec_pretty(file)?;
+    json.push(b'\n');
+    write_atomic(path, &json).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The Python column: the project's scripts in CPython, judged by each claim's rule. With
+/// no python3 on PATH, a notice and the Rust-only results.
+fn add_python(results: &mut [ClaimResult], scale: f64) {
+    let Some(python) = claims::python::find_python() else {
+        eprintln!("note: no python3 on PATH: the Python column is left out");
+        return;
+    };
+    let ids: Vec<&str> = results.iter().map(|r| r.id.as_str()).collect();
+    let mut columns = claims::python::measure(&python, &ids, scale, PYTHON_TIMEOUT);
+    for r in results.iter_mut() {
+        r.python = columns.remove(&r.id);
+    }
+}
+
+/// Each Python script's time limit (they take well under a minute at the default scale).
+const PYTHON_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// After the quick suite: every claim at the default scale, claims.json beside the suite's
 /// files, and the verdicts in a short table.
@@ -92,7 +118,7 @@ pub fn after_suite(args: &super::RunArgs, machine: &Machine, dir: &Path) -> anyh
         scale: DEFAULT_SCALE,
     };
     eprintln!("checking the notes' claims (rtbench claims for the details) ...");
-    let results = run_selected(&claims::all(), &lab, dir, machine.clone())?;
+    let results = run_selected(&claims::all(), &lab, dir, machine.clone(), false)?;
     let mut out = io::stdout().lock();
     writeln!(out)?;
     crate::report::write_verdicts(&mut out, &results)?;

@@ -881,7 +881,13 @@ fn claims_section(loaded: &Loaded) -> String {
         commit_short(&file.machine.git_commit),
         tally.join(", ")
     );
-    out.push_str("| id | the notes say | verdict | measured | why |\n|---|---|---|---|---|\n");
+    // The Python column appears only when the run measured CPython too (`claims --python`).
+    let with_python = file.claims.iter().any(|c| c.python.is_some());
+    if with_python {
+        out.push_str("| id | the notes say | verdict | in Python | measured | why |\n|---|---|---|---|---|---|\n");
+    } else {
+        out.push_str("| id | the notes say | verdict | measured | why |\n|---|---|---|---|---|\n");
+    }
     for c in &file.claims {
         let mut figures: Vec<String> = c
             .measured
@@ -896,9 +902,30 @@ fn claims_section(loaded: &Loaded) -> String {
             ));
         }
         let why = c.error.as_deref().unwrap_or(&c.why);
+        let python = if with_python {
+            let p = c.python.as_ref().map_or_else(
+                || "not measured".to_string(),
+                |p| match (p.verdict, &p.error) {
+                    (Some(v), _) => {
+                        let shown: Vec<String> = p
+                            .measured
+                            .iter()
+                            .take(SHOWN_FIGURES)
+                            .map(|f| f.to_string())
+                            .collect();
+                        format!("{v}: {}", shown.join("; "))
+                    }
+                    (None, Some(e)) => format!("not measured: {e}"),
+                    (None, None) => "not measured".to_string(),
+                },
+            );
+            format!(" {} |", cell(&p))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} |{python} {} | {} |",
             c.id,
             cell(&c.claim),
             verdict_text(c),

@@ -210,6 +210,22 @@ pub fn write_claims_table(
         if !r.why.is_empty() {
             writeln!(out, "    why: {}", r.why)?;
         }
+        if let Some(py) = &r.python {
+            let verdict = py
+                .verdict
+                .map_or_else(|| "NOT MEASURED".to_string(), |v| v.to_string());
+            let figures: Vec<String> = py.measured.iter().map(|f| f.to_string()).collect();
+            writeln!(out, "    python: [{verdict}] {}", figures.join("; "))?;
+            match &py.error {
+                Some(e) => writeln!(out, "    python error: {e}")?,
+                None => writeln!(out, "    python why: {}", py.why)?,
+            }
+            if let (Some(rust), Some(p)) = (r.verdict, py.verdict) {
+                if rust != p {
+                    writeln!(out, "    => {p} in Python, {rust} in Rust")?;
+                }
+            }
+        }
         writeln!(out, "    rule: {}", r.rule)?;
     }
     if let Some(r) = results.first() {

@@ -32,8 +32,8 @@ fi
 say "measuring the full profile into $out"
 "$bin" run --profile full --out "$out"
 
-say "checking the claims into $out"
-"$bin" claims --out "$out"
+say "checking the claims into $out (with the CPython column when python3 is here)"
+"$bin" claims --python --out "$out"
 
 say "drawing charts and updating BENCHMARK.md from $out"
 "$bin" report "$out" --png --update-benchmark

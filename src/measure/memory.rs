@@ -65,7 +65,10 @@ mod tests {
     fn reads_this_process() {
         let rss = super::rss_bytes().unwrap();
         assert!(rss > 0);
-        assert!(super::peak_rss_bytes().unwrap() >= rss);
-        assert!(super::virtual_bytes().unwrap() >= rss);
+        // Separate reads while other test threads allocate and free, and the kernel's RSS
+        // counters are batched per CPU: compare with a margin, not to the byte.
+        let margin = rss / 10;
+        assert!(super::peak_rss_bytes().unwrap() + margin >= rss);
+        assert!(super::virtual_bytes().unwrap() + margin >= rss);
     }
 }

@@ -38,17 +38,12 @@ fn switch(c: &mut Criterion) {
             &setup,
             |b, setup| {
                 b.iter_custom(|iters| {
-                    let mut instance = rt
-                        .start(setup)
-                        .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
-                    (0..iters)
-                        .map(|_| {
-                            let per = instance
-                                .ping_pong(ROUND_TRIPS)
-                                .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
-                            Duration::from_secs_f64(per * ROUND_TRIPS as f64)
-                        })
-                        .sum()
+                    common::timed_iters(rt, setup, iters, |instance| {
+                        let per = instance
+                            .ping_pong(ROUND_TRIPS)
+                            .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
+                        Duration::from_secs_f64(per * ROUND_TRIPS as f64)
+                    })
                 })
             },
         );

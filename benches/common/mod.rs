@@ -66,25 +66,33 @@ pub fn bench_spec(
             &setup,
             |b, setup| {
                 b.iter_custom(|iters| {
-                    let mut instance = rt
-                        .start(setup)
-                        .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
-                    (0..iters)
-                        .map(|_| {
-                            let o = instance
-                                .run(&work)
-                                .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
-                            assert_eq!(
-                                o.tally.completed,
-                                work.len(),
-                                "{}: every task completes",
-                                rt.name()
-                            );
-                            o.measured.wall
-                        })
-                        .sum()
+                    timed_iters(rt, setup, iters, |instance| {
+                        let o = instance
+                            .run(&work)
+                            .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
+                        assert_eq!(
+                            o.tally.completed,
+                            work.len(),
+                            "{}: every task completes",
+                            rt.name()
+                        );
+                        o.measured.wall
+                    })
                 })
             },
         );
     }
+}
+
+/// Starts `rt` once (outside the measurement) and sums `one` over `iters` runs on it.
+pub fn timed_iters(
+    rt: &dyn Runtime,
+    setup: &Setup,
+    iters: u64,
+    mut one: impl FnMut(&mut dyn rtbench::runtime::Instance) -> Duration,
+) -> Duration {
+    let mut instance = rt
+        .start(setup)
+        .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
+    (0..iters).map(|_| one(instance.as_mut())).sum()
 }

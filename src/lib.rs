@@ -8,6 +8,29 @@
 //! and writes them out; [`report`] only reads finished records. [`cli`] turns flags into a
 //! validated configuration, refusing bad input before any work starts.
 
+/// Serialises a type as its `Display` text and reads it back through its `FromStr`, so a
+/// record holds the typed value while JSON and CSV hold the text users type (`semaphore:10`).
+/// A malformed value in a results file is then an error naming the field and what is accepted.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! serde_as_text {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub mod analysis;
 pub mod claims;
 pub mod cli;
 pub mod limit;
@@ -16,6 +39,7 @@ pub mod report;
 pub mod results;
 pub mod runtime;
 pub mod suite;
+pub mod units;
 pub mod workload;
 
 use thiserror::Error;

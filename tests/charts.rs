@@ -17,14 +17,14 @@ const EXPECTED: [(&str, &str); 7] = [
         "efficiency-vs-limit",
         "Efficiency under a concurrency limit",
     ),
+    ("cpu-speedup", "CPU speed-up over sequential"),
+    ("memory-per-unit", "Memory per idle unit"),
+    ("latency-percentiles", "Task latency percentiles"),
+    ("timer-overshoot", "Timer overshoot"),
     (
         "limit-comparison",
         "semaphore vs batches vs pool vs adaptive",
     ),
-    ("cpu-speedup", "CPU speed-up over sequential"),
-    ("latency-percentiles", "Task latency percentiles"),
-    ("memory-per-unit", "Memory per idle unit"),
-    ("timer-overshoot", "Timer overshoot"),
 ];
 
 /// A fresh, empty folder for one test.

@@ -530,7 +530,10 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
     ];
     let (stdout, _, _) = s.run_ok(&args);
     let summary = s.summary();
-    assert_eq!(whole(&summary, "schema_version"), 1);
+    assert_eq!(
+        whole(&summary, "schema_version"),
+        u64::from(rtbench::results::SCHEMA_VERSION)
+    );
     assert_eq!(text(&summary, "profile"), "custom");
     assert_eq!(field(&summary, "complete"), &Value::Bool(true));
 

@@ -9,10 +9,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rtbench::report::markdown::{
-    CHARTS, MarkdownError, SECTION_NAMES, Section, rewrite, sections, sections_in, update_benchmark,
-};
+use rtbench::limit::Limit;
+use rtbench::report::charts::FAMILIES;
+use rtbench::report::markers::{MarkdownError, rewrite, update_benchmark};
+use rtbench::report::sections::{Section, section_names, sections, sections_in};
 use rtbench::results::{self, LoadError, Loaded};
+use rtbench::workload::WorkloadKind;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-small")
@@ -65,7 +67,7 @@ fn assert_snapshot(name: &str, actual: &str) {
 fn sections_of_the_fixture_match_their_snapshots() {
     let all = sections(&loaded(), "results/example/charts");
     let names: Vec<&str> = all.iter().map(|s| s.name).collect();
-    assert_eq!(names, SECTION_NAMES);
+    assert_eq!(names, section_names());
     for s in &all {
         assert_snapshot(&format!("{}.md", s.name), &s.body);
     }
@@ -104,7 +106,7 @@ fn charts_link_only_the_files_the_folder_holds() {
         .find(|s| s.name == "charts")
         .unwrap()
         .body;
-    assert_eq!(all.matches("![").count(), CHARTS.len());
+    assert_eq!(all.matches("![").count(), FAMILIES.len());
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -152,9 +154,9 @@ fn a_failed_cell_is_listed_and_never_picked() {
         .iter_mut()
         .find(|c| {
             c.runtime == "tokio"
-                && c.workload == "io"
+                && c.workload == WorkloadKind::Io
                 && c.tasks == 10_000
-                && c.limit == "unbounded"
+                && c.limit == Limit::Unbounded
         })
         .expect("the fixture has tokio io x10000 unbounded");
     cell.error = Some("the OS refused".into());
@@ -210,7 +212,7 @@ fn benchmark_md_has_every_marker_pair_and_updates_idempotently() {
     let r = rewrite(&text, &generated).unwrap();
     let mut replaced = r.replaced.clone();
     replaced.sort_unstable();
-    let mut names = SECTION_NAMES;
+    let mut names = section_names();
     names.sort_unstable();
     assert_eq!(replaced, names, "every section is marked in BENCHMARK.md");
     assert!(r.unmarked.is_empty() && r.unknown.is_empty(), "{r:?}");
@@ -386,16 +388,4 @@ fn load_error_names_a_wrongly_typed_field() {
     let message = err.to_string();
     assert!(message.starts_with(&file), "{message}");
     assert!(message.contains("wall_seconds"), "{message}");
-}
-
-#[test]
-fn the_markdown_links_exactly_the_charts_that_are_drawn() {
-    let mut linked: Vec<&str> = rtbench::report::markdown::CHARTS
-        .iter()
-        .map(|c| c.0)
-        .collect();
-    let mut drawn = rtbench::report::charts::chart_names();
-    linked.sort_unstable();
-    drawn.sort_unstable();
-    assert_eq!(linked, drawn);
 }

@@ -12,7 +12,8 @@ use rtbench::results::{
     CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Summary,
     TimerProbe, write_csv, write_json,
 };
-use rtbench::suite::Sample;
+use rtbench::runtime::{Model, Unit};
+use rtbench::suite::{Sample, raw_row};
 
 /// A cell that ran: every number fixed, and exactly representable in decimal so the
 /// snapshots read naturally.
@@ -20,13 +21,16 @@ fn ok_cell() -> CellRecord {
     CellRecord {
         runtime: "tokio".into(),
         legacy: false,
-        variant: "normal".into(),
-        workload: "io".into(),
+        model: Model::Async,
+        unit: Unit::Task,
+        variant: "normal".parse().unwrap(),
+        workload: "io".parse().unwrap(),
         tasks: 100,
-        limit: "semaphore:10".into(),
+        limit: "semaphore:10".parse().unwrap(),
         workers: 2,
+        workers_requested: Some(2),
         concurrency: 10,
-        latency: "10ms".into(),
+        latency: "10ms".parse().unwrap(),
         compute: 3000,
         seed: 42,
         repeat: 3,
@@ -63,13 +67,16 @@ fn failed_cell() -> CellRecord {
     CellRecord {
         runtime: "async-std".into(),
         legacy: true,
-        variant: "normal".into(),
-        workload: "mixed".into(),
+        model: Model::Async,
+        unit: Unit::Task,
+        variant: "normal".parse().unwrap(),
+        workload: "mixed".parse().unwrap(),
         tasks: 100,
-        limit: "unbounded".into(),
+        limit: "unbounded".parse().unwrap(),
         workers: 2,
+        workers_requested: Some(2),
         concurrency: 100,
-        latency: "uniform:5ms..15ms".into(),
+        latency: "uniform:5ms..15ms".parse().unwrap(),
         compute: 3000,
         seed: 42,
         repeat: 0,
@@ -215,6 +222,8 @@ fn summary(complete: bool) -> Summary {
         memory: vec![MemoryRecord {
             runtime: "threads".into(),
             legacy: false,
+            model: Model::Threads,
+            unit: Unit::Thread,
             units: 1000,
             rss_before_bytes: 5_873_664,
             rss_after_bytes: 15_785_984,
@@ -228,6 +237,8 @@ fn summary(complete: bool) -> Summary {
         memory_models: vec![MemoryModel {
             runtime: "threads".into(),
             legacy: false,
+            model: Model::Threads,
+            unit: Unit::Thread,
             sizes: vec![1000],
             rss_per_unit_bytes: Some(9912.25),
             pss_per_unit_bytes: None,
@@ -240,6 +251,8 @@ fn summary(complete: bool) -> Summary {
         timers: vec![TimerProbe {
             runtime: "tokio".into(),
             legacy: false,
+            model: Model::Async,
+            unit: Unit::Task,
             requested_seconds: 0.001,
             median_seconds: 0.0021,
             min_seconds: 0.002,
@@ -255,7 +268,7 @@ fn raw_rows() -> Vec<RawRow> {
     [0.101, 0.1025, 0.1125]
         .iter()
         .enumerate()
-        .map(|(i, &wall)| RawRow::new(&cell, i + 1, &sample(wall)))
+        .map(|(i, &wall)| raw_row(&cell, i + 1, &sample(wall)))
         .collect()
 }
 

@@ -2,8 +2,7 @@
 //! processes' start-up cost (C11), async on one core (C14), processes on I/O (C16).
 
 use super::lab::{Lab, cpu, io};
-use super::verdict::{Figure, Verdict};
-use super::{Claim, Finding};
+use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::Variant;
 use crate::workload::Latency;
@@ -49,30 +48,42 @@ pub static CLAIMS: [Claim; 4] = [
     },
 ];
 
+/// A runtime's speed-up over sequential under a limit.
+struct Speedup<'a> {
+    runtime: &'a str,
+    limit: Limit,
+    speedup: f64,
+}
+
 /// Sequential wall time of the CPU workload, and speed-ups of `others` (runtime, limit).
-fn speedups(lab: &Lab, others: &[(&str, Limit)]) -> Result<(f64, Vec<(String, f64)>), String> {
+fn speedups<'a>(lab: &Lab, others: &[(&'a str, Limit)]) -> Result<(f64, Vec<Speedup<'a>>), String> {
     let spec = cpu(TASKS, COMPUTE);
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let mut out = Vec::new();
-    for &(rt, limit) in others {
-        if lab.available(&[rt]).is_empty() {
+    for &(runtime, limit) in others {
+        if lab.available(&[runtime]).is_empty() {
             continue;
         }
-        out.push((
-            format!("{rt} ({limit})"),
-            seq / lab.wall(rt, &spec, limit, Variant::Normal)?,
-        ));
+        out.push(Speedup {
+            runtime,
+            limit,
+            speedup: seq / lab.wall(runtime, &spec, limit, Variant::Normal)?,
+        });
     }
     Ok((seq, out))
 }
 
-fn figures(seq: f64, speedups: &[(String, f64)]) -> Vec<Figure> {
-    let mut v = vec![Figure::secs("sequential", seq)];
-    v.extend(
-        speedups
-            .iter()
-            .map(|(n, s)| Figure::new(n.clone(), *s, "x")),
-    );
+/// The sequential time and each speed-up, under the claim's two figure ids.
+fn figures(seq: f64, speedups: &[Speedup], ids: (FigureId, FigureId)) -> Vec<Figure> {
+    let mut v = vec![Figure::secs(FigureKey::of(ids.0), "sequential", seq)];
+    v.extend(speedups.iter().map(|s| {
+        Figure::new(
+            FigureKey::about(ids.1, s.runtime),
+            format!("{} ({})", s.runtime, s.limit),
+            s.speedup,
+            FigureUnit::Ratio,
+        )
+    }));
     v
 }
 
@@ -89,11 +100,11 @@ fn c10(lab: &Lab) -> Result<Finding, String> {
             ("processes", pool),
         ],
     )?;
-    let threads = s[0].1;
-    let processes = s.last().map_or(0.0, |x| x.1);
+    let threads = s[0].speedup;
+    let processes = s.last().map_or(0.0, |x| x.speedup);
     let (verdict, why) = c10_rule(p, threads, processes);
     Ok(Finding {
-        measured: figures(seq, &s),
+        measured: figures(seq, &s, (FigureId::C10Sequential, FigureId::C10Speedup)),
         verdict,
         why,
     })
@@ -128,13 +139,18 @@ fn c11(lab: &Lab) -> Result<Finding, String> {
             ("crossbeam-pool", Limit::Pool(p)),
         ],
     )?;
-    let (verdict, why) = c11_rule(p, thread, process, s[0].1);
+    let (verdict, why) = c11_rule(p, thread, process, s[0].speedup);
+    let start = |id, label, t| Figure::secs(FigureKey::of(id), label, t);
     let mut measured = vec![
-        Figure::secs("start a tokio task", task),
-        Figure::secs("start a thread", thread),
-        Figure::secs("start a process", process),
+        start(FigureId::C11StartTask, "start a tokio task", task),
+        start(FigureId::C11StartThread, "start a thread", thread),
+        start(FigureId::C11StartProcess, "start a process", process),
     ];
-    measured.extend(figures(seq, &s));
+    measured.extend(figures(
+        seq,
+        &s,
+        (FigureId::C11Sequential, FigureId::C11Speedup),
+    ));
     Ok(Finding {
         measured,
         verdict,
@@ -170,11 +186,11 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
             ("async-std", Limit::Unbounded),
         ],
     )?;
-    let current = s[0].1;
-    let multi: Vec<f64> = s[1..].iter().map(|x| x.1).collect();
+    let current = s[0].speedup;
+    let multi: Vec<f64> = s[1..].iter().map(|x| x.speedup).collect();
     let (verdict, why) = c14_rule(p, current, &multi);
     Ok(Finding {
-        measured: figures(seq, &s),
+        measured: figures(seq, &s, (FigureId::C14Sequential, FigureId::C14Speedup)),
         verdict,
         why,
     })
@@ -211,11 +227,25 @@ fn c16(lab: &Lab) -> Result<Finding, String> {
     let (verdict, why) = c16_rule(seq, processes, process_b, per_task.rss_per_unit_bytes);
     Ok(Finding {
         measured: vec![
-            Figure::secs("sequential", seq),
-            Figure::secs("a process per call", processes),
-            Figure::secs("tokio", tokio),
-            Figure::new("memory per process (PSS)", process_b, "B"),
-            Figure::new("memory per tokio task", per_task.rss_per_unit_bytes, "B"),
+            Figure::secs(FigureKey::of(FigureId::C16Sequential), "sequential", seq),
+            Figure::secs(
+                FigureKey::of(FigureId::C16ProcessPerCall),
+                "a process per call",
+                processes,
+            ),
+            Figure::secs(FigureKey::of(FigureId::C16Tokio), "tokio", tokio),
+            Figure::new(
+                FigureKey::of(FigureId::C16ProcessMemory),
+                "memory per process (PSS)",
+                process_b,
+                FigureUnit::Bytes,
+            ),
+            Figure::new(
+                FigureKey::of(FigureId::C16TaskMemory),
+                "memory per tokio task",
+                per_task.rss_per_unit_bytes,
+                FigureUnit::Bytes,
+            ),
         ],
         verdict,
         why,

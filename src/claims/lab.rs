@@ -7,24 +7,41 @@ use std::time::Duration;
 use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, MemoryRecord, SpawnProbe};
-use crate::runtime::{self, Runtime, Variant};
+use crate::runtime::{self, Model, Runtime, Variant};
 use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, Isolation, Mode};
 use crate::workload::latency::format_duration;
 use crate::workload::{Expectation, Latency, WorkloadKind, WorkloadSpec};
 
-/// The async runtimes, and the ones that run async tasks on several threads.
-pub const ASYNC: [&str; 4] = ["tokio", "tokio-current-thread", "smol", "async-std"];
-pub const MULTI_THREAD_ASYNC: [&str; 3] = ["tokio", "smol", "async-std"];
-/// The async runtimes and a thread per task: the models that keep every task in flight.
-pub const ASYNC_AND_THREADS: [&str; 5] = [
-    "tokio",
-    "tokio-current-thread",
-    "smol",
-    "async-std",
-    "threads",
-];
+/// The async runtimes of this build, in registry order.
+pub fn asyncs() -> Vec<&'static str> {
+    names_of(runtime::of_model(Model::Async))
+}
 
+/// The async runtimes that run tasks on `--workers` threads (not the current-thread one).
+pub fn multi_thread_asyncs() -> Vec<&'static str> {
+    names_of(
+        runtime::of_model(Model::Async)
+            .into_iter()
+            .filter(|rt| runtime::follows_workers(*rt, Limit::Unbounded, 2))
+            .collect(),
+    )
+}
+
+/// The async runtimes and a thread per task: the models that keep every task in flight.
+pub fn asyncs_and_threads() -> Vec<&'static str> {
+    let mut v = asyncs();
+    v.extend(names_of(runtime::of_model(Model::Threads)));
+    v
+}
+
+fn names_of(runtimes: Vec<&'static dyn Runtime>) -> Vec<&'static str> {
+    runtimes.iter().map(|r| r.name()).collect()
+}
+
+/// Where the claims' experiments run: isolation settings, worker threads and the scale
+/// of the notes' durations.
 pub struct Lab {
+    /// How cells are run in child processes.
     pub iso: Isolation,
     /// Worker threads for the runtimes that have a pool.
     pub workers: usize,
@@ -40,6 +57,7 @@ impl Lab {
         Duration::from_millis(ms as u64)
     }
 
+    /// How the notes' 1 s is scaled, for the results: `1 s in the notes -> 20ms`.
     pub fn scale_note(&self) -> String {
         format!("1 s in the notes -> {}", format_duration(self.scaled(1.0)))
     }
@@ -100,6 +118,7 @@ impl Lab {
         Ok(self.cell(runtime, spec, limit, variant, 3)?.wall_seconds)
     }
 
+    /// A claims experiment (service calls, ping-pong) in an isolated child process.
     pub fn experiment(
         &self,
         runtime: &str,
@@ -137,6 +156,7 @@ impl Lab {
         Ok(suite::memory::measure(rt, units, self.workers, &self.iso))
     }
 
+    /// The spawn probe of one runtime.
     pub fn spawn(&self, runtime: &str) -> Result<SpawnProbe, String> {
         let rt = runtime::find(runtime).map_err(|e| e.to_string())?;
         let p = suite::probes::spawn(rt, self.workers, &self.iso);

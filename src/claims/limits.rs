@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::lab::{ASYNC_AND_THREADS, Lab, MULTI_THREAD_ASYNC, io};
-use super::verdict::{Figure, Verdict, within};
-use super::{Claim, Finding};
+use super::lab::{Lab, asyncs_and_threads, io, multi_thread_asyncs};
+use super::verdict::within;
+use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
-use crate::runtime::Variant;
+use crate::runtime::{self, Model, Variant};
 use crate::suite::{Experiment, ExperimentOutcome};
 use crate::workload::Latency;
 use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec};
@@ -54,18 +54,22 @@ fn c04(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
     let spec = io(n, Latency::Fixed(l));
     let mut walls = Vec::new();
-    for rt in lab.available(&ASYNC_AND_THREADS) {
+    for rt in asyncs_and_threads() {
         walls.push((
             rt,
             lab.wall(rt, &spec, Limit::Semaphore(c), Variant::Normal)?,
         ));
     }
-    for rt in lab.available(&["crossbeam-pool", "rayon", "processes"]) {
+    let pools = [Model::ThreadPool, Model::Processes].map(runtime::of_model);
+    for rt in pools.iter().flatten().map(|r| r.name()) {
         walls.push((rt, lab.wall(rt, &spec, Limit::Pool(c), Variant::Normal)?));
     }
     let (verdict, why) = c04_rule(n, c, l.as_secs_f64(), &walls);
     Ok(Finding {
-        measured: walls.iter().map(|(rt, t)| Figure::secs(*rt, *t)).collect(),
+        measured: walls
+            .iter()
+            .map(|(rt, t)| Figure::secs(FigureKey::about(FigureId::C04Wall, *rt), *rt, *t))
+            .collect(),
         verdict,
         why,
     })
@@ -115,13 +119,22 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
         let semaphore = run(Limit::Semaphore(10))?;
         let batches = run(Limit::Batches(10))?;
         let pool = run(Limit::Pool(10))?;
-        measured.push(Figure::secs(format!("{name}: semaphore"), semaphore));
-        measured.push(Figure::secs(format!("{name}: batches"), batches));
-        measured.push(Figure::secs(format!("{name}: pool"), pool));
+        for (id, kind, t) in [
+            (FigureId::C05Semaphore, "semaphore", semaphore),
+            (FigureId::C05Batches, "batches", batches),
+            (FigureId::C05Pool, "pool", pool),
+        ] {
+            measured.push(Figure::secs(
+                FigureKey::about(id, name),
+                format!("{name}: {kind}"),
+                t,
+            ));
+        }
         measured.push(Figure::new(
+            FigureKey::about(FigureId::C05BatchesOverSemaphore, name),
             format!("{name}: batches / semaphore"),
             batches / semaphore,
-            "x",
+            FigureUnit::Ratio,
         ));
         ratios.push((name, batches / semaphore));
     }
@@ -176,7 +189,7 @@ fn c06(lab: &Lab) -> Result<Finding, String> {
     };
     let mut counts = Vec::new();
     let mut measured = Vec::new();
-    for rt in lab.available(&MULTI_THREAD_ASYNC) {
+    for rt in multi_thread_asyncs() {
         let unbounded = service(lab, rt, base)?.rejected;
         let bounded = service(
             lab,
@@ -196,21 +209,22 @@ fn c06(lab: &Lab) -> Result<Finding, String> {
             },
         )?
         .rejected;
-        measured.push(Figure::new(
-            format!("{rt} rejected, no limit"),
-            unbounded as f64,
-            "count",
-        ));
-        measured.push(Figure::new(
-            format!("{rt} rejected, semaphore(10)"),
-            bounded as f64,
-            "count",
-        ));
-        measured.push(Figure::new(
-            format!("{rt} rejected, no limit, arrivals over 2 L"),
-            jittered as f64,
-            "count",
-        ));
+        for (id, how, n) in [
+            (FigureId::C06RejectedNoLimit, "no limit", unbounded),
+            (FigureId::C06RejectedSemaphore, "semaphore(10)", bounded),
+            (
+                FigureId::C06RejectedSpread,
+                "no limit, arrivals over 2 L",
+                jittered,
+            ),
+        ] {
+            measured.push(Figure::new(
+                FigureKey::about(id, rt),
+                format!("{rt} rejected, {how}"),
+                n as f64,
+                FigureUnit::Count,
+            ));
+        }
         counts.push((unbounded, bounded));
     }
     let (verdict, why) = c06_rule(&counts);
@@ -242,6 +256,11 @@ pub fn c06_rule(counts: &[(usize, usize)]) -> (Verdict, String) {
     )
 }
 
+/// C15's fixed client limits, as the subjects of its figures.
+pub const C15_FIXED: [&str; 3] = ["semaphore(5)", "semaphore(10)", "semaphore(20)"];
+/// C15's adaptive limiter, as the subject of its figures.
+pub const ADAPTIVE: &str = "adaptive";
+
 fn c15(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
     let base = ServiceSpec {
@@ -255,25 +274,32 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
     let mut runs = Vec::new();
     let mut measured = Vec::new();
     let limits = [
-        ("semaphore(5)", ClientLimit::Semaphore(5)),
-        ("semaphore(10)", ClientLimit::Semaphore(10)),
-        ("semaphore(20)", ClientLimit::Semaphore(20)),
-        ("adaptive", ClientLimit::Adaptive { start: 1, max: 50 }),
+        (C15_FIXED[0], ClientLimit::Semaphore(5)),
+        (C15_FIXED[1], ClientLimit::Semaphore(10)),
+        (C15_FIXED[2], ClientLimit::Semaphore(20)),
+        (ADAPTIVE, ClientLimit::Adaptive { start: 1, max: 50 }),
     ];
     for (name, limit) in limits {
         let o = service(lab, "tokio", ServiceSpec { limit, ..base })?;
         let rate = o.completed as f64 / o.wall_seconds;
-        measured.push(Figure::new(format!("{name} calls"), rate, "/s"));
         measured.push(Figure::new(
+            FigureKey::about(FigureId::C15CallsPerSecond, name),
+            format!("{name} calls"),
+            rate,
+            FigureUnit::PerSecond,
+        ));
+        measured.push(Figure::new(
+            FigureKey::about(FigureId::C15Rejected, name),
             format!("{name} rejected"),
             o.rejected as f64,
-            "count",
+            FigureUnit::Count,
         ));
-        if name == "adaptive" {
+        if name == ADAPTIVE {
             measured.push(Figure::new(
+                FigureKey::of(FigureId::C15AdaptiveFinalLimit),
                 "adaptive final limit",
                 o.final_limit as f64,
-                "count",
+                FigureUnit::Count,
             ));
         }
         runs.push((rate, o.rejected));

@@ -2,14 +2,23 @@
 //! (C08), and the most each model reaches here (C09). All from the memory pass.
 
 use super::lab::Lab;
-use super::verdict::{Figure, Verdict, size_verdict};
-use super::{Claim, Finding};
+use super::verdict::size_verdict;
+use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::results::MemoryRecord;
 use crate::runtime;
 use crate::suite::memory::{model, sizes};
 
-const KB: f64 = 1024.0;
-const MB: f64 = 1024.0 * 1024.0;
+use crate::units::{KIB as KB, MIB as MB};
+
+/// A figure in bytes under a key of its own.
+fn bytes(id: FigureId, label: &str, value: f64) -> Figure {
+    Figure::new(FigureKey::of(id), label, value, FigureUnit::Bytes)
+}
+
+/// A count under a key of its own.
+fn count(id: FigureId, label: &str, value: usize) -> Figure {
+    Figure::new(FigureKey::of(id), label, value as f64, FigureUnit::Count)
+}
 
 pub static CLAIMS: [Claim; 3] = [
     Claim {
@@ -63,11 +72,15 @@ fn c07(lab: &Lab) -> Result<Finding, String> {
     let (verdict, why) = c07_rule(task_b, thread_b, thread_v, process_b);
     Ok(Finding {
         measured: vec![
-            Figure::new("tokio task resident", task_b, "B"),
-            Figure::new("thread resident", thread_b, "B"),
-            Figure::new("thread virtual (stack reserved)", thread_v, "B"),
-            Figure::new("process PSS", process_b, "B"),
-            Figure::new("process RSS", process_rss, "B"),
+            bytes(FigureId::C07TaskResident, "tokio task resident", task_b),
+            bytes(FigureId::C07ThreadResident, "thread resident", thread_b),
+            bytes(
+                FigureId::C07ThreadVirtual,
+                "thread virtual (stack reserved)",
+                thread_v,
+            ),
+            bytes(FigureId::C07ProcessPss, "process PSS", process_b),
+            bytes(FigureId::C07ProcessRss, "process RSS", process_rss),
         ],
         verdict,
         why,
@@ -96,12 +109,12 @@ fn c08(lab: &Lab) -> Result<Finding, String> {
     let (verdict, why) = c08_rule(grew(&tasks), grew(&threads));
     Ok(Finding {
         measured: vec![
-            Figure::new("100 tokio tasks", grew(&tasks), "B"),
-            Figure::new("100 threads", grew(&threads), "B"),
-            Figure::new(
+            bytes(FigureId::C08Tasks, "100 tokio tasks", grew(&tasks)),
+            bytes(FigureId::C08Threads, "100 threads", grew(&threads)),
+            bytes(
+                FigureId::C08ThreadsVirtual,
                 "100 threads virtual",
                 threads.virtual_per_unit_bytes * 100.0,
-                "B",
             ),
         ],
         verdict,
@@ -150,9 +163,13 @@ fn c09(lab: &Lab) -> Result<Finding, String> {
     }
     Ok(Finding {
         measured: vec![
-            Figure::new("tokio tasks", tasks as f64, "count"),
-            Figure::new("threads", threads as f64, "count"),
-            Figure::new("processes (largest size tried)", processes as f64, "count"),
+            count(FigureId::C09Tasks, "tokio tasks", tasks),
+            count(FigureId::C09Threads, "threads", threads),
+            count(
+                FigureId::C09Processes,
+                "processes (largest size tried)",
+                processes,
+            ),
         ],
         verdict,
         why,

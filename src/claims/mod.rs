@@ -15,14 +15,14 @@ mod waiting;
 
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::results::{ClaimResult, Figure, FigureId, FigureKey, FigureUnit, Verdict};
 pub use lab::Lab;
-pub use verdict::{Figure, Verdict};
+pub use limits::{ADAPTIVE, C15_FIXED};
 
 /// A claim and its experiment.
 #[derive(Debug)]
 pub struct Claim {
+    /// `C01` to `C17`.
     pub id: &'static str,
     /// The notes it comes from (files in shared/seeds).
     pub source: &'static str,
@@ -30,35 +30,19 @@ pub struct Claim {
     pub claim: &'static str,
     /// How the measured numbers become a verdict.
     pub rule: &'static str,
+    /// Measures and judges; an error says why it could not.
     pub run: fn(&Lab) -> Result<Finding, String>,
 }
 
 /// What an experiment found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// Every figure the claim publishes, keyed.
     pub measured: Vec<Figure>,
+    /// The rule's verdict.
     pub verdict: Verdict,
+    /// The numbers behind it, in a sentence.
     pub why: String,
-}
-
-/// A claim's result, as printed and written to claims.json.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClaimResult {
-    pub id: String,
-    pub source: String,
-    pub claim: String,
-    pub rule: String,
-    /// How the notes' durations were scaled, e.g. "1 s -> 20ms".
-    pub scale: String,
-    pub measured: Vec<Figure>,
-    /// None when the experiment could not run (then `error` says why).
-    pub verdict: Option<Verdict>,
-    pub why: String,
-    pub error: Option<String>,
-    pub seconds: f64,
-    /// The same pattern measured in CPython (`--python`), judged by the same rule.
-    #[serde(default)]
-    pub python: Option<python::PythonColumn>,
 }
 
 /// Every claim, in id order.
@@ -96,10 +80,52 @@ pub fn select(only: &[String]) -> Result<Vec<&'static Claim>, crate::SpecError> 
         .collect()
 }
 
+/// Every figure id `claim` publishes: those [`FigureId::claim`] gives to it.
+pub fn publishes(claim: &str) -> impl Iterator<Item = FigureId> + '_ {
+    FigureId::ALL
+        .iter()
+        .copied()
+        .filter(move |f| f.claim() == claim)
+}
+
+/// Checks that a finding of `claim` holds every figure the claim publishes, and only those,
+/// each with a key: a reader asking for one of them then always finds it.
+pub fn check_figures(claim: &str, figures: &[Figure]) -> Result<(), String> {
+    let mut written = Vec::new();
+    for f in figures {
+        let Some(key) = &f.key else {
+            return Err(format!("{claim}: figure '{}' has no key", f.label));
+        };
+        if key.id.claim() != claim {
+            return Err(format!(
+                "{claim}: figure '{}' is keyed {key}, a figure of {}",
+                f.label,
+                key.id.claim()
+            ));
+        }
+        written.push(key.id);
+    }
+    let missing: Vec<&str> = publishes(claim)
+        .filter(|id| !written.contains(id))
+        .map(FigureId::name)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{claim}: the experiment wrote no figure {}",
+            missing.join(", ")
+        ))
+    }
+}
+
 /// Runs one claim's experiment and applies its rule.
 pub fn run(claim: &Claim, lab: &Lab) -> ClaimResult {
     let started = Instant::now();
-    let outcome = (claim.run)(lab);
+    let outcome = (claim.run)(lab).and_then(|f| {
+        check_figures(claim.id, &f.measured)?;
+        Ok(f)
+    });
     let (measured, verdict, why, error) = match outcome {
         Ok(f) => (f.measured, Some(f.verdict), f.why, None),
         Err(e) => (Vec::new(), None, String::new(), Some(e)),
@@ -121,14 +147,54 @@ pub fn run(claim: &Claim, lab: &Lab) -> ClaimResult {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_must_hold_every_figure_of_its_claim_and_no_other() {
+        let fig = |id| Figure::new(FigureKey::about(id, "tokio"), "x", 1.0, FigureUnit::Seconds);
+        let both = [
+            fig(FigureId::C17BlockingInTasks),
+            fig(FigureId::C17OnBlockingPool),
+        ];
+        assert_eq!(check_figures("C17", &both), Ok(()));
+        let e = check_figures("C17", &both[..1]).unwrap_err();
+        assert!(e.contains("c17-on-blocking-pool"), "{e}");
+        let e = check_figures(
+            "C17",
+            &[
+                both[0].clone(),
+                both[1].clone(),
+                fig(FigureId::C06RejectedNoLimit),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("a figure of C06"), "{e}");
+        let mut unkeyed = both.to_vec();
+        unkeyed[0].key = None;
+        assert!(check_figures("C17", &unkeyed).is_err());
+    }
+
+    #[test]
+    fn every_claim_publishes_some_figure() {
+        for c in all() {
+            assert!(
+                publishes(c.id).next().is_some(),
+                "{} has no figure id",
+                c.id
+            );
+        }
+        let owners: Vec<&str> = FigureId::ALL.iter().map(|f| f.claim()).collect();
+        assert!(owners.iter().all(|o| all().iter().any(|c| c.id == *o)));
+    }
+
     #[test]
     fn seventeen_claims_in_order() {
-        let ids: Vec<&str> = super::all().iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = all().iter().map(|c| c.id).collect();
         let want: Vec<String> = (1..=17).map(|i| format!("C{i:02}")).collect();
         assert_eq!(ids, want);
-        assert!(super::select(&["c04".into()]).is_ok());
+        assert!(select(&["c04".into()]).is_ok());
         assert!(
-            super::select(&["C99".into()])
+            select(&["C99".into()])
                 .unwrap_err()
                 .to_string()
                 .contains("accepted")

@@ -8,20 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::verdict::{Figure, Verdict};
-use super::{cpu, limits, memory, waiting};
-
-/// A claim's Python column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PythonColumn {
-    pub measured: Vec<Figure>,
-    pub verdict: Option<Verdict>,
-    pub why: String,
-    pub error: Option<String>,
-}
+use super::{Figure, Verdict, cpu, limits, memory, waiting};
+pub use crate::results::PythonColumn;
 
 /// What one script prints.
 #[derive(Debug, Deserialize)]

@@ -1,8 +1,7 @@
 //! Claim C13: switching between coroutines vs OS threads, as ping-pong round trips.
 
-use super::lab::{ASYNC, Lab};
-use super::verdict::{Figure, Verdict};
-use super::{Claim, Finding};
+use super::lab::{Lab, asyncs};
+use super::{Claim, Figure, FigureId, FigureKey, Finding, Verdict};
 use crate::suite::{Experiment, ExperimentOutcome};
 
 const ROUND_TRIPS: usize = 20_000;
@@ -35,16 +34,22 @@ fn round_trip(lab: &Lab, runtime: &str) -> Result<f64, String> {
 fn c13(lab: &Lab) -> Result<Finding, String> {
     let threads = round_trip(lab, "threads")?;
     let mut tasks = Vec::new();
-    for rt in lab.available(&ASYNC) {
+    for rt in asyncs() {
         tasks.push((rt, round_trip(lab, rt)?));
     }
     let (verdict, why) = c13_rule(threads, &tasks);
-    let mut measured = vec![Figure::secs("threads round trip", threads)];
-    measured.extend(
-        tasks
-            .iter()
-            .map(|(rt, t)| Figure::secs(format!("{rt} round trip"), *t)),
-    );
+    let mut measured = vec![Figure::secs(
+        FigureKey::of(FigureId::C13ThreadsRoundTrip),
+        "threads round trip",
+        threads,
+    )];
+    measured.extend(tasks.iter().map(|(rt, t)| {
+        Figure::secs(
+            FigureKey::about(FigureId::C13TaskRoundTrip, *rt),
+            format!("{rt} round trip"),
+            *t,
+        )
+    }));
     Ok(Finding {
         measured,
         verdict,

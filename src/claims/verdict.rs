@@ -1,90 +1,7 @@
-//! Verdicts and measured figures, and the small comparisons the rules share.
+//! The small comparisons the claims' rules share. Verdicts and figures are result records
+//! ([`crate::results::Verdict`], [`crate::results::Figure`]).
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-use crate::report::{bytes, seconds};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Verdict {
-    #[serde(rename = "holds")]
-    Holds,
-    /// Same direction, different size.
-    #[serde(rename = "holds roughly")]
-    HoldsRoughly,
-    #[serde(rename = "does not hold")]
-    DoesNotHold,
-    /// A claim about CPython (its GIL or event loop) that Rust does not share.
-    #[serde(rename = "Python-only")]
-    PythonOnly,
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Verdict::Holds => "holds",
-            Verdict::HoldsRoughly => "holds roughly",
-            Verdict::DoesNotHold => "does not hold",
-            Verdict::PythonOnly => "Python-only",
-        })
-    }
-}
-
-impl Verdict {
-    /// The weaker of two verdicts (for claims made of several parts).
-    pub fn worst(self, other: Verdict) -> Verdict {
-        let rank = |v: Verdict| match v {
-            Verdict::Holds => 0,
-            Verdict::HoldsRoughly => 1,
-            Verdict::PythonOnly => 2,
-            Verdict::DoesNotHold => 3,
-        };
-        if rank(other) > rank(self) {
-            other
-        } else {
-            self
-        }
-    }
-}
-
-/// One measured number with its unit: `s` (seconds), `B` (bytes), `x` (a ratio),
-/// `count`, or `/s`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figure {
-    pub label: String,
-    pub value: f64,
-    pub unit: String,
-}
-
-impl Figure {
-    pub fn new(label: impl Into<String>, value: f64, unit: &str) -> Figure {
-        Figure {
-            label: label.into(),
-            value,
-            unit: unit.into(),
-        }
-    }
-
-    pub fn secs(label: impl Into<String>, value: f64) -> Figure {
-        Figure::new(label, value, "s")
-    }
-}
-
-impl fmt::Display for Figure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.value;
-        let shown = match self.unit.as_str() {
-            "s" => seconds(v),
-            "B" => bytes(Some(v)),
-            "x" => format!("{v:.2}x"),
-            "count" => format!("{v:.0}"),
-            "/s" => format!("{v:.0}/s"),
-            other => format!("{v} {other}"),
-        };
-        write!(f, "{} {shown}", self.label)
-    }
-}
+use crate::results::Verdict;
 
 /// |measured / target - 1| <= tolerance.
 pub fn within(measured: f64, target: f64, tolerance: f64) -> bool {
@@ -124,34 +41,5 @@ mod tests {
         assert_eq!(size_verdict(10.0, 1.0), Verdict::HoldsRoughly);
         assert_eq!(size_verdict(10.01, 1.0), Verdict::DoesNotHold);
         assert_eq!(size_verdict(0.0, 1.0), Verdict::DoesNotHold);
-    }
-
-    #[test]
-    fn worst_of_two() {
-        assert_eq!(
-            Verdict::Holds.worst(Verdict::HoldsRoughly),
-            Verdict::HoldsRoughly
-        );
-        assert_eq!(
-            Verdict::DoesNotHold.worst(Verdict::Holds),
-            Verdict::DoesNotHold
-        );
-        assert_eq!(
-            Verdict::PythonOnly.worst(Verdict::HoldsRoughly),
-            Verdict::PythonOnly
-        );
-    }
-
-    #[test]
-    fn figures_print_with_units() {
-        assert_eq!(Figure::secs("tokio", 0.0406).to_string(), "tokio 40.6ms");
-        assert_eq!(
-            Figure::new("per task", 455.0, "B").to_string(),
-            "per task 455 B"
-        );
-        assert_eq!(
-            Figure::new("speed-up", 1.94, "x").to_string(),
-            "speed-up 1.94x"
-        );
     }
 }

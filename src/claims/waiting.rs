@@ -1,9 +1,9 @@
 //! Claims about waiting: running waits concurrently (C01), awaiting one by one (C02),
 //! blocking inside coroutines (C03, C12) and moving a blocking call to a pool (C17).
 
-use super::lab::{ASYNC, ASYNC_AND_THREADS, Lab, MULTI_THREAD_ASYNC, io, mixed};
-use super::verdict::{Figure, Verdict, within};
-use super::{Claim, Finding};
+use super::lab::{Lab, asyncs, asyncs_and_threads, io, mixed, multi_thread_asyncs};
+use super::verdict::within;
+use super::{Claim, Figure, FigureId, FigureKey, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::Variant;
 use crate::workload::Latency;
@@ -63,12 +63,20 @@ fn c01(lab: &Lab) -> Result<Finding, String> {
     let spec = io(n, latency);
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let mut concurrent = Vec::new();
-    for rt in lab.available(&ASYNC_AND_THREADS) {
+    for rt in asyncs_and_threads() {
         concurrent.push((rt, lab.wall(rt, &spec, Limit::Unbounded, Variant::Normal)?));
     }
     let (verdict, why) = c01_rule(n, l, seq, &concurrent);
-    let mut measured = vec![Figure::secs("sequential", seq)];
-    measured.extend(concurrent.iter().map(|(rt, t)| Figure::secs(*rt, *t)));
+    let mut measured = vec![Figure::secs(
+        FigureKey::of(FigureId::C01Sequential),
+        "sequential",
+        seq,
+    )];
+    measured.extend(
+        concurrent
+            .iter()
+            .map(|(rt, t)| Figure::secs(FigureKey::about(FigureId::C01Concurrent, *rt), *rt, *t)),
+    );
     Ok(Finding {
         measured,
         verdict,
@@ -104,11 +112,19 @@ fn c02(lab: &Lab) -> Result<Finding, String> {
     let spec = io(n, latency);
     let mut pairs = Vec::new();
     let mut measured = Vec::new();
-    for rt in lab.available(&ASYNC) {
+    for rt in asyncs() {
         let each = lab.wall(rt, &spec, Limit::Unbounded, Variant::AwaitEach)?;
         let spawned = lab.wall(rt, &spec, Limit::Unbounded, Variant::Normal)?;
-        measured.push(Figure::secs(format!("{rt} one by one"), each));
-        measured.push(Figure::secs(format!("{rt} spawned"), spawned));
+        measured.push(Figure::secs(
+            FigureKey::about(FigureId::C02OneByOne, rt),
+            format!("{rt} one by one"),
+            each,
+        ));
+        measured.push(Figure::secs(
+            FigureKey::about(FigureId::C02Spawned, rt),
+            format!("{rt} spawned"),
+            spawned,
+        ));
         pairs.push((each, spawned));
     }
     let (verdict, why) = c02_rule(n, l, &pairs);
@@ -153,19 +169,25 @@ fn c03(lab: &Lab) -> Result<Finding, String> {
         Variant::BlockingSleep,
     )?;
     let mut multi = Vec::new();
-    for rt in lab.available(&MULTI_THREAD_ASYNC) {
+    for rt in multi_thread_asyncs() {
         multi.push((
             rt,
             lab.wall(rt, &spec, Limit::Unbounded, Variant::BlockingSleep)?,
         ));
     }
     let (verdict, why) = c03_rule(n, lab.workers, l, current, &multi);
-    let mut measured = vec![Figure::secs("tokio-current-thread blocking", current)];
-    measured.extend(
-        multi
-            .iter()
-            .map(|(rt, t)| Figure::secs(format!("{rt} blocking ({} workers)", lab.workers), *t)),
-    );
+    let mut measured = vec![Figure::secs(
+        FigureKey::of(FigureId::C03CurrentThreadBlocking),
+        "tokio-current-thread blocking",
+        current,
+    )];
+    measured.extend(multi.iter().map(|(rt, t)| {
+        Figure::secs(
+            FigureKey::about(FigureId::C03MultiThreadBlocking, *rt),
+            format!("{rt} blocking ({} workers)", lab.workers),
+            *t,
+        )
+    }));
     Ok(Finding {
         measured,
         verdict,
@@ -203,9 +225,9 @@ fn c12(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
     let spec = mixed(&[10, 4, 6], l, 50);
     let l = l.as_secs_f64();
-    let mut asyncs = Vec::new();
-    for rt in lab.available(&ASYNC) {
-        asyncs.push((rt, lab.wall(rt, &spec, Limit::Unbounded, Variant::Normal)?));
+    let mut walls = Vec::new();
+    for rt in asyncs() {
+        walls.push((rt, lab.wall(rt, &spec, Limit::Unbounded, Variant::Normal)?));
     }
     let one_thread = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let blocking_ct = lab.wall(
@@ -215,10 +237,21 @@ fn c12(lab: &Lab) -> Result<Finding, String> {
         Variant::BlockingSleep,
     )?;
     let blocking = one_thread.max(blocking_ct);
-    let (verdict, why) = c12_rule(l, &asyncs, one_thread.min(blocking_ct), blocking);
-    let mut measured: Vec<Figure> = asyncs.iter().map(|(rt, t)| Figure::secs(*rt, *t)).collect();
-    measured.push(Figure::secs("blocking sleeps, one thread", one_thread));
-    measured.push(Figure::secs("tokio-current-thread blocking", blocking_ct));
+    let (verdict, why) = c12_rule(l, &walls, one_thread.min(blocking_ct), blocking);
+    let mut measured: Vec<Figure> = walls
+        .iter()
+        .map(|(rt, t)| Figure::secs(FigureKey::about(FigureId::C12Async, *rt), *rt, *t))
+        .collect();
+    measured.push(Figure::secs(
+        FigureKey::of(FigureId::C12BlockingOneThread),
+        "blocking sleeps, one thread",
+        one_thread,
+    ));
+    measured.push(Figure::secs(
+        FigureKey::of(FigureId::C12CurrentThreadBlocking),
+        "tokio-current-thread blocking",
+        blocking_ct,
+    ));
     Ok(Finding {
         measured,
         verdict,
@@ -258,11 +291,19 @@ fn c17(lab: &Lab) -> Result<Finding, String> {
     let spec = io(n, latency);
     let mut pairs = Vec::new();
     let mut measured = Vec::new();
-    for rt in lab.available(&MULTI_THREAD_ASYNC) {
+    for rt in multi_thread_asyncs() {
         let blocking = lab.wall(rt, &spec, Limit::Unbounded, Variant::BlockingSleep)?;
         let pooled = lab.wall(rt, &spec, Limit::Unbounded, Variant::SpawnBlocking)?;
-        measured.push(Figure::secs(format!("{rt} blocking in tasks"), blocking));
-        measured.push(Figure::secs(format!("{rt} on the blocking pool"), pooled));
+        measured.push(Figure::secs(
+            FigureKey::about(FigureId::C17BlockingInTasks, rt),
+            format!("{rt} blocking in tasks"),
+            blocking,
+        ));
+        measured.push(Figure::secs(
+            FigureKey::about(FigureId::C17OnBlockingPool, rt),
+            format!("{rt} on the blocking pool"),
+            pooled,
+        ));
         pairs.push((blocking, pooled));
     }
     let (verdict, why) = c17_rule(l, &pairs);

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::args::{ReportArgs, bad_input};
-use crate::report::{charts, markdown};
+use crate::report::{charts, markers, sections};
 use crate::results::{self, write_atomic};
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
@@ -39,8 +39,8 @@ fn update_benchmark(args: &ReportArgs, loaded: &results::Loaded) -> anyhow::Resu
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let charts_rel = relative(&args.dir.join("charts"), base);
-    let sections = markdown::sections_in(&args.dir, loaded, &charts_rel);
-    let rewrite = markdown::rewrite(&text, &sections)
+    let sections = sections::sections_in(&args.dir, loaded, &charts_rel);
+    let rewrite = markers::rewrite(&text, &sections)
         .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
     for name in &rewrite.unmarked {
         eprintln!(

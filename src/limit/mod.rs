@@ -33,6 +33,14 @@ impl Limit {
         }
     }
 
+    /// N of `semaphore:N`, `batches:N` and `pool:N`; None for `unbounded`.
+    pub fn size(self) -> Option<usize> {
+        match self {
+            Limit::Unbounded => None,
+            Limit::Semaphore(n) | Limit::Batches(n) | Limit::Pool(n) => Some(n),
+        }
+    }
+
     /// The strategy name without its number: `unbounded`, `semaphore`, `batches`, `pool`.
     pub fn kind(self) -> &'static str {
         match self {
@@ -54,6 +62,8 @@ impl fmt::Display for Limit {
         }
     }
 }
+
+crate::serde_as_text!(Limit);
 
 const LIMIT_FORMS: &str = "unbounded, semaphore:N, batches:N or pool:N (N >= 1)";
 

@@ -2,8 +2,11 @@
 
 use std::io::{self, Write};
 
-use crate::results::{CellRecord, MemoryModel, MemoryRecord, SpawnProbe, TimerProbe};
+use super::labels::{runtime_label as label, status};
+use crate::results::{CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, TimerProbe};
+use crate::units::{bytes, seconds};
 
+/// One line per cell: the figures a person compares first.
 pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()> {
     writeln!(
         out,
@@ -23,9 +26,10 @@ pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<(
         "invol csw"
     )?;
     for r in records {
-        let name = match r.variant.as_str() {
-            "normal" | "" => label(&r.runtime, r.legacy),
-            v => format!("{} [{v}]", label(&r.runtime, r.legacy)),
+        let name = if r.normal() {
+            label(&r.runtime, r.legacy)
+        } else {
+            format!("{} [{}]", label(&r.runtime, r.legacy), r.variant)
         };
         let status = status(r.error.as_deref());
         writeln!(
@@ -47,19 +51,6 @@ pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<(
         )?;
     }
     Ok(())
-}
-
-/// 3 significant figures with a unit that fits: 12.3ms, 1.23s, 456us.
-pub fn seconds(s: f64) -> String {
-    if s >= 1.0 {
-        format!("{s:.2}s")
-    } else if s >= 1e-3 {
-        format!("{:.1}ms", s * 1e3)
-    } else if s >= 1e-5 {
-        format!("{:.0}us", s * 1e6)
-    } else {
-        format!("{:.0}ns", s * 1e9)
-    }
 }
 
 /// The memory pass: each size, then each model's per-unit slopes.
@@ -107,24 +98,6 @@ pub fn write_memory_table(
         )?;
     }
     Ok(())
-}
-
-fn label(runtime: &str, legacy: bool) -> String {
-    if legacy {
-        format!("{runtime} (legacy)")
-    } else {
-        runtime.to_string()
-    }
-}
-
-/// 455 B, 9.5 KiB, 2.0 MiB.
-pub fn bytes(b: Option<f64>) -> String {
-    match b {
-        None => "-".into(),
-        Some(b) if b.abs() >= 1024.0 * 1024.0 => format!("{:.1} MiB", b / (1024.0 * 1024.0)),
-        Some(b) if b.abs() >= 1024.0 => format!("{:.1} KiB", b / 1024.0),
-        Some(b) => format!("{b:.0} B"),
-    }
 }
 
 fn first_clause(s: &str) -> &str {
@@ -185,16 +158,8 @@ pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Res
     Ok(())
 }
 
-/// `ok`, or `FAILED: ` and why.
-fn status(error: Option<&str>) -> String {
-    error.map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"))
-}
-
 /// The claims: one block per claim, verdict first.
-pub fn write_claims_table(
-    out: &mut impl Write,
-    results: &[crate::claims::ClaimResult],
-) -> io::Result<()> {
+pub fn write_claims_table(out: &mut impl Write, results: &[ClaimResult]) -> io::Result<()> {
     for r in results {
         let verdict = r
             .verdict
@@ -235,10 +200,7 @@ pub fn write_claims_table(
 }
 
 /// The verdicts in one line each: id, verdict, why.
-pub fn write_verdicts(
-    out: &mut impl Write,
-    results: &[crate::claims::ClaimResult],
-) -> io::Result<()> {
+pub fn write_verdicts(out: &mut impl Write, results: &[ClaimResult]) -> io::Result<()> {
     writeln!(
         out,
         "claims of the notes, measured here ({}):",

@@ -1,13 +1,20 @@
 //! Result records, the results folder, and how records are written out (JSON, CSV).
 
+mod claim;
 mod export;
 mod load;
 mod machine;
+mod migrate;
 mod record;
 mod store;
 
+pub use claim::{
+    ClaimResult, Figure, FigureId, FigureKey, FigureUnit, PythonColumn, UnknownFigure, Verdict,
+};
 pub use export::{write_csv, write_json};
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};
-pub use record::{CellRecord, MemoryModel, MemoryRecord, RawRow, SpawnProbe, TimerProbe};
+pub use record::{
+    CellRecord, MemoryModel, MemoryRecord, RawRow, RuntimeFacts, SpawnProbe, TimerProbe,
+};
 pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Summary, write_atomic};

@@ -3,50 +3,79 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::suite::Sample;
+use crate::limit::Limit;
+use crate::runtime::{Model, Runtime, Unit, Variant};
+use crate::workload::{Latency, WorkloadKind};
 
+/// One cell's summary: what ran (runtime, workload, parameters), whether it did the work,
+/// and the medians of its measured repetitions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellRecord {
+    /// The runtime's name, as users type it.
     pub runtime: String,
     /// Discontinued upstream; kept for comparison (async-std).
     pub legacy: bool,
+    /// The runtime's concurrency model.
+    pub model: Model,
+    /// What one of the runtime's units is (task, thread, job, process).
+    pub unit: Unit,
     /// `normal`, or a labelled anti-pattern or fix: `await-each`, `blocking-sleep`,
     /// `spawn-blocking`.
-    pub variant: String,
-    pub workload: String,
+    pub variant: Variant,
+    /// The workload: `io`, `cpu` or `mixed`.
+    pub workload: WorkloadKind,
+    /// Tasks per run.
     pub tasks: usize,
-    pub limit: String,
+    /// The concurrency limit: `unbounded`, `semaphore:N`, `batches:N`, `pool:N`.
+    pub limit: Limit,
     /// OS threads running tasks.
     pub workers: usize,
+    /// The `--workers` setting the cell was given; None in records of schema 1 whose
+    /// runtime chose its own thread count (it was not recorded then).
+    pub workers_requested: Option<usize>,
     /// Tasks the runtime lets be in flight at once.
     pub concurrency: usize,
-    pub latency: String,
+    /// The distribution of each wait.
+    pub latency: Latency,
+    /// n of each factorial computed.
     pub compute: u32,
+    /// Seed of the plans.
     pub seed: u64,
     /// Measured repetitions (after the warm-up).
     pub repeat: usize,
+    /// Tasks that completed (in the first repetition of a failed cell).
     pub completed: usize,
     /// Sum of the tasks' checksums, hex; must equal `expected_checksum` (sequential's).
     pub checksum: String,
+    /// The checksum the plans predict, hex.
     pub expected_checksum: String,
     /// Median over the repetitions; min and max beside it.
     pub wall_seconds: f64,
+    /// The fastest repetition.
     pub wall_min_seconds: f64,
+    /// The slowest repetition.
     pub wall_max_seconds: f64,
     /// The physical lower bound for this workload and concurrency.
     pub ideal_seconds: f64,
     /// ideal / median wall: 1.0 is perfect.
     pub efficiency: f64,
+    /// Tasks per second of median wall time.
     pub throughput_per_second: f64,
     /// Medians over the repetitions; getrusage counts every thread of the cell's process.
     pub cpu_user_seconds: f64,
+    /// Kernel CPU time (median).
     pub cpu_sys_seconds: f64,
+    /// Voluntary context switches (median).
     pub voluntary_switches: u64,
+    /// Involuntary context switches (median).
     pub involuntary_switches: u64,
     /// Task completion latency from the start of a run, over every repetition.
     pub latency_p50_seconds: f64,
+    /// 90th percentile of task completion latency.
     pub latency_p90_seconds: f64,
+    /// 99th percentile of task completion latency.
     pub latency_p99_seconds: f64,
+    /// The last task's completion latency.
     pub latency_max_seconds: f64,
     /// Peak resident memory of the cell's process (VmHWM), warm-up included.
     pub peak_rss_bytes: u64,
@@ -54,7 +83,9 @@ pub struct CellRecord {
     /// or VmHWM of live pool workers) and of their PSS (smaps_rollup of live pool workers);
     /// the largest over the repetitions. Add `peak_rss_bytes` for the whole.
     pub child_processes: usize,
+    /// Sum of the worker processes' peak RSS.
     pub children_peak_rss_bytes: Option<u64>,
+    /// Sum of the live pool workers' PSS.
     pub children_pss_bytes: Option<u64>,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
@@ -66,6 +97,7 @@ pub struct CellRecord {
 }
 
 impl CellRecord {
+    /// The cell ran and did its work.
     pub fn ok(&self) -> bool {
         self.error.is_none()
     }
@@ -74,57 +106,94 @@ impl CellRecord {
     pub fn failed_verification(&self) -> bool {
         self.error_kind.as_deref() == Some("verification")
     }
+
+    /// A cell of the plain way of running (not a labelled anti-pattern or fix).
+    pub fn normal(&self) -> bool {
+        self.variant == Variant::Normal
+    }
+
+    /// Peak resident memory of the cell's process and its worker processes.
+    pub fn footprint_bytes(&self) -> u64 {
+        self.peak_rss_bytes + self.children_peak_rss_bytes.unwrap_or(0)
+    }
+}
+
+/// The facts of a runtime every record carries beside its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeFacts {
+    /// The name users type.
+    pub name: &'static str,
+    /// Discontinued upstream.
+    pub legacy: bool,
+    /// Its concurrency model.
+    pub model: Model,
+    /// What one of its units is.
+    pub unit: Unit,
+}
+
+impl RuntimeFacts {
+    /// The facts of a runtime of this build.
+    pub fn of(rt: &dyn Runtime) -> RuntimeFacts {
+        RuntimeFacts {
+            name: rt.name(),
+            legacy: rt.legacy(),
+            model: rt.model(),
+            unit: rt.unit(),
+        }
+    }
 }
 
 /// One measured repetition of a cell, for raw.csv.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawRow {
+    /// The runtime's name.
     pub runtime: String,
-    pub workload: String,
+    /// The workload.
+    pub workload: WorkloadKind,
+    /// Tasks per run.
     pub tasks: usize,
-    pub limit: String,
+    /// The concurrency limit.
+    pub limit: Limit,
+    /// OS threads running tasks.
     pub workers: usize,
-    pub latency: String,
+    /// The distribution of each wait.
+    pub latency: Latency,
+    /// n of each factorial.
     pub compute: u32,
+    /// 1 for the first measured repetition.
     pub repetition: usize,
+    /// Tasks completed in this repetition.
     pub completed: usize,
+    /// This repetition's checksum, hex.
     pub checksum: String,
+    /// Wall time of this repetition.
     pub wall_seconds: f64,
+    /// User CPU time of this repetition.
     pub cpu_user_seconds: f64,
+    /// Kernel CPU time of this repetition.
     pub cpu_sys_seconds: f64,
+    /// Voluntary context switches in this repetition.
     pub voluntary_switches: u64,
+    /// Involuntary context switches in this repetition.
     pub involuntary_switches: u64,
-}
-
-impl RawRow {
-    pub fn new(cell: &CellRecord, repetition: usize, s: &Sample) -> RawRow {
-        RawRow {
-            runtime: cell.runtime.clone(),
-            workload: cell.workload.clone(),
-            tasks: cell.tasks,
-            limit: cell.limit.clone(),
-            workers: cell.workers,
-            latency: cell.latency.clone(),
-            compute: cell.compute,
-            repetition,
-            completed: s.completed,
-            checksum: format!("{:016x}", s.checksum),
-            wall_seconds: s.wall_seconds,
-            cpu_user_seconds: s.cpu_user_seconds,
-            cpu_sys_seconds: s.cpu_sys_seconds,
-            voluntary_switches: s.voluntary_switches,
-            involuntary_switches: s.involuntary_switches,
-        }
-    }
 }
 
 /// Memory pass: one size of one model (N idle units parked in a fresh process).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryRecord {
+    /// The runtime's name.
     pub runtime: String,
+    /// Discontinued upstream.
     pub legacy: bool,
+    /// The runtime's concurrency model.
+    pub model: Model,
+    /// What one parked unit is.
+    pub unit: Unit,
+    /// Units parked.
     pub units: usize,
+    /// Resident bytes before the first unit was started.
     pub rss_before_bytes: u64,
+    /// Resident bytes once every unit was parked.
     pub rss_after_bytes: u64,
     /// (RSS after - before) / units; for processes, the children's RSS plus the parent's growth.
     pub rss_per_unit_bytes: f64,
@@ -135,7 +204,9 @@ pub struct MemoryRecord {
     pub heap_per_unit_bytes: f64,
     /// (VmSize after - before) / units: address space reserved, e.g. thread stacks.
     pub virtual_per_unit_bytes: f64,
+    /// Why this size failed, if it did.
     pub error: Option<String>,
+    /// The failure's class, as a cell's.
     pub error_kind: Option<String>,
 }
 
@@ -143,13 +214,23 @@ pub struct MemoryRecord {
 /// the growth over the number of units, so fixed costs drop out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryModel {
+    /// The runtime's name.
     pub runtime: String,
+    /// Discontinued upstream.
     pub legacy: bool,
+    /// The runtime's concurrency model.
+    pub model: Model,
+    /// What one parked unit is.
+    pub unit: Unit,
     /// The sizes that were parked successfully.
     pub sizes: Vec<usize>,
+    /// Resident bytes per unit.
     pub rss_per_unit_bytes: Option<f64>,
+    /// Proportional bytes per unit (processes: shared pages split between sharers).
     pub pss_per_unit_bytes: Option<f64>,
+    /// Heap bytes per unit.
     pub heap_per_unit_bytes: Option<f64>,
+    /// Virtual address space per unit (thread stacks are reserved, not resident).
     pub virtual_per_unit_bytes: Option<f64>,
     /// The largest number of units parked.
     pub max_units: usize,
@@ -161,27 +242,47 @@ pub struct MemoryModel {
 /// included), median of 21.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimerProbe {
+    /// The runtime's name.
     pub runtime: String,
+    /// Discontinued upstream.
     pub legacy: bool,
+    /// The runtime's concurrency model.
+    pub model: Model,
+    /// What one of its units is.
+    pub unit: Unit,
+    /// The sleep asked for.
     pub requested_seconds: f64,
+    /// Median of the measured sleeps.
     pub median_seconds: f64,
+    /// The shortest measured sleep.
     pub min_seconds: f64,
+    /// The longest measured sleep.
     pub max_seconds: f64,
     /// median - requested.
     pub overshoot_seconds: f64,
+    /// Why the probe failed, if it did.
     pub error: Option<String>,
 }
 
 /// Spawn probe: the cost to start and join one unit doing nothing, per runtime.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpawnProbe {
+    /// The runtime's name.
     pub runtime: String,
+    /// Discontinued upstream.
     pub legacy: bool,
+    /// The runtime's concurrency model.
+    pub model: Model,
+    /// What one of its units is.
+    pub unit: Unit,
     /// Empty tasks per run.
     pub units: usize,
     /// Median over 5 runs of wall time / units.
     pub spawn_seconds_per_unit: f64,
+    /// The fastest run, per unit.
     pub min_seconds_per_unit: f64,
+    /// The slowest run, per unit.
     pub max_seconds_per_unit: f64,
+    /// Why the probe failed, if it did.
     pub error: Option<String>,
 }

@@ -9,25 +9,35 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, SpawnProbe, TimerProbe};
+use super::{
+    CellRecord, ClaimResult, Machine, MemoryModel, MemoryRecord, RawRow, SpawnProbe, TimerProbe,
+};
 
-/// Bumped when a field of summary.json changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped when a field of summary.json or claims.json changes meaning, appears as required,
+/// or disappears. Version 2 added each record's `model` and `unit`, a cell's
+/// `workers_requested`, and each claim figure's `key`; version 1 files are upgraded as they
+/// are read (see `load`).
+pub const SCHEMA_VERSION: u32 = 2;
 
+/// summary.json: everything a run measured, with the machine it ran on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// [`SCHEMA_VERSION`] of the writer.
     pub schema_version: u32,
     /// `quick`, `full`, or `custom` for a run given by flags.
     pub profile: String,
     /// False while the run is in progress (or if it was interrupted).
     pub complete: bool,
+    /// The machine and build.
     pub machine: Machine,
     /// Cells the run chose not to measure, and why.
     pub skipped: Vec<String>,
+    /// One record per cell, in the order run.
     pub cells: Vec<CellRecord>,
     /// Memory pass: every size of every model, and each model's per-unit slopes.
     #[serde(default)]
     pub memory: Vec<MemoryRecord>,
+    /// Memory pass: each model's per-unit slopes.
     #[serde(default)]
     pub memory_models: Vec<MemoryModel>,
     /// Each runtime's measured sleep(1ms) and sleep(10ms).
@@ -45,12 +55,14 @@ pub struct ResultsDir {
 }
 
 impl ResultsDir {
+    /// Creates the folder (and its parents) if needed.
     pub fn create(dir: impl Into<PathBuf>) -> io::Result<Self> {
         let dir = dir.into();
         fs::create_dir_all(&dir)?;
         Ok(Self { dir })
     }
 
+    /// Where the folder is.
     pub fn path(&self) -> &Path {
         &self.dir
     }
@@ -125,7 +137,7 @@ fn readme(s: &Summary) -> String {
          - command: `{command}`\n\
          - date: {date}\n\
          - commit: {commit}{dirty}\n\
-         - machine: {cpu}, {cores} cores, {mem:.1} GiB, kernel {kernel}\n\
+         - machine: {cpu}, {cores} cores, {mem}, kernel {kernel}\n\
          - build: {rustc} ({profile_build}); {versions}\n\
          - limits: threads-max {tmax}, vm.max_map_count {maps}, pid_max {pids}, ulimit -u {nproc}\n\
          - cells: {cells} measured, {failed} failed, {skipped} skipped\n\n\
@@ -147,7 +159,7 @@ fn readme(s: &Summary) -> String {
         },
         cpu = m.cpu_model,
         cores = m.cores,
-        mem = m.memory_bytes as f64 / (1u64 << 30) as f64,
+        mem = crate::units::gib(m.memory_bytes),
         kernel = m.kernel,
         rustc = m.rustc,
         profile_build = m.profile,
@@ -172,7 +184,10 @@ fn opt(v: Option<u64>) -> String {
 /// What claims.json holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimsFile {
+    /// [`SCHEMA_VERSION`] of the writer.
     pub schema_version: u32,
+    /// The machine and build the claims were measured on.
     pub machine: Machine,
-    pub claims: Vec<crate::claims::ClaimResult>,
+    /// One result per claim run, in id order.
+    pub claims: Vec<ClaimResult>,
 }

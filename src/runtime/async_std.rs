@@ -20,6 +20,10 @@ impl Runtime for AsyncStd {
         "async-std"
     }
 
+    fn model(&self) -> super::Model {
+        super::Model::Async
+    }
+
     fn legacy(&self) -> bool {
         true
     }

@@ -6,6 +6,7 @@ mod async_driver;
 #[cfg(feature = "async-std")]
 mod async_std;
 mod crossbeam_pool;
+mod model;
 pub mod processes;
 mod rayon;
 mod sequential;
@@ -25,6 +26,8 @@ use crate::measure::Measured;
 use crate::measure::memory::Snapshot;
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Tally, Work};
+
+pub use model::{Model, Unit};
 
 /// Every runtime, in the order results are shown. Adding one: a file and a line here.
 pub static REGISTRY: &[&dyn Runtime] = &[
@@ -80,6 +83,8 @@ impl std::fmt::Display for Variant {
         f.write_str(self.name())
     }
 }
+
+crate::serde_as_text!(Variant);
 
 impl std::str::FromStr for Variant {
     type Err = SpecError;
@@ -144,6 +149,15 @@ pub struct ChildMemory {
 pub trait Runtime: Sync {
     /// The name users type and results carry.
     fn name(&self) -> &'static str;
+
+    /// The concurrency model it belongs to; records carry it, so readers never look at
+    /// the name to find it.
+    fn model(&self) -> Model;
+
+    /// What one of its units is.
+    fn unit(&self) -> Unit {
+        self.model().unit()
+    }
 
     /// Kept for comparison but discontinued upstream.
     fn legacy(&self) -> bool {
@@ -301,8 +315,30 @@ pub fn find(name: &str) -> Result<&'static dyn Runtime, SpecError> {
         })
 }
 
+/// The names of every runtime of this build, in registry order.
 pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|r| r.name()).collect()
+}
+
+/// The runtimes of this build of `model`, in registry order.
+pub fn of_model(model: Model) -> Vec<&'static dyn Runtime> {
+    REGISTRY
+        .iter()
+        .copied()
+        .filter(|r| r.model() == model)
+        .collect()
+}
+
+/// Whether `rt` runs `tasks` tasks under `limit` on as many threads as `--workers` asks
+/// (tokio's pool does; a thread per task or a single thread does not).
+pub fn follows_workers(rt: &dyn Runtime, limit: Limit, tasks: usize) -> bool {
+    let setup = |workers| Setup {
+        workers,
+        limit,
+        tasks,
+        variant: Variant::Normal,
+    };
+    rt.refusal(limit).is_none() && rt.shape(&setup(1)).workers != rt.shape(&setup(2)).workers
 }
 
 /// Shape of a runtime with a pool of `workers` async executor threads. Awaiting one by one
@@ -340,6 +376,10 @@ fn pool_size(setup: &Setup) -> usize {
 impl<P: WorkerPool> Runtime for P {
     fn name(&self) -> &'static str {
         P::NAME
+    }
+
+    fn model(&self) -> Model {
+        Model::ThreadPool
     }
 
     fn refusal(&self, limit: Limit) -> Option<String> {

@@ -14,6 +14,10 @@ impl Runtime for Sequential {
         "sequential"
     }
 
+    fn model(&self) -> super::Model {
+        super::Model::Sequential
+    }
+
     fn refusal(&self, limit: Limit) -> Option<String> {
         (limit != Limit::Unbounded).then(|| {
             format!(

@@ -17,6 +17,10 @@ impl Runtime for Smol {
         "smol"
     }
 
+    fn model(&self) -> super::Model {
+        super::Model::Async
+    }
+
     fn has_variants(&self) -> bool {
         true
     }

@@ -20,6 +20,10 @@ impl Runtime for Threads {
         "threads"
     }
 
+    fn model(&self) -> super::Model {
+        super::Model::Threads
+    }
+
     fn shape(&self, setup: &Setup) -> Shape {
         let concurrency = setup.limit.bound(setup.tasks);
         let workers = match setup.limit {

@@ -18,6 +18,10 @@ impl Runtime for Tokio {
         "tokio"
     }
 
+    fn model(&self) -> super::Model {
+        super::Model::Async
+    }
+
     fn has_variants(&self) -> bool {
         true
     }

@@ -11,6 +11,10 @@ impl Runtime for TokioCurrentThread {
         "tokio-current-thread"
     }
 
+    fn model(&self) -> super::Model {
+        super::Model::Async
+    }
+
     fn has_variants(&self) -> bool {
         true
     }

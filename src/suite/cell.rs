@@ -9,7 +9,7 @@ use super::protocol::{CellReply, CellRequest, Fault, Sample};
 use super::stats::{NOISY_SPREAD, Stat};
 use crate::limit::Limit;
 use crate::measure::available_cores;
-use crate::results::{CellRecord, RawRow};
+use crate::results::{CellRecord, RawRow, RuntimeFacts};
 use crate::runtime::{Runtime, Setup, Variant};
 use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadSpec};
 
@@ -167,16 +167,20 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
     } else {
         first.map_or(0, |s| s.completed)
     };
+    let facts = RuntimeFacts::of(cell.runtime);
     let record = CellRecord {
-        runtime: cell.runtime.name().into(),
-        legacy: cell.runtime.legacy(),
-        variant: cell.variant.to_string(),
-        workload: cell.spec.kind.name().into(),
+        runtime: facts.name.into(),
+        legacy: facts.legacy,
+        model: facts.model,
+        unit: facts.unit,
+        variant: cell.variant,
+        workload: cell.spec.kind,
         tasks: cell.spec.tasks,
-        limit: cell.limit.to_string(),
+        limit: cell.limit,
         workers: shape.workers,
+        workers_requested: Some(cell.workers),
         concurrency: shape.concurrency,
-        latency: cell.spec.latency.to_string(),
+        latency: cell.spec.latency,
         compute: cell.spec.compute,
         seed: cell.spec.seed,
         repeat: reply.samples.len(),
@@ -223,7 +227,28 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
         .samples
         .iter()
         .enumerate()
-        .map(|(i, s)| RawRow::new(&record, i + 1, s))
+        .map(|(i, s)| raw_row(&record, i + 1, s))
         .collect();
     CellResult { record, raw }
+}
+
+/// One measured repetition of `cell`, for raw.csv.
+pub fn raw_row(cell: &CellRecord, repetition: usize, s: &Sample) -> RawRow {
+    RawRow {
+        runtime: cell.runtime.clone(),
+        workload: cell.workload,
+        tasks: cell.tasks,
+        limit: cell.limit,
+        workers: cell.workers,
+        latency: cell.latency,
+        compute: cell.compute,
+        repetition,
+        completed: s.completed,
+        checksum: format!("{:016x}", s.checksum),
+        wall_seconds: s.wall_seconds,
+        cpu_user_seconds: s.cpu_user_seconds,
+        cpu_sys_seconds: s.cpu_sys_seconds,
+        voluntary_switches: s.voluntary_switches,
+        involuntary_switches: s.involuntary_switches,
+    }
 }

@@ -4,19 +4,18 @@
 
 use super::isolate::{Isolation, run_isolated};
 use super::protocol::CellRequest;
-use crate::results::{MemoryModel, MemoryRecord};
-use crate::runtime::Runtime;
+use crate::results::{MemoryModel, MemoryRecord, RuntimeFacts};
+use crate::runtime::{Model, Runtime};
 
 /// The sizes each model is parked at. Threads go past the usual OS limit (about 16k with
-/// vm.max_map_count 65530) so the limit shows as a failed size.
+/// vm.max_map_count 65530) so the limit shows as a failed size. A pool's unit is a thread
+/// and sequential has no unit of its own: None.
 pub fn sizes(runtime: &dyn Runtime) -> Option<&'static [usize]> {
-    match runtime.name() {
-        "tokio" | "tokio-current-thread" | "smol" | "async-std" => {
-            Some(&[10_000, 100_000, 1_000_000])
-        }
-        "threads" => Some(&[1_000, 5_000, 10_000, 15_000, 20_000, 30_000]),
-        "processes" => Some(&[8, 32, 64, 256]),
-        _ => None,
+    match runtime.model() {
+        Model::Async => Some(&[10_000, 100_000, 1_000_000]),
+        Model::Threads => Some(&[1_000, 5_000, 10_000, 15_000, 20_000, 30_000]),
+        Model::Processes => Some(&[8, 32, 64, 256]),
+        Model::ThreadPool | Model::Sequential => None,
     }
 }
 
@@ -47,9 +46,12 @@ pub fn measure(
     };
     let reply = run_isolated(&req, iso);
     let per = |a: f64, b: f64| (b - a) / units as f64;
+    let facts = RuntimeFacts::of(runtime);
     let mut r = MemoryRecord {
-        runtime: runtime.name().into(),
-        legacy: runtime.legacy(),
+        runtime: facts.name.into(),
+        legacy: facts.legacy,
+        model: facts.model,
+        unit: facts.unit,
         units,
         rss_before_bytes: 0,
         rss_after_bytes: 0,
@@ -90,9 +92,12 @@ pub fn model(runtime: &dyn Runtime, records: &[MemoryRecord]) -> MemoryModel {
                 .collect::<Vec<_>>(),
         )
     };
+    let facts = RuntimeFacts::of(runtime);
     MemoryModel {
-        runtime: runtime.name().into(),
-        legacy: runtime.legacy(),
+        runtime: facts.name.into(),
+        legacy: facts.legacy,
+        model: facts.model,
+        unit: facts.unit,
         sizes: ok.iter().map(|r| r.units).collect(),
         rss_per_unit_bytes: fit(|r| r.rss_per_unit_bytes),
         pss_per_unit_bytes: if ok.iter().all(|r| r.pss_per_unit_bytes.is_some()) {

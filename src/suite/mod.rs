@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-pub use cell::{CellPlan, CellResult, Mode, run_cell};
+pub use cell::{CellPlan, CellResult, Mode, raw_row, run_cell};
 pub use execute::execute;
 pub use isolate::{CELL_COMMAND, Isolation};
 pub use profile::Profile;

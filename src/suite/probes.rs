@@ -11,8 +11,8 @@ use std::time::Duration;
 use super::isolate::{Isolation, run_isolated};
 use super::protocol::{CellReply, CellRequest};
 use super::stats::Stat;
-use crate::results::{SpawnProbe, TimerProbe};
-use crate::runtime::Runtime;
+use crate::results::{RuntimeFacts, SpawnProbe, TimerProbe};
+use crate::runtime::{Model, Runtime};
 use crate::workload::latency::format_duration;
 
 /// The sleeps probed.
@@ -61,9 +61,12 @@ pub fn timer(
 ) -> TimerProbe {
     let (reply, wall) = probe_cell(runtime, 1, 1, requested, TIMER_SAMPLES, workers, iso);
     let ok = reply.error.is_none() && !reply.samples.is_empty();
+    let facts = RuntimeFacts::of(runtime);
     TimerProbe {
-        runtime: runtime.name().into(),
-        legacy: runtime.legacy(),
+        runtime: facts.name.into(),
+        legacy: facts.legacy,
+        model: facts.model,
+        unit: facts.unit,
         requested_seconds: requested.as_secs_f64(),
         median_seconds: wall.median,
         min_seconds: wall.min,
@@ -80,10 +83,10 @@ pub fn timer(
 /// How many empty units a runtime's spawn probe starts: enough to amortise the clock,
 /// few enough that processes take well under a second.
 pub fn spawn_units(runtime: &dyn Runtime) -> usize {
-    match runtime.name() {
-        "processes" => 50,
-        "threads" | "sequential" => 1_000,
-        _ => 10_000,
+    match runtime.model() {
+        Model::Processes => 50,
+        Model::Threads | Model::Sequential => 1_000,
+        Model::Async | Model::ThreadPool => 10_000,
     }
 }
 
@@ -99,9 +102,12 @@ pub fn spawn(runtime: &dyn Runtime, workers: usize, iso: &Isolation) -> SpawnPro
         iso,
     );
     let per = |s: f64| s / units as f64;
+    let facts = RuntimeFacts::of(runtime);
     SpawnProbe {
-        runtime: runtime.name().into(),
-        legacy: runtime.legacy(),
+        runtime: facts.name.into(),
+        legacy: facts.legacy,
+        model: facts.model,
+        unit: facts.unit,
         units,
         spawn_seconds_per_unit: per(wall.median),
         min_seconds_per_unit: per(wall.min),

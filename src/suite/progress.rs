@@ -7,8 +7,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CellPlan;
-use crate::report::seconds;
 use crate::results::CellRecord;
+use crate::units::seconds;
 
 pub struct Progress {
     bar: Option<ProgressBar>,

@@ -63,6 +63,8 @@ impl fmt::Display for Latency {
     }
 }
 
+crate::serde_as_text!(Latency);
+
 const LATENCY_FORMS: &str =
     "a duration (10ms), fixed:DUR, uniform:LO..HI (uniform:5ms..15ms) or longtail[:MEDIAN]";
 

@@ -3,6 +3,7 @@
 //! panel per set of limit cells (tasks, limit, latency) that compares two ways or more.
 
 use crate::results::{CellRecord, Loaded};
+use crate::workload::{Latency, WorkloadKind};
 
 use super::model::{Axis, Body, Chart, Group, Item, Key, LegendEntry, Mark, Panel, Shape, Unit};
 use super::palette::{REFERENCE, Runtimes};
@@ -22,7 +23,7 @@ pub const KINDS: [(&str, Shape); 3] = [
 pub struct LimitSet<'a> {
     pub tasks: usize,
     pub limit: usize,
-    pub latency: &'a str,
+    pub latency: Latency,
     pub cells: Vec<&'a CellRecord>,
 }
 
@@ -33,7 +34,7 @@ impl LimitSet<'_> {
             "{} tasks, limit {}, {}",
             self.tasks,
             self.limit,
-            select::latency_short(self.latency)
+            select::latency_short(&self.latency)
         )
     }
 
@@ -43,7 +44,7 @@ impl LimitSet<'_> {
             "{} tasks, limit {}, each {}",
             self.tasks,
             self.limit,
-            select::latency_words(self.latency)
+            select::latency_words(&self.latency)
         )
     }
 
@@ -70,10 +71,10 @@ impl LimitSet<'_> {
                 slots: KINDS
                     .iter()
                     .map(|kind| {
-                        let cell = self.cells.iter().find(|c| {
-                            c.runtime == rt
-                                && select::limit_parts(&c.limit).map(|p| p.0) == Some(kind.0)
-                        })?;
+                        let cell = self
+                            .cells
+                            .iter()
+                            .find(|c| c.runtime == rt && c.limit.kind() == kind.0)?;
                         Some(item(rt, kind, cell))
                     })
                     .collect(),
@@ -87,8 +88,8 @@ impl LimitSet<'_> {
 /// them (a pool alone, e.g. pool:100 in the size sweep, compares nothing).
 pub fn limit_sets(loaded: &Loaded) -> Vec<LimitSet<'_>> {
     let mut sets: Vec<LimitSet> = Vec::new();
-    for c in select::cells(loaded).filter(|c| c.workload == "io") {
-        let Some((kind, n)) = select::limit_parts(&c.limit) else {
+    for c in select::cells(loaded).filter(|c| c.workload == WorkloadKind::Io) {
+        let (kind, Some(n)) = (c.limit.kind(), c.limit.size()) else {
             continue;
         };
         if !KINDS.iter().any(|k| k.0 == kind) {
@@ -102,17 +103,13 @@ pub fn limit_sets(loaded: &Loaded) -> Vec<LimitSet<'_>> {
             None => sets.push(LimitSet {
                 tasks: c.tasks,
                 limit: n,
-                latency: &c.latency,
+                latency: c.latency,
                 cells: vec![c],
             }),
         }
     }
     sets.retain(|s| {
-        let mut kinds: Vec<&str> = s
-            .cells
-            .iter()
-            .filter_map(|c| select::limit_parts(&c.limit).map(|p| p.0))
-            .collect();
+        let mut kinds: Vec<&str> = s.cells.iter().map(|c| c.limit.kind()).collect();
         kinds.sort_unstable();
         kinds.dedup();
         kinds.len() >= 2

@@ -2,7 +2,9 @@
 //! representative cell kind: io with 1,000 tasks and no limit when the folder has it, else
 //! the io (then any) cell kind the most runtimes ran.
 
+use crate::limit::Limit;
 use crate::results::{CellRecord, Loaded};
+use crate::workload::{Latency, WorkloadKind};
 
 use super::model::{Axis, Body, Chart, Fill, Group, Key, Panel, Unit};
 use super::parts::{runtime_legend, seconds_bar};
@@ -11,19 +13,15 @@ use super::select;
 pub const NAME: &str = "latency-percentiles";
 
 /// The cells of the representative kind: (workload, tasks, limit, latency) shared.
+/// What a representative cell kind shares: workload, tasks, limit, latency.
+type Kind = (WorkloadKind, usize, Limit, Latency);
+
 fn representative(loaded: &Loaded) -> Option<Vec<&CellRecord>> {
     let usable: Vec<&CellRecord> = select::cells(loaded)
         .filter(|c| c.latency_max_seconds > 0.0)
         .collect();
-    let key = |c: &CellRecord| {
-        (
-            c.workload.clone(),
-            c.tasks,
-            c.limit.clone(),
-            c.latency.clone(),
-        )
-    };
-    let runtimes_of = |k: &(String, usize, String, String)| {
+    let key = |c: &CellRecord| (c.workload, c.tasks, c.limit, c.latency);
+    let runtimes_of = |k: &Kind| {
         let mut names: Vec<&str> = usable
             .iter()
             .filter(|c| key(c) == *k)
@@ -33,15 +31,15 @@ fn representative(loaded: &Loaded) -> Option<Vec<&CellRecord>> {
         names.dedup();
         names.len()
     };
-    let mut keys: Vec<(String, usize, String, String)> = Vec::new();
+    let mut keys: Vec<Kind> = Vec::new();
     for c in &usable {
         if !keys.contains(&key(c)) {
             keys.push(key(c));
         }
     }
     // Preference: io x1000 unbounded, then io unbounded, then anything; most runtimes first.
-    let rank = |k: &(String, usize, String, String)| {
-        let io_unbounded = k.0 == "io" && k.2 == "unbounded";
+    let rank = |k: &Kind| {
+        let io_unbounded = k.0 == WorkloadKind::Io && k.2 == Limit::Unbounded;
         (
             io_unbounded && k.1 == 1000 && runtimes_of(k) >= 2,
             io_unbounded,
@@ -49,7 +47,7 @@ fn representative(loaded: &Loaded) -> Option<Vec<&CellRecord>> {
             k.1,
         )
     };
-    let best = keys.iter().max_by_key(|k| rank(k))?.clone();
+    let best = *keys.iter().max_by_key(|k| rank(k))?;
     let cells: Vec<&CellRecord> = usable.into_iter().filter(|c| key(c) == best).collect();
     Some(cells)
 }
@@ -81,7 +79,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         })
         .collect();
     let legend = runtime_legend(loaded, &rts, &names, Key::Bar(Fill::Solid));
-    let limit = if first.limit == "unbounded" {
+    let limit = if first.limit == Limit::Unbounded {
         "no limit".to_string()
     } else {
         format!("limit {}", first.limit)

@@ -3,8 +3,8 @@
 //! for fixed, uniform and long-tailed waits) and claim C15 (fixed limits against an
 //! adaptive one, calling a server that rejects calls over its capacity).
 
-use crate::claims::ClaimResult;
-use crate::results::Loaded;
+use crate::claims::ADAPTIVE;
+use crate::results::{ClaimResult, FigureId, FigureKey, Loaded};
 
 use super::efficiency::{KINDS, limit_sets};
 use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
@@ -13,6 +13,16 @@ use super::scale::compact;
 use super::select;
 
 pub const NAME: &str = "limit-comparison";
+
+/// The figures of claims this chart reads.
+pub const READS: [FigureId; 6] = [
+    FigureId::C05Semaphore,
+    FigureId::C05Batches,
+    FigureId::C05Pool,
+    FigureId::C15CallsPerSecond,
+    FigureId::C15Rejected,
+    FigureId::C15AdaptiveFinalLimit,
+];
 
 fn claim<'a>(loaded: &'a Loaded, id: &str) -> Option<&'a ClaimResult> {
     loaded
@@ -61,13 +71,20 @@ fn cell_panels(loaded: &Loaded) -> (Vec<Panel>, usize) {
     (panels, most)
 }
 
-/// C05: `spread: kind` figures in seconds, grouped by spread.
+/// C05: each way of limiting's wall time, grouped by latency spread.
 fn c05_panel(c: &ClaimResult) -> Option<Panel> {
     let mut groups: Vec<Group> = Vec::new();
-    for f in c.measured.iter().filter(|f| f.unit == "s") {
-        let Some((spread, kind)) = f.label.split_once(": ") else {
+    for f in &c.measured {
+        let Some(key) = &f.key else {
             continue;
         };
+        let kind = match key.id {
+            FigureId::C05Semaphore => "semaphore",
+            FigureId::C05Batches => "batches",
+            FigureId::C05Pool => "pool",
+            _ => continue,
+        };
+        let spread = key.subject.as_deref().unwrap_or("");
         let Some(slot) = KINDS.iter().position(|k| k.0 == kind) else {
             continue;
         };
@@ -98,26 +115,19 @@ fn c05_panel(c: &ClaimResult) -> Option<Panel> {
     })
 }
 
-/// C15: `NAME calls` (per second) and `NAME rejected` figures, one bar per limit.
+/// C15: calls per second and rejections of each client limit, one bar per limit.
 fn c15_panel(c: &ClaimResult) -> Option<Panel> {
-    let value = |label: &str| {
-        c.measured
-            .iter()
-            .find(|f| f.label == label)
-            .map(|f| f.value)
-    };
     let mut groups = Vec::new();
-    for f in c.measured.iter().filter(|f| f.unit == "/s") {
-        let Some(name) = f.label.strip_suffix(" calls") else {
-            continue;
-        };
-        let kind = if name.starts_with("adaptive") {
-            "adaptive"
-        } else {
-            "semaphore"
-        };
-        let rejected = value(&format!("{name} rejected")).map(|r| format!("{r:.0} rejected"));
-        let label = match value(&format!("{name} final limit")) {
+    for (name, f) in c.each(FigureId::C15CallsPerSecond) {
+        let adaptive = name == ADAPTIVE;
+        let kind = if adaptive { "adaptive" } else { "semaphore" };
+        let rejected = c
+            .value(&FigureKey::about(FigureId::C15Rejected, name))
+            .map(|r| format!("{r:.0} rejected"));
+        let ended = adaptive
+            .then(|| c.value(&FigureKey::of(FigureId::C15AdaptiveFinalLimit)))
+            .flatten();
+        let label = match ended {
             Some(l) => format!("{name} (ended at {l:.0})"),
             None => name.to_string(),
         };

@@ -2,8 +2,8 @@
 //! memory (RSS), for processes also their proportional share (PSS), and beside them the
 //! virtual address space reserved (thread stacks), from the memory pass's per-unit slopes.
 
-use crate::report::{bytes, thousands};
 use crate::results::{Loaded, MemoryModel};
+use crate::units::{bytes, thousands};
 
 use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
 use super::palette::limit_colour;

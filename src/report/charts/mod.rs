@@ -79,23 +79,61 @@ pub enum ChartError {
     Font,
 }
 
-/// A chart family: its file name and the function that builds it, or says why not.
-type Family = (&'static str, fn(&Loaded) -> Result<Chart, String>);
+/// A chart family: its file name, its caption in BENCHMARK.md, and the function that
+/// builds it from the results, or says why not.
+pub struct Family {
+    /// The file stem: `charts/NAME.svg`.
+    pub name: &'static str,
+    /// What the chart shows, in a line.
+    pub caption: &'static str,
+    build: fn(&Loaded) -> Result<Chart, String>,
+}
 
-/// Every chart, in the order they are written.
-const FAMILIES: [Family; 7] = [
-    (throughput::NAME, throughput::chart),
-    (efficiency::NAME, efficiency::chart),
-    (limits::NAME, limits::chart),
-    (speedup::NAME, speedup::chart),
-    (latency::NAME, latency::chart),
-    (memory::NAME, memory::chart),
-    (timers::NAME, timers::chart),
+/// Every chart, in the order they are written and linked from BENCHMARK.md.
+pub const FAMILIES: [Family; 7] = [
+    Family {
+        name: throughput::NAME,
+        caption: "Throughput against the number of concurrent waits",
+        build: throughput::chart,
+    },
+    Family {
+        name: efficiency::NAME,
+        caption: "Efficiency (ideal / measured) under each concurrency limit",
+        build: efficiency::chart,
+    },
+    Family {
+        name: speedup::NAME,
+        caption: "CPU-bound speed-up over sequential",
+        build: speedup::chart,
+    },
+    Family {
+        name: memory::NAME,
+        caption: "Memory per idle task, thread and process",
+        build: memory::chart,
+    },
+    Family {
+        name: latency::NAME,
+        caption: "Task completion latency percentiles",
+        build: latency::chart,
+    },
+    Family {
+        name: timers::NAME,
+        caption: "How far each runtime's sleep overshoots",
+        build: timers::chart,
+    },
+    Family {
+        name: limits::NAME,
+        caption: "Semaphore, batches and pool under one limit",
+        build: limits::chart,
+    },
 ];
+
+/// The figures of claims the charts read.
+pub const READS: &[crate::results::FigureId] = &limits::READS;
 
 /// The file stems of every chart family, in the order they are written.
 pub fn chart_names() -> Vec<&'static str> {
-    FAMILIES.iter().map(|f| f.0).collect()
+    FAMILIES.iter().map(|f| f.name).collect()
 }
 
 /// A chart not drawn because the results hold none of its data.
@@ -115,7 +153,12 @@ impl fmt::Display for Skipped {
 pub fn skipped(loaded: &Loaded) -> Vec<Skipped> {
     FAMILIES
         .iter()
-        .filter_map(|(name, build)| build(loaded).err().map(|reason| Skipped { name, reason }))
+        .filter_map(|f| {
+            (f.build)(loaded).err().map(|reason| Skipped {
+                name: f.name,
+                reason,
+            })
+        })
         .collect()
 }
 
@@ -128,7 +171,7 @@ pub fn write_charts(loaded: &Loaded, dir: &Path, png: bool) -> Result<Vec<PathBu
     font_ready()?;
     let out = dir.join("charts");
     let mut written = Vec::new();
-    for (name, build) in FAMILIES {
+    for Family { name, build, .. } in FAMILIES {
         let Ok(chart) = build(loaded) else {
             continue;
         };

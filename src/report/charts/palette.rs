@@ -73,15 +73,6 @@ impl Runtimes {
     }
 }
 
-/// A runtime as the tables name it: `async-std (legacy)`.
-pub fn runtime_label(runtime: &str, legacy: bool) -> String {
-    if legacy {
-        format!("{runtime} (legacy)")
-    } else {
-        runtime.to_string()
-    }
-}
-
 /// The kinds of concurrency limit, in the order they are shown.
 pub const LIMIT_KINDS: [&str; 4] = ["semaphore", "batches", "pool", "adaptive"];
 
@@ -117,6 +108,5 @@ mod tests {
             rts.sorted(["mystery", "tokio", "sequential", "tokio"]),
             ["sequential", "tokio", "mystery"]
         );
-        assert_eq!(runtime_label("async-std", true), "async-std (legacy)");
     }
 }

@@ -1,18 +1,17 @@
 //! Picking the records a chart shows: successful cells of the normal variant, the most
 //! common parameter set where a folder holds several, and the words that describe them.
 
+use crate::report::labels::runtime_label;
 use crate::results::{CellRecord, Loaded};
+use crate::workload::Latency;
+use crate::workload::latency::format_duration;
 
-use super::palette::{Runtimes, runtime_label};
+use super::palette::Runtimes;
 
 /// Cells that measured something comparable: no error, the normal variant (anti-patterns
 /// are the claims' business).
 pub fn cells(loaded: &Loaded) -> impl Iterator<Item = &CellRecord> {
-    loaded
-        .summary
-        .cells
-        .iter()
-        .filter(|c| c.ok() && (c.variant == "normal" || c.variant.is_empty()))
+    loaded.summary.cells.iter().filter(|c| c.ok() && c.normal())
 }
 
 /// Every runtime named anywhere in the summary, for colours and order.
@@ -39,33 +38,31 @@ pub fn label(loaded: &Loaded, runtime: &str) -> String {
     runtime_label(runtime, legacy)
 }
 
-/// A cell's latency field in words: `10ms` -> "a fixed 10ms wait".
-pub fn latency_words(latency: &str) -> String {
-    if let Some(range) = latency.strip_prefix("uniform:") {
-        format!("a wait drawn uniformly from {range}")
-    } else if let Some(median) = latency.strip_prefix("longtail:") {
-        format!("a long-tailed wait (median {median})")
-    } else {
-        format!("a fixed {latency} wait")
+/// A cell's latency in words: `10ms` -> "a fixed 10ms wait".
+pub fn latency_words(latency: &Latency) -> String {
+    match *latency {
+        Latency::Uniform(lo, hi) => format!(
+            "a wait drawn uniformly from {}..{}",
+            format_duration(lo),
+            format_duration(hi)
+        ),
+        Latency::LongTail(m) => format!("a long-tailed wait (median {})", format_duration(m)),
+        Latency::Fixed(d) => format!("a fixed {} wait", format_duration(d)),
     }
 }
 
-/// A cell's latency field in a few words for a panel title: `longtail:10ms` ->
+/// A cell's latency in a few words for a panel title: `longtail:10ms` ->
 /// "long-tailed waits, median 10ms".
-pub fn latency_short(latency: &str) -> String {
-    if let Some(range) = latency.strip_prefix("uniform:") {
-        format!("uniform {range} waits")
-    } else if let Some(median) = latency.strip_prefix("longtail:") {
-        format!("long-tailed waits, median {median}")
-    } else {
-        format!("fixed {latency} waits")
+pub fn latency_short(latency: &Latency) -> String {
+    match *latency {
+        Latency::Uniform(lo, hi) => format!(
+            "uniform {}..{} waits",
+            format_duration(lo),
+            format_duration(hi)
+        ),
+        Latency::LongTail(m) => format!("long-tailed waits, median {}", format_duration(m)),
+        Latency::Fixed(d) => format!("fixed {} waits", format_duration(d)),
     }
-}
-
-/// A limit field split: `semaphore:10` -> ("semaphore", 10); `unbounded` -> None.
-pub fn limit_parts(limit: &str) -> Option<(&str, usize)> {
-    let (kind, n) = limit.split_once(':')?;
-    Some((kind, n.parse().ok()?))
 }
 
 /// The machine and run, for a subtitle: "quick profile, 2 cores (CPU model), 2026-05-01".
@@ -88,13 +85,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_helpers() {
-        assert_eq!(limit_parts("semaphore:10"), Some(("semaphore", 10)));
-        assert_eq!(limit_parts("unbounded"), None);
-        assert_eq!(latency_words("10ms"), "a fixed 10ms wait");
+    fn latencies_in_words() {
+        let words = |s: &str| latency_words(&s.parse().unwrap());
+        assert_eq!(words("10ms"), "a fixed 10ms wait");
         assert_eq!(
-            latency_words("uniform:5ms..15ms"),
+            words("uniform:5ms..15ms"),
             "a wait drawn uniformly from 5ms..15ms"
         );
+        assert_eq!(words("longtail:10ms"), "a long-tailed wait (median 10ms)");
+        let short = |s: &str| latency_short(&s.parse().unwrap());
+        assert_eq!(short("longtail:10ms"), "long-tailed waits, median 10ms");
+        assert_eq!(short("uniform:5ms..15ms"), "uniform 5ms..15ms waits");
     }
 }

@@ -1,10 +1,10 @@
 //! CPU speed-up against worker threads: for each `--workers` setting the cpu sweep ran,
 //! sequential's wall time over each runtime's, with the ideal min(workers, cores) dashed.
 
-use crate::limit::Limit;
-use crate::report::most_common;
+use crate::analysis::most_common;
 use crate::results::{CellRecord, Loaded};
-use crate::runtime::{self, Setup, Variant};
+use crate::runtime::Model;
+use crate::workload::WorkloadKind;
 
 use super::model::{Axis, Body, Chart, Panel, Unit};
 use super::parts::Lines;
@@ -12,20 +12,10 @@ use super::select;
 
 pub const NAME: &str = "cpu-speedup";
 
-/// Whether this runtime's worker count follows `--workers` (tokio's pool does; a thread
-/// per task does not). Unknown runtimes are taken not to.
-fn follows_workers(name: &str, cell: &CellRecord) -> bool {
-    let Ok(rt) = runtime::find(name) else {
-        return false;
-    };
-    let limit: Limit = cell.limit.parse().unwrap_or(Limit::Unbounded);
-    let setup = |workers| Setup {
-        workers,
-        limit,
-        tasks: cell.tasks,
-        variant: Variant::Normal,
-    };
-    rt.shape(&setup(1)).workers != rt.shape(&setup(2)).workers
+/// Whether the cell ran on as many threads as `--workers` asked (tokio's pool does; a
+/// thread per task or a single thread does not).
+fn follows_workers(cell: &CellRecord) -> bool {
+    cell.workers_requested == Some(cell.workers)
 }
 
 /// One run of the sweep: cells in file order until a runtime comes round again.
@@ -42,17 +32,17 @@ fn sweep_runs<'a>(cells: &[&'a CellRecord]) -> Vec<Vec<&'a CellRecord>> {
 
 pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let cpu: Vec<&CellRecord> = select::cells(loaded)
-        .filter(|c| c.workload == "cpu" && c.wall_seconds > 0.0)
+        .filter(|c| c.workload == WorkloadKind::Cpu && c.wall_seconds > 0.0)
         .collect();
-    let key = most_common(cpu.iter().map(|c| (c.tasks, c.compute, c.limit.as_str())))
+    let key = most_common(cpu.iter().map(|c| (c.tasks, c.compute, c.limit)))
         .ok_or("no successful cpu cell")?;
     let cells: Vec<&CellRecord> = cpu
         .into_iter()
-        .filter(|c| (c.tasks, c.compute, c.limit.as_str()) == key)
+        .filter(|c| (c.tasks, c.compute, c.limit) == key)
         .collect();
     let sequential: Vec<f64> = cells
         .iter()
-        .filter(|c| c.runtime == "sequential")
+        .filter(|c| c.model == Model::Sequential)
         .map(|c| c.wall_seconds)
         .collect();
     if sequential.is_empty() {
@@ -60,14 +50,14 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     }
     let fallback = sequential.iter().sum::<f64>() / sequential.len() as f64;
     let runs = sweep_runs(&cells);
-    // Each run's --workers: what the runtimes that follow it report; else its position.
+    // Each run's --workers, as its cells recorded it; else its position.
     let settings: Vec<usize> = runs
         .iter()
         .enumerate()
         .map(|(i, run)| {
             run.iter()
-                .find(|c| follows_workers(&c.runtime, c))
-                .map_or(i + 1, |c| c.workers)
+                .find_map(|c| c.workers_requested)
+                .unwrap_or(i + 1)
         })
         .collect();
     let rts = select::runtimes(loaded);
@@ -75,8 +65,8 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let names = rts.sorted(
         cells
             .iter()
-            .map(|c| c.runtime.as_str())
-            .filter(|n| *n != "sequential"),
+            .filter(|c| c.model != Model::Sequential)
+            .map(|c| c.runtime.as_str()),
     );
     if names.is_empty() {
         return Err("only sequential ran the cpu workload".into());
@@ -90,13 +80,14 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
             };
             let base = run
                 .iter()
-                .find(|c| c.runtime == "sequential")
+                .find(|c| c.model == Model::Sequential)
                 .map_or(fallback, |c| c.wall_seconds);
             points.push((w as f64, base / cell.wall_seconds));
         }
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some(cell) = cells.iter().find(|c| c.runtime == name)
-            && !follows_workers(name, cell)
+        if cells
+            .iter()
+            .any(|c| c.runtime == name && !follows_workers(c))
         {
             ignoring.push(name);
         }
@@ -158,17 +149,17 @@ mod tests {
                 .summary
                 .cells
                 .iter()
-                .find(|c| c.runtime == rt && c.workload == "cpu")
+                .find(|c| c.runtime == rt && c.workload == WorkloadKind::Cpu)
                 .unwrap()
         };
-        assert!(follows_workers("tokio", cell("tokio")));
-        assert!(!follows_workers("threads", cell("threads")));
-        assert!(!follows_workers("sequential", cell("sequential")));
+        assert!(follows_workers(cell("tokio")));
+        assert!(!follows_workers(cell("threads")));
+        assert!(!follows_workers(cell("sequential")));
         let cpu: Vec<&CellRecord> = loaded
             .summary
             .cells
             .iter()
-            .filter(|c| c.workload == "cpu")
+            .filter(|c| c.workload == WorkloadKind::Cpu)
             .collect();
         assert_eq!(sweep_runs(&cpu).len(), 2);
     }

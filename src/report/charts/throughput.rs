@@ -2,8 +2,10 @@
 //! without a limit, where every task's wait could overlap. The dashed line is the ideal
 //! (all waits overlapped: tasks / one wait).
 
-use crate::report::most_common;
+use crate::analysis::most_common;
+use crate::limit::Limit;
 use crate::results::Loaded;
+use crate::workload::WorkloadKind;
 
 use super::model::{Axis, Body, Chart, Panel, Unit};
 use super::parts::Lines;
@@ -13,10 +15,14 @@ pub const NAME: &str = "throughput-vs-tasks";
 
 pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let io: Vec<_> = select::cells(loaded)
-        .filter(|c| c.workload == "io" && c.limit == "unbounded" && c.throughput_per_second > 0.0)
+        .filter(|c| {
+            c.workload == WorkloadKind::Io
+                && c.limit == Limit::Unbounded
+                && c.throughput_per_second > 0.0
+        })
         .collect();
-    let latency = most_common(io.iter().map(|c| c.latency.as_str()))
-        .ok_or("no successful io cell without a limit")?;
+    let latency =
+        most_common(io.iter().map(|c| c.latency)).ok_or("no successful io cell without a limit")?;
     let cells: Vec<_> = io.into_iter().filter(|c| c.latency == latency).collect();
     let rts = select::runtimes(loaded);
     let mut lines = Lines::default();
@@ -47,7 +53,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         subtitle: format!(
             "Each task is {}; all tasks start at once. Median of {repeat} runs per point; a missing \
              point was skipped by the profile or failed. {}.",
-            select::latency_words(latency),
+            select::latency_words(&latency),
             select::machine_words(loaded)
         ),
         panels: vec![Panel {

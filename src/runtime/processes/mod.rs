@@ -26,6 +26,10 @@ impl Runtime for Processes {
         "processes"
     }
 
+    fn model(&self) -> crate::runtime::Model {
+        crate::runtime::Model::Processes
+    }
+
     fn refusal(&self, limit: Limit) -> Option<String> {
         matches!(limit, Limit::Semaphore(_)).then(|| {
             format!(

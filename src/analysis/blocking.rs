@@ -1,0 +1,82 @@
+//! Row "a blocking library inside async code": claim C17's blocking calls made inside the
+//! tasks against the same calls on the runtime's blocking pool, on every async runtime.
+
+use super::{Lookup, NotMeasured, RowBody, claim, lookup};
+use crate::results::{FigureId, FigureKey, Loaded, Verdict};
+
+/// The rule, as the row states it.
+pub const RULE: &str = "where the blocking call is faster, for every async runtime measured";
+
+/// The figures this row reads.
+pub const READS: [FigureId; 2] = [FigureId::C17BlockingInTasks, FigureId::C17OnBlockingPool];
+
+/// Where the rule says the blocking call belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockingPick {
+    /// The blocking pool was faster on every runtime.
+    Pool,
+    /// Calling inside the task was faster on every runtime.
+    Inside,
+    /// The runtimes disagree.
+    NoWinner,
+}
+
+/// One runtime's two timings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockingPair<'a> {
+    /// The runtime.
+    pub runtime: &'a str,
+    /// The calls made inside the tasks.
+    pub inside: f64,
+    /// The same calls on the blocking pool.
+    pub pool: Lookup,
+}
+
+/// The row's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockingRow<'a> {
+    /// How the claims scaled the notes' durations.
+    pub scale: &'a str,
+    /// Each runtime's pair.
+    pub pairs: Vec<BlockingPair<'a>>,
+    /// The pick, from the pairs measured in full.
+    pub pick: BlockingPick,
+    /// C17's verdict.
+    pub verdict: Option<Verdict>,
+}
+
+/// Decides the row from a loaded folder.
+pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
+    let c = claim(loaded, "C17").ok_or(NotMeasured::ClaimNotRun("C17"))?;
+    let pairs: Vec<BlockingPair> = c
+        .each(FigureId::C17BlockingInTasks)
+        .map(|(runtime, f)| BlockingPair {
+            runtime,
+            inside: f.value,
+            pool: lookup(c, FigureKey::about(FigureId::C17OnBlockingPool, runtime)),
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Err(match &c.error {
+            Some(e) => NotMeasured::ClaimFailed(e),
+            None => NotMeasured::NoPairs("C17"),
+        });
+    }
+    let measured: Vec<(f64, f64)> = pairs
+        .iter()
+        .filter_map(|p| Some((p.inside, *p.pool.as_ref().ok()?)))
+        .collect();
+    let pick = if !measured.is_empty() && measured.iter().all(|&(inside, pool)| pool < inside) {
+        BlockingPick::Pool
+    } else if !measured.is_empty() && measured.iter().all(|&(inside, pool)| inside < pool) {
+        BlockingPick::Inside
+    } else {
+        BlockingPick::NoWinner
+    };
+    Ok(RowBody::Blocking(BlockingRow {
+        scale: &c.scale,
+        pairs,
+        pick,
+        verdict: c.verdict,
+    }))
+}

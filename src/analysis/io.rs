@@ -1,0 +1,106 @@
+//! Row "many concurrent waits": the io cells without a limit at the largest size, the
+//! fastest model winning unless one within the margin needs less memory per unit.
+
+use std::collections::BTreeSet;
+
+use super::rank::{Candidate, Ranked};
+use super::select::{UnitMemory, best_per_model, most_common, unit_memory, usable};
+use super::{NotMeasured, RowBody};
+use crate::limit::Limit;
+use crate::results::{CellRecord, Loaded, Summary};
+use crate::runtime::Model;
+use crate::workload::{Latency, WorkloadKind};
+
+/// The rule, as the row states it.
+pub const RULE: &str =
+    "fastest median wall; a model within 10% of it with less memory per unit wins";
+
+/// A model's best cell with its memory per unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IoItem<'a> {
+    /// The cell.
+    pub cell: &'a CellRecord,
+    /// Memory per idle unit of its runtime, if the memory pass ran.
+    pub unit_memory: Option<UnitMemory>,
+}
+
+/// The row's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IoRow<'a> {
+    /// The largest number of tasks run without a limit.
+    pub tasks: usize,
+    /// The latency most cells at that size waited.
+    pub latency: Latency,
+    /// The best cell of each model at that size.
+    pub ranked: Ranked<IoItem<'a>>,
+    /// Models run only at smaller sizes: their best cell at their largest size, for scale.
+    pub smaller: Vec<IoItem<'a>>,
+}
+
+fn item<'a>(s: &Summary, cell: &'a CellRecord) -> IoItem<'a> {
+    IoItem {
+        cell,
+        unit_memory: unit_memory(s, &cell.runtime),
+    }
+}
+
+/// Decides the row from a loaded folder.
+pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
+    let s = &loaded.summary;
+    let item = |cell| item(s, cell);
+    let io: Vec<&CellRecord> = usable(s, WorkloadKind::Io)
+        .filter(|c| c.limit == Limit::Unbounded)
+        .collect();
+    let n = io
+        .iter()
+        .map(|c| c.tasks)
+        .max()
+        .ok_or(NotMeasured::NoCells)?;
+    let latency = most_common(io.iter().filter(|c| c.tasks == n).map(|c| c.latency))
+        .ok_or(NotMeasured::NoCells)?;
+    let at_n: Vec<&CellRecord> = io
+        .iter()
+        .copied()
+        .filter(|c| c.tasks == n && c.latency == latency)
+        .collect();
+    let candidates = best_per_model(&at_n)
+        .into_iter()
+        .map(|c| Candidate {
+            item: item(c),
+            time: c.wall_seconds,
+            memory: unit_memory(s, &c.runtime).map(|m| m.bytes),
+        })
+        .collect();
+    let ranked = Ranked::new(candidates).ok_or(NotMeasured::NoCells)?;
+    // Models measured only at smaller sizes (e.g. a process per task is too slow to start
+    // 10,000 times in a quick profile), in the order first met.
+    let present: BTreeSet<Model> = at_n.iter().map(|c| c.model).collect();
+    let mut missing: Vec<Model> = Vec::new();
+    for c in io.iter().filter(|c| c.latency == latency) {
+        if c.model != Model::Sequential
+            && !present.contains(&c.model)
+            && !missing.contains(&c.model)
+        {
+            missing.push(c.model);
+        }
+    }
+    let smaller = missing
+        .into_iter()
+        .filter_map(|m| {
+            let theirs: Vec<&CellRecord> = io
+                .iter()
+                .copied()
+                .filter(|c| c.latency == latency && c.model == m)
+                .collect();
+            let largest = theirs.iter().map(|c| c.tasks).max().unwrap_or(0);
+            let at: Vec<&CellRecord> = theirs.into_iter().filter(|c| c.tasks == largest).collect();
+            best_per_model(&at).first().map(|c| item(c))
+        })
+        .collect();
+    Ok(RowBody::Io(IoRow {
+        tasks: n,
+        latency,
+        ranked,
+        smaller,
+    }))
+}

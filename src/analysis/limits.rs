@@ -1,0 +1,239 @@
+//! Row "bounding concurrency against a rate-limited API": the io cells under a semaphore,
+//! a pool or batches of the same size, and claims C06 (rejections) and C15 (an adaptive
+//! limit).
+
+use super::rank::MARGIN;
+use super::select::usable;
+use super::{Lookup, NotMeasured, RowBody, claim, lookup};
+use crate::claims::{ADAPTIVE, C15_FIXED};
+use crate::limit::Limit;
+use crate::results::{CellRecord, ClaimResult, FigureId, FigureKey, Loaded, Verdict};
+use crate::workload::{Latency, WorkloadKind};
+
+/// The rule, as the row states it.
+pub const RULE: &str = "every limit style within 10% of the fastest under each latency spread; \
+                        rejections from C06, the adaptive limit from C15 when it holds";
+
+/// The figures this row reads.
+pub const READS: [FigureId; 4] = [
+    FigureId::C06RejectedNoLimit,
+    FigureId::C06RejectedSemaphore,
+    FigureId::C15CallsPerSecond,
+    FigureId::C15Rejected,
+];
+
+/// A way of limiting, in the order the row compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `semaphore:N`.
+    Semaphore,
+    /// `pool:N`.
+    Pool,
+    /// `batches:N`.
+    Batches,
+}
+
+impl Style {
+    /// Every style, in the row's order.
+    pub const ALL: [Style; 3] = [Style::Semaphore, Style::Pool, Style::Batches];
+
+    /// The style of a limit and its size; None for `unbounded`.
+    pub fn of(limit: Limit) -> Option<(Style, usize)> {
+        match limit {
+            Limit::Semaphore(n) => Some((Style::Semaphore, n)),
+            Limit::Pool(n) => Some((Style::Pool, n)),
+            Limit::Batches(n) => Some((Style::Batches, n)),
+            Limit::Unbounded => None,
+        }
+    }
+
+    /// As limits are written: `semaphore`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Semaphore => "semaphore",
+            Style::Pool => "pool",
+            Style::Batches => "batches",
+        }
+    }
+}
+
+/// io cells of one size and latency under a limit of one size: the fastest cell of each
+/// style (at least two styles ran).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitGroup<'a> {
+    /// Tasks (calls) per run.
+    pub tasks: usize,
+    /// Each call's wait.
+    pub latency: Latency,
+    /// N of the limits.
+    pub limit: usize,
+    /// The fastest cell of each style, in [`Style::ALL`] order.
+    pub best: [Option<&'a CellRecord>; 3],
+}
+
+/// How one style fared over the groups.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StyleResult {
+    /// The style.
+    pub style: Style,
+    /// It ran in some group.
+    pub ran: bool,
+    /// Its worst time over the fastest of its group (1.0 when it was the fastest).
+    pub worst: f64,
+    /// The rule picked it.
+    pub chosen: bool,
+}
+
+/// Claim C06's rejections, over the runtimes it ran on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct C06Part {
+    /// Calls rejected with no client limit, one per runtime.
+    pub no_limit: Vec<f64>,
+    /// Calls rejected under semaphore(10), one per runtime.
+    pub semaphore: Vec<f64>,
+    /// C06's verdict.
+    pub verdict: Option<Verdict>,
+}
+
+/// Claim C15's limiters: calls per second and rejections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct C15Part {
+    /// The adaptive limiter: calls per second and rejections.
+    pub adaptive: (f64, f64),
+    /// Each fixed limit: its name, calls per second and rejections.
+    pub fixed: Vec<(&'static str, Lookup, Lookup)>,
+    /// C15's verdict.
+    pub verdict: Option<Verdict>,
+}
+
+/// The row's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitRow<'a> {
+    /// The groups compared.
+    pub groups: Vec<LimitGroup<'a>>,
+    /// Each style's result, in [`Style::ALL`] order.
+    pub styles: [StyleResult; 3],
+    /// C06, if it measured rejections.
+    pub c06: Option<C06Part>,
+    /// C15, if it measured the adaptive limiter.
+    pub c15: Option<C15Part>,
+    /// C15 holds: an adaptive limit is worth it when the API's limit is unknown.
+    pub adaptive: bool,
+}
+
+impl LimitRow<'_> {
+    /// The styles the rule picked, in order.
+    pub fn chosen(&self) -> impl Iterator<Item = Style> + '_ {
+        self.styles.iter().filter(|s| s.chosen).map(|s| s.style)
+    }
+}
+
+/// Decides the row from a loaded folder.
+pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
+    let groups = groups(usable(&loaded.summary, WorkloadKind::Io).collect());
+    let mut styles = Style::ALL.map(|style| StyleResult {
+        style,
+        ran: false,
+        worst: 1.0,
+        chosen: false,
+    });
+    for g in &groups {
+        let fastest = g
+            .best
+            .iter()
+            .flatten()
+            .map(|c| c.wall_seconds)
+            .fold(f64::INFINITY, f64::min);
+        for (s, c) in styles.iter_mut().zip(&g.best) {
+            if let Some(c) = c {
+                s.ran = true;
+                s.worst = s.worst.max(c.wall_seconds / fastest);
+            }
+        }
+    }
+    // The styles within the margin everywhere they ran; else the least bad.
+    for s in styles.iter_mut() {
+        s.chosen = s.ran && s.worst <= 1.0 + MARGIN;
+    }
+    if !styles.iter().any(|s| s.chosen)
+        && let Some(s) = styles
+            .iter_mut()
+            .filter(|s| s.ran)
+            .min_by(|a, b| a.worst.total_cmp(&b.worst))
+    {
+        s.chosen = true;
+    }
+    let c06 = claim(loaded, "C06").and_then(c06_part);
+    let c15 = claim(loaded, "C15");
+    let adaptive = c15.is_some_and(|c| c.verdict == Some(Verdict::Holds));
+    let c15 = c15.and_then(c15_part);
+    if groups.is_empty() && c06.is_none() && c15.is_none() {
+        return Err(NotMeasured::NoCells);
+    }
+    Ok(RowBody::Limit(LimitRow {
+        groups,
+        styles,
+        c06,
+        c15,
+        adaptive,
+    }))
+}
+
+/// Groups (tasks, latency, N) of the limited io cells in which at least two styles ran,
+/// in the order first met.
+fn groups(cells: Vec<&CellRecord>) -> Vec<LimitGroup<'_>> {
+    let limited: Vec<(&CellRecord, Style, usize)> = cells
+        .into_iter()
+        .filter_map(|c| Style::of(c.limit).map(|(s, n)| (c, s, n)))
+        .collect();
+    let mut keys: Vec<(usize, Latency, usize)> = Vec::new();
+    for (c, _, n) in &limited {
+        let key = (c.tasks, c.latency, *n);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.into_iter()
+        .filter_map(|(tasks, latency, limit)| {
+            let best = Style::ALL.map(|style| {
+                limited
+                    .iter()
+                    .filter(|(c, s, n)| {
+                        c.tasks == tasks && c.latency == latency && *s == style && *n == limit
+                    })
+                    .map(|(c, _, _)| *c)
+                    .min_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds))
+            });
+            (best.iter().flatten().count() >= 2).then_some(LimitGroup {
+                tasks,
+                latency,
+                limit,
+                best,
+            })
+        })
+        .collect()
+}
+
+fn c06_part(c: &ClaimResult) -> Option<C06Part> {
+    let values = |id| c.each(id).map(|(_, f)| f.value).collect::<Vec<f64>>();
+    let no_limit = values(FigureId::C06RejectedNoLimit);
+    (!no_limit.is_empty()).then(|| C06Part {
+        no_limit,
+        semaphore: values(FigureId::C06RejectedSemaphore),
+        verdict: c.verdict,
+    })
+}
+
+fn c15_part(c: &ClaimResult) -> Option<C15Part> {
+    let rate = |l: &str| lookup(c, FigureKey::about(FigureId::C15CallsPerSecond, l));
+    let rejected = |l: &str| lookup(c, FigureKey::about(FigureId::C15Rejected, l));
+    let adaptive = (rate(ADAPTIVE).ok()?, rejected(ADAPTIVE).ok()?);
+    Some(C15Part {
+        adaptive,
+        fixed: C15_FIXED
+            .iter()
+            .map(|&l| (l, rate(l), rejected(l)))
+            .collect(),
+        verdict: c.verdict,
+    })
+}

@@ -1,0 +1,92 @@
+//! Which records take part in a comparison, and the figures several rows look up: the
+//! cells a row may compare, the best cell of each model, and a unit's memory from the
+//! memory pass.
+
+use crate::results::{CellRecord, Summary};
+use crate::runtime::{Model, Unit};
+use crate::workload::WorkloadKind;
+
+/// The cells of `workload` that may take part in a comparison: they ran, normally, on a
+/// maintained runtime.
+pub fn usable(s: &Summary, workload: WorkloadKind) -> impl Iterator<Item = &CellRecord> {
+    s.cells
+        .iter()
+        .filter(move |c| c.ok() && c.normal() && !c.legacy && c.workload == workload)
+}
+
+/// The best cell of each model (not sequential): the fastest of its runtimes' cells,
+/// fastest model first.
+pub fn best_per_model<'a>(cells: &[&'a CellRecord]) -> Vec<&'a CellRecord> {
+    let mut best: Vec<&'a CellRecord> = Vec::new();
+    for &c in cells {
+        if c.model == Model::Sequential {
+            continue;
+        }
+        match best.iter_mut().find(|b| b.model == c.model) {
+            Some(b) if c.wall_seconds < b.wall_seconds => *b = c,
+            Some(_) => {}
+            None => best.push(c),
+        }
+    }
+    best.sort_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds));
+    best
+}
+
+/// Which memory figure of the memory pass a unit's memory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryKind {
+    /// Proportional set size: pages shared between processes split among them.
+    Pss,
+    /// Resident set size.
+    Resident,
+}
+
+/// Memory per idle unit of a runtime, from the memory pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnitMemory {
+    /// Bytes per unit (a slope over the sizes parked).
+    pub bytes: f64,
+    /// PSS where measured (processes), else resident.
+    pub kind: MemoryKind,
+    /// What the unit is.
+    pub unit: Unit,
+}
+
+/// Memory per idle unit of `runtime` from the memory pass, if it ran.
+pub fn unit_memory(s: &Summary, runtime: &str) -> Option<UnitMemory> {
+    let m = s.memory_models.iter().find(|m| m.runtime == runtime)?;
+    let (bytes, kind) = m
+        .pss_per_unit_bytes
+        .map(|b| (b, MemoryKind::Pss))
+        .or(m.rss_per_unit_bytes.map(|b| (b, MemoryKind::Resident)))?;
+    Some(UnitMemory {
+        bytes,
+        kind,
+        unit: m.unit,
+    })
+}
+
+/// The value met most often; ties go to the one met first.
+pub fn most_common<K: PartialEq>(keys: impl IntoIterator<Item = K>) -> Option<K> {
+    let mut counts: Vec<(K, usize)> = Vec::new();
+    for k in keys {
+        match counts.iter_mut().find(|(c, _)| *c == k) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    let best = counts.iter().map(|c| c.1).max()?;
+    counts.into_iter().find(|c| c.1 == best).map(|c| c.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_common_takes_the_first_of_equals() {
+        assert_eq!(most_common([1, 2, 2, 1, 3]), Some(1));
+        assert_eq!(most_common([3, 2, 2]), Some(2));
+        assert_eq!(most_common(Vec::<u8>::new()), None);
+    }
+}

@@ -1,0 +1,55 @@
+//! Words several renderers share: how a runtime, its model, a unit's memory, a cell's wall
+//! time and a verdict are written.
+
+use crate::analysis::{MemoryKind, UnitMemory};
+use crate::results::{CellRecord, Verdict};
+use crate::runtime::Model;
+use crate::units::{bytes, seconds};
+
+/// A runtime as the tables name it: `async-std (legacy)`.
+pub fn runtime_label(runtime: &str, legacy: bool) -> String {
+    if legacy {
+        format!("{runtime} (legacy)")
+    } else {
+        runtime.to_string()
+    }
+}
+
+/// `async (tokio)`, `threads`, `thread pool (rayon)`.
+pub fn model_label(runtime: &str, model: Model) -> String {
+    if model.name() == runtime {
+        model.name().to_string()
+    } else {
+        format!("{model} ({runtime})")
+    }
+}
+
+/// `455 B resident per task`, `270.1 KiB PSS per process`.
+pub fn unit_memory(m: &UnitMemory) -> String {
+    let kind = match m.kind {
+        MemoryKind::Pss => "PSS",
+        MemoryKind::Resident => "resident",
+    };
+    format!("{} {kind} per {}", bytes(Some(m.bytes)), m.unit)
+}
+
+/// `, 455 B resident per task`, or nothing when the memory pass did not run.
+pub fn and_unit_memory(m: Option<&UnitMemory>) -> String {
+    m.map_or_else(String::new, |m| format!(", {}", unit_memory(m)))
+}
+
+/// A cell's median wall time, marked when its repetitions varied widely.
+pub fn wall(c: &CellRecord) -> String {
+    let noisy = if c.noisy { " (noisy)" } else { "" };
+    format!("{}{noisy}", seconds(c.wall_seconds))
+}
+
+/// A claim's verdict, or `not measured`.
+pub fn verdict(v: Option<Verdict>) -> String {
+    v.map_or_else(|| "not measured".to_string(), |v| v.to_string())
+}
+
+/// `ok`, or `FAILED: ` and why.
+pub fn status(error: Option<&str>) -> String {
+    error.map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"))
+}

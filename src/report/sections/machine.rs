@@ -1,0 +1,87 @@
+//! Section `machine`: the machine, build, limits and command behind the folder.
+
+use std::fmt::Write as _;
+
+use super::{Input, Renderer};
+use crate::units::{bytes, gib};
+
+/// The machine list.
+pub struct Machine;
+
+impl Renderer for Machine {
+    fn name(&self) -> &'static str {
+        "machine"
+    }
+
+    fn render(&self, input: &Input) -> String {
+        let loaded = input.loaded;
+        let s = &loaded.summary;
+        let m = &s.machine;
+        let l = &m.limits;
+        let opt = |v: Option<u64>| v.map_or_else(|| "unknown".to_string(), |n| n.to_string());
+        let versions: Vec<String> = m
+            .crate_versions
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let dirty = match m.git_dirty {
+            Some(true) => " (with uncommitted changes)",
+            Some(false) => "",
+            None => " (tree state unknown)",
+        };
+        let failed = s.cells.iter().filter(|c| !c.ok()).count();
+        let noisy = s.cells.iter().filter(|c| c.noisy).count();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "- profile: {} ({}); {} cells measured, {failed} failed, {noisy} noisy, {} skipped",
+            s.profile,
+            if s.complete {
+                "the run finished"
+            } else {
+                "interrupted or in progress"
+            },
+            s.cells.len(),
+            s.skipped.len()
+        );
+        let _ = writeln!(
+            out,
+            "- CPU: {}, {} cores available ({} logical CPUs online)",
+            m.cpu_model, m.cores, m.logical_cpus_online
+        );
+        let _ = writeln!(out, "- memory: {}", gib(m.memory_bytes));
+        let _ = writeln!(out, "- OS: {}; kernel {}", m.os, m.kernel);
+        let _ = writeln!(
+            out,
+            "- build: {}, {} profile, rtbench {}",
+            m.rustc, m.profile, m.rtbench_version
+        );
+        let _ = writeln!(out, "- crates: {}", versions.join(", "));
+        let _ = writeln!(out, "- source: commit {}{dirty}", m.git_commit);
+        let _ = writeln!(out, "- date: {}", m.date);
+        let _ = writeln!(out, "- command: `{}`", m.command_line.join(" "));
+        let _ = writeln!(
+            out,
+            "- OS limits: threads-max {}, vm.max_map_count {}, pid_max {}, ulimit -u {}, stack {}",
+            opt(l.threads_max),
+            opt(l.max_map_count),
+            opt(l.pid_max),
+            l.max_user_processes
+                .map_or_else(|| "unlimited".to_string(), |n| n.to_string()),
+            l.stack_size_bytes
+                .map_or_else(|| "unlimited".to_string(), |b| bytes(Some(b as f64)))
+        );
+        if let Some(c) = &loaded.claims {
+            let cm = &c.machine;
+            let mut also = format!("- claims: measured {}", cm.date);
+            if cm.git_commit != m.git_commit {
+                let _ = write!(also, " at commit {}", cm.git_commit);
+            }
+            if cm.command_line != m.command_line {
+                let _ = write!(also, " by `{}`", cm.command_line.join(" "));
+            }
+            let _ = writeln!(out, "{also}");
+        }
+        out
+    }
+}

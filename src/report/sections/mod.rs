@@ -1,0 +1,90 @@
+//! BENCHMARK.md's generated sections, one file each behind [`Renderer`]; [`SECTIONS`] is
+//! the one list of them, in the order BENCHMARK.md shows them. Each renders a loaded
+//! results folder (through [`crate::analysis`] where something is decided) into the text
+//! that goes between its markers (see [`super::markers`]).
+
+mod charts;
+mod claims;
+mod decision;
+mod machine;
+mod memory;
+
+use std::path::Path;
+
+use crate::results::Loaded;
+
+/// What a section is rendered from.
+pub struct Input<'a> {
+    /// The results folder.
+    pub loaded: &'a Loaded,
+    /// The charts folder as a link from the markdown file, e.g. `results/x/charts`.
+    pub charts_rel: &'a str,
+    /// The charts drawn in the folder; None links every chart.
+    pub present: Option<&'a [&'static str]>,
+}
+
+/// One generated section of BENCHMARK.md.
+pub trait Renderer: Sync {
+    /// The name its markers carry: `<!-- rtbench:begin NAME -->`.
+    fn name(&self) -> &'static str;
+
+    /// Its body, from the folder.
+    fn render(&self, input: &Input) -> String;
+}
+
+/// Every section, in the order BENCHMARK.md shows them.
+pub static SECTIONS: [&dyn Renderer; 5] = [
+    &decision::Decision,
+    &claims::Claims,
+    &memory::Memory,
+    &machine::Machine,
+    &charts::Charts,
+];
+
+/// The names of every section, in order.
+pub fn section_names() -> Vec<&'static str> {
+    SECTIONS.iter().map(|s| s.name()).collect()
+}
+
+/// One generated section: the text that goes between its markers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// Its marker name.
+    pub name: &'static str,
+    /// Its text.
+    pub body: String,
+}
+
+/// The sections for a loaded folder, linking every chart under `charts_rel` (no folder to
+/// check which exist; see [`sections_in`]).
+pub fn sections(loaded: &Loaded, charts_rel: &str) -> Vec<Section> {
+    render(&Input {
+        loaded,
+        charts_rel,
+        present: None,
+    })
+}
+
+/// The sections for the folder `dir` was loaded from, linking only the charts whose
+/// `dir/charts/NAME.svg` exists.
+pub fn sections_in(dir: &Path, loaded: &Loaded, charts_rel: &str) -> Vec<Section> {
+    let present: Vec<&'static str> = super::charts::chart_names()
+        .into_iter()
+        .filter(|name| dir.join("charts").join(format!("{name}.svg")).is_file())
+        .collect();
+    render(&Input {
+        loaded,
+        charts_rel,
+        present: Some(&present),
+    })
+}
+
+fn render(input: &Input) -> Vec<Section> {
+    SECTIONS
+        .iter()
+        .map(|s| Section {
+            name: s.name(),
+            body: s.render(input),
+        })
+        .collect()
+}

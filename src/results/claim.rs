@@ -1,0 +1,421 @@
+//! What claims.json holds: each claim's verdict and the figures it measured. A figure has a
+//! typed key ([`FigureKey`]: which figure of which claim, and for what subject) beside its
+//! human label, so a reader asks for the key the claim wrote, never for a label's text.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::units::{bytes, count, per_second, ratio, seconds};
+
+/// A claim's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// The measured numbers agree with the claim within its rule's tolerance.
+    #[serde(rename = "holds")]
+    Holds,
+    /// Same direction, different size.
+    #[serde(rename = "holds roughly")]
+    HoldsRoughly,
+    /// The measured numbers contradict the claim.
+    #[serde(rename = "does not hold")]
+    DoesNotHold,
+    /// A claim about CPython (its GIL or event loop) that Rust does not share.
+    #[serde(rename = "Python-only")]
+    PythonOnly,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Holds => "holds",
+            Verdict::HoldsRoughly => "holds roughly",
+            Verdict::DoesNotHold => "does not hold",
+            Verdict::PythonOnly => "Python-only",
+        })
+    }
+}
+
+impl Verdict {
+    /// The weaker of two verdicts (for claims made of several parts).
+    pub fn worst(self, other: Verdict) -> Verdict {
+        let rank = |v: Verdict| match v {
+            Verdict::Holds => 0,
+            Verdict::HoldsRoughly => 1,
+            Verdict::PythonOnly => 2,
+            Verdict::DoesNotHold => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// The unit of a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FigureUnit {
+    /// Seconds.
+    #[serde(rename = "s")]
+    Seconds,
+    /// Bytes.
+    #[serde(rename = "B")]
+    Bytes,
+    /// A ratio, e.g. a speed-up.
+    #[serde(rename = "x")]
+    Ratio,
+    /// A count of things.
+    #[serde(rename = "count")]
+    Count,
+    /// A rate per second.
+    #[serde(rename = "/s")]
+    PerSecond,
+}
+
+/// Declares [`FigureId`]: every figure any claim publishes, each with its stable text and
+/// the claim it belongs to.
+macro_rules! figure_ids {
+    ($($claim:literal => { $($id:ident = $text:literal: $doc:literal,)+ })+) => {
+        /// Which figure of which claim: the stable part of a [`FigureKey`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum FigureId {
+            $($(#[doc = $doc] $id,)+)+
+        }
+
+        impl FigureId {
+            /// Every figure id, grouped by claim in id order.
+            pub const ALL: &'static [FigureId] = &[$($(FigureId::$id,)+)+];
+
+            /// The stable text written to claims.json, e.g. `c17-blocking-in-tasks`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($(FigureId::$id => $text,)+)+
+                }
+            }
+
+            /// The claim that publishes this figure, e.g. `C17`.
+            pub fn claim(self) -> &'static str {
+                match self {
+                    $($(FigureId::$id => $claim,)+)+
+                }
+            }
+        }
+    };
+}
+
+figure_ids! {
+    "C01" => {
+        C01Sequential = "c01-sequential": "Wall time of the waits one after another.",
+        C01Concurrent = "c01-concurrent": "Wall time of the waits run concurrently (subject: runtime).",
+    }
+    "C02" => {
+        C02OneByOne = "c02-one-by-one": "Wall time awaiting each in turn (subject: runtime).",
+        C02Spawned = "c02-spawned": "Wall time spawning all, then joining (subject: runtime).",
+    }
+    "C03" => {
+        C03CurrentThreadBlocking = "c03-current-thread-blocking": "Blocking sleeps on the current-thread runtime.",
+        C03MultiThreadBlocking = "c03-multi-thread-blocking": "Blocking sleeps on a multi-thread runtime (subject: runtime).",
+    }
+    "C04" => {
+        C04Wall = "c04-wall": "Wall time under a limit of 5 (subject: runtime).",
+    }
+    "C05" => {
+        C05Semaphore = "c05-semaphore": "Wall time under a semaphore (subject: latency spread).",
+        C05Batches = "c05-batches": "Wall time in batches (subject: latency spread).",
+        C05Pool = "c05-pool": "Wall time with a pool (subject: latency spread).",
+        C05BatchesOverSemaphore = "c05-batches-over-semaphore": "Batches' time over the semaphore's (subject: latency spread).",
+    }
+    "C06" => {
+        C06RejectedNoLimit = "c06-rejected-no-limit": "Calls rejected with no client limit (subject: runtime).",
+        C06RejectedSemaphore = "c06-rejected-semaphore": "Calls rejected under semaphore(10) (subject: runtime).",
+        C06RejectedSpread = "c06-rejected-spread": "Calls rejected with arrivals spread over 2 L (subject: runtime).",
+    }
+    "C07" => {
+        C07TaskResident = "c07-task-resident": "Resident bytes per idle tokio task.",
+        C07ThreadResident = "c07-thread-resident": "Resident bytes per idle thread.",
+        C07ThreadVirtual = "c07-thread-virtual": "Virtual bytes per idle thread (its stack reservation).",
+        C07ProcessPss = "c07-process-pss": "Proportional bytes per idle worker process.",
+        C07ProcessRss = "c07-process-rss": "Resident bytes per idle worker process.",
+    }
+    "C08" => {
+        C08Tasks = "c08-tasks": "Resident growth of 100 waiting tasks.",
+        C08Threads = "c08-threads": "Resident growth of 100 waiting threads.",
+        C08ThreadsVirtual = "c08-threads-virtual": "Virtual growth of 100 waiting threads.",
+    }
+    "C09" => {
+        C09Tasks = "c09-tasks": "Most idle tasks parked.",
+        C09Threads = "c09-threads": "Most idle threads parked.",
+        C09Processes = "c09-processes": "Most idle processes parked (largest size tried).",
+    }
+    "C10" => {
+        C10Sequential = "c10-sequential": "Sequential wall time of the CPU work.",
+        C10Speedup = "c10-speedup": "Speed-up over sequential (subject: runtime).",
+    }
+    "C11" => {
+        C11StartTask = "c11-start-task": "Cost to start and join a tokio task.",
+        C11StartThread = "c11-start-thread": "Cost to start and join a thread.",
+        C11StartProcess = "c11-start-process": "Cost to start and reap a process.",
+        C11Sequential = "c11-sequential": "Sequential wall time of the CPU work.",
+        C11Speedup = "c11-speedup": "Speed-up over sequential (subject: runtime).",
+    }
+    "C12" => {
+        C12Async = "c12-async": "Wall time of the stepped tasks (subject: runtime).",
+        C12BlockingOneThread = "c12-blocking-one-thread": "Blocking sleeps on one thread.",
+        C12CurrentThreadBlocking = "c12-current-thread-blocking": "Blocking sleeps on the current-thread runtime.",
+    }
+    "C13" => {
+        C13ThreadsRoundTrip = "c13-threads-round-trip": "Seconds per round trip between two threads.",
+        C13TaskRoundTrip = "c13-task-round-trip": "Seconds per round trip between two tasks (subject: runtime).",
+    }
+    "C14" => {
+        C14Sequential = "c14-sequential": "Sequential wall time of the CPU work.",
+        C14Speedup = "c14-speedup": "Speed-up over sequential (subject: runtime).",
+    }
+    "C15" => {
+        C15CallsPerSecond = "c15-calls-per-second": "Calls completed per second (subject: client limit).",
+        C15Rejected = "c15-rejected": "Calls rejected (subject: client limit).",
+        C15AdaptiveFinalLimit = "c15-adaptive-final-limit": "The adaptive limit when the run ended.",
+    }
+    "C16" => {
+        C16Sequential = "c16-sequential": "Sequential wall time of the waits.",
+        C16ProcessPerCall = "c16-process-per-call": "Wall time with a process per call.",
+        C16Tokio = "c16-tokio": "Wall time on tokio.",
+        C16ProcessMemory = "c16-process-memory": "Bytes per worker process (PSS).",
+        C16TaskMemory = "c16-task-memory": "Bytes per tokio task.",
+    }
+    "C17" => {
+        C17BlockingInTasks = "c17-blocking-in-tasks": "Blocking calls made inside the tasks (subject: runtime).",
+        C17OnBlockingPool = "c17-on-blocking-pool": "The same calls on the blocking pool (subject: runtime).",
+    }
+}
+
+impl fmt::Display for FigureId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A figure's key: which figure ([`FigureId`]) and, where a claim measures it several times,
+/// for what (a runtime, a latency spread, a client limit). Written `id` or `id/subject`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FigureKey {
+    /// Which figure.
+    pub id: FigureId,
+    /// What it was measured for, if the claim measures it several times.
+    pub subject: Option<String>,
+}
+
+impl FigureKey {
+    /// A figure measured once per claim.
+    pub fn of(id: FigureId) -> FigureKey {
+        FigureKey { id, subject: None }
+    }
+
+    /// A figure measured for `subject` (a runtime, a spread, a limit).
+    pub fn about(id: FigureId, subject: impl Into<String>) -> FigureKey {
+        FigureKey {
+            id,
+            subject: Some(subject.into()),
+        }
+    }
+}
+
+impl fmt::Display for FigureKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.subject {
+            None => f.write_str(self.id.name()),
+            Some(s) => write!(f, "{}/{s}", self.id.name()),
+        }
+    }
+}
+
+/// A text that names no figure of any claim.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "figure key '{0}' names no figure; a key is ID or ID/SUBJECT with an ID such as c17-blocking-in-tasks"
+)]
+pub struct UnknownFigure(String);
+
+impl FromStr for FigureKey {
+    type Err = UnknownFigure;
+
+    fn from_str(s: &str) -> Result<FigureKey, UnknownFigure> {
+        let (id, subject) = match s.split_once('/') {
+            Some((id, subject)) if !subject.is_empty() => (id, Some(subject.to_string())),
+            Some(_) => return Err(UnknownFigure(s.into())),
+            None => (s, None),
+        };
+        let id = FigureId::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == id)
+            .ok_or_else(|| UnknownFigure(s.into()))?;
+        Ok(FigureKey { id, subject })
+    }
+}
+
+crate::serde_as_text!(FigureKey);
+
+/// One measured number with its unit, under its key and a label for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// What the figure is; None only for figures of the Python scripts, which no reader
+    /// looks up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<FigureKey>,
+    /// For people: `tokio blocking in tasks`.
+    pub label: String,
+    /// The number, in `unit`.
+    pub value: f64,
+    /// Its unit.
+    pub unit: FigureUnit,
+}
+
+impl Figure {
+    /// A keyed figure.
+    pub fn new(key: FigureKey, label: impl Into<String>, value: f64, unit: FigureUnit) -> Figure {
+        Figure {
+            key: Some(key),
+            label: label.into(),
+            value,
+            unit,
+        }
+    }
+
+    /// A keyed figure in seconds.
+    pub fn secs(key: FigureKey, label: impl Into<String>, value: f64) -> Figure {
+        Figure::new(key, label, value, FigureUnit::Seconds)
+    }
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.value;
+        let shown = match self.unit {
+            FigureUnit::Seconds => seconds(v),
+            FigureUnit::Bytes => bytes(Some(v)),
+            FigureUnit::Ratio => ratio(v),
+            FigureUnit::Count => count(v),
+            FigureUnit::PerSecond => per_second(v),
+        };
+        write!(f, "{} {shown}", self.label)
+    }
+}
+
+/// A claim's result, as printed and written to claims.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimResult {
+    /// `C01` to `C17`.
+    pub id: String,
+    /// The notes it comes from.
+    pub source: String,
+    /// What the notes say.
+    pub claim: String,
+    /// How the measured numbers become a verdict.
+    pub rule: String,
+    /// How the notes' durations were scaled, e.g. "1 s -> 20ms".
+    pub scale: String,
+    /// The figures measured, keyed.
+    pub measured: Vec<Figure>,
+    /// None when the experiment could not run (then `error` says why).
+    pub verdict: Option<Verdict>,
+    /// The numbers behind the verdict, in a sentence.
+    pub why: String,
+    /// Why the experiment could not run.
+    pub error: Option<String>,
+    /// How long the experiment took.
+    pub seconds: f64,
+    /// The same pattern measured in CPython (`--python`), judged by the same rule.
+    #[serde(default)]
+    pub python: Option<PythonColumn>,
+}
+
+impl ClaimResult {
+    /// The value of the figure under `key`.
+    pub fn value(&self, key: &FigureKey) -> Option<f64> {
+        self.measured
+            .iter()
+            .find(|f| f.key.as_ref() == Some(key))
+            .map(|f| f.value)
+    }
+
+    /// Every figure of `id` with its subject, in the order measured.
+    pub fn each(&self, id: FigureId) -> impl Iterator<Item = (&str, &Figure)> {
+        self.measured.iter().filter_map(move |f| {
+            let key = f.key.as_ref()?;
+            (key.id == id).then(|| (key.subject.as_deref().unwrap_or(""), f))
+        })
+    }
+}
+
+/// A claim's Python column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PythonColumn {
+    /// The script's figures (labelled, without keys).
+    pub measured: Vec<Figure>,
+    /// The claim's rule applied to the script's inputs.
+    pub verdict: Option<Verdict>,
+    /// The rule's sentence for those inputs.
+    pub why: String,
+    /// Why the script gave no verdict.
+    pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_through_text() {
+        for &id in FigureId::ALL {
+            let plain = FigureKey::of(id);
+            assert_eq!(plain.to_string().parse::<FigureKey>().unwrap(), plain);
+            let about = FigureKey::about(id, "semaphore(5)");
+            assert_eq!(about.to_string().parse::<FigureKey>().unwrap(), about);
+            assert!(id.name().starts_with(&id.claim().to_lowercase()), "{id:?}");
+        }
+        let e = "c99-nothing".parse::<FigureKey>().unwrap_err().to_string();
+        assert!(e.contains("c99-nothing") && e.contains("ID/SUBJECT"), "{e}");
+        assert!("c17-blocking-in-tasks/".parse::<FigureKey>().is_err());
+    }
+
+    #[test]
+    fn figure_ids_have_distinct_names() {
+        let mut names: Vec<&str> = FigureId::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
+
+    #[test]
+    fn worst_of_two() {
+        assert_eq!(
+            Verdict::Holds.worst(Verdict::HoldsRoughly),
+            Verdict::HoldsRoughly
+        );
+        assert_eq!(
+            Verdict::DoesNotHold.worst(Verdict::Holds),
+            Verdict::DoesNotHold
+        );
+        assert_eq!(
+            Verdict::PythonOnly.worst(Verdict::HoldsRoughly),
+            Verdict::PythonOnly
+        );
+    }
+
+    #[test]
+    fn figures_print_with_units() {
+        let k = FigureKey::of(FigureId::C01Sequential);
+        assert_eq!(
+            Figure::secs(k.clone(), "tokio", 0.0406).to_string(),
+            "tokio 40.6ms"
+        );
+        let b = Figure::new(k.clone(), "per task", 455.0, FigureUnit::Bytes);
+        assert_eq!(b.to_string(), "per task 455 B");
+        let x = Figure::new(k, "speed-up", 1.94, FigureUnit::Ratio);
+        assert_eq!(x.to_string(), "speed-up 1.94x");
+    }
+}

@@ -8,9 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rtbench::report::export::{write_csv, write_json};
 use rtbench::results::{
     CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Summary,
-    TimerProbe, write_csv, write_json,
+    TimerProbe,
 };
 use rtbench::runtime::{Model, Unit};
 use rtbench::suite::{Sample, raw_row};

@@ -9,6 +9,7 @@ mod lab;
 mod limits;
 mod memory;
 pub mod python;
+pub mod session;
 mod switching;
 mod verdict;
 mod waiting;
@@ -17,6 +18,10 @@ use std::time::Instant;
 
 pub use crate::results::{ClaimResult, Figure, FigureId, FigureKey, FigureUnit, Verdict};
 pub use lab::Lab;
+pub use session::{Observer, Progress, SaveError, run_all};
+
+/// The notes' 1 s runs as 20 ms unless `--scale` says otherwise.
+pub const DEFAULT_SCALE: f64 = 0.02;
 pub use limits::{ADAPTIVE, C15_FIXED};
 
 /// A claim and its experiment.

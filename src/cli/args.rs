@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::available_cores;
+pub use crate::report::export::Format;
 use crate::runtime::{self, Runtime, Variant};
-use crate::suite::{Fault, Profile, RunConfig};
+use crate::suite::{Fault, Isolation, Profile, RunConfig, SessionSpec};
 use crate::workload::latency::parse_duration;
 use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
 
@@ -42,13 +43,6 @@ pub enum Command {
     /// Internal: a worker process of the processes runtime (JSON lines in and out).
     #[command(name = "__worker", hide = true)]
     Worker,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -151,6 +145,27 @@ impl RunArgs {
             fault: self.fault,
             max_ideal_seconds: None,
             variant: self.variant,
+        }
+    }
+
+    /// What the session runs: the memory pass alone (`--memory`), or the cells, with the
+    /// probes and the memory pass when a profile is walked.
+    pub fn session(&self, iso: Isolation, command_line: Vec<String>) -> SessionSpec {
+        let base = self.resolve();
+        let (configs, profile) = match (self.memory, self.profile) {
+            (true, _) => (Vec::new(), "memory"),
+            (false, Some(p)) => (self.configs(), p.name()),
+            (false, None) => (self.configs(), "custom"),
+        };
+        let sweep = self.profile.is_some() && !self.memory;
+        SessionSpec {
+            configs,
+            profile: profile.into(),
+            probes: sweep.then(|| base.clone()),
+            memory: (sweep || self.memory).then_some(base),
+            iso,
+            out: self.out.clone(),
+            command_line,
         }
     }
 

@@ -1,7 +1,6 @@
 //! Result records, the results folder, and how records are written out (JSON, CSV).
 
 mod claim;
-mod export;
 mod load;
 mod machine;
 mod migrate;
@@ -11,7 +10,6 @@ mod store;
 pub use claim::{
     ClaimResult, Figure, FigureId, FigureKey, FigureUnit, PythonColumn, UnknownFigure, Verdict,
 };
-pub use export::{write_csv, write_json};
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};
 pub use record::{

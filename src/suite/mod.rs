@@ -9,6 +9,7 @@ pub mod probes;
 mod profile;
 mod progress;
 mod protocol;
+pub mod session;
 mod stats;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use progress::Progress;
 pub use protocol::{
     CellReply, CellRequest, Experiment, ExperimentOutcome, Fault, MemorySample, Percentiles, Sample,
 };
+pub use session::{Finished, Observer, SessionError, SessionSpec};
 pub use stats::Stat;
 
 use crate::limit::Limit;

@@ -7,9 +7,12 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CellPlan;
-use crate::results::CellRecord;
+use super::session::Observer;
+use crate::results::{CellRecord, MemoryRecord};
 use crate::units::seconds;
 
+/// Writes a session's progress to stderr.
+#[derive(Default)]
 pub struct Progress {
     bar: Option<ProgressBar>,
     total: usize,
@@ -22,9 +25,31 @@ fn estimate_ms(cell: &CellPlan) -> u64 {
     (runs * cell.ideal_seconds() * 1.5 * 1e3 + 60.0) as u64
 }
 
-impl Progress {
-    pub fn new(cells: &[CellPlan]) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+/// Writes `text` to stderr now (no line break).
+fn err(text: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = write!(e, "{text}");
+    let _ = e.flush();
+}
+
+impl Observer for Progress {
+    fn note(&mut self, text: &str) {
+        eprintln!("note: {text}");
+    }
+
+    fn probing(&mut self, runtime: &str, first: bool) {
+        if first {
+            err("timer and spawn probes ...");
+        }
+        err(&format!(" {runtime}"));
+    }
+
+    fn probed(&mut self) {
+        eprintln!();
+    }
+
+    fn cells(&mut self, cells: &[CellPlan]) {
+        self.bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(cells.iter().map(estimate_ms).sum());
             bar.set_style(
                 ProgressStyle::with_template("{bar:30} {percent:>3}% eta {eta:>4} {msg}")
@@ -33,14 +58,11 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
-        Progress {
-            bar,
-            total: cells.len(),
-            done: 0,
-        }
+        self.total = cells.len();
+        self.done = 0;
     }
 
-    pub fn start(&mut self, cell: &CellPlan) {
+    fn cell_started(&mut self, cell: &CellPlan) {
         let line = format!(
             "[{}/{}] {} x{}",
             self.done + 1,
@@ -50,15 +72,11 @@ impl Progress {
         );
         match &self.bar {
             Some(bar) => bar.set_message(line),
-            None => {
-                let mut err = std::io::stderr().lock();
-                let _ = write!(err, "{line} ... ");
-                let _ = err.flush();
-            }
+            None => err(&format!("{line} ... ")),
         }
     }
 
-    pub fn finish(&mut self, cell: &CellPlan, r: &CellRecord) {
+    fn cell_finished(&mut self, cell: &CellPlan, r: &CellRecord) {
         self.done += 1;
         let outcome = match &r.error {
             None => format!(
@@ -84,9 +102,20 @@ impl Progress {
         }
     }
 
-    pub fn close(&self) {
-        if let Some(bar) = &self.bar {
+    fn cells_done(&mut self) {
+        if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+        }
+    }
+
+    fn parking(&mut self, runtime: &str, units: usize) {
+        err(&format!("memory {runtime} x{units} ... "));
+    }
+
+    fn parked(&mut self, r: &MemoryRecord) {
+        match &r.error {
+            None => eprintln!("{:.0} B resident per unit", r.rss_per_unit_bytes),
+            Some(e) => eprintln!("FAILED: {e}"),
         }
     }
 }

@@ -1,13 +1,41 @@
-//! The terminal table: one line per cell, the figures a person compares first.
+//! Tables for the terminal: one line per cell, per memory size, per probe, and a block
+//! per claim, the figures a person compares first.
 
 use std::io::{self, Write};
 
-use super::labels::{runtime_label as label, status};
-use crate::results::{CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, TimerProbe};
+use super::Exporter;
+use crate::report::labels::{runtime_label as label, status};
+use crate::results::{
+    CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
+};
 use crate::units::{bytes, seconds};
 
+/// The table exporter: aligned columns for a person.
+pub struct Table;
+
+impl Exporter for Table {
+    fn run(&self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        write_table(out, &summary.cells)?;
+        if !summary.timers.is_empty() {
+            writeln!(out)?;
+            write_timer_table(out, &summary.timers)?;
+            writeln!(out)?;
+            write_spawn_table(out, &summary.spawn)?;
+        }
+        Ok(())
+    }
+
+    fn memory(&self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        write_memory_table(out, &summary.memory, &summary.memory_models)
+    }
+
+    fn claims(&self, out: &mut dyn Write, claims: &[ClaimResult]) -> io::Result<()> {
+        write_claims_table(out, claims)
+    }
+}
+
 /// One line per cell: the figures a person compares first.
-pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<()> {
+pub fn write_table(out: &mut dyn Write, records: &[CellRecord]) -> io::Result<()> {
     writeln!(
         out,
         "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>10} {:>6} {:>10} {:>8} {:>8} {:>9} {:>9}  status",
@@ -54,8 +82,8 @@ pub fn write_table(out: &mut impl Write, records: &[CellRecord]) -> io::Result<(
 }
 
 /// The memory pass: each size, then each model's per-unit slopes.
-pub fn write_memory_table(
-    out: &mut impl Write,
+fn write_memory_table(
+    out: &mut dyn Write,
     records: &[MemoryRecord],
     models: &[MemoryModel],
 ) -> io::Result<()> {
@@ -105,7 +133,7 @@ fn first_clause(s: &str) -> &str {
 }
 
 /// Timer probe: requested vs measured sleep per runtime.
-pub fn write_timer_table(out: &mut impl Write, probes: &[TimerProbe]) -> io::Result<()> {
+fn write_timer_table(out: &mut dyn Write, probes: &[TimerProbe]) -> io::Result<()> {
     writeln!(
         out,
         "timer probe (median of 21 single-task sleeps, spawn and join included):"
@@ -130,7 +158,7 @@ pub fn write_timer_table(out: &mut impl Write, probes: &[TimerProbe]) -> io::Res
 }
 
 /// Spawn probe: cost to start and join one empty unit per runtime.
-pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Result<()> {
+fn write_spawn_table(out: &mut dyn Write, probes: &[SpawnProbe]) -> io::Result<()> {
     writeln!(
         out,
         "spawn probe (start and join one empty unit; median of 5 runs):"
@@ -159,7 +187,7 @@ pub fn write_spawn_table(out: &mut impl Write, probes: &[SpawnProbe]) -> io::Res
 }
 
 /// The claims: one block per claim, verdict first.
-pub fn write_claims_table(out: &mut impl Write, results: &[ClaimResult]) -> io::Result<()> {
+fn write_claims_table(out: &mut dyn Write, results: &[ClaimResult]) -> io::Result<()> {
     for r in results {
         let verdict = r
             .verdict
@@ -200,7 +228,7 @@ pub fn write_claims_table(out: &mut impl Write, results: &[ClaimResult]) -> io::
 }
 
 /// The verdicts in one line each: id, verdict, why.
-pub fn write_verdicts(out: &mut impl Write, results: &[ClaimResult]) -> io::Result<()> {
+pub fn write_verdicts(out: &mut dyn Write, results: &[ClaimResult]) -> io::Result<()> {
     writeln!(
         out,
         "claims of the notes, measured here ({}):",

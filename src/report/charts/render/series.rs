@@ -1,0 +1,54 @@
+//! Line series: each a polyline (solid, or dashed for a reference such as an ideal
+//! line), with a dot at every point if it asks for markers.
+
+use plotters::prelude::*;
+
+use super::Result;
+use super::coord::Cartesian;
+use crate::report::charts::model::Series;
+use crate::report::charts::scale::Layout;
+
+/// Draws every series, the dashed references (ideal lines) under the measured ones.
+pub(super) fn draw<DB: DrawingBackend>(
+    cc: &mut ChartContext<'_, DB, Cartesian>,
+    series: &[Series],
+    xl: &Layout,
+    yl: &Layout,
+) -> Result<DB> {
+    for s in series.iter().filter(|s| s.dashed) {
+        draw_one(cc, s, xl, yl)?;
+    }
+    for s in series.iter().filter(|s| !s.dashed) {
+        draw_one(cc, s, xl, yl)?;
+    }
+    Ok(())
+}
+
+/// Draws one series; points a log axis cannot show (zero or below) are left out.
+fn draw_one<DB: DrawingBackend>(
+    cc: &mut ChartContext<'_, DB, Cartesian>,
+    s: &Series,
+    xl: &Layout,
+    yl: &Layout,
+) -> Result<DB> {
+    let points: Vec<(f64, f64)> = s
+        .points
+        .iter()
+        .filter(|p| (!xl.log || p.0 > 0.0) && (!yl.log || p.1 > 0.0))
+        .map(|p| (xl.pos(p.0), yl.pos(p.1)))
+        .collect();
+    if s.dashed {
+        cc.draw_series(DashedLineSeries::new(
+            points.clone(),
+            8,
+            5,
+            s.colour.stroke_width(2),
+        ))?;
+    } else {
+        cc.draw_series(LineSeries::new(points.clone(), s.colour.stroke_width(2)))?;
+    }
+    if s.markers {
+        cc.draw_series(points.iter().map(|p| Circle::new(*p, 4, s.colour.filled())))?;
+    }
+    Ok(())
+}

@@ -8,6 +8,8 @@
 //! and writes them out; [`report`] only reads finished records. [`cli`] turns flags into a
 //! validated configuration, refusing bad input before any work starts.
 
+// #![warn(missing_docs)] is switched on once every module is documented.
+
 /// Serialises a type as its `Display` text and reads it back through its `FromStr`, so a
 /// record holds the typed value while JSON and CSV hold the text users type (`semaphore:10`).
 /// A malformed value in a results file is then an error naming the field and what is accepted.
@@ -50,6 +52,7 @@ use thiserror::Error;
 pub struct SpecError(String);
 
 impl SpecError {
+    /// A refusal with its message.
     pub fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }

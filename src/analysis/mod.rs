@@ -183,3 +183,6 @@ pub fn decide(loaded: &Loaded) -> Decisions<'_> {
         failed: loaded.summary.cells.iter().filter(|c| !c.ok()).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,11 +24,14 @@ use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
                   throughput, CPU time and context switches, each cell in its own process. \
                   With no command: `run --profile quick`."
 )]
+/// The command line.
 pub struct Cli {
+    /// The command; none runs the quick profile and the claims.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run workloads on runtimes, one cell per runtime x workload, and print the results.
@@ -45,6 +48,7 @@ pub enum Command {
     Worker,
 }
 
+/// Flags of `rtbench run`.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Runtimes, comma-separated, or `all`.
@@ -124,6 +128,7 @@ impl RunArgs {
         }
     }
 
+    /// The one run configuration the flags describe.
     pub fn resolve(&self) -> RunConfig {
         RunConfig {
             runtimes: self.runtime.runtimes.clone(),
@@ -319,6 +324,7 @@ fn parse_steps(s: &str) -> Result<Steps, SpecError> {
         .map(Steps)
 }
 
+/// Flags of `rtbench claims`.
 #[derive(Debug, Clone, Args)]
 pub struct ClaimsArgs {
     /// Only these claims, comma-separated (e.g. C04,C06).
@@ -358,6 +364,7 @@ pub fn bad_input(message: String) -> crate::suite::ConfigError {
     crate::suite::ConfigError::Refused(message)
 }
 
+/// Flags of `rtbench report`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// A results folder written by `rtbench run` (summary.json; claims.json if `rtbench claims` ran).

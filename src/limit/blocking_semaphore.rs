@@ -3,6 +3,7 @@
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
+/// A counting semaphore threads block on.
 #[derive(Debug)]
 pub struct BlockingSemaphore {
     permits: Mutex<usize>,
@@ -10,6 +11,7 @@ pub struct BlockingSemaphore {
 }
 
 impl BlockingSemaphore {
+    /// A semaphore with `permits` free permits.
     pub fn new(permits: usize) -> Self {
         Self {
             permits: Mutex::new(permits),

@@ -12,6 +12,7 @@ pub use blocking_semaphore::BlockingSemaphore;
 
 use crate::SpecError;
 
+/// How many tasks a run lets be in flight, and how it holds the rest back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Limit {
     /// Everything in flight at once (for pools: as many as the pool has workers).

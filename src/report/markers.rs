@@ -12,44 +12,77 @@ pub enum MarkdownError {
     #[error(
         "section '{name}': the begin marker on line {line} has no `<!-- rtbench:end {name} -->` after it"
     )]
-    MissingEnd { name: String, line: usize },
+    /// A begin marker is never closed.
+    MissingEnd {
+        /// The section.
+        name: String,
+        /// The begin marker's line.
+        line: usize,
+    },
     #[error("section '{name}': the end marker on line {line} has no begin marker before it")]
-    UnexpectedEnd { name: String, line: usize },
+    /// An end marker with no begin marker before it.
+    UnexpectedEnd {
+        /// The section.
+        name: String,
+        /// The end marker's line.
+        line: usize,
+    },
     #[error(
         "section '{inner}': its begin marker on line {line} is nested inside section '{outer}' (begun on line {outer_line}); end '{outer}' first"
     )]
+    /// A section begun inside another.
     Nested {
+        /// The section still open.
         outer: String,
+        /// Its begin marker's line.
         outer_line: usize,
+        /// The section begun inside it.
         inner: String,
+        /// That begin marker's line.
         line: usize,
     },
     #[error(
         "section '{open}' (begun on line {open_line}): the end marker on line {line} closes '{found}' instead"
     )]
+    /// An end marker that closes another section than the open one.
     WrongEnd {
+        /// The open section.
         open: String,
+        /// Its begin marker's line.
         open_line: usize,
+        /// The section the end marker names.
         found: String,
+        /// The end marker's line.
         line: usize,
     },
     #[error(
         "section '{name}': marked twice (begun on lines {first} and {second}); each section may appear once"
     )]
+    /// A section marked twice.
     Duplicated {
+        /// The section.
         name: String,
+        /// The first begin marker's line.
         first: usize,
+        /// The second begin marker's line.
         second: usize,
     },
     #[error(
         "line {line}: `{text}` is not a marker; markers are `<!-- rtbench:begin NAME -->` and `<!-- rtbench:end NAME -->` on a line of their own"
     )]
-    BadMarker { line: usize, text: String },
+    /// A line that starts like a marker but is not one.
+    BadMarker {
+        /// Its line.
+        line: usize,
+        /// The line's text.
+        text: String,
+    },
 }
 
 /// What a rewrite did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rewrite {
+    /// The new text.
     pub text: String,
     /// Sections whose markers were found and whose body was written.
     pub replaced: Vec<&'static str>,

@@ -10,3 +10,6 @@ pub mod labels;
 pub mod markers;
 pub mod md;
 pub mod sections;
+
+#[cfg(test)]
+mod tests;

@@ -61,6 +61,7 @@ pub enum Variant {
 }
 
 impl Variant {
+    /// Every variant.
     pub const ALL: [Variant; 4] = [
         Variant::Normal,
         Variant::AwaitEach,
@@ -68,6 +69,7 @@ impl Variant {
         Variant::SpawnBlocking,
     ];
 
+    /// As users type it.
     pub fn name(self) -> &'static str {
         match self {
             Variant::Normal => "normal",
@@ -103,21 +105,27 @@ impl std::str::FromStr for Variant {
 pub struct Setup {
     /// Worker threads for runtimes that have a pool of them (`--workers`).
     pub workers: usize,
+    /// The concurrency limit.
     pub limit: Limit,
+    /// Tasks per run.
     pub tasks: usize,
+    /// A labelled variant (async runtimes only).
     pub variant: Variant,
 }
 
 /// How a runtime will run a cell: OS threads running tasks, and tasks in flight at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
+    /// OS threads running tasks.
     pub workers: usize,
+    /// Tasks in flight at once.
     pub concurrency: usize,
 }
 
 /// A result of one timed run.
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
+    /// Tasks completed and their checksum.
     pub tally: Tally,
     /// Wall time, and CPU and switches of this process plus any worker processes.
     pub measured: Measured,
@@ -126,6 +134,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// An outcome without worker processes.
     pub fn of(tally: Tally, measured: Measured) -> Outcome {
         Outcome {
             tally,
@@ -138,6 +147,7 @@ impl Outcome {
 /// Memory of a run's worker processes: sums over the children.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ChildMemory {
+    /// Worker processes the run started.
     pub processes: usize,
     /// Sum of each child's peak resident set (wait4's maxrss, or VmHWM of a live worker).
     pub peak_rss_bytes: u64,
@@ -146,6 +156,7 @@ pub struct ChildMemory {
     pub pss_bytes: Option<u64>,
 }
 
+/// A runtime adapter: how it schedules tasks, and the facts results record about it.
 pub trait Runtime: Sync {
     /// The name users type and results carry.
     fn name(&self) -> &'static str;
@@ -190,11 +201,9 @@ pub trait Runtime: Sync {
 
 /// A started runtime: can run the same work several times (warm-up, repetitions).
 pub trait Instance {
+    /// Runs the work once, timing spawn to last join.
     fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError>;
 
-    /// Memory pass: starts `units` idle units (tasks or threads waiting on the runtime's
-    /// timer), waits until every one is parked, and returns `probe()` taken before the
-    /// first and after the last. The units stay parked: the process is expected to exit.
     /// Claims C06/C15: calls against the rate-limited service behind a client limiter.
     fn service(&mut self, spec: &ServiceSpec) -> Result<ServiceOutcome, RuntimeError> {
         let _ = spec;
@@ -211,6 +220,9 @@ pub trait Instance {
         ))
     }
 
+    /// Memory pass: starts `units` idle units (tasks or threads waiting on the runtime's
+    /// timer), waits until every one is parked, and returns `probe()` taken before the
+    /// first and after the last. The units stay parked: the process is expected to exit.
     fn park(
         &mut self,
         units: usize,
@@ -226,38 +238,54 @@ pub trait Instance {
 /// How long a parked unit waits: far longer than any memory pass.
 pub(crate) const PARK_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
+/// Why a runtime could not run a cell.
 #[derive(Debug, Error)]
 pub enum RuntimeError {
+    /// Its threads or executor could not be built.
     #[error("could not start {runtime}: {source}")]
     Start {
+        /// The runtime.
         runtime: &'static str,
+        /// What the OS said.
         #[source]
         source: std::io::Error,
     },
     #[error(
         "the OS refused to start another thread after {started} were running ({source}); limits: {limits}"
     )]
+    /// The OS refused a thread.
     ThreadSpawn {
+        /// Threads running when it refused.
         started: usize,
+        /// What the OS said.
         #[source]
         source: std::io::Error,
+        /// The limits in force, named.
         limits: String,
     },
+    /// A task panicked, with its message.
     #[error("a task panicked: {0}")]
     TaskPanicked(String),
+    /// The runtime has no such experiment or unit.
     #[error("{0}")]
     Unsupported(String),
+    /// The work done differs from the work given.
     #[error("verification failed: {0}")]
     Verification(String),
     #[error(
         "the OS refused to start another process after {started} were running ({source}); limits: {limits}"
     )]
+    /// The OS refused a process.
     ProcessSpawn {
+        /// Worker processes running when it refused.
         started: usize,
+        /// What the OS said.
         #[source]
         source: std::io::Error,
+        /// The limits in force, named.
         limits: String,
     },
+    /// A worker process failed (crashed, or answered garbage).
     #[error("{0}")]
     Worker(String),
 }

@@ -22,27 +22,41 @@ pub enum Mode {
     InProcess,
 }
 
+/// One cell to run: a runtime, a workload's plans and the parameters.
 pub struct CellPlan {
+    /// The runtime.
     pub runtime: &'static dyn Runtime,
+    /// The workload and its parameters.
     pub spec: WorkloadSpec,
+    /// The concurrency limit.
     pub limit: Limit,
+    /// The --workers setting.
     pub workers: usize,
+    /// Untimed runs first.
     pub warmup: usize,
+    /// Measured runs.
     pub repeat: usize,
+    /// A deliberate failure (tests only).
     pub fault: Option<Fault>,
+    /// A labelled variant (async runtimes only).
     pub variant: Variant,
+    /// The tasks' plans, shared by the cells of one workload.
     pub plans: Arc<Vec<TaskPlan>>,
+    /// What a correct run gives.
     pub expectation: Arc<Expectation>,
 }
 
 /// A finished cell: its summary and its raw repetitions.
 #[derive(Debug, Clone)]
 pub struct CellResult {
+    /// The summary.
     pub record: CellRecord,
+    /// One row per measured repetition.
     pub raw: Vec<RawRow>,
 }
 
 impl CellPlan {
+    /// What the cell asks of its runtime.
     pub fn setup(&self) -> Setup {
         Setup {
             workers: self.workers,
@@ -75,6 +89,7 @@ impl CellPlan {
         self.expectation.ideal_seconds(&self.plans, capacity)
     }
 
+    /// The request its child process is sent.
     pub fn request(&self) -> CellRequest {
         CellRequest {
             runtime: self.runtime.name().into(),

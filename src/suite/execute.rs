@@ -16,6 +16,7 @@ use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
 use crate::workload::{Latency, Work, WorkloadKind, WorkloadSpec};
 
 impl CellRequest {
+    /// The workload spec and limit of a request, refusing values a parent would never send.
     pub fn spec(&self) -> Result<(WorkloadSpec, Limit), SpecError> {
         let spec = WorkloadSpec {
             kind: self.workload.parse::<WorkloadKind>()?,

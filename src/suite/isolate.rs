@@ -18,7 +18,9 @@ pub const CELL_COMMAND: &str = "__cell";
 /// How to start children: this binary, and how long a cell may take.
 #[derive(Debug, Clone)]
 pub struct Isolation {
+    /// This binary.
     pub exe: PathBuf,
+    /// A cell that runs longer is killed.
     pub timeout: Duration,
 }
 

@@ -34,13 +34,17 @@ use crate::workload::{Expectation, WorkloadKind, WorkloadSpec};
 /// A validated run configuration.
 #[derive(Clone)]
 pub struct RunConfig {
+    /// The runtimes, in registry order.
     pub runtimes: Vec<&'static dyn Runtime>,
     /// The runtimes were listed by the user (not `all`): a refused limit is then an error.
     pub runtimes_explicit: bool,
+    /// The workloads.
     pub workloads: Vec<WorkloadKind>,
     /// Parameters shared by every workload; `kind` is set per workload.
     pub spec: WorkloadSpec,
+    /// The concurrency limit of every cell.
     pub limit: Limit,
+    /// The --workers setting.
     pub workers: usize,
     /// Untimed runs on the same started runtime before the measured ones.
     pub warmup: usize,
@@ -54,8 +58,10 @@ pub struct RunConfig {
     pub variant: Variant,
 }
 
+/// A configuration the harness refuses (bad input, exit code 2).
 #[derive(Debug, Error)]
 pub enum ConfigError {
+    /// A combination named explicitly that cannot run, and why.
     #[error("{0}")]
     Refused(String),
 }

@@ -9,6 +9,7 @@ use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::workload::{Latency, WorkloadKind, mixed};
 
+/// A sweep matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Profile {
     /// About 1.5 minutes on 2 cores: the shapes of every comparison.
@@ -18,6 +19,7 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// As results record it.
     pub fn name(self) -> &'static str {
         match self {
             Profile::Quick => "quick",

@@ -10,25 +10,42 @@ use crate::workload::service::{ServiceOutcome, ServiceSpec};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fault {
+    /// The cell panics.
     Panic,
+    /// The cell aborts (a crash, SIGABRT).
     Abort,
+    /// The cell never answers (killed at the cell timeout).
     Hang,
 }
 
+/// What a parent asks a cell child to run; the child rebuilds the plans from these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellRequest {
+    /// The runtime by name.
     pub runtime: String,
+    /// The workload by name.
     pub workload: String,
+    /// Tasks per run.
     pub tasks: usize,
+    /// Waits per io task.
     pub calls: u32,
+    /// The latency distribution, as typed.
     pub latency: String,
+    /// n of each factorial.
     pub compute: u32,
+    /// Steps per mixed task.
     pub steps: Vec<u32>,
+    /// Seed of the plans.
     pub seed: u64,
+    /// The concurrency limit, as typed.
     pub limit: String,
+    /// The --workers setting.
     pub workers: usize,
+    /// Untimed runs first.
     pub warmup: usize,
+    /// Measured runs.
     pub repeat: usize,
+    /// A deliberate failure (tests only).
     pub fault: Option<Fault>,
     /// A labelled variant of an async runtime (`normal`, `await-each`, ...).
     #[serde(default = "normal")]
@@ -44,18 +61,25 @@ pub struct CellRequest {
 /// What parking N idle units cost the cell's process.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MemorySample {
+    /// Units parked.
     pub units: usize,
+    /// Resident bytes before the first unit.
     pub rss_before_bytes: u64,
+    /// Resident bytes with every unit parked.
     pub rss_after_bytes: u64,
+    /// Virtual bytes before the first unit.
     pub virtual_before_bytes: u64,
+    /// Virtual bytes with every unit parked.
     pub virtual_after_bytes: u64,
     /// Net heap bytes allocated while parking (counting allocator).
     pub heap_bytes: i64,
     /// Sums over the parked worker processes (processes model only, else 0).
     #[serde(default)]
     pub children_rss_bytes: u64,
+    /// Their proportional bytes.
     #[serde(default)]
     pub children_pss_bytes: u64,
+    /// Their virtual bytes.
     #[serde(default)]
     pub children_virtual_bytes: u64,
 }
@@ -63,19 +87,28 @@ pub struct MemorySample {
 /// One measured repetition.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
+    /// Wall time of the timed region.
     pub wall_seconds: f64,
+    /// User CPU time of every thread (and worker process).
     pub cpu_user_seconds: f64,
+    /// Kernel CPU time of the same.
     pub cpu_sys_seconds: f64,
+    /// Voluntary context switches.
     pub voluntary_switches: u64,
+    /// Involuntary context switches.
     pub involuntary_switches: u64,
+    /// Tasks that completed.
     pub completed: usize,
+    /// Sum of the tasks' checksums.
     pub checksum: u64,
     /// Worker processes (processes model): how many, the sum of their peak RSS, and the sum
     /// of their PSS when read while they were alive.
     #[serde(default)]
     pub child_processes: usize,
+    /// Sum of the worker processes' peak RSS.
     #[serde(default)]
     pub children_peak_rss_bytes: u64,
+    /// Sum of their PSS, when read while they were alive.
     #[serde(default)]
     pub children_pss_bytes: Option<u64>,
 }
@@ -84,29 +117,41 @@ pub struct Sample {
 /// measured repetition.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
+    /// Median.
     pub p50_seconds: f64,
+    /// 90th percentile.
     pub p90_seconds: f64,
+    /// 99th percentile.
     pub p99_seconds: f64,
+    /// The last task.
     pub max_seconds: f64,
 }
 
+/// Why a cell failed, as the child (or the parent watching it) saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplyError {
     /// As `RuntimeError::kind`: start, os-limit, panic, unsupported, verification.
     pub kind: String,
+    /// What happened, for people.
     pub message: String,
 }
 
+/// What a cell child answers: the samples of a run, a memory sample, or an experiment's outcome; or an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellReply {
+    /// One per measured repetition.
     pub samples: Vec<Sample>,
+    /// Task completion latency over every repetition.
     pub latency: Percentiles,
     /// Peak resident set of the process that ran the cell (VmHWM), warm-up included.
     pub peak_rss_bytes: u64,
+    /// The memory pass's sample, when it parked units.
     #[serde(default)]
     pub memory: Option<MemorySample>,
+    /// A claims experiment's outcome.
     #[serde(default)]
     pub experiment: Option<ExperimentOutcome>,
+    /// Why the cell failed, if it did.
     pub error: Option<ReplyError>,
 }
 
@@ -117,14 +162,23 @@ pub enum Experiment {
     /// Calls against the rate-limited service (C06, C15).
     Service(ServiceSpec),
     /// Message round trips between two tasks or threads (C13).
-    PingPong { round_trips: usize },
+    PingPong {
+        /// How many.
+        round_trips: usize,
+    },
 }
 
+/// What an experiment measured.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExperimentOutcome {
+    /// Calls against the service.
     Service(ServiceOutcome),
-    PingPong { seconds_per_round_trip: f64 },
+    /// Ping-pong round trips.
+    PingPong {
+        /// Seconds per round trip.
+        seconds_per_round_trip: f64,
+    },
 }
 
 fn normal() -> String {

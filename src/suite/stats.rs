@@ -5,10 +5,14 @@ use serde::{Deserialize, Serialize};
 /// Spread (max - min) over median above which a cell is flagged as noisy.
 pub const NOISY_SPREAD: f64 = 0.25;
 
+/// Median, min and max of repeated measurements.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stat {
+    /// The median.
     pub median: f64,
+    /// The smallest.
     pub min: f64,
+    /// The largest.
     pub max: f64,
 }
 

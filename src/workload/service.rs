@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// The rate-limited service: capacity, calls in flight, and its counts.
 #[derive(Debug, Default)]
 pub struct Service {
     capacity: usize,
@@ -17,6 +18,7 @@ pub struct Service {
 }
 
 impl Service {
+    /// A service that takes `capacity` calls at once.
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
@@ -37,10 +39,12 @@ impl Service {
         }
     }
 
+    /// Calls admitted so far.
     pub fn accepted(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
     }
 
+    /// Calls turned away so far.
     pub fn rejected(&self) -> usize {
         self.rejected.load(Ordering::SeqCst)
     }
@@ -59,11 +63,15 @@ impl Drop for Ticket<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientLimit {
+    /// Every call at once.
     Unbounded,
+    /// At most N calls in flight.
     Semaphore(usize),
     /// AIMD: start at `start`, +1 per success up to `max`, halve on a rejection.
     Adaptive {
+        /// The first limit.
         start: usize,
+        /// The largest limit.
         max: usize,
     },
 }
@@ -71,9 +79,13 @@ pub enum ClientLimit {
 /// One experiment against the service.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpec {
+    /// Calls to make.
     pub calls: usize,
+    /// Calls the service takes at once.
     pub capacity: usize,
+    /// How long an admitted call takes.
     pub latency: Duration,
+    /// The client's limiter.
     pub limit: ClientLimit,
     /// Call i starts at i * spread / calls after the run starts (0: all at once).
     pub spread: Duration,
@@ -84,10 +96,13 @@ pub struct ServiceSpec {
 /// What the client saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceOutcome {
+    /// Calls admitted (retries count each time).
     pub accepted: usize,
+    /// Calls turned away (retries count each time).
     pub rejected: usize,
     /// Calls that finished accepted (with retries: all of them).
     pub completed: usize,
+    /// Wall time from the first call to the last end.
     pub wall_seconds: f64,
     /// The adaptive limiter's limit at the end (0 for the others).
     pub final_limit: usize,
@@ -97,12 +112,16 @@ pub struct ServiceOutcome {
 /// back after a decrease (taken out of circulation as calls finish).
 #[derive(Debug)]
 pub struct Aimd {
+    /// The current limit.
     pub limit: AtomicUsize,
+    /// Permits still to take out of circulation after a decrease.
     pub owed: AtomicUsize,
+    /// The largest limit.
     pub max: usize,
 }
 
 impl Aimd {
+    /// A limiter at `start`, growing to at most `max`.
     pub fn new(start: usize, max: usize) -> Self {
         Self {
             limit: AtomicUsize::new(start),

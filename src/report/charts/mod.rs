@@ -65,16 +65,27 @@ fn font_ready() -> Result<(), ChartError> {
     }
 }
 
+/// Why a chart could not be written.
 #[derive(Debug, Error)]
 pub enum ChartError {
+    /// The file could not be written.
     #[error("{path}: cannot write it: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the OS said.
         #[source]
         source: io::Error,
     },
+    /// plotters could not draw it.
     #[error("{path}: cannot draw it: {message}")]
-    Draw { path: PathBuf, message: String },
+    Draw {
+        /// The file.
+        path: PathBuf,
+        /// What plotters said.
+        message: String,
+    },
+    /// The embedded font could not be registered.
     #[error("the embedded chart font (DejaVu Sans) could not be read")]
     Font,
 }
@@ -139,7 +150,9 @@ pub fn chart_names() -> Vec<&'static str> {
 /// A chart not drawn because the results hold none of its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// The chart.
     pub name: &'static str,
+    /// Why it was not drawn.
     pub reason: String,
 }
 

@@ -1,0 +1,203 @@
+//! The decision rules on typed values: the fixture folder (a real quick-profile run of
+//! sequential, tokio, threads and processes with probes, memory pass and claims) and
+//! variations of it, asserted on the rows' records and numbers, not on rendered text.
+
+use std::path::Path;
+
+use super::blocking::BlockingPick;
+use super::limits::Style;
+use super::*;
+use crate::limit::Limit;
+use crate::results::{self, FigureKey, Loaded};
+use crate::runtime::Model;
+use crate::workload::WorkloadKind;
+
+fn folder(rel: &str) -> Loaded {
+    results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")
+}
+
+fn fixture() -> Loaded {
+    folder("tests/fixtures/results-small")
+}
+
+fn row<'a>(d: &'a Decisions, kind: RowKind) -> &'a RowBody<'a> {
+    let r = d
+        .rows
+        .iter()
+        .find(|r| r.kind == kind)
+        .expect("every kind has a row");
+    r.body
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{kind:?}: {e:?}"))
+}
+
+#[test]
+fn every_family_decides_the_fixture() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let kinds: Vec<RowKind> = d.rows.iter().map(|r| r.kind).collect();
+    let families: Vec<RowKind> = FAMILIES.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, families);
+    assert!(d.rows.iter().all(|r| r.body.is_ok()), "{:?}", d.rows);
+    assert!(d.failed.is_empty());
+}
+
+#[test]
+fn io_picks_the_fastest_model_at_the_largest_size_and_lists_smaller_ones() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Io(io) = row(&d, RowKind::Io) else {
+        panic!("not an io row");
+    };
+    assert_eq!(io.tasks, 10_000);
+    let models: Vec<Model> = io
+        .ranked
+        .candidates
+        .iter()
+        .map(|c| c.item.cell.model)
+        .collect();
+    assert_eq!(
+        models,
+        [Model::Async, Model::Threads],
+        "sorted by wall time"
+    );
+    assert_eq!(io.ranked.picked().item.cell.runtime, "tokio");
+    let times: Vec<f64> = io.ranked.candidates.iter().map(|c| c.time).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    // A process per task ran only up to 1,000 in the quick profile.
+    assert_eq!(io.smaller.len(), 1);
+    assert_eq!(io.smaller[0].cell.model, Model::Processes);
+    assert_eq!(io.smaller[0].cell.tasks, 1_000);
+    let mem = io
+        .ranked
+        .picked()
+        .item
+        .unit_memory
+        .expect("the memory pass ran");
+    assert_eq!(mem.kind, MemoryKind::Resident);
+    assert!(mem.bytes > 100.0 && mem.bytes < 10_000.0, "{mem:?}");
+}
+
+#[test]
+fn a_failed_cell_is_never_a_candidate() {
+    let mut loaded = fixture();
+    let cell = loaded
+        .summary
+        .cells
+        .iter_mut()
+        .find(|c| {
+            c.runtime == "tokio"
+                && c.workload == WorkloadKind::Io
+                && c.tasks == 10_000
+                && c.limit == Limit::Unbounded
+        })
+        .expect("the fixture has tokio io x10000 unbounded");
+    cell.error = Some("the OS refused".into());
+    cell.error_kind = Some("os-limit".into());
+    let d = decide(&loaded);
+    let RowBody::Io(io) = row(&d, RowKind::Io) else {
+        panic!("not an io row");
+    };
+    assert_eq!(io.ranked.picked().item.cell.model, Model::Threads);
+    assert!(io.ranked.candidates.iter().all(|c| c.item.cell.ok()));
+    assert_eq!(d.failed.len(), 1);
+    assert_eq!(d.failed[0].runtime, "tokio");
+}
+
+#[test]
+fn cpu_speedups_are_over_the_fastest_baseline_and_bounded_by_the_cores() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Cpu(cpu) = row(&d, RowKind::Cpu) else {
+        panic!("not a cpu row");
+    };
+    assert_eq!((cpu.tasks, cpu.compute), (16, 5_000));
+    assert_eq!(cpu.baselines, 2);
+    assert_eq!(cpu.bound, cpu.cores.min(cpu.tasks) as f64);
+    for c in &cpu.ranked.candidates {
+        assert!((c.item.speedup - cpu.baseline / c.item.cell.wall_seconds).abs() < 1e-12);
+        assert_ne!(c.item.cell.model, Model::Sequential);
+        assert_eq!(c.memory, Some(c.item.cell.footprint_bytes() as f64));
+    }
+}
+
+#[test]
+fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.groups.len(), 1);
+    let chosen: Vec<Style> = l.chosen().collect();
+    assert_eq!(chosen, [Style::Semaphore, Style::Pool]);
+    let batches = l.styles[2];
+    assert!(batches.ran && !batches.chosen && batches.worst > 1.0 + MARGIN);
+    let c06 = l.c06.as_ref().expect("C06 ran");
+    assert!(!c06.no_limit.is_empty() && c06.no_limit.iter().all(|&n| n == 40.0));
+    assert_eq!(c06.semaphore.len(), c06.no_limit.len());
+    assert!(c06.semaphore.iter().all(|&n| n == 0.0));
+    let c15 = l.c15.as_ref().expect("C15 ran");
+    assert!(
+        c15.fixed
+            .iter()
+            .all(|(_, rate, rej)| rate.is_ok() && rej.is_ok())
+    );
+    assert!(l.adaptive, "C15 holds in the fixture");
+}
+
+#[test]
+fn a_figure_a_claim_did_not_write_is_its_missing_key() {
+    let mut loaded = fixture();
+    let key = FigureKey::about(FigureId::C15Rejected, "semaphore(5)");
+    let c15 = loaded
+        .claims
+        .as_mut()
+        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C15"))
+        .expect("the fixture has C15");
+    c15.measured.retain(|f| f.key.as_ref() != Some(&key));
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    let fixed = &l.c15.as_ref().expect("C15 ran").fixed;
+    assert_eq!(fixed[0].0, "semaphore(5)");
+    assert_eq!(fixed[0].2, Err(key));
+}
+
+#[test]
+fn blocking_follows_c17_and_says_when_it_was_not_run() {
+    let mut loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Blocking(b) = row(&d, RowKind::Blocking) else {
+        panic!("not a blocking row");
+    };
+    assert_eq!(b.pick, BlockingPick::Pool);
+    assert_eq!(b.pairs.len(), 3);
+    if let Some(f) = loaded.claims.as_mut() {
+        f.claims.retain(|c| c.id != "C17");
+    }
+    let d = decide(&loaded);
+    let r = d.rows.iter().find(|r| r.kind == RowKind::Blocking).unwrap();
+    assert_eq!(r.body, Err(NotMeasured::ClaimNotRun("C17")));
+}
+
+#[test]
+fn spawn_and_timer_rank_one_runtime_per_model() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Spawn(s) = row(&d, RowKind::Spawn) else {
+        panic!("not a spawn row");
+    };
+    let mut models: Vec<Model> = s.candidates.iter().map(|c| c.item.probe.model).collect();
+    let n = models.len();
+    models.dedup();
+    assert_eq!(models.len(), n);
+    assert!(!models.contains(&Model::Sequential));
+    let RowBody::Timer(t) = row(&d, RowKind::Timer) else {
+        panic!("not a timer row");
+    };
+    assert_eq!(t.sleep, 0.001);
+    let over: Vec<f64> = t.ranked.candidates.iter().map(|c| c.time).collect();
+    assert!(over.windows(2).all(|w| w[0] <= w[1]), "{over:?}");
+}

@@ -1,0 +1,64 @@
+//! Readers against writers: every claim figure the decision table and the charts read is
+//! one its claim writes, in real claims files; and a figure that is missing shows as
+//! `not measured (KEY)` in BENCHMARK.md, never as silence.
+
+use std::path::Path;
+
+use crate::analysis::FAMILIES;
+use crate::claims;
+use crate::results::{self, FigureId, FigureKey, Loaded};
+
+fn folder(rel: &str) -> Loaded {
+    results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")
+}
+
+fn fixture() -> Loaded {
+    folder("tests/fixtures/results-small")
+}
+
+#[test]
+fn every_figure_a_reader_asks_for_is_written_by_its_claim() {
+    let reads: Vec<FigureId> = FAMILIES
+        .iter()
+        .flat_map(|f| f.reads.iter().copied())
+        .chain(super::charts::READS.iter().copied())
+        .collect();
+    assert!(!reads.is_empty());
+    for folder in [fixture(), folder("results/2026-11-23-vm")] {
+        let file = folder.claims.as_ref().expect("the folder has claims");
+        for c in &file.claims {
+            claims::check_figures(&c.id, &c.measured)
+                .unwrap_or_else(|e| panic!("{} does not hold its figures: {e}", c.id));
+        }
+        for id in &reads {
+            let c = file
+                .claims
+                .iter()
+                .find(|c| c.id == id.claim())
+                .unwrap_or_else(|| panic!("no {} for {id}", id.claim()));
+            assert!(c.each(*id).next().is_some(), "{} wrote no {id}", c.id);
+        }
+    }
+}
+
+#[test]
+fn a_missing_figure_is_written_as_not_measured_with_its_key() {
+    let mut loaded = fixture();
+    let key = FigureKey::about(FigureId::C15CallsPerSecond, "semaphore(20)");
+    if let Some(c15) = loaded
+        .claims
+        .as_mut()
+        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C15"))
+    {
+        c15.measured.retain(|f| f.key.as_ref() != Some(&key));
+    }
+    let decision = super::sections::sections(&loaded, "charts").remove(0);
+    assert_eq!(decision.name, "decision");
+    assert!(
+        decision.body.contains(
+            "semaphore(20) not measured (c15-calls-per-second/semaphore(20)), 7600 rejected"
+        ),
+        "{}",
+        decision.body
+    );
+}

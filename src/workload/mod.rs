@@ -6,7 +6,8 @@
 //! must equal the one the plans predict, or the cell fails.
 //!
 //! Each workload (`io`, `cpu`, `mixed`) is one file implementing [`Workload`] and one line
-//! in [`WORKLOADS`].
+//! in [`WORKLOADS`]. Runtimes perform a plan's waits through their family's steps
+//! ([`AsyncSteps`] or [`BlockingSteps`]); compute is shared.
 
 pub mod cpu;
 mod ideal;
@@ -16,6 +17,7 @@ pub mod latency;
 pub mod mixed;
 pub mod rng;
 pub mod service;
+mod steps;
 mod task;
 
 use std::time::Duration;
@@ -23,6 +25,7 @@ use std::time::Duration;
 pub use ideal::{Capacity, Expectation, TaskCosts};
 pub use kind::{WORKLOADS, Workload, WorkloadKind, find, names};
 pub use latency::Latency;
+pub use steps::{AsyncSteps, BlockingSteps, StdSteps};
 pub use task::{Tally, Work, run_steps_blocking};
 
 /// One step of a task's plan.

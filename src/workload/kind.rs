@@ -32,7 +32,9 @@ pub trait Workload: Sync {
 pub static WORKLOADS: &[&dyn Workload] = &[&io::Io, &cpu::Cpu, &mixed::Mixed];
 
 /// The typed id of a workload; records serialize it as the workload's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum WorkloadKind {
     /// Simulated I/O waits only ([`io::Io`]).
@@ -108,6 +110,8 @@ mod tests {
             assert!(!kinds[..i].contains(&kind), "{kind:?} listed twice");
             let json = serde_json::to_string(&kind).expect("a kind serializes");
             assert_eq!(json, format!("\"{}\"", kind.name()));
+            let back: WorkloadKind = serde_json::from_str(&json).expect("a kind deserializes");
+            assert_eq!(back, kind);
             assert_eq!(kind.name().parse::<WorkloadKind>().ok(), Some(kind));
         }
         assert_eq!(names(), ["io", "cpu", "mixed"]);

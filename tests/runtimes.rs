@@ -200,9 +200,9 @@ on_every_runtime!(every_workload_and_limit_matches_the_expectation, |rt| {
         Limit::Batches(3),
         Limit::Pool(3),
     ];
-    for kind in WorkloadKind::ALL {
+    for kind in WorkloadKind::all() {
         let plans = small(kind).plans();
-        let expected = Expectation::of(&plans).checksum;
+        let expected = Expectation::of(kind, &plans).checksum;
         let sequential = sequential_outcome(&plans).tally;
         assert_eq!(
             sequential.checksum, expected,
@@ -309,10 +309,10 @@ on_every_runtime!(seed_changes_the_checksum, |rt| {
             Latency::Uniform(Duration::from_millis(1), Duration::from_millis(5)),
         )
     };
-    let before = Expectation::of(&spec.plans()).checksum;
+    let before = Expectation::of(spec.kind, &spec.plans()).checksum;
     spec.seed += 1;
     let plans = spec.plans();
-    let after = Expectation::of(&plans).checksum;
+    let after = Expectation::of(spec.kind, &plans).checksum;
     assert_ne!(before, after, "the seed does not reach the checksum");
     let tally = run(rt, Limit::Unbounded, &Arc::new(Work::new(plans))).tally;
     assert_eq!(tally.completed, spec.tasks);

@@ -87,7 +87,7 @@ impl Lab {
     ) -> Result<CellRecord, String> {
         let rt: &'static dyn Runtime = runtime::find(runtime).map_err(|e| e.to_string())?;
         let plans = spec.plans();
-        let expectation = Arc::new(Expectation::of(&plans));
+        let expectation = Arc::new(Expectation::of(spec.kind, &plans));
         let cell = CellPlan {
             runtime: rt,
             spec: spec.clone(),

@@ -12,7 +12,7 @@ pub use crate::report::export::Format;
 use crate::runtime::{self, Runtime, Variant};
 use crate::suite::{Fault, Isolation, Profile, RunConfig, SessionSpec};
 use crate::workload::latency::parse_duration;
-use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
+use crate::workload::{self, Latency, WorkloadKind, WorkloadSpec};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -54,8 +54,14 @@ pub struct RunArgs {
     /// Runtimes, comma-separated, or `all`.
     #[arg(long, value_name = "R[,R..]|all", default_value = "all", value_parser = parse_runtimes)]
     pub runtime: RuntimeSel,
-    /// Workloads, comma-separated (io, cpu, mixed), or `all`.
-    #[arg(long, value_name = "W[,W..]|all", default_value = "all", value_parser = parse_workloads)]
+    /// Workloads, comma-separated, or `all`; the help lists each from the registry.
+    #[arg(
+        long,
+        value_name = "W[,W..]|all",
+        default_value = "all",
+        value_parser = parse_workloads,
+        help = workload_help()
+    )]
     pub workload: WorkloadSel,
     /// Tasks per cell.
     #[arg(long, value_name = "N", default_value = "100", value_parser = parse_count)]
@@ -250,12 +256,21 @@ fn parse_runtimes(s: &str) -> Result<RuntimeSel, SpecError> {
     })
 }
 
+/// `--workload`'s help: each workload's name and what its task does.
+fn workload_help() -> String {
+    let each: Vec<String> = workload::WORKLOADS
+        .iter()
+        .map(|w| format!("\n  {}: {}", w.name(), w.description()))
+        .collect();
+    format!("Workloads, comma-separated, or `all`:{}", each.concat())
+}
+
 fn parse_workloads(s: &str) -> Result<WorkloadSel, SpecError> {
     if s == "all" {
-        return Ok(WorkloadSel(WorkloadKind::ALL.to_vec()));
+        return Ok(WorkloadSel(WorkloadKind::all().collect()));
     }
     let mut kinds = Vec::new();
-    for name in list(s, "workload", "io, cpu, mixed")? {
+    for name in list(s, "workload", &workload::names().join(", "))? {
         let k: WorkloadKind = name.parse()?;
         if !kinds.contains(&k) {
             kinds.push(k);

@@ -17,7 +17,7 @@ use super::{Instance, Outcome, PARK_FOR, RuntimeError, Variant, panic_message};
 use crate::limit::Limit;
 use crate::measure::memory::Snapshot;
 use crate::workload::service::{Aimd, ClientLimit, Service, ServiceOutcome, ServiceSpec};
-use crate::workload::{Tally, Work};
+use crate::workload::{AsyncSteps, BlockingSteps, StdSteps, Tally, Work};
 
 /// One async runtime's idioms.
 pub trait AsyncRt: Clone + Send + Sync + 'static {
@@ -108,14 +108,14 @@ pub async fn park<R: AsyncRt>(
     (before, probe())
 }
 
-/// How a task waits: the runtime's timer, or (labelled variants) a blocking sleep in the
-/// task, or a blocking sleep moved to the runtime's blocking pool.
-pub trait Waiter: Copy + Send + Sync + 'static {
-    fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static;
-}
-
+/// The async steps of a normal run: the runtime's own timer.
 struct Timer<R>(PhantomData<fn() -> R>);
+
+/// The C03 anti-pattern's steps: the blocking call inside the task, holding its worker.
+#[derive(Clone, Copy)]
 struct Blocking;
+
+/// The C17 fix's steps: the same blocking call on the runtime's blocking pool.
 struct Unblocked<R>(PhantomData<fn() -> R>);
 
 // Manual impls: a derive would require `R: Copy`.
@@ -131,28 +131,22 @@ impl<R> Clone for Unblocked<R> {
     }
 }
 impl<R> Copy for Unblocked<R> {}
-impl Clone for Blocking {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl Copy for Blocking {}
 
-impl<R: AsyncRt> Waiter for Timer<R> {
+impl<R: AsyncRt> AsyncSteps for Timer<R> {
     fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
         R::sleep(d)
     }
 }
 
-impl Waiter for Blocking {
+impl AsyncSteps for Blocking {
     async fn wait(self, d: Duration) {
-        std::thread::sleep(d);
+        StdSteps.wait(d);
     }
 }
 
-impl<R: AsyncRt> Waiter for Unblocked<R> {
+impl<R: AsyncRt> AsyncSteps for Unblocked<R> {
     fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
-        R::unblock(move || std::thread::sleep(d))
+        R::unblock(move || StdSteps.wait(d))
     }
 }
 
@@ -173,7 +167,7 @@ pub async fn timed_run<R: AsyncRt>(
             // The anti-pattern: each future awaited in turn, nothing spawned.
             let mut tally = Tally::default();
             for i in 0..work.len() {
-                tally.add(work.run_async(i, R::sleep).await);
+                tally.add(work.run_async(i, Timer::<R>(PhantomData)).await);
             }
             tally
         }
@@ -181,15 +175,15 @@ pub async fn timed_run<R: AsyncRt>(
     Ok(Outcome::of(tally, span.stop()))
 }
 
-async fn drive<R: AsyncRt, W: Waiter>(
+async fn drive<R: AsyncRt, W: AsyncSteps>(
     rt: &R,
     work: &Arc<Work>,
     limit: Limit,
-    waiter: W,
+    steps: W,
 ) -> Result<Tally, RuntimeError> {
     let n = work.len();
     match limit {
-        Limit::Unbounded => join_all(spawn_tasks(rt, work, waiter, 0..n)).await,
+        Limit::Unbounded => join_all(spawn_tasks(rt, work, steps, 0..n)).await,
         Limit::Semaphore(permits) => {
             let semaphore = R::semaphore(permits);
             let handles = (0..n)
@@ -197,7 +191,7 @@ async fn drive<R: AsyncRt, W: Waiter>(
                     let (work, semaphore) = (Arc::clone(work), Arc::clone(&semaphore));
                     rt.spawn(async move {
                         let _permit = R::acquire(semaphore).await;
-                        work.run_async(i, |d| waiter.wait(d)).await
+                        work.run_async(i, steps).await
                     })
                 })
                 .collect();
@@ -206,7 +200,7 @@ async fn drive<R: AsyncRt, W: Waiter>(
         Limit::Batches(size) => {
             let mut tally = Tally::default();
             for start in (0..n).step_by(size) {
-                let batch = spawn_tasks(rt, work, waiter, start..(start + size).min(n));
+                let batch = spawn_tasks(rt, work, steps, start..(start + size).min(n));
                 tally = tally.merge(join_all(batch).await?);
             }
             Ok(tally)
@@ -223,7 +217,7 @@ async fn drive<R: AsyncRt, W: Waiter>(
                             if i >= work.len() {
                                 return tally;
                             }
-                            tally.add(work.run_async(i, |d| waiter.wait(d)).await);
+                            tally.add(work.run_async(i, steps).await);
                         }
                     })
                 })
@@ -237,16 +231,16 @@ async fn drive<R: AsyncRt, W: Waiter>(
     }
 }
 
-fn spawn_tasks<R: AsyncRt, W: Waiter>(
+fn spawn_tasks<R: AsyncRt, W: AsyncSteps>(
     rt: &R,
     work: &Arc<Work>,
-    waiter: W,
+    steps: W,
     range: Range<usize>,
 ) -> Vec<R::Join<u64>> {
     range
         .map(|i| {
             let work = Arc::clone(work);
-            rt.spawn(async move { work.run_async(i, |d| waiter.wait(d)).await })
+            rt.spawn(async move { work.run_async(i, steps).await })
         })
         .collect()
 }

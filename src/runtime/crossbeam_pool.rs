@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender};
 use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
 use crate::limit::Limit;
 use crate::measure::os_limits;
-use crate::workload::{Tally, Work};
+use crate::workload::{StdSteps, Tally, Work};
 
 pub struct CrossbeamPool;
 
@@ -52,8 +52,10 @@ type JobResult = Result<u64, String>;
 
 fn worker_loop(jobs: &Receiver<Job>, results: &Sender<JobResult>) {
     for job in jobs {
-        let r = catch_unwind(AssertUnwindSafe(|| job.work.run_blocking(job.index)))
-            .map_err(panic_message);
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            job.work.run_blocking(job.index, &StdSteps)
+        }))
+        .map_err(panic_message);
         if results.send(r).is_err() {
             return;
         }

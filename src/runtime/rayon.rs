@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
 use crate::limit::Limit;
-use crate::workload::{Tally, Work};
+use crate::workload::{StdSteps, Tally, Work};
 
 pub struct Rayon;
 
@@ -40,7 +40,7 @@ impl RayonInstance {
             (start..end)
                 .into_par_iter()
                 .with_max_len(1)
-                .map(|i| Tally::of(work.run_blocking(i)))
+                .map(|i| Tally::of(work.run_blocking(i, &StdSteps)))
                 .reduce(Tally::default, Tally::merge)
         })
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;
-use crate::workload::{Tally, Work};
+use crate::workload::{StdSteps, Tally, Work};
 
 pub struct Sequential;
 
@@ -45,7 +45,7 @@ impl Instance for SequentialInstance {
         let span = work.begin();
         let mut tally = Tally::default();
         for i in 0..work.len() {
-            tally.add(work.run_blocking(i));
+            tally.add(work.run_blocking(i, &StdSteps));
         }
         Ok(Outcome::of(tally, span.stop()))
     }

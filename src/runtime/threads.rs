@@ -11,7 +11,7 @@ use super::{Instance, Outcome, PARK_FOR, Runtime, RuntimeError, Setup, Shape, pa
 use crate::limit::{BlockingSemaphore, Limit};
 use crate::measure::memory::Snapshot;
 use crate::measure::os_limits;
-use crate::workload::{Tally, Work};
+use crate::workload::{StdSteps, Tally, Work};
 
 pub struct Threads;
 
@@ -54,19 +54,20 @@ impl Instance for ThreadsInstance {
         let n = work.len();
         let span = work.begin();
         let tally = match self.limit {
-            Limit::Unbounded => sum(spawn_each(0..n, |i| work.run_blocking(i))?),
+            Limit::Unbounded => sum(spawn_each(0..n, |i| work.run_blocking(i, &StdSteps))?),
             Limit::Semaphore(permits) => {
                 let semaphore = BlockingSemaphore::new(permits);
                 sum(spawn_each(0..n, |i| {
                     let _permit = semaphore.acquire();
-                    work.run_blocking(i)
+                    work.run_blocking(i, &StdSteps)
                 })?)
             }
             Limit::Batches(size) => {
                 let mut tally = Tally::default();
                 for start in (0..n).step_by(size) {
                     let batch = start..(start + size).min(n);
-                    tally = tally.merge(sum(spawn_each(batch, |i| work.run_blocking(i))?));
+                    tally =
+                        tally.merge(sum(spawn_each(batch, |i| work.run_blocking(i, &StdSteps))?));
                 }
                 tally
             }
@@ -79,7 +80,7 @@ impl Instance for ThreadsInstance {
                         if i >= n {
                             return tally;
                         }
-                        tally.add(work.run_blocking(i));
+                        tally.add(work.run_blocking(i, &StdSteps));
                     }
                 })?;
                 per_thread.into_iter().fold(Tally::default(), Tally::merge)

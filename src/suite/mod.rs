@@ -88,7 +88,7 @@ pub fn plan(cfg: &RunConfig) -> Result<(Vec<CellPlan>, Vec<String>), ConfigError
             ..cfg.spec.clone()
         };
         let plans = spec.plans();
-        let expectation = Arc::new(Expectation::of(&plans));
+        let expectation = Arc::new(Expectation::of(kind, &plans));
         let plans = Arc::new(plans);
         for &runtime in &runtimes {
             let cell = CellPlan {

@@ -6,8 +6,42 @@ use std::time::{Duration, Instant};
 use num_bigint::BigUint;
 use num_traits::One;
 
+use super::ideal::{Capacity, TaskCosts};
 use super::rng::mix64;
-use super::{Step, TaskPlan};
+use super::{Step, TaskPlan, Workload, WorkloadKind, WorkloadSpec};
+
+/// The `cpu` workload: one factorial per task.
+#[derive(Debug, Clone, Copy)]
+pub struct Cpu;
+
+impl Workload for Cpu {
+    fn kind(&self) -> WorkloadKind {
+        WorkloadKind::Cpu
+    }
+
+    fn name(&self) -> &'static str {
+        "cpu"
+    }
+
+    fn description(&self) -> &'static str {
+        "each task computes the factorial of --compute with a big integer"
+    }
+
+    fn plans(&self, spec: &WorkloadSpec) -> Vec<TaskPlan> {
+        (0..spec.tasks)
+            .map(|_| TaskPlan::new(vec![Step::Compute(spec.compute)]))
+            .collect()
+    }
+
+    /// Total compute over the threads that can compute; a task cannot be split, so also
+    /// the longest task and `ceil(N/C) x T` over the tasks in flight.
+    fn ideal_seconds(&self, costs: &TaskCosts, cap: Capacity) -> f64 {
+        costs
+            .compute_bound(cap)
+            .max(costs.longest())
+            .max(costs.slots_bound(cap))
+    }
+}
 
 /// n! folded to 64 bits. Cost grows roughly with n^2 (n multiplications of a growing number).
 pub fn factorial_digest(n: u32) -> u64 {
@@ -31,13 +65,6 @@ pub fn calibrate(n: u32, rounds: usize) -> Duration {
         .collect();
     times.sort();
     times[times.len() / 2]
-}
-
-/// `tasks` plans of one `Compute(n)` step each.
-pub fn plans(tasks: usize, n: u32) -> Vec<TaskPlan> {
-    (0..tasks)
-        .map(|_| TaskPlan::new(vec![Step::Compute(n)]))
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! Executing one task's plan: the only code that runs inside a timed region, shared by
-//! every runtime so each does the same work (a blocking sleep or an async timer for waits).
+//! every runtime so each does the same work. Waits go through the runtime family's steps
+//! ([`AsyncSteps`], [`BlockingSteps`]); computes are the same factorial everywhere.
 
-use std::future::Future;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::rng::mix64;
+use super::steps::{AsyncSteps, BlockingSteps};
 use super::{Step, TaskPlan, cpu};
 use crate::measure::{Gauge, Span};
 
@@ -39,16 +40,20 @@ pub(crate) fn step_digest(step: &Step, factorial: impl FnOnce(u32) -> u64) -> u6
 /// Completed tasks and the order-independent sum of their checksums.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Tasks that finished.
     pub completed: usize,
+    /// The wrapping sum of their checksums.
     pub checksum: u64,
 }
 
 impl Tally {
+    /// Counts one finished task and its checksum.
     pub fn add(&mut self, task_checksum: u64) {
         self.completed += 1;
         self.checksum = self.checksum.wrapping_add(task_checksum);
     }
 
+    /// The tally of both runs' tasks.
     pub fn merge(self, other: Tally) -> Tally {
         Tally {
             completed: self.completed + other.completed,
@@ -56,6 +61,7 @@ impl Tally {
         }
     }
 
+    /// The tally of one finished task.
     pub fn of(task_checksum: u64) -> Tally {
         Tally {
             completed: 1,
@@ -88,6 +94,7 @@ fn now_nanos() -> u64 {
 }
 
 impl Work {
+    /// The work of these plans, without a gauge.
     pub fn new(plans: Vec<TaskPlan>) -> Self {
         Self::build(plans, None)
     }
@@ -128,26 +135,30 @@ impl Work {
         digest.finish()
     }
 
+    /// How many tasks a run has.
     pub fn len(&self) -> usize {
         self.plans.len()
     }
 
+    /// Whether a run has no task.
     pub fn is_empty(&self) -> bool {
         self.plans.is_empty()
     }
 
+    /// Every task's plan, by index.
     pub fn plans(&self) -> &[TaskPlan] {
         &self.plans
     }
 
+    /// The in-flight gauge of instrumented work.
     pub fn gauge(&self) -> Option<&Gauge> {
         self.gauge.as_ref()
     }
 
-    /// Runs task `index` on this thread; waits are blocking sleeps.
-    pub fn run_blocking(&self, index: usize) -> u64 {
+    /// Runs task `index` on this thread; `via` performs its waits.
+    pub fn run_blocking(&self, index: usize, via: &impl BlockingSteps) -> u64 {
         let _in_flight = self.gauge.as_ref().map(Gauge::enter);
-        let checksum = run_steps_blocking(index, &self.plans[index].steps);
+        let checksum = run_steps_blocking(index, &self.plans[index].steps, via);
         self.mark_finished(index);
         checksum
     }
@@ -158,17 +169,14 @@ impl Work {
         self.finished[index].store(since, Ordering::Relaxed);
     }
 
-    /// Runs task `index` as a future; waits use the runtime's own timer via `sleep`.
-    pub async fn run_async<F, Fut>(&self, index: usize, sleep: F) -> u64
-    where
-        F: Fn(Duration) -> Fut,
-        Fut: Future<Output = ()>,
-    {
+    /// Runs task `index` as a future; `via` performs its waits (the runtime's own timer,
+    /// or a labelled variant's blocking call).
+    pub async fn run_async(&self, index: usize, via: impl AsyncSteps) -> u64 {
         let _in_flight = self.gauge.as_ref().map(Gauge::enter);
         let mut digest = TaskDigest::new(index);
         for (k, step) in self.plans[index].steps.iter().enumerate() {
             if let Step::Wait(d) = *step {
-                sleep(d).await;
+                via.wait(d).await;
             }
             digest.absorb(k, step_digest(step, cpu::factorial_digest));
         }
@@ -176,13 +184,13 @@ impl Work {
     }
 }
 
-/// Runs one task's steps on this thread (waits are blocking sleeps) and returns its
+/// Runs one task's steps on this thread (`via` performs its waits) and returns its
 /// checksum: the body of `Work::run_blocking`, and of a worker process's task.
-pub fn run_steps_blocking(index: usize, steps: &[Step]) -> u64 {
+pub fn run_steps_blocking(index: usize, steps: &[Step], via: &impl BlockingSteps) -> u64 {
     let mut digest = TaskDigest::new(index);
     for (k, step) in steps.iter().enumerate() {
         if let Step::Wait(d) = *step {
-            std::thread::sleep(d);
+            via.wait(d);
         }
         digest.absorb(k, step_digest(step, cpu::factorial_digest));
     }

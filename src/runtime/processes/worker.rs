@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::Usage;
 use crate::runtime::RuntimeError;
-use crate::workload::{Step, run_steps_blocking};
+use crate::workload::{StdSteps, Step, run_steps_blocking};
 
 /// The hidden subcommand a worker runs.
 pub const WORKER_COMMAND: &str = "__worker";
@@ -57,7 +57,7 @@ pub fn serve() -> io::Result<()> {
                 format!("malformed job line ({e}): {line}"),
             )
         })?;
-        let checksum = run_steps_blocking(job.index, &job.steps);
+        let checksum = run_steps_blocking(job.index, &job.steps, &StdSteps);
         serde_json::to_writer(
             &mut out,
             &Done {

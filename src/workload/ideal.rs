@@ -1,0 +1,226 @@
+//! What a run of some plans must produce (its checksum) and how fast it could possibly
+//! finish: each workload states its own bound from the shared helpers of [`TaskCosts`].
+
+use std::collections::BTreeMap;
+
+use super::{Step, TaskPlan, WorkloadKind, cpu, task};
+
+/// How much a run can overlap: tasks in flight at once, and threads computing at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    /// Tasks in flight at once.
+    pub concurrency: usize,
+    /// Threads that can compute at once.
+    pub parallelism: usize,
+}
+
+/// Each task's planned cost in seconds, the input of a workload's ideal time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskCosts {
+    /// Per task: (seconds waiting, seconds computing).
+    tasks: Vec<(f64, f64)>,
+}
+
+impl TaskCosts {
+    /// The costs of `plans`, given the seconds one factorial of each size takes.
+    pub fn of(plans: &[TaskPlan], compute_seconds: impl Fn(u32) -> f64) -> Self {
+        let cost = |s: &Step| match *s {
+            Step::Wait(d) => (d.as_secs_f64(), 0.0),
+            Step::Compute(n) => (0.0, compute_seconds(n)),
+        };
+        let tasks = plans
+            .iter()
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .map(cost)
+                    .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+            })
+            .collect();
+        Self { tasks }
+    }
+
+    fn task_len(&(wait, compute): &(f64, f64)) -> f64 {
+        wait + compute
+    }
+
+    /// Tasks in flight and threads computing, each at least 1, and never more threads than
+    /// tasks in flight nor more tasks in flight than tasks.
+    fn lanes(&self, cap: Capacity) -> (usize, usize) {
+        let c = cap.concurrency.clamp(1, self.tasks.len().max(1));
+        (c, cap.parallelism.clamp(1, c))
+    }
+
+    /// The longest task: no schedule ends before it does.
+    pub fn longest(&self) -> f64 {
+        self.tasks.iter().map(Self::task_len).fold(0.0, f64::max)
+    }
+
+    /// Total compute over the threads that can compute at once.
+    pub fn compute_bound(&self, cap: Capacity) -> f64 {
+        let compute: f64 = self.tasks.iter().map(|t| t.1).sum();
+        compute / self.lanes(cap).1 as f64
+    }
+
+    /// Total task time over the tasks that can be in flight at once: `ceil(N/C) x T` when
+    /// every task lasts T, else total / C.
+    pub fn slots_bound(&self, cap: Capacity) -> f64 {
+        let c = self.lanes(cap).0;
+        let longest = self.longest();
+        if self.tasks.iter().all(|t| Self::task_len(t) == longest) {
+            self.tasks.len().div_ceil(c) as f64 * longest
+        } else {
+            self.tasks.iter().map(Self::task_len).sum::<f64>() / c as f64
+        }
+    }
+}
+
+/// What the plans predict: the checksum a correct run must produce and the cost of each
+/// distinct compute size (measured once, outside any timed region).
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    /// The order-independent sum of every task's checksum.
+    pub checksum: u64,
+    kind: WorkloadKind,
+    compute_seconds: BTreeMap<u32, f64>,
+}
+
+impl Expectation {
+    /// Computes each distinct factorial once (for its digest) and times it (for the ideal);
+    /// `kind` is the workload whose bound [`Expectation::ideal_seconds`] states.
+    pub fn of(kind: WorkloadKind, plans: &[TaskPlan]) -> Self {
+        let mut digests = BTreeMap::new();
+        let mut compute_seconds = BTreeMap::new();
+        for step in plans.iter().flat_map(|p| p.steps.iter()) {
+            if let Step::Compute(n) = *step {
+                digests.entry(n).or_insert_with(|| {
+                    compute_seconds.insert(n, cpu::calibrate(n, 3).as_secs_f64());
+                    cpu::factorial_digest(n)
+                });
+            }
+        }
+        let checksum = plans.iter().enumerate().fold(0u64, |sum, (i, plan)| {
+            let mut d = task::TaskDigest::new(i);
+            for (k, step) in plan.steps.iter().enumerate() {
+                d.absorb(k, task::step_digest(step, |n| digests[&n]));
+            }
+            sum.wrapping_add(d.finish())
+        });
+        Self {
+            checksum,
+            kind,
+            compute_seconds,
+        }
+    }
+
+    /// The costs of these plans, with the measured compute seconds.
+    pub fn costs(&self, plans: &[TaskPlan]) -> TaskCosts {
+        TaskCosts::of(plans, |n| self.compute_seconds[&n])
+    }
+
+    /// The physical lower bound on wall time for these plans under `cap`, as the workload
+    /// states it (see each workload's `ideal_seconds`).
+    pub fn ideal_seconds(&self, plans: &[TaskPlan], cap: Capacity) -> f64 {
+        self.kind.workload().ideal_seconds(&self.costs(plans), cap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::workload::{Latency, WorkloadSpec, mixed};
+
+    fn spec(kind: WorkloadKind, latency: Latency) -> WorkloadSpec {
+        WorkloadSpec {
+            kind,
+            tasks: 20,
+            calls: 1,
+            latency,
+            compute: 50,
+            steps: mixed::DEFAULT_STEPS.to_vec(),
+            seed: 1,
+        }
+    }
+
+    fn cap(concurrency: usize, parallelism: usize) -> Capacity {
+        Capacity {
+            concurrency,
+            parallelism,
+        }
+    }
+
+    /// The generic formula every workload shared before each stated its own bound.
+    fn generic_ideal(e: &Expectation, plans: &[TaskPlan], cap: Capacity) -> f64 {
+        let cost = |s: &Step| match *s {
+            Step::Wait(d) => (d.as_secs_f64(), 0.0),
+            Step::Compute(n) => (0.0, e.compute_seconds[&n]),
+        };
+        let lengths: Vec<(f64, f64)> = plans
+            .iter()
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .map(cost)
+                    .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+            })
+            .collect();
+        let task_len = |&(w, c): &(f64, f64)| w + c;
+        let longest = lengths.iter().map(task_len).fold(0.0, f64::max);
+        let total: f64 = lengths.iter().map(task_len).sum();
+        let compute: f64 = lengths.iter().map(|l| l.1).sum();
+        let c = cap.concurrency.clamp(1, plans.len().max(1));
+        let p = cap.parallelism.clamp(1, c);
+        let uniform = lengths.iter().all(|l| task_len(l) == longest);
+        let by_slots = if uniform {
+            plans.len().div_ceil(c) as f64 * longest
+        } else {
+            total / c as f64
+        };
+        longest.max(compute / p as f64).max(by_slots)
+    }
+
+    #[test]
+    fn each_workload_bound_equals_the_generic_formula() {
+        let fixed = Latency::Fixed(Duration::from_millis(10));
+        let uniform = Latency::Uniform(Duration::from_millis(1), Duration::from_millis(9));
+        let caps = [
+            cap(1, 1),
+            cap(3, 2),
+            cap(5, 2),
+            cap(7, 7),
+            cap(20, 1),
+            cap(usize::MAX, 2),
+        ];
+        for kind in WorkloadKind::all() {
+            for latency in [fixed, uniform] {
+                for (tasks, calls) in [(0, 1), (1, 1), (7, 3), (20, 1)] {
+                    let s = WorkloadSpec {
+                        tasks,
+                        calls,
+                        ..spec(kind, latency)
+                    };
+                    let plans = s.plans();
+                    let e = Expectation::of(kind, &plans);
+                    for cap in caps {
+                        assert_eq!(
+                            e.ideal_seconds(&plans, cap),
+                            generic_ideal(&e, &plans, cap),
+                            "{kind} {latency:?} tasks {tasks} calls {calls} {cap:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ideal_under_a_limit_is_ceil_n_over_c_times_l() {
+        // The notes' C04: 20 calls of 1 s under a limit of 5 take 4 s.
+        let plans = spec(WorkloadKind::Io, Latency::Fixed(Duration::from_secs(1))).plans();
+        let e = Expectation::of(WorkloadKind::Io, &plans);
+        assert!((e.ideal_seconds(&plans, cap(5, 2)) - 4.0).abs() < 1e-9);
+        assert!((e.ideal_seconds(&plans, cap(usize::MAX, 2)) - 1.0).abs() < 1e-9);
+    }
+}

@@ -10,6 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::os_limits;
+
 const UNKNOWN: &str = "unknown";
 
 /// Everything about the machine and the build that can explain a difference between results.
@@ -142,13 +144,15 @@ impl Machine {
 }
 
 impl OsLimits {
+    /// Reads the limits now (through `measure::os_limits`, the reader the error messages use).
     fn collect() -> OsLimits {
+        let read = os_limits::Limits::read();
         OsLimits {
-            threads_max: read_u64("/proc/sys/kernel/threads-max"),
-            max_map_count: read_u64("/proc/sys/vm/max_map_count"),
-            pid_max: read_u64("/proc/sys/kernel/pid_max"),
-            max_user_processes: soft_rlimit(libc::RLIMIT_NPROC),
-            stack_size_bytes: soft_rlimit(libc::RLIMIT_STACK),
+            threads_max: read.threads_max.value(),
+            max_map_count: read.max_map_count.value(),
+            pid_max: read.pid_max.value(),
+            max_user_processes: read.max_user_processes.value(),
+            stack_size_bytes: read.stack_size_bytes.value(),
         }
     }
 }
@@ -257,32 +261,6 @@ fn os_pretty_name(os_release: &str) -> Option<String> {
     }
     let name = name.trim().to_string();
     (!name.is_empty()).then_some(name)
-}
-
-fn read_u64(path: &str) -> Option<u64> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-type Resource = libc::__rlimit_resource_t;
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-type Resource = libc::c_int;
-
-/// The soft limit of a resource; None when unlimited or when getrlimit fails.
-fn soft_rlimit(resource: Resource) -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
-    let status = unsafe { libc::getrlimit(resource, &mut limit) };
-    if status != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    // rlim_t is u64 on Linux but not on every target.
-    #[allow(clippy::useless_conversion)]
-    let soft = u64::try_from(limit.rlim_cur).ok();
-    soft
 }
 
 /// The fields of uname(2) this module records.

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use procfs::{CpuInfo, Current, Meminfo};
 use serde::{Deserialize, Serialize};
+
+use crate::measure::os_limits;
 
 const UNKNOWN: &str = "unknown";
 
@@ -65,17 +68,17 @@ pub struct OsLimits {
 impl Machine {
     /// Describes this machine and build now; `command_line` is recorded as given.
     pub fn collect(command_line: Vec<String>) -> Machine {
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpuinfo = CpuInfo::current().ok();
         let uname = Uname::read();
         let git_dir = env!("CARGO_MANIFEST_DIR");
         Machine {
-            cpu_model: cpu_model(&cpuinfo).unwrap_or_else(|| UNKNOWN.to_string()),
+            cpu_model: cpuinfo
+                .as_ref()
+                .and_then(cpu_model)
+                .unwrap_or_else(|| UNKNOWN.to_string()),
             cores: std::thread::available_parallelism().map_or(1, usize::from),
-            logical_cpus_online: logical_cpus_online(&cpuinfo),
-            memory_bytes: std::fs::read_to_string("/proc/meminfo")
-                .ok()
-                .and_then(|text| mem_total_bytes(&text))
-                .unwrap_or(0),
+            logical_cpus_online: logical_cpus_online(cpuinfo.as_ref()),
+            memory_bytes: Meminfo::current().map_or(0, |meminfo| meminfo.mem_total),
             kernel: uname
                 .as_ref()
                 .map(|u| format!("{} {}", u.release, u.version).trim().to_string())
@@ -142,13 +145,15 @@ impl Machine {
 }
 
 impl OsLimits {
+    /// Reads the limits now (through `measure::os_limits`, the reader the error messages use).
     fn collect() -> OsLimits {
+        let read = os_limits::Limits::read();
         OsLimits {
-            threads_max: read_u64("/proc/sys/kernel/threads-max"),
-            max_map_count: read_u64("/proc/sys/vm/max_map_count"),
-            pid_max: read_u64("/proc/sys/kernel/pid_max"),
-            max_user_processes: soft_rlimit(libc::RLIMIT_NPROC),
-            stack_size_bytes: soft_rlimit(libc::RLIMIT_STACK),
+            threads_max: read.threads_max.value(),
+            max_map_count: read.max_map_count.value(),
+            pid_max: read.pid_max.value(),
+            max_user_processes: read.max_user_processes.value(),
+            stack_size_bytes: read.stack_size_bytes.value(),
         }
     }
 }
@@ -197,44 +202,27 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-fn cpu_model(cpuinfo: &str) -> Option<String> {
+/// `model name` of the first CPU in /proc/cpuinfo, runs of whitespace collapsed.
+fn cpu_model(cpuinfo: &CpuInfo) -> Option<String> {
     cpuinfo
-        .lines()
-        .find_map(|line| field(line, "model name"))
+        .model_name(0)
         .map(|model| model.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|model| !model.is_empty())
 }
 
-fn logical_cpus_online(cpuinfo: &str) -> usize {
-    let listed = cpuinfo
-        .lines()
-        .filter(|line| field(line, "processor").is_some())
-        .count();
+/// The CPUs /proc/cpuinfo lists (blocks with a `processor` line), else sysconf's count.
+fn logical_cpus_online(cpuinfo: Option<&CpuInfo>) -> usize {
+    let listed = cpuinfo.map_or(0, |info| {
+        (0..info.num_cores())
+            .filter(|&cpu| info.get_field(cpu, "processor").is_some())
+            .count()
+    });
     if listed > 0 {
         return listed;
     }
     // SAFETY: sysconf only reads a configuration value.
     let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
     usize::try_from(online).unwrap_or(0)
-}
-
-/// `MemTotal:  16318136 kB` in bytes.
-fn mem_total_bytes(meminfo: &str) -> Option<u64> {
-    let value = meminfo.lines().find_map(|line| field(line, "MemTotal"))?;
-    let mut parts = value.split_whitespace();
-    let amount: u64 = parts.next()?.parse().ok()?;
-    let unit = match parts.next() {
-        None => 1,
-        Some(unit) if unit.eq_ignore_ascii_case("kB") => 1024,
-        Some(_) => return None,
-    };
-    amount.checked_mul(unit).filter(|&bytes| bytes > 0)
-}
-
-/// The value of a `key<tabs/spaces>: value` line of /proc/cpuinfo or /proc/meminfo.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let (name, value) = line.split_once(':')?;
-    (name.trim() == key).then(|| value.trim())
 }
 
 /// PRETTY_NAME of an os-release file, unquoted.
@@ -257,32 +245,6 @@ fn os_pretty_name(os_release: &str) -> Option<String> {
     }
     let name = name.trim().to_string();
     (!name.is_empty()).then_some(name)
-}
-
-fn read_u64(path: &str) -> Option<u64> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-type Resource = libc::__rlimit_resource_t;
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-type Resource = libc::c_int;
-
-/// The soft limit of a resource; None when unlimited or when getrlimit fails.
-fn soft_rlimit(resource: Resource) -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
-    let status = unsafe { libc::getrlimit(resource, &mut limit) };
-    if status != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
-        return None;
-    }
-    // rlim_t is u64 on Linux but not on every target.
-    #[allow(clippy::useless_conversion)]
-    let soft = u64::try_from(limit.rlim_cur).ok();
-    soft
 }
 
 /// The fields of uname(2) this module records.
@@ -349,6 +311,7 @@ fn git(dir: &str, args: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use procfs::FromBufRead;
 
     fn is_rfc3339_utc(date: &str) -> bool {
         let bytes = date.as_bytes();
@@ -423,15 +386,20 @@ mod tests {
 
     #[test]
     fn proc_and_os_release_text_is_parsed() {
-        let cpuinfo = "processor\t: 0\nmodel name\t: AMD  Ryzen 7\nprocessor\t: 1\n";
-        assert_eq!(cpu_model(cpuinfo).as_deref(), Some("AMD Ryzen 7"));
-        assert_eq!(logical_cpus_online(cpuinfo), 2);
-        assert_eq!(cpu_model("processor\t: 0\n"), None);
-        assert_eq!(
-            mem_total_bytes("MemTotal:       16318136 kB\nMemFree: 1 kB\n"),
-            Some(16_318_136 * 1024)
+        let parse = |text: &str| CpuInfo::from_buf_read(text.as_bytes()).unwrap();
+        let two = parse(
+            "processor\t: 0\nmodel name\t: AMD  Ryzen 7\n\nprocessor\t: 1\nmodel name\t: AMD  Ryzen 7\n",
         );
-        assert_eq!(mem_total_bytes("MemFree: 1 kB\n"), None);
+        assert_eq!(cpu_model(&two).as_deref(), Some("AMD Ryzen 7"));
+        assert_eq!(logical_cpus_online(Some(&two)), 2);
+        let one = parse("processor\t: 0\n");
+        assert_eq!(cpu_model(&one), None);
+        assert_eq!(logical_cpus_online(Some(&one)), 1);
+        assert!(logical_cpus_online(None) >= 1);
+        // Without a `processor` line procfs keeps nothing: sysconf counts instead.
+        let unlisted = parse("model name\t: x\n");
+        assert_eq!(cpu_model(&unlisted), None);
+        assert!(logical_cpus_online(Some(&unlisted)) >= 1);
         assert_eq!(
             os_pretty_name("NAME=\"Debian\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n")
                 .as_deref(),

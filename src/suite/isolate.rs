@@ -107,7 +107,7 @@ fn collect(h: JoinHandle<String>) -> String {
 /// group), and the most threads it was seen running (sampled every 10 ms from /proc).
 fn wait(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, u64) {
     let deadline = Instant::now() + timeout;
-    let pid = child.id().to_string();
+    let pid = child.id();
     let mut peak_threads = 0;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
@@ -119,13 +119,9 @@ fn wait(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, u64) {
             let _ = child.wait();
             return (None, peak_threads);
         }
-        peak_threads = peak_threads.max(threads_of(&pid));
+        peak_threads = peak_threads.max(memory::threads_of(pid).unwrap_or(0));
         thread::sleep(Duration::from_millis(10));
     }
-}
-
-fn threads_of(pid: &str) -> u64 {
-    memory::status_value(pid, "Threads:").unwrap_or(0)
 }
 
 fn parse_reply(stdout: &str) -> Result<CellReply, ReplyError> {

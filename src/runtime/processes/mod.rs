@@ -257,8 +257,7 @@ impl Instance for PerTaskInstance {
             let (rss, pss) = p.memory().unwrap_or((0, 0));
             after.children_rss_bytes += rss;
             after.children_pss_bytes += pss;
-            after.children_virtual_bytes +=
-                memory::status_value(&p.pid().to_string(), "VmSize:").map_or(0, |kb| kb * 1024);
+            after.children_virtual_bytes += memory::virtual_bytes_of(p.pid()).unwrap_or(0);
         }
         std::mem::forget(parked); // they die with this process (PR_SET_PDEATHSIG)
         Ok((before, after))

@@ -194,14 +194,7 @@ impl WorkerProc {
 
     /// Memory now, from /proc/<pid>/smaps_rollup: (resident, proportional) bytes.
     pub fn memory(&self) -> Option<(u64, u64)> {
-        let text = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.pid())).ok()?;
-        let field = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                .map(|kb| kb * 1024)
-        };
-        Some((field("Rss:")?, field("Pss:")?))
+        crate::measure::memory::rss_and_pss_of(self.pid())
     }
 
     /// The error for a worker that stopped talking: reap it and say how it ended.

@@ -8,7 +8,7 @@
 //! and writes them out; [`report`] only reads finished records. [`cli`] turns flags into a
 //! validated configuration, refusing bad input before any work starts.
 
-// #![warn(missing_docs)] is switched on once every module is documented.
+#![warn(missing_docs)]
 
 /// Serialises a type as its `Display` text and reads it back through its `FromStr`, so a
 /// record holds the typed value while JSON and CSV hold the text users type (`semaphore:10`).

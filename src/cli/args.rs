@@ -1,4 +1,8 @@
 //! Flag definitions and the parsers that turn each into a checked value.
+//!
+//! The doc comments on flags are clap's `--help` text, written for a terminal
+//! (`<YYYY-MM-DD>`, `[:MEDIAN]`), not for rustdoc.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
 use std::path::PathBuf;
 use std::time::Duration;

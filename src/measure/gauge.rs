@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Tasks in flight now and at most (instrumented test runs only).
 #[derive(Debug, Default)]
 pub struct Gauge {
     now: AtomicUsize,
@@ -17,16 +18,19 @@ impl Gauge {
         GaugeGuard(self)
     }
 
+    /// The most tasks in flight at once.
     pub fn peak(&self) -> usize {
         self.peak.load(Ordering::SeqCst)
     }
 
+    /// Starts counting afresh.
     pub fn reset(&self) {
         self.now.store(0, Ordering::SeqCst);
         self.peak.store(0, Ordering::SeqCst);
     }
 }
 
+/// One task in flight; leaving drops it.
 pub struct GaugeGuard<'a>(&'a Gauge);
 
 impl Drop for GaugeGuard<'_> {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static NET_BYTES: AtomicI64 = AtomicI64::new(0);
 
+/// The global allocator: the system allocator, counting net bytes while the memory pass parks units.
 pub struct CountingAlloc;
 
 #[global_allocator]
@@ -55,6 +56,7 @@ pub fn counted_bytes() -> i64 {
     NET_BYTES.load(Ordering::SeqCst)
 }
 
+/// Stops counting.
 pub fn stop_counting() {
     ENABLED.store(false, Ordering::SeqCst);
 }

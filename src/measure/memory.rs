@@ -1,11 +1,11 @@
-//! Memory and threads of a process (this one, or a child by pid), read from /proc/<pid>
+//! Memory and threads of a process (this one, or a child by pid), read from `/proc/<pid>`
 //! through procfs, except the thread sampler's count (see [`threads_of`]).
 //!
 //! Which file each figure comes from is chosen by what the read costs where it runs: the
-//! memory pass's snapshot reads /proc/<pid>/statm (resident and virtual size at one instant,
+//! memory pass's snapshot reads `/proc/<pid>/statm` (resident and virtual size at one instant,
 //! the same kernel counters as VmRSS and VmSize, and the cheapest file that has them), the
-//! peaks come from /proc/<pid>/status (VmHWM is only there), and workers' proportional
-//! share from /proc/<pid>/smaps_rollup.
+//! peaks come from `/proc/<pid>/status` (VmHWM is only there), and workers' proportional
+//! share from `/proc/<pid>/smaps_rollup`.
 
 use procfs::process::Process;
 
@@ -14,14 +14,14 @@ fn child(pid: u32) -> Option<Process> {
     Process::new(i32::try_from(pid).ok()?).ok()
 }
 
-/// (resident, virtual) bytes of a process now, from one read of /proc/<pid>/statm.
+/// (resident, virtual) bytes of a process now, from one read of `/proc/<pid>/statm`.
 fn resident_and_virtual(process: &Process) -> Option<(u64, u64)> {
     let statm = process.statm().ok()?;
     let page = procfs::page_size();
     Some((statm.resident * page, statm.size * page))
 }
 
-/// Peak resident set (VmHWM of /proc/<pid>/status) in bytes.
+/// Peak resident set (VmHWM of `/proc/<pid>/status`) in bytes.
 fn peak_rss(process: &Process) -> Option<u64> {
     process.status().ok()?.vmhwm.map(|kb| kb * 1024)
 }
@@ -51,7 +51,7 @@ pub fn virtual_bytes_of(pid: u32) -> Option<u64> {
     resident_and_virtual(&child(pid)?).map(|(_, size)| size)
 }
 
-/// (resident, proportional) bytes of another process now, from /proc/<pid>/smaps_rollup
+/// (resident, proportional) bytes of another process now, from `/proc/<pid>/smaps_rollup`
 /// (Rss and Pss; procfs reports them in bytes).
 pub fn rss_and_pss_of(pid: u32) -> Option<(u64, u64)> {
     let rollup = child(pid)?.smaps_rollup().ok()?;
@@ -59,7 +59,7 @@ pub fn rss_and_pss_of(pid: u32) -> Option<(u64, u64)> {
     Some((*totals.get("Rss")?, *totals.get("Pss")?))
 }
 
-/// Threads of a process now: the `Threads:` line of /proc/<pid>/status.
+/// Threads of a process now: the `Threads:` line of `/proc/<pid>/status`.
 ///
 /// Hand-written on purpose. The parent samples this every 10 ms while its child cell is
 /// being timed, and procfs's `Status` parses all ~55 lines into a map of owned strings:

@@ -13,13 +13,18 @@ pub use gauge::{Gauge, GaugeGuard};
 /// Process-wide resource usage at one instant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Usage {
+    /// User CPU time of every thread, seconds.
     pub user_seconds: f64,
+    /// Kernel CPU time of every thread, seconds.
     pub sys_seconds: f64,
+    /// Context switches where a thread blocked.
     pub voluntary_switches: u64,
+    /// Context switches where a thread was preempted.
     pub involuntary_switches: u64,
 }
 
 impl Usage {
+    /// This process's usage now (getrusage RUSAGE_SELF).
     pub fn now() -> Usage {
         // SAFETY: getrusage writes a plain C struct we own; RUSAGE_SELF is always valid.
         let ru = unsafe {
@@ -69,7 +74,9 @@ impl Usage {
 /// What one timed region cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Measured {
+    /// Wall time of the region.
     pub wall: Duration,
+    /// CPU and switches spent in it.
     pub usage: Usage,
 }
 
@@ -81,6 +88,7 @@ pub struct Span {
 }
 
 impl Span {
+    /// Starts the region: usage first, then the clock.
     pub fn start() -> Span {
         let usage = Usage::now();
         Span {
@@ -89,6 +97,7 @@ impl Span {
         }
     }
 
+    /// Ends the region: the clock first, then usage.
     pub fn stop(self) -> Measured {
         let wall = self.start.elapsed();
         Measured {

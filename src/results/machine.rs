@@ -30,11 +30,13 @@ pub struct Machine {
     pub kernel: String,
     /// PRETTY_NAME of /etc/os-release, or "unknown".
     pub os: String,
+    /// The host name.
     pub hostname: String,
     /// The compiler that built this binary, e.g. "rustc 1.95.0 (59807616e 2026-04-14)".
     pub rustc: String,
     /// "debug" or "release" (whether debug assertions were on).
     pub profile: String,
+    /// This crate's version.
     pub rtbench_version: String,
     /// Versions Cargo.lock resolves for the compared runtime crates; several versions of one
     /// crate are joined by ",".
@@ -47,6 +49,7 @@ pub struct Machine {
     pub date: String,
     /// The arguments rtbench was started with.
     pub command_line: Vec<String>,
+    /// The OS limits that stop threads and processes.
     pub limits: OsLimits,
 }
 

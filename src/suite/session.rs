@@ -26,7 +26,7 @@ pub struct SessionSpec {
     pub memory: Option<RunConfig>,
     /// How cells run in child processes.
     pub iso: Isolation,
-    /// The results folder; None: results/<date>-<host>.
+    /// The results folder; None: `results/<date>-<host>`.
     pub out: Option<PathBuf>,
     /// The command line, for the results' README.
     pub command_line: Vec<String>,
@@ -242,7 +242,7 @@ impl Running {
     }
 }
 
-/// results/<date>-<host>.
+/// `results/<date>-<host>`.
 pub fn default_dir(machine: &Machine) -> PathBuf {
     Path::new("results").join(format!("{}-{}", machine.day(), machine.host_slug()))
 }

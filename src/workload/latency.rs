@@ -24,6 +24,7 @@ pub enum Latency {
 }
 
 impl Latency {
+    /// One wait, drawn from the distribution.
     pub fn draw(&self, rng: &mut SplitMix64) -> Duration {
         match *self {
             Latency::Fixed(d) => d,

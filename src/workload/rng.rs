@@ -8,10 +8,12 @@ pub struct SplitMix64 {
 }
 
 impl SplitMix64 {
+    /// A generator from a seed.
     pub fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix64(self.state)

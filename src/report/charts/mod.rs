@@ -1,7 +1,7 @@
 //! Charts of a results folder, as SVG (and PNG on request) in `charts/` beside it.
 //!
 //! Each chart family is one file with one function from the loaded results to one chart
-//! (a [`model::Chart`]: what to show); [`render`] draws any chart on any plotters backend.
+//! (a `model::Chart`: what to show); `render` draws any chart on any plotters backend.
 //! A family whose data the folder does not hold is skipped: no file is written for it, and
 //! [`skipped`] says which were skipped and why (so a caller can print it). Every chart
 //! draws each runtime in the same colour, fixed by its position in

@@ -19,6 +19,7 @@ use crate::measure::memory::{self, Snapshot};
 use crate::measure::{Usage, os_limits};
 use crate::workload::{Tally, Work};
 
+/// The worker-processes runtime.
 pub struct Processes;
 
 impl Runtime for Processes {

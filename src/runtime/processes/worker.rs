@@ -19,15 +19,20 @@ pub const WORKER_COMMAND: &str = "__worker";
 /// A task sent to a worker: its index (part of its checksum) and its steps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
+    /// The task's index.
     pub index: usize,
+    /// Its steps.
     pub steps: Vec<Step>,
 }
 
 /// A worker's answer: the task's checksum and the worker's own resource usage so far.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Done {
+    /// The task's index.
     pub index: usize,
+    /// The task's checksum.
     pub checksum: u64,
+    /// The worker's own usage so far.
     pub usage: Usage,
 }
 
@@ -109,11 +114,14 @@ pub struct WorkerProc {
 /// What a reaped worker used over its whole life (wait4), and its peak resident memory.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Reaped {
+    /// CPU and switches over its life.
     pub usage: Usage,
+    /// Its peak resident memory.
     pub max_rss_bytes: u64,
 }
 
 impl WorkerProc {
+    /// Starts a worker (dies with its parent; exits at stdin EOF).
     pub fn spawn(exe: &Path) -> io::Result<WorkerProc> {
         let mut command = Command::new(exe);
         command
@@ -140,10 +148,12 @@ impl WorkerProc {
         })
     }
 
+    /// Its process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
+    /// Sends one job.
     pub fn send(&mut self, job: &Job) -> Result<(), RuntimeError> {
         let mut bytes = serde_json::to_vec(job).expect("a job always serialises");
         bytes.push(b'\n');
@@ -162,6 +172,7 @@ impl WorkerProc {
         self.stdin = None;
     }
 
+    /// Waits for one answer; a crash or a malformed line is the error.
     pub fn receive(&mut self) -> Result<Done, RuntimeError> {
         self.line.clear();
         match self.stdout.read_line(&mut self.line) {
@@ -192,7 +203,7 @@ impl WorkerProc {
         }
     }
 
-    /// Memory now, from /proc/<pid>/smaps_rollup: (resident, proportional) bytes.
+    /// Memory now, from `/proc/<pid>/smaps_rollup`: (resident, proportional) bytes.
     pub fn memory(&self) -> Option<(u64, u64)> {
         crate::measure::memory::rss_and_pss_of(self.pid())
     }

@@ -7,43 +7,23 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::async_driver::{self, AsyncInstance, AsyncRt, CaughtJoin};
-use super::{Instance, Runtime, RuntimeError, Setup, Shape};
+use super::family::AsyncRuntime;
+use super::{Instance, RuntimeError, Setup};
 use crate::limit::Limit;
 
 /// The thread count this process's async-std executor was started with.
 static THREADS: OnceLock<usize> = OnceLock::new();
 
+/// The `async-std` adapter (legacy).
 pub struct AsyncStd;
 
-impl Runtime for AsyncStd {
-    fn name(&self) -> &'static str {
-        "async-std"
-    }
+impl AsyncRuntime for AsyncStd {
+    const NAME: &'static str = "async-std";
+    const LEGACY: bool = true;
+    const NOTE: Option<&'static str> =
+        Some("async-std is legacy: discontinued upstream in favour of smol (RUSTSEC-2025-0052)");
 
-    fn model(&self) -> super::Model {
-        super::Model::Async
-    }
-
-    fn legacy(&self) -> bool {
-        true
-    }
-
-    fn has_variants(&self) -> bool {
-        true
-    }
-
-    fn shape(&self, setup: &Setup) -> Shape {
-        super::async_shape(setup, setup.workers)
-    }
-
-    fn note(&self, _setup: &Setup) -> Option<String> {
-        Some(
-            "async-std is legacy: discontinued upstream in favour of smol (RUSTSEC-2025-0052)"
-                .into(),
-        )
-    }
-
-    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+    fn start_async(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
         let threads = *THREADS.get_or_init(|| {
             // Pins the global executor before async-std's first use would size it itself.
             async_global_executor::init_with_config(

@@ -6,6 +6,7 @@ mod async_driver;
 #[cfg(feature = "async-std")]
 mod async_std;
 mod crossbeam_pool;
+mod family;
 mod model;
 pub mod processes;
 mod rayon;
@@ -27,16 +28,17 @@ use crate::measure::memory::Snapshot;
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Tally, Work};
 
+use family::{Async, WorkerPool};
 pub use model::{Model, Unit};
 
 /// Every runtime, in the order results are shown. Adding one: a file and a line here.
 pub static REGISTRY: &[&dyn Runtime] = &[
     &sequential::Sequential,
-    &tokio::Tokio,
-    &tokio_current_thread::TokioCurrentThread,
-    &smol::Smol,
+    &Async(tokio::Tokio),
+    &Async(tokio_current_thread::TokioCurrentThread),
+    &Async(smol::Smol),
     #[cfg(feature = "async-std")]
-    &async_std::AsyncStd,
+    &Async(async_std::AsyncStd),
     &threads::Threads,
     &crossbeam_pool::CrossbeamPool,
     &rayon::Rayon,
@@ -367,80 +369,4 @@ pub fn follows_workers(rt: &dyn Runtime, limit: Limit, tasks: usize) -> bool {
         variant: Variant::Normal,
     };
     rt.refusal(limit).is_none() && rt.shape(&setup(1)).workers != rt.shape(&setup(2)).workers
-}
-
-/// Shape of a runtime with a pool of `workers` async executor threads. Awaiting one by one
-/// runs one task at a time; a blocking sleep holds a worker, so only `workers` tasks wait at
-/// once.
-fn async_shape(setup: &Setup, workers: usize) -> Shape {
-    let bound = setup.limit.bound(setup.tasks);
-    let concurrency = match setup.variant {
-        Variant::AwaitEach => 1,
-        Variant::BlockingSleep => bound.min(workers),
-        Variant::Normal | Variant::SpawnBlocking => bound,
-    };
-    Shape {
-        workers,
-        concurrency,
-    }
-}
-
-/// A fixed pool of worker threads (crossbeam-pool, rayon): its size is its concurrency, so
-/// `pool:N` sizes it, `unbounded` and `batches:N` use `--workers`, and `semaphore:N` is refused.
-trait WorkerPool: Sync {
-    const NAME: &'static str;
-
-    /// Starts `size` workers that will run cells under `limit` (`unbounded`, `pool` or `batches`).
-    fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError>;
-}
-
-fn pool_size(setup: &Setup) -> usize {
-    match setup.limit {
-        Limit::Pool(n) => n,
-        _ => setup.workers,
-    }
-}
-
-impl<P: WorkerPool> Runtime for P {
-    fn name(&self) -> &'static str {
-        P::NAME
-    }
-
-    fn model(&self) -> Model {
-        Model::ThreadPool
-    }
-
-    fn refusal(&self, limit: Limit) -> Option<String> {
-        matches!(limit, Limit::Semaphore(_)).then(|| {
-            format!(
-                "{} bounds concurrency by its worker count, so {limit} has no meaning there; \
-                 use pool:N to size the pool (or batches:N)",
-                P::NAME
-            )
-        })
-    }
-
-    fn shape(&self, setup: &Setup) -> Shape {
-        let size = pool_size(setup);
-        Shape {
-            workers: size,
-            concurrency: setup.limit.bound(setup.tasks).min(size),
-        }
-    }
-
-    fn note(&self, setup: &Setup) -> Option<String> {
-        let from = match setup.limit {
-            Limit::Pool(_) => "from pool:N",
-            _ => "from --workers",
-        };
-        Some(format!(
-            "{}: concurrency is the pool size ({} workers, {from})",
-            P::NAME,
-            pool_size(setup)
-        ))
-    }
-
-    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
-        self.start_pool(pool_size(setup), setup.limit)
-    }
 }

@@ -7,29 +7,17 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::async_driver::{self, AsyncInstance, AsyncRt, CaughtJoin};
-use super::{Instance, Runtime, RuntimeError, Setup, Shape};
+use super::family::AsyncRuntime;
+use super::{Instance, RuntimeError, Setup};
 use crate::limit::Limit;
 
+/// The `smol` adapter.
 pub struct Smol;
 
-impl Runtime for Smol {
-    fn name(&self) -> &'static str {
-        "smol"
-    }
+impl AsyncRuntime for Smol {
+    const NAME: &'static str = "smol";
 
-    fn model(&self) -> super::Model {
-        super::Model::Async
-    }
-
-    fn has_variants(&self) -> bool {
-        true
-    }
-
-    fn shape(&self, setup: &Setup) -> Shape {
-        super::async_shape(setup, setup.workers)
-    }
-
-    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+    fn start_async(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
         let executor = Arc::new(smol::Executor::new());
         let (stop, stopped) = async_channel::bounded::<()>(1);
         let mut threads = Vec::with_capacity(setup.workers);
@@ -50,7 +38,7 @@ impl Runtime for Smol {
                         variant: setup.variant,
                     });
                     return Err(RuntimeError::Start {
-                        runtime: "smol",
+                        runtime: Self::NAME,
                         source,
                     });
                 }

@@ -9,34 +9,36 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::async_driver::{AsyncInstance, AsyncRt};
-use super::{Instance, Runtime, RuntimeError, Setup, Shape};
+use super::family::AsyncRuntime;
+use super::{Instance, RuntimeError, Setup};
 
+/// The `tokio` adapter.
 pub struct Tokio;
 
-impl Runtime for Tokio {
-    fn name(&self) -> &'static str {
-        "tokio"
-    }
+impl AsyncRuntime for Tokio {
+    const NAME: &'static str = "tokio";
 
-    fn model(&self) -> super::Model {
-        super::Model::Async
+    fn start_async(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
+        TokioInstance::build(
+            tokio::runtime::Builder::new_multi_thread().worker_threads(setup.workers),
+            Self::NAME,
+            setup,
+        )
     }
+}
 
-    fn has_variants(&self) -> bool {
-        true
-    }
-
-    fn shape(&self, setup: &Setup) -> Shape {
-        super::async_shape(setup, setup.workers)
-    }
-
-    fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(setup.workers)
+impl TokioInstance {
+    /// Builds a runtime of either flavour (timer enabled) for `setup`.
+    pub(super) fn build(
+        builder: &mut tokio::runtime::Builder,
+        name: &'static str,
+        setup: &Setup,
+    ) -> Result<Box<dyn Instance>, RuntimeError> {
+        let rt = builder
             .enable_time()
             .build()
             .map_err(|source| RuntimeError::Start {
-                runtime: "tokio",
+                runtime: name,
                 source,
             })?;
         Ok(Box::new(TokioInstance {

@@ -125,22 +125,8 @@ impl Lab {
         experiment: Experiment,
     ) -> Result<ExperimentOutcome, String> {
         let req = CellRequest {
-            runtime: runtime.into(),
-            workload: "io".into(),
-            tasks: 1,
-            calls: 1,
-            latency: "1ms".into(),
-            compute: 1,
-            steps: vec![1],
-            seed: 0,
-            limit: "unbounded".into(),
-            workers: self.workers,
-            warmup: 0,
-            repeat: 1,
-            fault: None,
-            variant: "normal".into(),
             experiment: Some(experiment),
-            park: None,
+            ..CellRequest::small(runtime, self.workers)
         };
         let reply = suite::isolate::run_isolated(&req, &self.iso);
         match (reply.error, reply.experiment) {

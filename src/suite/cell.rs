@@ -93,19 +93,19 @@ impl CellPlan {
     pub fn request(&self) -> CellRequest {
         CellRequest {
             runtime: self.runtime.name().into(),
-            workload: self.spec.kind.name().into(),
+            workload: self.spec.kind,
             tasks: self.spec.tasks,
             calls: self.spec.calls,
-            latency: self.spec.latency.to_string(),
+            latency: self.spec.latency,
             compute: self.spec.compute,
             steps: self.spec.steps.clone(),
             seed: self.spec.seed,
-            limit: self.limit.to_string(),
+            limit: self.limit,
             workers: self.workers,
             warmup: self.warmup,
             repeat: self.repeat,
             fault: self.fault,
-            variant: self.variant.to_string(),
+            variant: self.variant,
             experiment: None,
             park: None,
         }

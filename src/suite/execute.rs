@@ -13,23 +13,7 @@ use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::{heap, memory};
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
-use crate::workload::{Latency, Work, WorkloadKind, WorkloadSpec};
-
-impl CellRequest {
-    /// The workload spec and limit of a request, refusing values a parent would never send.
-    pub fn spec(&self) -> Result<(WorkloadSpec, Limit), SpecError> {
-        let spec = WorkloadSpec {
-            kind: self.workload.parse::<WorkloadKind>()?,
-            tasks: self.tasks,
-            calls: self.calls,
-            latency: self.latency.parse::<Latency>()?,
-            compute: self.compute,
-            steps: self.steps.clone(),
-            seed: self.seed,
-        };
-        Ok((spec, self.limit.parse()?))
-    }
-}
+use crate::workload::Work;
 
 /// Runs the request here and now. Never panics on a runtime's failure: it becomes the reply's error.
 pub fn execute(req: &CellRequest) -> CellReply {
@@ -118,15 +102,14 @@ fn park(req: &CellRequest, units: usize) -> Result<MemorySample, RuntimeError> {
 fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
     let bad = |e: SpecError| RuntimeError::Unsupported(e.to_string());
     let rt = runtime::find(&req.runtime).map_err(bad)?;
-    let (spec, limit) = req.spec().map_err(bad)?;
+    let spec = req.spec();
     inject(req.fault);
     let work = Arc::new(Work::new(spec.plans()));
-    let variant = req.variant.parse::<Variant>().map_err(bad)?;
     let mut instance = rt.start(&Setup {
         workers: req.workers,
-        limit,
+        limit: req.limit,
         tasks: spec.tasks,
-        variant,
+        variant: req.variant,
     })?;
     for _ in 0..req.warmup {
         instance.run(&work)?;

@@ -27,22 +27,9 @@ pub fn measure(
     iso: &Isolation,
 ) -> MemoryRecord {
     let req = CellRequest {
-        runtime: runtime.name().into(),
-        workload: "io".into(),
         tasks: units,
-        calls: 1,
-        latency: "1s".into(),
-        compute: 1,
-        steps: vec![1],
-        seed: 0,
-        limit: "unbounded".into(),
-        workers,
-        warmup: 0,
-        repeat: 1,
-        fault: None,
-        variant: "normal".into(),
-        experiment: None,
         park: Some(units),
+        ..CellRequest::small(runtime.name(), workers)
     };
     let reply = run_isolated(&req, iso);
     let per = |a: f64, b: f64| (b - a) / units as f64;

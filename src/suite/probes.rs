@@ -13,7 +13,7 @@ use super::protocol::{CellReply, CellRequest};
 use super::stats::Stat;
 use crate::results::{RuntimeFacts, SpawnProbe, TimerProbe};
 use crate::runtime::{Model, Runtime};
-use crate::workload::latency::format_duration;
+use crate::workload::Latency;
 
 /// The sleeps probed.
 pub const TIMER_SLEEPS: [Duration; 2] = [Duration::from_millis(1), Duration::from_millis(10)];
@@ -31,22 +31,12 @@ fn probe_cell(
     iso: &Isolation,
 ) -> (CellReply, Stat) {
     let req = CellRequest {
-        runtime: runtime.name().into(),
-        workload: "io".into(),
         tasks,
         calls,
-        latency: format_duration(latency),
-        compute: 1,
-        steps: vec![1],
-        seed: 0,
-        limit: "unbounded".into(),
-        workers,
+        latency: Latency::Fixed(latency),
         warmup: 2,
         repeat,
-        fault: None,
-        variant: "normal".into(),
-        experiment: None,
-        park: None,
+        ..CellRequest::small(runtime.name(), workers)
     };
     let reply = run_isolated(&req, iso);
     let wall = Stat::of(reply.samples.iter().map(|s| s.wall_seconds)).unwrap_or_default();

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limit::Limit;
+use crate::runtime::Variant;
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
+use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
 
 /// A deliberate failure, for tests of cell isolation (hidden flag `--fault`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -23,22 +26,22 @@ pub enum Fault {
 pub struct CellRequest {
     /// The runtime by name.
     pub runtime: String,
-    /// The workload by name.
-    pub workload: String,
+    /// The workload.
+    pub workload: WorkloadKind,
     /// Tasks per run.
     pub tasks: usize,
     /// Waits per io task.
     pub calls: u32,
-    /// The latency distribution, as typed.
-    pub latency: String,
+    /// The latency distribution.
+    pub latency: Latency,
     /// n of each factorial.
     pub compute: u32,
     /// Steps per mixed task.
     pub steps: Vec<u32>,
     /// Seed of the plans.
     pub seed: u64,
-    /// The concurrency limit, as typed.
-    pub limit: String,
+    /// The concurrency limit.
+    pub limit: Limit,
     /// The --workers setting.
     pub workers: usize,
     /// Untimed runs first.
@@ -48,8 +51,8 @@ pub struct CellRequest {
     /// A deliberate failure (tests only).
     pub fault: Option<Fault>,
     /// A labelled variant of an async runtime (`normal`, `await-each`, ...).
-    #[serde(default = "normal")]
-    pub variant: String,
+    #[serde(default)]
+    pub variant: Variant,
     /// A claims experiment instead of the workload.
     #[serde(default)]
     pub experiment: Option<Experiment>,
@@ -181,6 +184,40 @@ pub enum ExperimentOutcome {
     },
 }
 
-fn normal() -> String {
-    "normal".into()
+impl CellRequest {
+    /// One task of one 1 ms wait on `runtime` under no limit, measured once without a
+    /// warm-up: the base the probes, the memory pass and the claims' experiments adjust.
+    pub fn small(runtime: &str, workers: usize) -> CellRequest {
+        CellRequest {
+            runtime: runtime.into(),
+            workload: WorkloadKind::Io,
+            tasks: 1,
+            calls: 1,
+            latency: Latency::Fixed(std::time::Duration::from_millis(1)),
+            compute: 1,
+            steps: vec![1],
+            seed: 0,
+            limit: Limit::Unbounded,
+            workers,
+            warmup: 0,
+            repeat: 1,
+            fault: None,
+            variant: Variant::Normal,
+            experiment: None,
+            park: None,
+        }
+    }
+
+    /// The workload spec of the request.
+    pub fn spec(&self) -> WorkloadSpec {
+        WorkloadSpec {
+            kind: self.workload,
+            tasks: self.tasks,
+            calls: self.calls,
+            latency: self.latency,
+            compute: self.compute,
+            steps: self.steps.clone(),
+            seed: self.seed,
+        }
+    }
 }

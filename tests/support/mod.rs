@@ -21,3 +21,12 @@ pub use {
     },
     scratch::Scratch,
 };
+
+/// Checks what `insta::assert_snapshot!` does not: it compares texts with their trailing
+/// whitespace trimmed and `\r\n` read as `\n`. A test whose output must match its snapshot
+/// byte for byte also checks with this how the text ends, and that it holds no `\r`.
+pub fn assert_exact_ending(what: &str, text: &str, ending: &str) {
+    assert!(!text.contains('\r'), "{what} holds a carriage return");
+    let trailing = &text[text.trim_end().len()..];
+    assert_eq!(trailing, ending, "{what} ends with other whitespace");
+}

@@ -1,14 +1,15 @@
 //! Charts of a results folder: the fixture folder (a real quick run with claims) yields
 //! every chart, as SVG with real text and as PNG; a folder without data yields none.
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use plotters::prelude::*;
 use rtbench::report::charts::{chart_names, register_font, skipped, write_charts};
-use rtbench::results::{Loaded, load};
-
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/results-small");
+use rtbench::results::load;
+use support::{Scratch, fixture};
 
 /// Every chart, with words of its title.
 const EXPECTED: [(&str, &str); 7] = [
@@ -27,18 +28,6 @@ const EXPECTED: [(&str, &str); 7] = [
     ),
 ];
 
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rtbench-charts-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn fixture() -> Loaded {
-    load(Path::new(FIXTURE)).expect("the fixture folder loads")
-}
-
 #[test]
 fn fixture_yields_every_chart_as_svg_and_png() {
     let loaded = fixture();
@@ -48,8 +37,9 @@ fn fixture_yields_every_chart_as_svg_and_png() {
         "the chart list changed: update EXPECTED"
     );
     assert_eq!(skipped(&loaded), []);
-    let dir = scratch("fixture");
-    let mut written = write_charts(&loaded, &dir, true).unwrap();
+    let scratch = Scratch::new("fixture");
+    let dir = scratch.path();
+    let mut written = write_charts(&loaded, dir, true).unwrap();
     let mut want: Vec<PathBuf> = EXPECTED
         .iter()
         .flat_map(|(name, _)| {
@@ -86,7 +76,6 @@ fn fixture_yields_every_chart_as_svg_and_png() {
         .filter(|n| n.starts_with('.'))
         .collect();
     assert_eq!(leftovers, Vec::<String>::new());
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -123,14 +112,15 @@ fn folder_without_data_yields_no_chart_and_no_error() {
     s.spawn.clear();
     loaded.claims = None;
     // Written and read back as a results folder, as the CLI would see it.
-    let results = scratch("empty");
+    let scratch = Scratch::new("empty");
+    let results = scratch.path();
     let json = serde_json::to_string_pretty(&loaded.summary).unwrap();
     fs::write(results.join("summary.json"), json).unwrap();
-    let empty = load(&results).unwrap();
+    let empty = load(results).unwrap();
     assert!(empty.summary.cells.is_empty() && empty.claims.is_none());
 
     assert_eq!(
-        write_charts(&empty, &results, true).unwrap(),
+        write_charts(&empty, results, true).unwrap(),
         Vec::<PathBuf>::new()
     );
     assert!(
@@ -143,20 +133,20 @@ fn folder_without_data_yields_no_chart_and_no_error() {
         chart_names()
     );
     assert!(why.iter().all(|s| !s.reason.is_empty()));
-    fs::remove_dir_all(&results).unwrap();
 }
 
 #[test]
 fn only_the_charts_with_data_are_written_and_stale_ones_go() {
-    let dir = scratch("partial");
-    write_charts(&fixture(), &dir, true).unwrap();
+    let scratch = Scratch::new("partial");
+    let dir = scratch.path();
+    write_charts(&fixture(), dir, true).unwrap();
 
     // Timer probes only: one chart, and the other files of the earlier call are removed.
     let mut loaded = fixture();
     loaded.summary.cells.clear();
     loaded.summary.memory_models.clear();
     loaded.claims = None;
-    let written = write_charts(&loaded, &dir, false).unwrap();
+    let written = write_charts(&loaded, dir, false).unwrap();
     assert_eq!(written, [dir.join("charts").join("timer-overshoot.svg")]);
     let mut left: Vec<String> = fs::read_dir(dir.join("charts"))
         .unwrap()
@@ -164,5 +154,4 @@ fn only_the_charts_with_data_are_written_and_stale_ones_go() {
         .collect();
     left.sort();
     assert_eq!(left, ["timer-overshoot.svg"]);
-    fs::remove_dir_all(&dir).unwrap();
 }

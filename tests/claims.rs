@@ -1,31 +1,28 @@
 //! `rtbench claims` through the binary: the claims whose figures the notes state exactly
 //! get the verdicts they must, and C06's counts are exact.
 
-use std::process::Command;
+mod support;
 
 use serde_json::Value;
+use support::{Scratch, read_json};
 
 #[test]
 fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
-    let dir = std::env::temp_dir().join(format!("rtbench-claims-{}", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_rtbench"))
-        .args([
-            "claims",
-            "--only",
-            "C01,C04,C06,C12",
-            "--format",
-            "json",
-            "--scale",
-            "0.05",
-            "--out",
-        ])
-        .arg(&dir)
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("rtbench starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "claims failed:\n{stderr}");
-    let results: Vec<Value> = serde_json::from_slice(&out.stdout).expect("a JSON array of claims");
+    let s = Scratch::new("claims");
+    let args = [
+        "claims",
+        "--only",
+        "C01,C04,C06,C12",
+        "--format",
+        "json",
+        "--scale",
+        "0.05",
+    ];
+    let args = s.args_with_out(&args, "out");
+    let out = support::run(s.path(), &args, &[]);
+    let stderr = &out.stderr;
+    assert!(out.code == 0, "claims failed:\n{stderr}");
+    let results: Vec<Value> = serde_json::from_str(&out.stdout).expect("a JSON array of claims");
     let ids: Vec<&str> = results.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["C01", "C04", "C06", "C12"]);
     for r in &results {
@@ -68,29 +65,21 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
         bounded.iter().all(|&n| n == 0.0),
         "under semaphore(10): {bounded:?}"
     );
-    let file: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("claims.json")).unwrap()).unwrap();
+    let file = read_json(&s.join("out/claims.json"));
     assert_eq!(file["claims"].as_array().unwrap().len(), 4);
     assert!(file["machine"]["cores"].as_u64().unwrap() >= 1);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn an_unknown_claim_is_bad_input() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rtbench"))
-        .args(["claims", "--only", "C99"])
-        .current_dir(std::env::temp_dir())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let s = Scratch::new("bad-input");
+    let out = support::run(s.path(), &["claims", "--only", "C99"], &[]);
+    assert_eq!(out.code, 2);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("C99") && stderr.contains("accepted"),
         "{stderr}"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_rtbench"))
-        .args(["claims", "--scale", "2"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = support::run(s.path(), &["claims", "--scale", "2"], &[]);
+    assert_eq!(out.code, 2);
 }

@@ -1,10 +1,11 @@
 //! End-to-end tests of the `rtbench` binary: exit codes, messages on stderr and the three
 //! output formats on stdout. Every run is kept tiny (a few tasks, 1ms waits, small factorials).
 
-use std::collections::BTreeMap;
-use std::process::Command;
+mod support;
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use support::{Run, Scratch, json_cells, shows_panic, text, whole};
 
 /// Keys every result cell carries, in JSON objects and as CSV columns.
 const CELL_KEYS: &[&str] = &[
@@ -25,48 +26,15 @@ const CELL_KEYS: &[&str] = &[
     "involuntary_switches",
 ];
 
-/// Runs the binary with `args`; returns (exit code, stdout, stderr).
-/// A fresh scratch folder per call, so runs write their results folder there.
-fn scratch_dir() -> std::path::PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("rtbench-cli-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("creating a scratch folder");
-    dir
+/// Runs the binary with `args` in a fresh scratch folder (runs write their results
+/// folder there; it is removed after the run).
+fn rtbench(args: &[&str]) -> Run {
+    support::run(Scratch::new("run").path(), args, &[])
 }
 
-fn rtbench(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rtbench"))
-        .args(args)
-        .current_dir(scratch_dir())
-        // So a panic, if one happens, prints its usual hint and is caught below.
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("failed to start rtbench");
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("rtbench {args:?} was killed by a signal: {:?}", out.status));
-    (
-        code,
-        String::from_utf8(out.stdout).expect("stdout is not UTF-8"),
-        String::from_utf8(out.stderr).expect("stderr is not UTF-8"),
-    )
-}
-
-/// Runs the binary and requires exit code 0 and no panic; returns (stdout, stderr).
-fn rtbench_ok(args: &[&str]) -> (String, String) {
-    let (code, stdout, stderr) = rtbench(args);
-    assert_eq!(code, 0, "rtbench {args:?} failed\nstderr:\n{stderr}");
-    assert_no_panic(args, &stderr);
-    (stdout, stderr)
-}
-
-fn assert_no_panic(args: &[&str], stderr: &str) {
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "rtbench {args:?} panicked\nstderr:\n{stderr}"
-    );
+/// [`rtbench`], requiring exit code 0 and no panic.
+fn rtbench_ok(args: &[&str]) -> Run {
+    support::run_ok(Scratch::new("run").path(), args, &[])
 }
 
 fn registry_names() -> Vec<&'static str> {
@@ -78,34 +46,6 @@ fn registry_names() -> Vec<&'static str> {
 
 fn has_async_std() -> bool {
     registry_names().contains(&"async-std")
-}
-
-/// Parses JSON output: an array of objects.
-fn json_cells(stdout: &str) -> Vec<serde_json::Map<String, Value>> {
-    let v: Value = serde_json::from_str(stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"));
-    let Value::Array(items) = v else {
-        panic!("JSON output is not an array:\n{stdout}");
-    };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::Object(m) => m,
-            other => panic!("JSON cell is not an object: {other}"),
-        })
-        .collect()
-}
-
-fn str_field<'a>(cell: &'a serde_json::Map<String, Value>, key: &str) -> &'a str {
-    cell[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("'{key}' is not a string in {cell:?}"))
-}
-
-fn u64_field(cell: &serde_json::Map<String, Value>, key: &str) -> u64 {
-    cell[key]
-        .as_u64()
-        .unwrap_or_else(|| panic!("'{key}' is not an unsigned integer in {cell:?}"))
 }
 
 #[test]
@@ -163,7 +103,12 @@ fn bad_input_exits_2_with_a_message_naming_the_value_and_what_is_accepted() {
         let args: Vec<&str> = std::iter::once("run")
             .chain(extra.iter().copied())
             .collect();
-        let (code, stdout, stderr) = rtbench(&args);
+        let Run {
+            code,
+            stdout,
+            stderr,
+            ..
+        } = rtbench(&args);
         let mut problems = Vec::new();
         if code != 2 {
             problems.push(format!("exit code {code}, expected 2"));
@@ -174,7 +119,7 @@ fn bad_input_exits_2_with_a_message_naming_the_value_and_what_is_accepted() {
         if !stderr.starts_with("error: ") {
             problems.push("stderr does not start with 'error: '".into());
         }
-        if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
+        if shows_panic(&stderr) {
             problems.push("panic trace on stderr".into());
         }
         // Refused before any work starts: no progress lines.
@@ -195,7 +140,7 @@ fn bad_input_exits_2_with_a_message_naming_the_value_and_what_is_accepted() {
 
 #[test]
 fn all_skips_runtimes_that_refuse_the_limit_and_runs_the_rest() {
-    let (stdout, stderr) = rtbench_ok(&[
+    let Run { stdout, stderr, .. } = rtbench_ok(&[
         "run",
         "--runtime",
         "all",
@@ -222,24 +167,24 @@ fn all_skips_runtimes_that_refuse_the_limit_and_runs_the_rest() {
         );
     }
     let cells = json_cells(&stdout);
-    let ran: Vec<&str> = cells.iter().map(|c| str_field(c, "runtime")).collect();
+    let ran: Vec<&str> = cells.iter().map(|c| text(c, "runtime")).collect();
     let expected: Vec<&str> = registry_names()
         .into_iter()
         .filter(|n| !refusing.contains(n))
         .collect();
     assert_eq!(ran, expected, "cells run under semaphore:3");
     for c in &cells {
-        assert_eq!(str_field(c, "workload"), "io");
-        assert_eq!(str_field(c, "limit"), "semaphore:3");
-        assert_eq!(u64_field(c, "completed"), 6, "{c:?}");
-        assert_eq!(u64_field(c, "concurrency"), 3, "{c:?}");
+        assert_eq!(text(c, "workload"), "io");
+        assert_eq!(text(c, "limit"), "semaphore:3");
+        assert_eq!(whole(c, "completed"), 6, "{c:?}");
+        assert_eq!(whole(c, "concurrency"), 3, "{c:?}");
         assert!(c["error"].is_null(), "{c:?}");
     }
 }
 
 #[test]
 fn json_has_every_runtime_and_workload_with_matching_checksums() {
-    let (stdout, _) = rtbench_ok(&[
+    let stdout = rtbench_ok(&[
         "run",
         "--runtime",
         "all",
@@ -257,29 +202,30 @@ fn json_has_every_runtime_and_workload_with_matching_checksums() {
         "0",
         "--format",
         "json",
-    ]);
+    ])
+    .stdout;
     let cells = json_cells(&stdout);
     let names = registry_names();
     assert_eq!(cells.len(), 3 * names.len(), "cells:\n{stdout}");
 
     for c in &cells {
         for key in CELL_KEYS {
-            assert!(c.contains_key(*key), "cell lacks '{key}': {c:?}");
+            assert!(c.get(*key).is_some(), "cell lacks '{key}': {c}");
         }
-        assert_eq!(u64_field(c, "completed"), 12, "{c:?}");
-        assert_eq!(u64_field(c, "tasks"), 12, "{c:?}");
+        assert_eq!(whole(c, "completed"), 12, "{c:?}");
+        assert_eq!(whole(c, "tasks"), 12, "{c:?}");
         assert!(c["error"].is_null(), "{c:?}");
         let legacy = c["legacy"].as_bool().expect("legacy is a bool");
-        assert_eq!(legacy, str_field(c, "runtime") == "async-std", "{c:?}");
+        assert_eq!(legacy, text(c, "runtime") == "async-std", "{c:?}");
     }
 
     // workload -> (runtime -> checksum)
     let mut by_workload: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
     for c in &cells {
         let prev = by_workload
-            .entry(str_field(c, "workload"))
+            .entry(text(c, "workload"))
             .or_default()
-            .insert(str_field(c, "runtime"), str_field(c, "checksum"));
+            .insert(text(c, "runtime"), text(c, "checksum"));
         assert!(prev.is_none(), "duplicate cell {c:?}");
     }
     assert_eq!(
@@ -312,7 +258,7 @@ fn json_has_every_runtime_and_workload_with_matching_checksums() {
 
 #[test]
 fn csv_has_a_header_with_the_cell_keys_and_one_row_per_cell() {
-    let (stdout, _) = rtbench_ok(&[
+    let stdout = rtbench_ok(&[
         "run",
         "--format",
         "csv",
@@ -326,7 +272,8 @@ fn csv_has_a_header_with_the_cell_keys_and_one_row_per_cell() {
         "100",
         "--warmup",
         "0",
-    ]);
+    ])
+    .stdout;
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -364,7 +311,7 @@ fn csv_has_a_header_with_the_cell_keys_and_one_row_per_cell() {
 
 #[test]
 fn table_is_the_default_with_a_row_per_cell() {
-    let (stdout, stderr) = rtbench_ok(&[
+    let Run { stdout, stderr, .. } = rtbench_ok(&[
         "run",
         "--runtime",
         "all",
@@ -412,7 +359,7 @@ fn table_is_the_default_with_a_row_per_cell() {
 
 #[test]
 fn run_help_documents_the_limit_forms() {
-    let (stdout, _) = rtbench_ok(&["run", "--help"]);
+    let stdout = rtbench_ok(&["run", "--help"]).stdout;
     // clap prints a flag's text on its line, or on the next one in the long layout.
     let lines: Vec<&str> = stdout.lines().collect();
     let at = lines

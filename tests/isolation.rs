@@ -6,155 +6,33 @@
 //! Every run gets its own scratch folder as working directory and `--out`, so nothing is
 //! written into the repository.
 
+mod support;
+
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::{
+    BIN, Scratch, array, field, json_cells, num, parse_json, read_csv, read_json, read_text, text,
+    whole,
+};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rtbench");
-
-/// A fresh folder under the system temp dir; removed when the test passes, kept (and
-/// named on stderr) when it fails.
-struct Scratch {
-    dir: PathBuf,
+/// The results folder runs are pointed at (`--out`); rtbench creates it.
+fn out(s: &Scratch) -> PathBuf {
+    s.join("out")
 }
 
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "rtbench-isolation-{}-{n}-{tag}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("creating a scratch folder");
-        Scratch { dir }
-    }
-
-    /// The results folder runs are pointed at (`--out`); rtbench creates it.
-    fn out(&self) -> PathBuf {
-        self.dir.join("out")
-    }
-
-    /// A `Command` for `rtbench <args> --out <scratch>/out`, run inside the scratch folder.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .arg("--out")
-            .arg(self.out())
-            .current_dir(&self.dir)
-            .env_remove("RUST_BACKTRACE")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    /// Runs to the end; returns (exit code, stdout, stderr, elapsed).
-    fn run(&self, args: &[&str]) -> (i32, String, String, Duration) {
-        let start = Instant::now();
-        let out = self
-            .command(args)
-            .output()
-            .expect("failed to start rtbench");
-        let elapsed = start.elapsed();
-        let code = out
-            .status
-            .code()
-            .unwrap_or_else(|| panic!("rtbench {args:?} was killed by a signal: {:?}", out.status));
-        (
-            code,
-            String::from_utf8(out.stdout).expect("stdout is not UTF-8"),
-            String::from_utf8(out.stderr).expect("stderr is not UTF-8"),
-            elapsed,
-        )
-    }
-
-    /// Runs to the end, requiring exit code 0 and no panic of the parent; returns stdout.
-    fn run_ok(&self, args: &[&str]) -> (String, String, Duration) {
-        let (code, stdout, stderr, elapsed) = self.run(args);
-        assert_eq!(code, 0, "rtbench {args:?} failed\nstderr:\n{stderr}");
-        assert!(
-            !stderr.contains("RUST_BACKTRACE"),
-            "rtbench {args:?} panicked\nstderr:\n{stderr}"
-        );
-        (stdout, stderr, elapsed)
-    }
-
-    fn read(&self, name: &str) -> String {
-        let path = self.out().join(name);
-        fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-    }
-
-    fn summary(&self) -> Value {
-        let text = self.read("summary.json");
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("summary.json is not JSON ({e}):\n{text}"))
-    }
-
-    /// raw.csv as (header, rows).
-    fn raw_csv(&self) -> (Vec<String>, Vec<csv::StringRecord>) {
-        let text = self.read("raw.csv");
-        let mut r = csv::Reader::from_reader(text.as_bytes());
-        let header = r
-            .headers()
-            .unwrap_or_else(|e| panic!("raw.csv has no header ({e}):\n{text}"))
-            .iter()
-            .map(String::from)
-            .collect();
-        let rows = r
-            .records()
-            .collect::<Result<Vec<_>, _>>()
-            .unwrap_or_else(|e| panic!("raw.csv does not parse ({e}):\n{text}"));
-        (header, rows)
-    }
+fn summary(s: &Scratch) -> Value {
+    read_json(&out(s).join("summary.json"))
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if thread::panicking() {
-            eprintln!("kept scratch folder {}", self.dir.display());
-        } else {
-            let _ = fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
-    v.get(key)
-        .unwrap_or_else(|| panic!("no field {key:?} in {v}"))
-}
-
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    field(v, key)
-        .as_str()
-        .unwrap_or_else(|| panic!("{key:?} is not a string in {v}"))
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    field(v, key)
-        .as_f64()
-        .unwrap_or_else(|| panic!("{key:?} is not a number in {v}"))
-}
-
-fn whole(v: &Value, key: &str) -> u64 {
-    field(v, key)
-        .as_u64()
-        .unwrap_or_else(|| panic!("{key:?} is not a whole number in {v}"))
-}
-
-fn array<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
-    field(v, key)
-        .as_array()
-        .unwrap_or_else(|| panic!("{key:?} is not an array in {v}"))
-}
-
-fn parse_json(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}"))
+/// raw.csv as (header, rows).
+fn raw_csv(s: &Scratch) -> (Vec<String>, Vec<csv::StringRecord>) {
+    read_csv(&out(s).join("raw.csv"))
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.
@@ -193,17 +71,24 @@ fn faulty_run(fault: &str, kind: &str) -> (Vec<String>, Duration) {
         "--format",
         "json",
     ];
-    let (stdout, stderr, elapsed) = s.run_ok(&args);
+    // Not `run_ok`: the cells' panic messages are reported on stderr, so only the hint of
+    // a panic of the run itself must be absent.
+    let run = support::run(s.path(), &s.args_with_out(&args, "out"), &[]);
+    let (stdout, stderr, elapsed) = (run.stdout, run.stderr, run.elapsed);
+    assert_eq!(run.code, 0, "rtbench {args:?} failed\nstderr:\n{stderr}");
+    assert!(
+        !stderr.contains("RUST_BACKTRACE"),
+        "rtbench {args:?} panicked\nstderr:\n{stderr}"
+    );
     assert!(
         stderr.contains("2 of 2 cells failed"),
         "--fault {fault}: stderr does not count the failed cells:\n{stderr}"
     );
-    let cells = parse_json(&stdout);
-    let cells = cells.as_array().expect("stdout is a JSON array");
+    let cells = json_cells(&stdout);
     let runtimes: Vec<&str> = cells.iter().map(|c| text(c, "runtime")).collect();
     assert_eq!(runtimes, ["tokio", "threads"], "--fault {fault}");
     let mut messages = Vec::new();
-    for c in cells {
+    for c in &cells {
         let error = field(c, "error")
             .as_str()
             .unwrap_or_else(|| panic!("--fault {fault}: cell without an error: {c}"));
@@ -214,7 +99,7 @@ fn faulty_run(fault: &str, kind: &str) -> (Vec<String>, Duration) {
         messages.push(error.to_string());
     }
 
-    let summary = s.summary();
+    let summary = summary(&s);
     assert_eq!(
         field(&summary, "complete"),
         &Value::Bool(true),
@@ -223,10 +108,10 @@ fn faulty_run(fault: &str, kind: &str) -> (Vec<String>, Duration) {
     let recorded = array(&summary, "cells");
     assert_eq!(recorded.len(), 2, "--fault {fault}: {summary}");
     assert_eq!(
-        recorded, cells,
+        recorded, &cells,
         "--fault {fault}: summary.json and stdout differ"
     );
-    let (header, rows) = s.raw_csv();
+    let (header, rows) = raw_csv(&s);
     assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
     assert!(
         rows.is_empty(),
@@ -409,8 +294,7 @@ fn a_hanging_cell_dies_with_its_killed_parent() {
         "--cell-timeout",
         "60s",
     ];
-    let mut run = s
-        .command(&args)
+    let mut run = support::command(s.path(), &s.args_with_out(&args, "out"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -421,7 +305,7 @@ fn a_hanging_cell_dies_with_its_killed_parent() {
         kill_during_a_cell(&mut run.0, Instant::now() + Duration::from_secs(10));
     assert_eq!(children.len(), 1, "{children:?}");
     assert_cells_died(parent, &children);
-    let summary = s.summary();
+    let summary = summary(&s);
     assert_eq!(
         field(&summary, "complete"),
         &Value::Bool(false),
@@ -446,15 +330,14 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
         "--repeat",
         "2",
     ];
-    let mut run = s
-        .command(&args)
+    let mut run = support::command(s.path(), &s.args_with_out(&args, "out"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map(Running)
         .expect("failed to start rtbench");
     let deadline = Instant::now() + Duration::from_secs(20);
-    let summary_path = s.out().join("summary.json");
+    let summary_path = out(&s).join("summary.json");
     let cells_in_summary = || -> usize {
         fs::read_to_string(&summary_path)
             .ok()
@@ -476,7 +359,7 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
     let (parent, children) = kill_during_a_cell(&mut run.0, deadline);
     assert_cells_died(parent, &children);
 
-    let summary = s.summary();
+    let summary = summary(&s);
     assert_eq!(
         field(&summary, "complete"),
         &Value::Bool(false),
@@ -488,7 +371,7 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
     for c in cells {
         assert!(field(c, "error").is_null(), "{c}");
     }
-    let (header, rows) = s.raw_csv();
+    let (header, rows) = raw_csv(&s);
     assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
     // raw.csv is written just before summary.json, so it may hold one cell more.
     assert!(
@@ -497,7 +380,7 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
         rows.len(),
         cells.len()
     );
-    let readme = s.read("README.md");
+    let readme = read_text(&out(&s).join("README.md"));
     assert!(
         readme.contains("in progress or was interrupted"),
         "README.md:\n{readme}"
@@ -528,8 +411,8 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
         "--format",
         "json",
     ];
-    let (stdout, _, _) = s.run_ok(&args);
-    let summary = s.summary();
+    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
+    let summary = summary(&s);
     assert_eq!(
         whole(&summary, "schema_version"),
         u64::from(rtbench::results::SCHEMA_VERSION)
@@ -579,7 +462,7 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
     let cells = array(&summary, "cells");
     assert_eq!(cells.len(), 4, "{summary}");
     assert_eq!(
-        &parse_json(&stdout),
+        &parse_json("stdout", &stdout),
         field(&summary, "cells"),
         "stdout and summary.json differ"
     );
@@ -608,7 +491,7 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
         assert!(whole(c, "peak_rss_bytes") > 0, "{c}");
     }
 
-    let (header, rows) = s.raw_csv();
+    let (header, rows) = raw_csv(&s);
     let col = |name: &str| {
         header
             .iter()
@@ -631,7 +514,7 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
         assert_eq!(lo, num(c, "wall_min_seconds"), "{walls:?} {c}");
         assert_eq!(hi, num(c, "wall_max_seconds"), "{walls:?} {c}");
     }
-    let readme = s.read("README.md");
+    let readme = read_text(&out(&s).join("README.md"));
     assert!(readme.contains("The run finished."), "{readme}");
 }
 
@@ -656,11 +539,10 @@ fn latency_percentiles_are_the_tasks_completion_times() {
         "--format",
         "json",
     ];
-    let (stdout, _, _) = s.run_ok(&args);
-    let cells = parse_json(&stdout);
-    let cells = cells.as_array().expect("stdout is a JSON array");
+    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
+    let cells = json_cells(&stdout);
     assert_eq!(cells.len(), 3, "{stdout}");
-    for c in cells {
+    for c in &cells {
         assert!(field(c, "error").is_null(), "{c}");
         let (p50, max) = (num(c, "latency_p50_seconds"), num(c, "latency_max_seconds"));
         let wall = num(c, "wall_max_seconds");
@@ -693,8 +575,9 @@ fn latency_percentiles_are_the_tasks_completion_times() {
 #[test]
 fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
     let s = Scratch::new("memory-smol");
-    let (stdout, _, _) = s.run_ok(&["run", "--memory", "--runtime", "smol", "--format", "json"]);
-    let doc = parse_json(&stdout);
+    let args = ["run", "--memory", "--runtime", "smol", "--format", "json"];
+    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
+    let doc = parse_json("stdout", &stdout);
     let sizes = array(&doc, "memory");
     let units: Vec<u64> = sizes.iter().map(|r| whole(r, "units")).collect();
     assert_eq!(units, [10_000, 100_000, 1_000_000], "{doc}");
@@ -718,7 +601,7 @@ fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
     }
     assert_eq!(whole(smol, "max_units"), 1_000_000, "{smol}");
     assert!(field(smol, "stopped_by").is_null(), "{smol}");
-    let summary = s.summary();
+    let summary = summary(&s);
     assert_eq!(text(&summary, "profile"), "memory");
     assert_eq!(field(&summary, "complete"), &Value::Bool(true));
     assert_eq!(array(&summary, "memory"), sizes);
@@ -727,15 +610,16 @@ fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
 #[test]
 fn memory_pass_of_threads_reserves_stacks_and_stops_at_the_os_limit() {
     let s = Scratch::new("memory-threads");
-    let (stdout, _, _) = s.run_ok(&[
+    let args = [
         "run",
         "--memory",
         "--runtime",
         "threads",
         "--format",
         "json",
-    ]);
-    let doc = parse_json(&stdout);
+    ];
+    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
+    let doc = parse_json("stdout", &stdout);
     let sizes = array(&doc, "memory");
     let models = array(&doc, "models");
     assert_eq!(models.len(), 1, "{doc}");
@@ -786,16 +670,15 @@ fn memory_pass_of_threads_reserves_stacks_and_stops_at_the_os_limit() {
 #[test]
 fn a_profile_with_a_conflicting_flag_is_refused() {
     let s = Scratch::new("profile-conflict");
-    let (code, stdout, stderr, _) = s.run(&["run", "--profile", "quick", "--tasks", "5"]);
-    assert_eq!(code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "{stderr}"
-    );
+    let args = ["run", "--profile", "quick", "--tasks", "5"];
+    let run = support::run(s.path(), &s.args_with_out(&args, "out"), &[]);
+    let (stdout, stderr) = (run.stdout, run.stderr);
+    assert_eq!(run.code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(!support::shows_panic(&stderr), "{stderr}");
     assert!(stderr.contains("--tasks"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(
-        !s.out().exists(),
+        !out(&s).exists(),
         "a refused run created its results folder"
     );
 }

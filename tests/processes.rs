@@ -2,48 +2,51 @@
 //! malformed answers fail the cell (not the run, never a hang), and no worker outlives a run
 //! or its killed parent.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::{Run, Scratch, field, json_cells};
 
-const BIN: &str = env!("CARGO_BIN_EXE_rtbench");
-
-/// A scratch folder and a mark (an environment variable) that tags every process of one run.
-struct Scratch {
-    dir: PathBuf,
+/// A scratch folder and a mark (an environment variable) that tags every process of one
+/// run; the marked processes left when it is dropped are killed.
+struct Marked {
+    scratch: Scratch,
     mark: String,
 }
 
-impl Scratch {
-    fn new(name: &str) -> Scratch {
+impl Marked {
+    fn new(name: &str) -> Marked {
         let mark = format!("{name}-{}-{:?}", std::process::id(), Instant::now());
-        let dir =
-            std::env::temp_dir().join(format!("rtbench-processes-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch { dir, mark }
+        Marked {
+            scratch: Scratch::new(name),
+            mark,
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
-        c.args(args)
-            .arg("--out")
-            .arg(self.dir.join("results"))
-            .current_dir(&self.dir)
-            .env("RTBENCH_TEST_MARK", &self.mark)
-            .env_remove("RUST_BACKTRACE");
+        let mut c = support::command(
+            self.scratch.path(),
+            &self.scratch.args_with_out(args, "results"),
+        );
+        c.env("RTBENCH_TEST_MARK", &self.mark);
         c
     }
 
-    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = self.command(args);
-        c.envs(env.iter().copied());
-        c.output().expect("rtbench starts")
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut env = env.to_vec();
+        env.push(("RTBENCH_TEST_MARK", &self.mark));
+        support::run(
+            self.scratch.path(),
+            &self.scratch.args_with_out(args, "results"),
+            &env,
+        )
     }
 
-    /// Pids of live processes carrying this scratch's mark (zombies excluded).
+    /// Pids of live processes carrying this mark (zombies excluded).
     fn marked(&self) -> Vec<u32> {
         let needle = format!("RTBENCH_TEST_MARK={}", self.mark);
         let me = std::process::id();
@@ -62,30 +65,19 @@ impl Scratch {
     }
 }
 
-impl Drop for Scratch {
+impl Drop for Marked {
     fn drop(&mut self) {
         for pid in self.marked() {
             // SAFETY: kill(2) on a leftover process this test started.
             unsafe { libc::kill(pid as i32, libc::SIGKILL) };
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // The scratch folder is removed after this, when the field drops.
     }
-}
-
-fn cells(out: &Output) -> Vec<Value> {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let v: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{text}"));
-    v.as_array().expect("an array of cells").clone()
-}
-
-fn field<'a>(c: &'a Value, key: &str) -> &'a Value {
-    c.get(key).unwrap_or_else(|| panic!("no {key} in {c}"))
 }
 
 #[test]
 fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
-    let s = Scratch::new("checksums");
+    let s = Marked::new("checksums");
     for limit in ["unbounded", "pool:3", "batches:2"] {
         // sequential refuses every limit but unbounded: it joins that run only.
         let runtimes = if limit == "unbounded" {
@@ -119,12 +111,8 @@ fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
             ],
             &[],
         );
-        assert!(
-            out.status.success(),
-            "{limit}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for c in cells(&out) {
+        assert!(out.code == 0, "{limit}: {}", out.stderr);
+        for c in json_cells(&out.stdout) {
             assert_eq!(field(&c, "error"), &Value::Null, "{limit}: {c}");
             assert_eq!(field(&c, "completed"), 7, "{limit}: {c}");
             assert_eq!(
@@ -150,10 +138,9 @@ fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
 
 #[test]
 fn a_crashing_or_babbling_worker_fails_its_cell_not_the_run() {
-    let s = Scratch::new("faults");
+    let s = Marked::new("faults");
     for (fault, expect) in [("crash", "SIGABRT"), ("garbage", "malformed output")] {
         for limit in ["unbounded", "pool:2"] {
-            let started = Instant::now();
             let out = s.run(
                 &[
                     "run",
@@ -179,15 +166,12 @@ fn a_crashing_or_babbling_worker_fails_its_cell_not_the_run() {
                 &[("RTBENCH_WORKER_FAULT", fault)],
             );
             assert!(
-                started.elapsed() < Duration::from_secs(20),
+                out.elapsed < Duration::from_secs(20),
                 "{fault} {limit}: took {:?}",
-                started.elapsed()
+                out.elapsed
             );
-            assert!(
-                out.status.success(),
-                "{fault} {limit}: the run itself must finish"
-            );
-            let c = &cells(&out)[0];
+            assert!(out.code == 0, "{fault} {limit}: the run itself must finish");
+            let c = &json_cells(&out.stdout)[0];
             assert_eq!(field(c, "error_kind"), "worker", "{fault} {limit}: {c}");
             let error = field(c, "error").as_str().unwrap();
             assert!(error.contains(expect), "{fault} {limit}: {error}");
@@ -202,7 +186,7 @@ fn a_crashing_or_babbling_worker_fails_its_cell_not_the_run() {
 
 #[test]
 fn workers_die_with_a_killed_run() {
-    let s = Scratch::new("orphans");
+    let s = Marked::new("orphans");
     let mut child = s
         .command(&[
             "run",

@@ -1,25 +1,21 @@
 //! `rtbench claims --python`: the CPython column beside the Rust one, and its absence
 //! handled when there is no python3.
 
+mod support;
+
 use std::process::Command;
 
 use serde_json::Value;
+use support::{Run, Scratch};
 
-fn claims(args: &[&str], path: Option<&str>, tag: &str) -> (std::process::Output, Vec<Value>) {
-    let dir = std::env::temp_dir().join(format!("rtbench-python-{}-{tag}", std::process::id()));
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rtbench"));
-    c.arg("claims")
-        .args(args)
-        .args(["--format", "json", "--out"])
-        .arg(&dir)
-        .current_dir(std::env::temp_dir());
-    if let Some(p) = path {
-        c.env("PATH", p);
-    }
-    let out = c.output().expect("rtbench starts");
-    let results = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let _ = std::fs::remove_dir_all(&dir);
-    (out, results)
+/// `rtbench claims <args> --format json` in a scratch folder, with the variables `env`;
+/// the run and the claims on stdout (none if stdout is not JSON).
+fn claims(args: &[&str], env: &[(&str, &str)], tag: &str) -> (Run, Vec<Value>) {
+    let s = Scratch::new(tag);
+    let all = [&["claims"], args, &["--format", "json"]].concat();
+    let run = support::run(s.path(), &s.args_with_out(&all, "out"), env);
+    let results = serde_json::from_str(&run.stdout).unwrap_or_default();
+    (run, results)
 }
 
 fn has_python() -> bool {
@@ -35,12 +31,8 @@ fn python_and_rust_columns_side_by_side() {
         eprintln!("no python3 here: the side-by-side test has nothing to compare");
         return;
     }
-    let (out, results) = claims(&["--python", "--only", "C01,C06"], None, "both");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (out, results) = claims(&["--python", "--only", "C01,C06"], &[], "both");
+    assert!(out.code == 0, "{}", out.stderr);
     assert_eq!(results.len(), 2);
     for r in &results {
         assert!(r["verdict"].is_string(), "Rust verdict: {r}");
@@ -54,9 +46,13 @@ fn python_and_rust_columns_side_by_side() {
 
 #[test]
 fn without_python_the_rust_table_stands() {
-    let (out, results) = claims(&["--python", "--only", "C06"], Some("/nonexistent"), "none");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (out, results) = claims(
+        &["--python", "--only", "C06"],
+        &[("PATH", "/nonexistent")],
+        "none",
+    );
+    let stderr = &out.stderr;
+    assert!(out.code == 0, "{stderr}");
     assert!(stderr.contains("no python3 on PATH"), "{stderr}");
     assert_eq!(results.len(), 1);
     assert!(results[0]["verdict"].is_string());

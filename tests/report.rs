@@ -1,82 +1,46 @@
 //! BENCHMARK.md's generated sections, from the real results folder in
 //! tests/fixtures/results-small (a quick-profile run of sequential, tokio, threads and
-//! processes with the memory pass, probes and claims), compared with the files in
-//! tests/snapshots/report/; the marker rewrite; and errors of `results::load`.
+//! processes with the memory pass, probes and claims), compared with their insta snapshots
+//! tests/snapshots/report__<section>.snap; the marker rewrite; and errors of `results::load`.
 //!
 //! After an intended change of a section, rewrite the snapshots with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test report` and review the diff.
+//! `INSTA_UPDATE=always cargo test --test report` and review them with
+//! `git diff tests/snapshots` (cargo-insta is not needed). Otherwise a mismatch fails the
+//! test: outside CI insta also writes the new text beside the snapshot as a `.snap.new` file
+//! (ignored by git); with `CI` set it writes nothing. insta compares texts with their
+//! trailing whitespace trimmed, so how each section ends is checked apart.
+
+mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rtbench::limit::Limit;
 use rtbench::report::charts::FAMILIES;
 use rtbench::report::markers::{MarkdownError, rewrite, update_benchmark};
 use rtbench::report::sections::{Section, section_names, sections, sections_in};
-use rtbench::results::{self, LoadError, Loaded};
+use rtbench::results::{self, LoadError};
 use rtbench::workload::WorkloadKind;
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-small")
-}
-
-fn loaded() -> Loaded {
-    results::load(&fixture()).expect("the fixture folder loads")
-}
-
-/// A fresh, empty folder under the system temp dir for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rtbench-report-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Compares `actual` with tests/snapshots/report/`name`, or rewrites the file when
-/// UPDATE_SNAPSHOTS=1.
-fn assert_snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots/report")
-        .join(name);
-    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-        return;
-    }
-    let expected = fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "reading {}: {e} (create it with UPDATE_SNAPSHOTS=1)",
-            path.display()
-        )
-    });
-    if actual != expected {
-        let line = actual
-            .lines()
-            .zip(expected.lines())
-            .position(|(x, y)| x != y)
-            .map_or_else(|| "the line count".into(), |i| format!("line {}", i + 1));
-        panic!(
-            "section differs from {} at {line} (rewrite it with UPDATE_SNAPSHOTS=1 if the \
-             change is intended)\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        );
-    }
-}
+use support::{Scratch, assert_exact_ending, fixture, fixture_dir, read_json};
 
 #[test]
 fn sections_of_the_fixture_match_their_snapshots() {
-    let all = sections(&loaded(), "results/example/charts");
+    let all = sections(&fixture(), "results/example/charts");
     let names: Vec<&str> = all.iter().map(|s| s.name).collect();
     assert_eq!(names, section_names());
     for s in &all {
-        assert_snapshot(&format!("{}.md", s.name), &s.body);
+        insta::assert_snapshot!(s.name, &s.body);
+        // The chart links are paragraphs: a blank line follows the last one too.
+        let ending = if s.name == "charts" { "\n\n" } else { "\n" };
+        assert_exact_ending(s.name, &s.body, ending);
     }
 }
 
 #[test]
 fn charts_link_only_the_files_the_folder_holds() {
-    let dir = temp_dir("charts");
-    let loaded = loaded();
+    let scratch = Scratch::new("charts");
+    let dir = scratch.path();
+    let loaded = fixture();
     let body = |dir: &Path| {
         sections_in(dir, &loaded, "res/charts/")
             .into_iter()
@@ -84,7 +48,7 @@ fn charts_link_only_the_files_the_folder_holds() {
             .unwrap()
             .body
     };
-    let none = body(&dir);
+    let none = body(dir);
     assert!(none.contains("No charts"), "{none}");
     assert!(!none.contains(".svg"), "{none}");
     fs::create_dir_all(dir.join("charts")).unwrap();
@@ -92,7 +56,7 @@ fn charts_link_only_the_files_the_folder_holds() {
         fs::write(dir.join("charts").join(format!("{name}.svg")), "<svg/>").unwrap();
     }
     fs::write(dir.join("charts/not_a_chart.svg"), "<svg/>").unwrap();
-    let some = body(&dir);
+    let some = body(dir);
     let links: Vec<&str> = some.lines().filter(|l| l.starts_with("![")).collect();
     assert_eq!(links.len(), 2, "{some}");
     assert!(links[0].ends_with("(res/charts/cpu-speedup.svg)"), "{some}");
@@ -107,12 +71,11 @@ fn charts_link_only_the_files_the_folder_holds() {
         .unwrap()
         .body;
     assert_eq!(all.matches("![").count(), FAMILIES.len());
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
-    let mut loaded = loaded();
+    let mut loaded = fixture();
     loaded.claims = None;
     loaded.summary.memory_models.clear();
     loaded.summary.cells.clear();
@@ -146,7 +109,7 @@ fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
 
 #[test]
 fn a_failed_cell_is_listed_and_never_picked() {
-    let mut loaded = loaded();
+    let mut loaded = fixture();
     // Make tokio's cell at the largest io size fail: threads must then win that row.
     let cell = loaded
         .summary
@@ -208,7 +171,7 @@ fn outside_markers(text: &str) -> String {
 fn benchmark_md_has_every_marker_pair_and_updates_idempotently() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARK.md");
     let text = fs::read_to_string(&path).unwrap();
-    let generated = sections(&loaded(), "results/example/charts");
+    let generated = sections(&fixture(), "results/example/charts");
     let r = rewrite(&text, &generated).unwrap();
     let mut replaced = r.replaced.clone();
     replaced.sort_unstable();
@@ -313,16 +276,15 @@ fn marker_mistakes_are_errors_naming_the_section() {
 
 /// `results::load` on a folder whose summary.json is `text`; the error and the file's path.
 fn load_error(name: &str, text: &str) -> (String, LoadError) {
-    let dir = temp_dir(name);
+    let dir = Scratch::new(name);
     let file = dir.join("summary.json");
     fs::write(&file, text).unwrap();
-    let err = results::load(&dir).expect_err("the folder must not load");
-    fs::remove_dir_all(&dir).unwrap();
+    let err = results::load(dir.path()).expect_err("the folder must not load");
     (file.display().to_string(), err)
 }
 
 fn fixture_json() -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(fixture().join("summary.json")).unwrap()).unwrap()
+    read_json(&fixture_dir().join("summary.json"))
 }
 
 #[test]
@@ -371,13 +333,12 @@ fn load_errors_name_the_file_and_the_field() {
     );
 
     // A folder without summary.json.
-    let dir = temp_dir("empty");
-    let message = results::load(&dir).unwrap_err().to_string();
+    let dir = Scratch::new("empty");
+    let message = results::load(dir.path()).unwrap_err().to_string();
     assert!(
         message.contains("summary.json") && message.contains("rtbench run"),
         "{message}"
     );
-    fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -1,12 +1,17 @@
 //! The exporters and the results folder on fixed, hand-built records (nothing is measured).
 //!
-//! `write_json` and `write_csv` are compared byte for byte with the files in
-//! tests/snapshots/; after an intended change of the format, rewrite them with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test results` and review the diff.
+//! What `write_json` and `write_csv` write is compared with the insta snapshots
+//! tests/snapshots/results__cells.json.snap and results__cells.csv.snap. After an intended
+//! change of the format, rewrite them with `INSTA_UPDATE=always cargo test --test results`
+//! and review them with `git diff tests/snapshots` (cargo-insta is not needed). Otherwise a
+//! mismatch fails the test: outside CI insta also writes the new text beside the snapshot
+//! as a `.snap.new` file (ignored by git); with `CI` set it writes nothing. insta compares
+//! texts with their trailing whitespace trimmed, so how each ends is checked apart.
+
+mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 use rtbench::report::export::{write_csv, write_json};
 use rtbench::results::{
@@ -15,6 +20,7 @@ use rtbench::results::{
 };
 use rtbench::runtime::{Model, Unit};
 use rtbench::suite::{Sample, raw_row};
+use support::{Scratch, assert_exact_ending, read_csv};
 
 /// A cell that ran: every number fixed, and exactly representable in decimal so the
 /// snapshots read naturally.
@@ -112,57 +118,18 @@ fn failed_cell() -> CellRecord {
     }
 }
 
-fn snapshot_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("snapshots")
-        .join(name)
-}
-
-/// Compares `actual` with tests/snapshots/`name`, or rewrites the file when
-/// UPDATE_SNAPSHOTS=1.
-fn assert_snapshot(name: &str, actual: &[u8]) {
-    let path = snapshot_path(name);
-    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
-        fs::create_dir_all(path.parent().unwrap()).expect("creating tests/snapshots");
-        fs::write(&path, actual).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-        return;
-    }
-    let expected = fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "reading {}: {e} (create it with UPDATE_SNAPSHOTS=1)",
-            path.display()
-        )
-    });
-    if actual != expected.as_slice() {
-        let (a, e) = (
-            String::from_utf8_lossy(actual),
-            String::from_utf8_lossy(&expected),
-        );
-        let line = a
-            .lines()
-            .zip(e.lines())
-            .position(|(x, y)| x != y)
-            .map_or_else(|| "the line count".into(), |i| format!("line {}", i + 1));
-        panic!(
-            "output differs from {} at {line} (rewrite it with UPDATE_SNAPSHOTS=1 if the \
-             change is intended)\n--- expected\n{e}\n--- actual\n{a}",
-            path.display()
-        );
-    }
-}
-
 #[test]
 fn json_export_matches_its_snapshot() {
     let mut out = Vec::new();
     write_json(&mut out, &[ok_cell(), failed_cell()]).unwrap();
-    assert_snapshot("cells.json", &out);
+    let text = String::from_utf8(out).expect("the JSON is UTF-8");
+    insta::assert_snapshot!("cells.json", text);
+    assert_exact_ending("cells.json", &text, "\n");
 
     // The snapshot is what a reader gets back: an array of the two records.
-    let back: Vec<CellRecord> = serde_json::from_slice(&out).unwrap();
+    let back: Vec<CellRecord> = serde_json::from_str(&text).unwrap();
     assert_eq!(back, [ok_cell(), failed_cell()]);
     // One record per line between the brackets.
-    let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().count(), 4, "{text}");
 
     let mut empty = Vec::new();
@@ -177,24 +144,16 @@ fn json_export_matches_its_snapshot() {
 fn csv_export_matches_its_snapshot() {
     let mut out = Vec::new();
     write_csv(&mut out, &[ok_cell(), failed_cell()]).unwrap();
-    assert_snapshot("cells.csv", &out);
+    let text = String::from_utf8(out).expect("the CSV is UTF-8");
+    insta::assert_snapshot!("cells.csv", text);
+    assert_exact_ending("cells.csv", &text, "\n");
 
-    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let back: Vec<CellRecord> = reader
         .deserialize()
         .collect::<Result<_, _>>()
         .expect("the CSV reads back as records");
     assert_eq!(back, [ok_cell(), failed_cell()]);
-}
-
-/// A folder of its own under the system temp dir.
-fn scratch(tag: &str) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir =
-        std::env::temp_dir().join(format!("rtbench-results-{}-{n}-{tag}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    dir
 }
 
 fn sample(wall_seconds: f64) -> Sample {
@@ -283,13 +242,12 @@ fn file_names(dir: &Path) -> Vec<String> {
 }
 
 fn raw_header(dir: &Path) -> Vec<String> {
-    let mut r = csv::Reader::from_path(dir.join("raw.csv")).unwrap();
-    r.headers().unwrap().iter().map(String::from).collect()
+    read_csv(&dir.join("raw.csv")).0
 }
 
 #[test]
 fn results_dir_writes_files_that_read_back_as_written() {
-    let dir = scratch("dir");
+    let dir = Scratch::new("dir");
     let store = ResultsDir::create(dir.join("nested").join("out")).unwrap();
     assert_eq!(store.path(), dir.join("nested").join("out"));
     let path = store.path().to_path_buf();
@@ -335,6 +293,4 @@ fn results_dir_writes_files_that_read_back_as_written() {
         readme.contains("2 measured, 1 failed, 1 skipped"),
         "{readme}"
     );
-
-    fs::remove_dir_all(&dir).unwrap();
 }

@@ -44,15 +44,15 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
     }
     let c06 = &results[2];
     let figures = c06["measured"].as_array().unwrap();
-    let count = |label_end: &str| -> Vec<f64> {
+    let count = |id: &str| -> Vec<f64> {
         figures
             .iter()
-            .filter(|f| f["label"].as_str().unwrap().ends_with(label_end))
+            .filter(|f| f["key"].as_str().unwrap().starts_with(&format!("{id}/")))
             .map(|f| f["value"].as_f64().unwrap())
             .collect()
     };
-    let unbounded = count("rejected, no limit");
-    let bounded = count("rejected, semaphore(10)");
+    let unbounded = count("c06-rejected-no-limit");
+    let bounded = count("c06-rejected-semaphore");
     assert!(
         !unbounded.is_empty() && unbounded.len() == bounded.len(),
         "{c06}"
@@ -68,6 +68,47 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
     let file = read_json(&s.join("out/claims.json"));
     assert_eq!(file["claims"].as_array().unwrap().len(), 4);
     assert!(file["machine"]["cores"].as_u64().unwrap() >= 1);
+}
+
+/// The claims the decision table reads, as CSV: every figure keyed, and every key the
+/// table asks for written.
+#[test]
+fn claims_the_decision_table_reads_write_every_key_it_asks_for() {
+    let s = Scratch::new("claims-csv");
+    let args = s.args_with_out(&["claims", "--only", "C15,C17", "--format", "csv"], "out");
+    let out = support::run(s.path(), &args, &[]);
+    assert!(out.code == 0, "claims failed:\n{}", out.stderr);
+    let mut csv = csv::Reader::from_reader(out.stdout.as_bytes());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "id", "column", "verdict", "key", "label", "value", "unit", "error"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert!(
+        rows.iter().all(|r| !r[2].is_empty() && r[7].is_empty()),
+        "{rows:?}"
+    );
+    let keys: Vec<&str> = rows.iter().map(|r| &r[3]).collect();
+    assert!(
+        keys.iter().all(|k| !k.is_empty()),
+        "every figure is keyed: {keys:?}"
+    );
+    for family in &rtbench::analysis::FAMILIES {
+        for id in family
+            .reads
+            .iter()
+            .filter(|id| ["C15", "C17"].contains(&id.claim()))
+        {
+            assert!(
+                keys.iter().any(|k| k.split('/').next() == Some(id.name())),
+                "{:?} reads {id}, which C15/C17 did not write: {keys:?}",
+                family.kind
+            );
+        }
+    }
 }
 
 #[test]

@@ -7,25 +7,15 @@
 
 mod common;
 
-use std::time::Duration;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use rtbench::limit::Limit;
-use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
+use rtbench::workload::WorkloadSpec;
 
 fn cpu(c: &mut Criterion) {
     common::prepare();
     let mut group = c.benchmark_group("cpu");
     common::configure(&mut group);
-    let spec = WorkloadSpec {
-        kind: WorkloadKind::Cpu,
-        tasks: 16,
-        calls: 1,
-        latency: Latency::Fixed(Duration::ZERO),
-        compute: 3_000,
-        steps: vec![1],
-        seed: 42,
-    };
+    let spec = WorkloadSpec::cpu(16, 3_000);
     common::bench_spec(&mut group, &spec, |_| false, |_| Limit::Unbounded);
     group.finish();
 }

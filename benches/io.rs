@@ -11,22 +11,14 @@ mod common;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
+use rtbench::workload::{Latency, WorkloadSpec};
 
 fn io(c: &mut Criterion) {
     common::prepare();
     let mut group = c.benchmark_group("io");
     common::configure(&mut group);
     for tasks in [100, 1_000] {
-        let spec = WorkloadSpec {
-            kind: WorkloadKind::Io,
-            tasks,
-            calls: 1,
-            latency: Latency::Fixed(Duration::from_millis(5)),
-            compute: 1,
-            steps: vec![1],
-            seed: 42,
-        };
+        let spec = WorkloadSpec::io(tasks, Latency::Fixed(Duration::from_millis(5)));
         common::bench_spec(
             &mut group,
             &spec,

@@ -9,21 +9,18 @@ mod common;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
+use rtbench::workload::{Latency, WorkloadSpec};
 
 fn mixed(c: &mut Criterion) {
     common::prepare();
     let mut group = c.benchmark_group("mixed");
     common::configure(&mut group);
-    let spec = WorkloadSpec {
-        kind: WorkloadKind::Mixed,
-        tasks: 30,
-        calls: 1,
-        latency: Latency::Fixed(Duration::from_millis(2)),
-        compute: 1_000,
-        steps: vec![10, 4, 6],
-        seed: 42,
-    };
+    let spec = WorkloadSpec::mixed(
+        30,
+        &[10, 4, 6],
+        Latency::Fixed(Duration::from_millis(2)),
+        1_000,
+    );
     common::bench_spec(&mut group, &spec, |_| false, |rt| common::roomy(rt, 30));
     group.finish();
 }

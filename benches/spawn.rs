@@ -11,21 +11,17 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rtbench::limit::Limit;
-use rtbench::workload::{Latency, WorkloadKind, WorkloadSpec};
+use rtbench::workload::{Latency, WorkloadSpec};
 
 fn spawn(c: &mut Criterion) {
     common::prepare();
     let mut group = c.benchmark_group("spawn");
     common::configure(&mut group);
     for (tasks, processes) in [(1_000, false), (50, true)] {
+        // No wait at all: the unit starts and ends.
         let spec = WorkloadSpec {
-            kind: WorkloadKind::Io,
-            tasks,
             calls: 0,
-            latency: Latency::Fixed(Duration::ZERO),
-            compute: 1,
-            steps: vec![1],
-            seed: 42,
+            ..WorkloadSpec::io(tasks, Latency::Fixed(Duration::ZERO))
         };
         common::bench_spec(
             &mut group,

@@ -15,12 +15,10 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use rtbench::limit::Limit;
 use rtbench::report::charts::FAMILIES;
 use rtbench::report::markers::{MarkdownError, rewrite, update_benchmark};
 use rtbench::report::sections::{Section, section_names, sections, sections_in};
 use rtbench::results::{self, LoadError};
-use rtbench::workload::WorkloadKind;
 use support::{Scratch, assert_exact_ending, fixture, fixture_dir, read_json};
 
 #[test]
@@ -105,40 +103,6 @@ fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
         assert!(row.contains("| not measured |"), "{row}");
     }
     assert!(body("machine").contains("interrupted or in progress"));
-}
-
-#[test]
-fn a_failed_cell_is_listed_and_never_picked() {
-    let mut loaded = fixture();
-    // Make tokio's cell at the largest io size fail: threads must then win that row.
-    let cell = loaded
-        .summary
-        .cells
-        .iter_mut()
-        .find(|c| {
-            c.runtime == "tokio"
-                && c.workload == WorkloadKind::Io
-                && c.tasks == 10_000
-                && c.limit == Limit::Unbounded
-        })
-        .expect("the fixture has tokio io x10000 unbounded");
-    cell.error = Some("the OS refused".into());
-    cell.error_kind = Some("os-limit".into());
-    let decision = sections(&loaded, "charts").remove(0);
-    assert_eq!(decision.name, "decision");
-    let io = decision
-        .body
-        .lines()
-        .find(|l| l.starts_with("| many concurrent waits"))
-        .unwrap();
-    assert!(io.contains("| **threads** |"), "{io}");
-    assert!(
-        decision
-            .body
-            .contains("Failed cells (not candidates): tokio io x10,000 unbounded: os-limit."),
-        "{}",
-        decision.body
-    );
 }
 
 fn section(name: &'static str, body: &str) -> Section {

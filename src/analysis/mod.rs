@@ -185,4 +185,4 @@ pub fn decide(loaded: &Loaded) -> Decisions<'_> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -16,7 +16,8 @@ fn folder(rel: &str) -> Loaded {
     results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")
 }
 
-fn fixture() -> Loaded {
+/// The fixture folder, loaded.
+pub(crate) fn fixture() -> Loaded {
     folder("tests/fixtures/results-small")
 }
 
@@ -78,8 +79,8 @@ fn io_picks_the_fastest_model_at_the_largest_size_and_lists_smaller_ones() {
     assert!(mem.bytes > 100.0 && mem.bytes < 10_000.0, "{mem:?}");
 }
 
-#[test]
-fn a_failed_cell_is_never_a_candidate() {
+/// The fixture with tokio's io cell at the largest size failed by the OS.
+pub(crate) fn fixture_with_tokio_io_failed() -> Loaded {
     let mut loaded = fixture();
     let cell = loaded
         .summary
@@ -94,6 +95,12 @@ fn a_failed_cell_is_never_a_candidate() {
         .expect("the fixture has tokio io x10000 unbounded");
     cell.error = Some("the OS refused".into());
     cell.error_kind = Some("os-limit".into());
+    loaded
+}
+
+#[test]
+fn a_failed_cell_is_never_a_candidate() {
+    let loaded = fixture_with_tokio_io_failed();
     let d = decide(&loaded);
     let RowBody::Io(io) = row(&d, RowKind::Io) else {
         panic!("not an io row");

@@ -1,11 +1,11 @@
 //! Claims about CPU-bound work and processes: threads vs processes on CPU work (C10),
 //! processes' start-up cost (C11), async on one core (C14), processes on I/O (C16).
 
-use super::lab::{Lab, cpu, io};
+use super::lab::Lab;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::Variant;
-use crate::workload::Latency;
+use crate::workload::{Latency, WorkloadSpec};
 
 /// Factorial size for the CPU claims: ~15 ms a task on a 2020s core.
 const COMPUTE: u32 = 6_000;
@@ -57,7 +57,7 @@ struct Speedup<'a> {
 
 /// Sequential wall time of the CPU workload, and speed-ups of `others` (runtime, limit).
 fn speedups<'a>(lab: &Lab, others: &[(&'a str, Limit)]) -> Result<(f64, Vec<Speedup<'a>>), String> {
-    let spec = cpu(TASKS, COMPUTE);
+    let spec = WorkloadSpec::cpu(TASKS, COMPUTE);
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let mut out = Vec::new();
     for &(runtime, limit) in others {
@@ -215,7 +215,7 @@ pub fn c14_rule(p: usize, current: f64, multi: &[f64]) -> (Verdict, String) {
 
 fn c16(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
-    let spec = io(50, Latency::Fixed(l));
+    let spec = WorkloadSpec::io(50, Latency::Fixed(l));
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let processes = lab.wall("processes", &spec, Limit::Unbounded, Variant::Normal)?;
     let tokio = lab.wall("tokio", &spec, Limit::Unbounded, Variant::Normal)?;

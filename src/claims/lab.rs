@@ -10,7 +10,7 @@ use crate::results::{CellRecord, MemoryRecord, SpawnProbe};
 use crate::runtime::{self, Model, Runtime, Variant};
 use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, Isolation, Mode};
 use crate::workload::latency::format_duration;
-use crate::workload::{Expectation, Latency, WorkloadKind, WorkloadSpec};
+use crate::workload::{Expectation, WorkloadSpec};
 
 /// The async runtimes of this build, in registry order.
 pub fn asyncs() -> Vec<&'static str> {
@@ -150,40 +150,5 @@ impl Lab {
             None => Ok(p),
             Some(e) => Err(format!("spawn probe on {runtime}: {e}")),
         }
-    }
-}
-
-/// `tasks` tasks of one wait each.
-pub fn io(tasks: usize, latency: Latency) -> WorkloadSpec {
-    WorkloadSpec {
-        kind: WorkloadKind::Io,
-        tasks,
-        calls: 1,
-        latency,
-        compute: 1,
-        steps: vec![1],
-        seed: 42,
-    }
-}
-
-/// `tasks` factorials of `compute`.
-pub fn cpu(tasks: usize, compute: u32) -> WorkloadSpec {
-    WorkloadSpec {
-        kind: WorkloadKind::Cpu,
-        compute,
-        ..io(tasks, Latency::Fixed(Duration::ZERO))
-    }
-}
-
-/// One task per entry of `steps`, each step a wait then a small factorial.
-pub fn mixed(steps: &[u32], latency: Duration, compute: u32) -> WorkloadSpec {
-    WorkloadSpec {
-        kind: WorkloadKind::Mixed,
-        tasks: steps.len(),
-        calls: 1,
-        latency: Latency::Fixed(latency),
-        compute,
-        steps: steps.to_vec(),
-        seed: 42,
     }
 }

@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use super::lab::{Lab, asyncs_and_threads, io, multi_thread_asyncs};
+use super::lab::{Lab, asyncs_and_threads, multi_thread_asyncs};
 use super::verdict::within;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::{self, Model, Variant};
 use crate::suite::{Experiment, ExperimentOutcome};
-use crate::workload::Latency;
 use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec};
+use crate::workload::{Latency, WorkloadSpec};
 
 pub static CLAIMS: [Claim; 4] = [
     Claim {
@@ -52,7 +52,7 @@ pub static CLAIMS: [Claim; 4] = [
 fn c04(lab: &Lab) -> Result<Finding, String> {
     let (n, c) = (20, 5);
     let l = lab.scaled(1.0);
-    let spec = io(n, Latency::Fixed(l));
+    let spec = WorkloadSpec::io(n, Latency::Fixed(l));
     let mut walls = Vec::new();
     for rt in asyncs_and_threads() {
         walls.push((
@@ -111,7 +111,7 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
     let mut ratios = Vec::new();
     let mut measured = Vec::new();
     for (name, latency) in spreads {
-        let spec = io(637, latency);
+        let spec = WorkloadSpec::io(637, latency);
         let run = |limit| {
             lab.cell("tokio", &spec, limit, Variant::Normal, 1)
                 .map(|r| r.wall_seconds)

@@ -1,12 +1,12 @@
 //! Claims about waiting: running waits concurrently (C01), awaiting one by one (C02),
 //! blocking inside coroutines (C03, C12) and moving a blocking call to a pool (C17).
 
-use super::lab::{Lab, asyncs, asyncs_and_threads, io, mixed, multi_thread_asyncs};
+use super::lab::{Lab, asyncs, asyncs_and_threads, multi_thread_asyncs};
 use super::verdict::within;
 use super::{Claim, Figure, FigureId, FigureKey, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::Variant;
-use crate::workload::Latency;
+use crate::workload::{Latency, WorkloadSpec};
 
 pub static CLAIMS: [Claim; 5] = [
     Claim {
@@ -60,7 +60,7 @@ fn fixed(lab: &Lab, notes_seconds: f64) -> (Latency, f64) {
 fn c01(lab: &Lab) -> Result<Finding, String> {
     let n = 4;
     let (latency, l) = fixed(lab, 2.0);
-    let spec = io(n, latency);
+    let spec = WorkloadSpec::io(n, latency);
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let mut concurrent = Vec::new();
     for rt in asyncs_and_threads() {
@@ -109,7 +109,7 @@ pub fn c01_rule(n: usize, l: f64, seq: f64, concurrent: &[(&str, f64)]) -> (Verd
 fn c02(lab: &Lab) -> Result<Finding, String> {
     let n = 5;
     let (latency, l) = fixed(lab, 1.0);
-    let spec = io(n, latency);
+    let spec = WorkloadSpec::io(n, latency);
     let mut pairs = Vec::new();
     let mut measured = Vec::new();
     for rt in asyncs() {
@@ -161,7 +161,7 @@ pub fn c02_rule(n: usize, l: f64, pairs: &[(f64, f64)]) -> (Verdict, String) {
 fn c03(lab: &Lab) -> Result<Finding, String> {
     let n = 5;
     let (latency, l) = fixed(lab, 1.0);
-    let spec = io(n, latency);
+    let spec = WorkloadSpec::io(n, latency);
     let current = lab.wall(
         "tokio-current-thread",
         &spec,
@@ -223,7 +223,7 @@ pub fn c03_rule(
 
 fn c12(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
-    let spec = mixed(&[10, 4, 6], l, 50);
+    let spec = WorkloadSpec::mixed(3, &[10, 4, 6], Latency::Fixed(l), 50);
     let l = l.as_secs_f64();
     let mut walls = Vec::new();
     for rt in asyncs() {
@@ -288,7 +288,7 @@ pub fn c12_rule(
 fn c17(lab: &Lab) -> Result<Finding, String> {
     let n = 20;
     let (latency, l) = fixed(lab, 1.0);
-    let spec = io(n, latency);
+    let spec = WorkloadSpec::io(n, latency);
     let mut pairs = Vec::new();
     let mut measured = Vec::new();
     for rt in multi_thread_asyncs() {

@@ -8,12 +8,10 @@ use crate::analysis::FAMILIES;
 use crate::claims;
 use crate::results::{self, FigureId, FigureKey, Loaded};
 
+use crate::analysis::tests::{fixture, fixture_with_tokio_io_failed};
+
 fn folder(rel: &str) -> Loaded {
     results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")
-}
-
-fn fixture() -> Loaded {
-    folder("tests/fixtures/results-small")
 }
 
 #[test]
@@ -58,6 +56,18 @@ fn a_missing_figure_is_written_as_not_measured_with_its_key() {
         decision.body.contains(
             "semaphore(20) not measured (c15-calls-per-second/semaphore(20)), 7600 rejected"
         ),
+        "{}",
+        decision.body
+    );
+}
+
+#[test]
+fn a_failed_cell_is_listed_under_the_table() {
+    let decision = super::sections::sections(&fixture_with_tokio_io_failed(), "charts").remove(0);
+    assert!(
+        decision
+            .body
+            .contains("\nFailed cells (not candidates): tokio io x10,000 unbounded: os-limit.\n"),
         "{}",
         decision.body
     );

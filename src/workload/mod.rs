@@ -74,6 +74,39 @@ pub struct WorkloadSpec {
 }
 
 impl WorkloadSpec {
+    /// `tasks` tasks of one wait each, seed 42.
+    pub fn io(tasks: usize, latency: Latency) -> WorkloadSpec {
+        WorkloadSpec {
+            kind: WorkloadKind::Io,
+            tasks,
+            calls: 1,
+            latency,
+            compute: 1,
+            steps: vec![1],
+            seed: 42,
+        }
+    }
+
+    /// `tasks` factorials of `compute`, seed 42.
+    pub fn cpu(tasks: usize, compute: u32) -> WorkloadSpec {
+        WorkloadSpec {
+            kind: WorkloadKind::Cpu,
+            compute,
+            ..WorkloadSpec::io(tasks, Latency::Fixed(Duration::ZERO))
+        }
+    }
+
+    /// `tasks` tasks of `steps[i % steps.len()]` steps, each step a wait then a factorial
+    /// of `compute`, seed 42.
+    pub fn mixed(tasks: usize, steps: &[u32], latency: Latency, compute: u32) -> WorkloadSpec {
+        WorkloadSpec {
+            kind: WorkloadKind::Mixed,
+            compute,
+            steps: steps.to_vec(),
+            ..WorkloadSpec::io(tasks, latency)
+        }
+    }
+
     /// The plans of this spec, built by its workload.
     pub fn plans(&self) -> Vec<TaskPlan> {
         self.kind.workload().plans(self)

@@ -148,6 +148,12 @@ impl RuntimeFacts {
 pub struct RawRow {
     /// The runtime's name.
     pub runtime: String,
+    /// Discontinued upstream.
+    pub legacy: bool,
+    /// The runtime's concurrency model.
+    pub model: Model,
+    /// What one of its units is.
+    pub unit: Unit,
     /// The workload.
     pub workload: WorkloadKind,
     /// Tasks per run.

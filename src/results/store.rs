@@ -89,8 +89,11 @@ impl ResultsDir {
 }
 
 /// raw.csv's header when there is no row yet (serde writes it with the first row).
-const RAW_COLUMNS: [&str; 15] = [
+const RAW_COLUMNS: [&str; 18] = [
     "runtime",
+    "legacy",
+    "model",
+    "unit",
     "workload",
     "tasks",
     "limit",
@@ -190,4 +193,38 @@ pub struct ClaimsFile {
     pub machine: Machine,
     /// One result per claim run, in id order.
     pub claims: Vec<ClaimResult>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::{Model, Unit};
+
+    #[test]
+    fn the_empty_raw_header_is_the_one_serde_writes() {
+        let row = RawRow {
+            runtime: "tokio".into(),
+            legacy: false,
+            model: Model::Async,
+            unit: Unit::Task,
+            workload: crate::workload::WorkloadKind::Io,
+            tasks: 1,
+            limit: crate::limit::Limit::Unbounded,
+            workers: 1,
+            latency: "1ms".parse().unwrap(),
+            compute: 1,
+            repetition: 1,
+            completed: 1,
+            checksum: String::new(),
+            wall_seconds: 0.0,
+            cpu_user_seconds: 0.0,
+            cpu_sys_seconds: 0.0,
+            voluntary_switches: 0,
+            involuntary_switches: 0,
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next(), Some(RAW_COLUMNS.join(",").as_str()));
+    }
 }

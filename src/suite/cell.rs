@@ -251,6 +251,9 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
 pub fn raw_row(cell: &CellRecord, repetition: usize, s: &Sample) -> RawRow {
     RawRow {
         runtime: cell.runtime.clone(),
+        legacy: cell.legacy,
+        model: cell.model,
+        unit: cell.unit,
         workload: cell.workload,
         tasks: cell.tasks,
         limit: cell.limit,

@@ -56,9 +56,10 @@ impl Limit {
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Limit::Unbounded => f.write_str("unbounded"),
+            // `pad`, so a table's `{:<13}` lines columns up.
+            Limit::Unbounded => f.pad("unbounded"),
             Limit::Semaphore(n) | Limit::Batches(n) | Limit::Pool(n) => {
-                write!(f, "{}:{n}", self.kind())
+                f.pad(&format!("{}:{n}", self.kind()))
             }
         }
     }

@@ -28,7 +28,7 @@ pub enum Verdict {
 
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Verdict::Holds => "holds",
             Verdict::HoldsRoughly => "holds roughly",
             Verdict::DoesNotHold => "does not hold",
@@ -193,7 +193,7 @@ figure_ids! {
 
 impl fmt::Display for FigureId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.pad(self.name())
     }
 }
 
@@ -225,8 +225,8 @@ impl FigureKey {
 impl fmt::Display for FigureKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.subject {
-            None => f.write_str(self.id.name()),
-            Some(s) => write!(f, "{}/{s}", self.id.name()),
+            None => f.pad(self.id.name()),
+            Some(s) => f.pad(&format!("{}/{s}", self.id.name())),
         }
     }
 }

@@ -49,6 +49,10 @@ impl Latency {
 
 impl fmt::Display for Latency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.width().is_some() {
+            // Padded as a whole, so a table's `{:<13}` lines columns up.
+            return f.pad(&self.to_string());
+        }
         match self {
             Latency::Fixed(d) => write!(f, "{}", format_duration(*d)),
             Latency::Uniform(lo, hi) => {

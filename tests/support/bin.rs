@@ -61,10 +61,12 @@ pub fn run_ok<S: AsRef<str>>(dir: &Path, args: &[S], env: &[(&str, &str)]) -> Ru
     run
 }
 
-/// Whether stderr holds panic text: a panic message, or the hint a panic prints when
-/// RUST_BACKTRACE is unset.
+/// Whether rtbench itself panicked: the hint a panic prints when RUST_BACKTRACE is unset
+/// (every run here unsets it). Not the words "panicked at": a cell that panicked or whose
+/// thread start aborted is a failed cell, and its error quotes the child's panic message
+/// while the run goes on (e.g. the memory pass of threads at the OS limit).
 pub fn shows_panic(stderr: &str) -> bool {
-    stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE")
+    stderr.contains("RUST_BACKTRACE")
 }
 
 fn shown<S: AsRef<str>>(args: &[S]) -> Vec<&str> {

@@ -243,3 +243,32 @@ pub fn write_verdicts(out: &mut dyn Write, results: &[ClaimResult]) -> io::Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_lines_up_whatever_the_workload_and_limit() {
+        let loaded = crate::analysis::tests::fixture();
+        let cells: Vec<CellRecord> = loaded
+            .summary
+            .cells
+            .into_iter()
+            .filter(|c| c.ok())
+            .collect();
+        let mut out = Vec::new();
+        write_table(&mut out, &cells).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let status = header.find("  status").unwrap();
+        for line in lines {
+            assert_eq!(line.find("  ok"), Some(status), "{header}\n{line}");
+        }
+        assert!(
+            text.contains("semaphore:10"),
+            "the fixture has limited cells"
+        );
+    }
+}

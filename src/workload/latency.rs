@@ -49,22 +49,15 @@ impl Latency {
 
 impl fmt::Display for Latency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if f.width().is_some() {
-            // Padded as a whole, so a table's `{:<13}` lines columns up.
-            return f.pad(&self.to_string());
-        }
-        match self {
-            Latency::Fixed(d) => write!(f, "{}", format_duration(*d)),
+        let text = match self {
+            Latency::Fixed(d) => format_duration(*d),
             Latency::Uniform(lo, hi) => {
-                write!(
-                    f,
-                    "uniform:{}..{}",
-                    format_duration(*lo),
-                    format_duration(*hi)
-                )
+                format!("uniform:{}..{}", format_duration(*lo), format_duration(*hi))
             }
-            Latency::LongTail(d) => write!(f, "longtail:{}", format_duration(*d)),
-        }
+            Latency::LongTail(d) => format!("longtail:{}", format_duration(*d)),
+        };
+        // `pad`, so a table's `{:<13}` lines columns up.
+        f.pad(&text)
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use plotters::prelude::*;
 use rtbench::report::charts::{chart_names, register_font, skipped, write_charts};
 use rtbench::results::load;
-use support::{Scratch, fixture};
+use support::{REFERENCE, Scratch, fixture, reference_dir};
 
 /// Every chart, with words of its title.
 const EXPECTED: [(&str, &str); 7] = [
@@ -154,4 +154,25 @@ fn only_the_charts_with_data_are_written_and_stale_ones_go() {
         .collect();
     left.sort();
     assert_eq!(left, ["timer-overshoot.svg"]);
+}
+
+/// The charts of the committed reference run redraw byte for byte: drawing depends only on
+/// the folder's numbers and the embedded font.
+#[test]
+fn the_reference_run_redraws_its_charts_byte_for_byte() {
+    let loaded = load(&reference_dir()).expect("the reference run loads");
+    let s = Scratch::new("reference");
+    let written = write_charts(&loaded, s.path(), false).unwrap();
+    assert_eq!(written.len(), chart_names().len(), "{written:?}");
+    for path in written {
+        let name = path.file_name().unwrap();
+        let committed = reference_dir().join("charts").join(name);
+        let want = fs::read(&committed).unwrap_or_else(|e| panic!("{}: {e}", committed.display()));
+        let got = fs::read(&path).unwrap();
+        assert!(
+            got == want,
+            "{REFERENCE}/charts/{} differs from a fresh drawing",
+            name.to_string_lossy()
+        );
+    }
 }

@@ -19,7 +19,9 @@ use rtbench::report::charts::FAMILIES;
 use rtbench::report::markers::{MarkdownError, rewrite, update_benchmark};
 use rtbench::report::sections::{Section, section_names, sections, sections_in};
 use rtbench::results::{self, LoadError};
-use support::{Scratch, assert_exact_ending, fixture, fixture_dir, read_json};
+use support::{
+    REFERENCE, Scratch, assert_exact_ending, fixture, fixture_dir, read_json, reference_dir,
+};
 
 #[test]
 fn sections_of_the_fixture_match_their_snapshots() {
@@ -129,6 +131,30 @@ fn outside_markers(text: &str) -> String {
         }
     }
     out
+}
+
+/// BENCHMARK.md holds no hand-typed number: its generated sections are exactly what the
+/// committed reference run renders to (a schema version 1 folder, upgraded as it loads).
+#[test]
+fn benchmark_md_is_what_the_reference_run_renders() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARK.md");
+    let text = fs::read_to_string(&path).unwrap();
+    let loaded = results::load(&reference_dir()).expect("the reference run loads");
+    let generated = sections_in(&reference_dir(), &loaded, &format!("{REFERENCE}/charts"));
+    let r = rewrite(&text, &generated).unwrap();
+    assert_eq!(r.replaced.len(), section_names().len());
+    if r.text != text {
+        let line = r
+            .text
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(|| "the line count".into(), |i| format!("line {}", i + 1));
+        panic!(
+            "BENCHMARK.md differs from what {REFERENCE} renders at {line}; \
+             `rtbench report {REFERENCE} --update-benchmark` rewrites it"
+        );
+    }
 }
 
 #[test]

@@ -13,3 +13,11 @@ pub fn fixture_dir() -> PathBuf {
 pub fn fixture() -> Loaded {
     results::load(&fixture_dir()).expect("the fixture folder loads")
 }
+
+/// The committed reference run behind BENCHMARK.md (a full profile, schema version 1).
+pub const REFERENCE: &str = "results/2026-11-23-vm";
+
+/// The reference run's folder.
+pub fn reference_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(REFERENCE)
+}

@@ -15,7 +15,7 @@ mod scratch;
 #[allow(unused_imports)]
 pub use {
     bin::{BIN, Run, command, run, run_ok, shows_panic},
-    fixture::{fixture, fixture_dir},
+    fixture::{REFERENCE, fixture, fixture_dir, reference_dir},
     json::{
         array, field, json_cells, num, parse_json, read_csv, read_json, read_text, text, whole,
     },

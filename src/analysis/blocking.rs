@@ -1,7 +1,7 @@
 //! Row "a blocking library inside async code": claim C17's blocking calls made inside the
 //! tasks against the same calls on the runtime's blocking pool, on every async runtime.
 
-use super::{Lookup, NotMeasured, RowBody, claim, lookup};
+use super::{Lookup, NotMeasured, RowBody, lookup};
 use crate::results::{FigureId, FigureKey, Loaded, Verdict};
 
 /// The rule, as the row states it.
@@ -47,7 +47,8 @@ pub struct BlockingRow<'a> {
 
 /// Decides the row from a loaded folder.
 pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
-    let c = claim(loaded, "C17").ok_or(NotMeasured::ClaimNotRun("C17"))?;
+    let id = READS[0].claim();
+    let c = loaded.claim(id).ok_or(NotMeasured::ClaimNotRun(id))?;
     let pairs: Vec<BlockingPair> = c
         .each(FigureId::C17BlockingInTasks)
         .map(|(runtime, f)| BlockingPair {
@@ -56,19 +57,21 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
             pool: lookup(c, FigureKey::about(FigureId::C17OnBlockingPool, runtime)),
         })
         .collect();
-    if pairs.is_empty() {
-        return Err(match &c.error {
-            Some(e) => NotMeasured::ClaimFailed(e),
-            None => NotMeasured::NoPairs("C17"),
-        });
-    }
+    // The rule compares the pairs measured in full; a runtime missing its pool figure is
+    // shown as not measured, and with no full pair there is nothing to decide.
     let measured: Vec<(f64, f64)> = pairs
         .iter()
         .filter_map(|p| Some((p.inside, *p.pool.as_ref().ok()?)))
         .collect();
-    let pick = if !measured.is_empty() && measured.iter().all(|&(inside, pool)| pool < inside) {
+    if measured.is_empty() {
+        return Err(match &c.error {
+            Some(e) => NotMeasured::ClaimFailed(e),
+            None => NotMeasured::NoPairs(id),
+        });
+    }
+    let pick = if measured.iter().all(|&(inside, pool)| pool < inside) {
         BlockingPick::Pool
-    } else if !measured.is_empty() && measured.iter().all(|&(inside, pool)| inside < pool) {
+    } else if measured.iter().all(|&(inside, pool)| inside < pool) {
         BlockingPick::Inside
     } else {
         BlockingPick::NoWinner

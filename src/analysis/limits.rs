@@ -4,10 +4,11 @@
 
 use super::rank::MARGIN;
 use super::select::usable;
-use super::{Lookup, NotMeasured, RowBody, claim, lookup};
-use crate::claims::{ADAPTIVE, C15_FIXED};
+use super::{Lookup, NotMeasured, RowBody, lookup};
 use crate::limit::Limit;
-use crate::results::{CellRecord, ClaimResult, FigureId, FigureKey, Loaded, Verdict};
+use crate::results::{
+    C15_ADAPTIVE, C15_FIXED, CellRecord, ClaimResult, FigureId, FigureKey, Loaded, Verdict,
+};
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
@@ -163,8 +164,10 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
     {
         s.chosen = true;
     }
-    let c06 = claim(loaded, "C06").and_then(c06_part);
-    let c15 = claim(loaded, "C15");
+    let c06 = loaded
+        .claim(FigureId::C06RejectedNoLimit.claim())
+        .and_then(c06_part);
+    let c15 = loaded.claim(FigureId::C15CallsPerSecond.claim());
     let adaptive = c15.is_some_and(|c| c.verdict == Some(Verdict::Holds));
     let c15 = c15.and_then(c15_part);
     if groups.is_empty() && c06.is_none() && c15.is_none() {
@@ -227,7 +230,7 @@ fn c06_part(c: &ClaimResult) -> Option<C06Part> {
 fn c15_part(c: &ClaimResult) -> Option<C15Part> {
     let rate = |l: &str| lookup(c, FigureKey::about(FigureId::C15CallsPerSecond, l));
     let rejected = |l: &str| lookup(c, FigureKey::about(FigureId::C15Rejected, l));
-    let adaptive = (rate(ADAPTIVE).ok()?, rejected(ADAPTIVE).ok()?);
+    let adaptive = (rate(C15_ADAPTIVE).ok()?, rejected(C15_ADAPTIVE).ok()?);
     Some(C15Part {
         adaptive,
         fixed: C15_FIXED

@@ -29,10 +29,6 @@ pub fn lookup(claim: &ClaimResult, key: FigureKey) -> Lookup {
     claim.value(&key).ok_or(key)
 }
 
-/// The result of claim `id` in the folder, if the claims were run.
-pub fn claim<'a>(loaded: &'a Loaded, id: &str) -> Option<&'a ClaimResult> {
-    loaded.claims.as_ref()?.claims.iter().find(|c| c.id == id)
-}
 
 /// The families of decision rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::lab::{Lab, asyncs_and_threads, multi_thread_asyncs};
 use super::verdict::within;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
+use crate::results::{C15_ADAPTIVE, C15_FIXED};
 use crate::limit::Limit;
 use crate::runtime::{self, Model, Variant};
 use crate::suite::{Experiment, ExperimentOutcome};
@@ -256,11 +257,6 @@ pub fn c06_rule(counts: &[(usize, usize)]) -> (Verdict, String) {
     )
 }
 
-/// C15's fixed client limits, as the subjects of its figures.
-pub const C15_FIXED: [&str; 3] = ["semaphore(5)", "semaphore(10)", "semaphore(20)"];
-/// C15's adaptive limiter, as the subject of its figures.
-pub const ADAPTIVE: &str = "adaptive";
-
 fn c15(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
     let base = ServiceSpec {
@@ -277,7 +273,7 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
         (C15_FIXED[0], ClientLimit::Semaphore(5)),
         (C15_FIXED[1], ClientLimit::Semaphore(10)),
         (C15_FIXED[2], ClientLimit::Semaphore(20)),
-        (ADAPTIVE, ClientLimit::Adaptive { start: 1, max: 50 }),
+        (C15_ADAPTIVE, ClientLimit::Adaptive { start: 1, max: 50 }),
     ];
     for (name, limit) in limits {
         let o = service(lab, "tokio", ServiceSpec { limit, ..base })?;
@@ -294,7 +290,7 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
             o.rejected as f64,
             FigureUnit::Count,
         ));
-        if name == ADAPTIVE {
+        if name == C15_ADAPTIVE {
             measured.push(Figure::new(
                 FigureKey::of(FigureId::C15AdaptiveFinalLimit),
                 "adaptive final limit",

@@ -22,7 +22,6 @@ pub use session::{Observer, Progress, SaveError, run_all};
 
 /// The notes' 1 s runs as 20 ms unless `--scale` says otherwise.
 pub const DEFAULT_SCALE: f64 = 0.02;
-pub use limits::{ADAPTIVE, C15_FIXED};
 
 /// A claim and its experiment.
 #[derive(Debug)]

@@ -191,6 +191,11 @@ figure_ids! {
     }
 }
 
+/// C15's fixed client limits, as the subjects of its figures.
+pub const C15_FIXED: [&str; 3] = ["semaphore(5)", "semaphore(10)", "semaphore(20)"];
+/// C15's adaptive limiter, as the subject of its figures.
+pub const C15_ADAPTIVE: &str = "adaptive";
+
 impl fmt::Display for FigureId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.name())

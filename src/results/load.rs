@@ -51,6 +51,13 @@ pub struct Loaded {
     pub claims: Option<ClaimsFile>,
 }
 
+impl Loaded {
+    /// The result of claim `id` (`C01`..`C17`), if the claims were run into the folder.
+    pub fn claim(&self, id: &str) -> Option<&super::ClaimResult> {
+        self.claims.as_ref()?.claims.iter().find(|c| c.id == id)
+    }
+}
+
 /// Reads a results folder: summary.json (required) and claims.json (if present), upgrading
 /// files of an older schema version.
 pub fn load(dir: &Path) -> Result<Loaded, LoadError> {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{FigureId, FigureKey};
 use crate::limit::Limit;
-use crate::runtime::{self, Model};
+use crate::runtime::Model;
 
 /// What is wrong with a version 1 file that keeps it from being upgraded.
 pub type MigrateError = String;
@@ -64,16 +64,26 @@ fn add_runtime_facts(obj: &mut Map<String, Value>, at: &str) -> Result<(), Migra
     Ok(())
 }
 
-/// A cell's `workers_requested`: its worker count where the runtime follows `--workers`
-/// (this build's runtime says so for the cell's limit), else unknown; an empty variant is
-/// `normal`.
+/// Whether a runtime of version 1 ran on as many threads as `--workers` asked: the async
+/// runtimes with a pool always, the thread pools unless `pool:N` sized them; the others
+/// (one thread, a thread or process per task) never. A fact of version 1's adapters, kept
+/// here so reading an old file does not depend on this build's registry.
+fn v1_follows_workers(runtime: &str, limit: Limit) -> bool {
+    match runtime {
+        "tokio" | "smol" | "async-std" => true,
+        "crossbeam-pool" | "rayon" => !matches!(limit, Limit::Pool(_)),
+        _ => false,
+    }
+}
+
+/// A cell's `workers_requested`: its worker count where its runtime followed `--workers`,
+/// else unknown (version 1 did not record the setting); an empty variant is `normal`.
 fn upgrade_cell(obj: &mut Map<String, Value>) {
     let requested = (|| {
-        let rt = runtime::find(obj.get("runtime")?.as_str()?).ok()?;
+        let runtime = obj.get("runtime")?.as_str()?;
         let limit: Limit = obj.get("limit")?.as_str()?.parse().ok()?;
-        let tasks = obj.get("tasks")?.as_u64()? as usize;
         let workers = obj.get("workers")?.as_u64()?;
-        runtime::follows_workers(rt, limit, tasks).then_some(workers)
+        v1_follows_workers(runtime, limit).then_some(workers)
     })();
     if obj.get("variant").and_then(Value::as_str) == Some("") {
         obj.insert("variant".into(), "normal".into());

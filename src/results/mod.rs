@@ -8,7 +8,8 @@ mod record;
 mod store;
 
 pub use claim::{
-    ClaimResult, Figure, FigureId, FigureKey, FigureUnit, PythonColumn, UnknownFigure, Verdict,
+    C15_ADAPTIVE, C15_FIXED, ClaimResult, Figure, FigureId, FigureKey, FigureUnit, PythonColumn,
+    UnknownFigure, Verdict,
 };
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};

@@ -3,8 +3,7 @@
 //! for fixed, uniform and long-tailed waits) and claim C15 (fixed limits against an
 //! adaptive one, calling a server that rejects calls over its capacity).
 
-use crate::claims::ADAPTIVE;
-use crate::results::{ClaimResult, FigureId, FigureKey, Loaded};
+use crate::results::{C15_ADAPTIVE, ClaimResult, FigureId, FigureKey, Loaded};
 
 use super::efficiency::{KINDS, limit_sets};
 use super::model::{Axis, Body, Chart, Fill, Group, Item, Key, LegendEntry, Mark, Panel, Unit};
@@ -24,13 +23,11 @@ pub const READS: [FigureId; 6] = [
     FigureId::C15AdaptiveFinalLimit,
 ];
 
-fn claim<'a>(loaded: &'a Loaded, id: &str) -> Option<&'a ClaimResult> {
+/// The claim that owns `id`, if it ran and measured something.
+fn claim(loaded: &Loaded, id: FigureId) -> Option<&ClaimResult> {
     loaded
-        .claims
-        .as_ref()?
-        .claims
-        .iter()
-        .find(|c| c.id == id && c.error.is_none() && !c.measured.is_empty())
+        .claim(id.claim())
+        .filter(|c| c.error.is_none() && !c.measured.is_empty())
 }
 
 fn bar(kind: &str, value: f64, range: Option<(f64, f64)>, note: Option<String>) -> Item {
@@ -119,7 +116,7 @@ fn c05_panel(c: &ClaimResult) -> Option<Panel> {
 fn c15_panel(c: &ClaimResult) -> Option<Panel> {
     let mut groups = Vec::new();
     for (name, f) in c.each(FigureId::C15CallsPerSecond) {
-        let adaptive = name == ADAPTIVE;
+        let adaptive = name == C15_ADAPTIVE;
         let kind = if adaptive { "adaptive" } else { "semaphore" };
         let rejected = c
             .value(&FigureKey::about(FigureId::C15Rejected, name))
@@ -149,8 +146,8 @@ fn c15_panel(c: &ClaimResult) -> Option<Panel> {
 pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let (mut panels, most) = cell_panels(loaded);
     let from_cells = panels.len();
-    panels.extend(claim(loaded, "C05").and_then(c05_panel));
-    panels.extend(claim(loaded, "C15").and_then(c15_panel));
+    panels.extend(claim(loaded, FigureId::C05Semaphore).and_then(c05_panel));
+    panels.extend(claim(loaded, FigureId::C15CallsPerSecond).and_then(c15_panel));
     if panels.is_empty() {
         return Err("no io cells comparing limits, and no claim C05 or C15".into());
     }

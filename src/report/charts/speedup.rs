@@ -12,9 +12,11 @@ use super::select;
 
 pub const NAME: &str = "cpu-speedup";
 
-/// Whether the cell ran on as many threads as `--workers` asked (tokio's pool does; a
-/// thread per task or a single thread does not).
-fn follows_workers(cell: &CellRecord) -> bool {
+/// Whether the cell ran on the thread count `--workers` asked for, as its record says. A
+/// runtime with any cell that did not (one thread per task, a single thread) is named in
+/// the subtitle as choosing its own count; on a machine whose sweep has one setting only,
+/// a single-thread runtime at `--workers 1` is not told apart.
+fn ran_at_setting(cell: &CellRecord) -> bool {
     cell.workers_requested == Some(cell.workers)
 }
 
@@ -87,7 +89,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
         if cells
             .iter()
-            .any(|c| c.runtime == name && !follows_workers(c))
+            .any(|c| c.runtime == name && !ran_at_setting(c))
         {
             ignoring.push(name);
         }
@@ -152,9 +154,9 @@ mod tests {
                 .find(|c| c.runtime == rt && c.workload == WorkloadKind::Cpu)
                 .unwrap()
         };
-        assert!(follows_workers(cell("tokio")));
-        assert!(!follows_workers(cell("threads")));
-        assert!(!follows_workers(cell("sequential")));
+        assert!(ran_at_setting(cell("tokio")));
+        assert!(!ran_at_setting(cell("threads")));
+        assert!(!ran_at_setting(cell("sequential")));
         let cpu: Vec<&CellRecord> = loaded
             .summary
             .cells

@@ -3,6 +3,8 @@
 
 mod support;
 
+use rtbench::analysis::{self, RowBody, RowKind};
+use rtbench::report::charts::write_charts;
 use serde_json::Value;
 use support::{Scratch, read_json};
 
@@ -70,13 +72,22 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
     assert!(file["machine"]["cores"].as_u64().unwrap() >= 1);
 }
 
-/// The claims the decision table reads, as CSV: every figure keyed, and every key the
-/// table asks for written.
+/// The claims the decision table and the charts read, run fresh and written as CSV: every
+/// figure is keyed, and the decision rules and the limit chart find every figure they ask
+/// for in what the claims wrote (not in an upgraded old file).
 #[test]
-fn claims_the_decision_table_reads_write_every_key_it_asks_for() {
-    let s = Scratch::new("claims-csv");
-    let args = s.args_with_out(&["claims", "--only", "C15,C17", "--format", "csv"], "out");
-    let out = support::run(s.path(), &args, &[]);
+fn claims_the_readers_read_write_every_key_they_ask_for() {
+    let s = Scratch::new("claims-readers");
+    let args = [
+        "claims",
+        "--only",
+        "C05,C15,C17",
+        "--format",
+        "csv",
+        "--scale",
+        "0.01",
+    ];
+    let out = support::run(s.path(), &s.args_with_out(&args, "out"), &[]);
     assert!(out.code == 0, "claims failed:\n{}", out.stderr);
     let mut csv = csv::Reader::from_reader(out.stdout.as_bytes());
     let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
@@ -91,23 +102,47 @@ fn claims_the_decision_table_reads_write_every_key_it_asks_for() {
         rows.iter().all(|r| !r[2].is_empty() && r[7].is_empty()),
         "{rows:?}"
     );
-    let keys: Vec<&str> = rows.iter().map(|r| &r[3]).collect();
     assert!(
-        keys.iter().all(|k| !k.is_empty()),
-        "every figure is keyed: {keys:?}"
+        rows.iter().all(|r| !r[3].is_empty()),
+        "every figure is keyed: {rows:?}"
     );
-    for family in &rtbench::analysis::FAMILIES {
-        for id in family
-            .reads
+
+    let mut loaded = support::fixture();
+    loaded.claims = Some(serde_json::from_value(read_json(&s.join("out/claims.json"))).unwrap());
+    let decisions = analysis::decide(&loaded);
+    let row = |kind| {
+        let r = decisions.rows.iter().find(|r| r.kind == kind).unwrap();
+        r.body
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{kind:?}: {e:?}"))
+    };
+    let RowBody::Blocking(b) = row(RowKind::Blocking) else {
+        panic!("not the blocking row");
+    };
+    assert!(
+        !b.pairs.is_empty() && b.pairs.iter().all(|p| p.pool.is_ok()),
+        "{b:?}"
+    );
+    let RowBody::Limit(l) = row(RowKind::Limit) else {
+        panic!("not the limit row");
+    };
+    let c15 = l.c15.as_ref().expect("C15's adaptive figures were found");
+    assert!(
+        c15.fixed
             .iter()
-            .filter(|id| ["C15", "C17"].contains(&id.claim()))
-        {
-            assert!(
-                keys.iter().any(|k| k.split('/').next() == Some(id.name())),
-                "{:?} reads {id}, which C15/C17 did not write: {keys:?}",
-                family.kind
-            );
-        }
+            .all(|(_, rate, rejected)| rate.is_ok() && rejected.is_ok()),
+        "{c15:?}"
+    );
+
+    let svg = s.join("charts/limit-comparison.svg");
+    write_charts(&loaded, s.path(), false).unwrap();
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    for panel in [
+        "claim C05 on tokio",
+        "claim C15 on tokio",
+        "adaptive (ended",
+    ] {
+        assert!(svg.contains(panel), "the limit chart has no '{panel}'");
     }
 }
 

@@ -29,7 +29,6 @@ pub fn lookup(claim: &ClaimResult, key: FigureKey) -> Lookup {
     claim.value(&key).ok_or(key)
 }
 
-
 /// The families of decision rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {

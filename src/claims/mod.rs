@@ -93,9 +93,10 @@ pub fn publishes(claim: &str) -> impl Iterator<Item = FigureId> + '_ {
 }
 
 /// Checks that a finding of `claim` holds every figure the claim publishes, and only those,
-/// each with a key: a reader asking for one of them then always finds it.
+/// each under one key of its own with a subject exactly where the figure takes one: a
+/// reader asking for one of them then always finds it, and finds one value.
 pub fn check_figures(claim: &str, figures: &[Figure]) -> Result<(), String> {
-    let mut written = Vec::new();
+    let mut written: Vec<&FigureKey> = Vec::new();
     for f in figures {
         let Some(key) = &f.key else {
             return Err(format!("{claim}: figure '{}' has no key", f.label));
@@ -107,8 +108,21 @@ pub fn check_figures(claim: &str, figures: &[Figure]) -> Result<(), String> {
                 key.id.claim()
             ));
         }
-        written.push(key.id);
+        if key.id.subject().is_some() != key.subject.is_some() {
+            let want = key.id.subject().map_or("no subject".to_string(), |s| {
+                format!("a {s} as its subject")
+            });
+            return Err(format!(
+                "{claim}: figure '{}' is keyed {key}; {} takes {want}",
+                f.label, key.id
+            ));
+        }
+        if written.contains(&key) {
+            return Err(format!("{claim}: two figures are keyed {key}"));
+        }
+        written.push(key);
     }
+    let written: Vec<FigureId> = written.iter().map(|k| k.id).collect();
     let missing: Vec<&str> = publishes(claim)
         .filter(|id| !written.contains(id))
         .map(FigureId::name)
@@ -173,6 +187,16 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("a figure of C06"), "{e}");
+        let twice = [both[0].clone(), both[0].clone(), both[1].clone()];
+        assert!(
+            check_figures("C17", &twice)
+                .unwrap_err()
+                .contains("two figures")
+        );
+        let mut plain = both.to_vec();
+        plain[1].key = Some(FigureKey::of(FigureId::C17OnBlockingPool));
+        let e = check_figures("C17", &plain).unwrap_err();
+        assert!(e.contains("takes a runtime as its subject"), "{e}");
         let mut unkeyed = both.to_vec();
         unkeyed[0].key = None;
         assert!(check_figures("C17", &unkeyed).is_err());

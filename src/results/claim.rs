@@ -74,10 +74,11 @@ pub enum FigureUnit {
     PerSecond,
 }
 
-/// Declares [`FigureId`]: every figure any claim publishes, each with its stable text and
-/// the claim it belongs to.
+/// Declares [`FigureId`]: every figure any claim publishes, each with its stable text, the
+/// claim it belongs to, and what its subject names when the claim measures it several
+/// times (`per "runtime"`), or `once`.
 macro_rules! figure_ids {
-    ($($claim:literal => { $($id:ident = $text:literal: $doc:literal,)+ })+) => {
+    ($($claim:literal => { $($id:ident = $text:literal $(per $subject:literal)? $(once)?: $doc:literal,)+ })+) => {
         /// Which figure of which claim: the stable part of a [`FigureKey`].
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum FigureId {
@@ -101,93 +102,101 @@ macro_rules! figure_ids {
                     $($(FigureId::$id => $claim,)+)+
                 }
             }
+
+            /// What a subject of this figure names (`runtime`, `latency spread`, `client
+            /// limit`); None for a figure a claim measures once, which has no subject.
+            pub fn subject(self) -> Option<&'static str> {
+                match self {
+                    $($(FigureId::$id => None$(.or(Some($subject)))?,)+)+
+                }
+            }
         }
     };
 }
 
 figure_ids! {
     "C01" => {
-        C01Sequential = "c01-sequential": "Wall time of the waits one after another.",
-        C01Concurrent = "c01-concurrent": "Wall time of the waits run concurrently (subject: runtime).",
+        C01Sequential = "c01-sequential" once: "Wall time of the waits one after another.",
+        C01Concurrent = "c01-concurrent" per "runtime": "Wall time of the waits run concurrently.",
     }
     "C02" => {
-        C02OneByOne = "c02-one-by-one": "Wall time awaiting each in turn (subject: runtime).",
-        C02Spawned = "c02-spawned": "Wall time spawning all, then joining (subject: runtime).",
+        C02OneByOne = "c02-one-by-one" per "runtime": "Wall time awaiting each in turn.",
+        C02Spawned = "c02-spawned" per "runtime": "Wall time spawning all, then joining.",
     }
     "C03" => {
-        C03CurrentThreadBlocking = "c03-current-thread-blocking": "Blocking sleeps on the current-thread runtime.",
-        C03MultiThreadBlocking = "c03-multi-thread-blocking": "Blocking sleeps on a multi-thread runtime (subject: runtime).",
+        C03CurrentThreadBlocking = "c03-current-thread-blocking" once: "Blocking sleeps on the current-thread runtime.",
+        C03MultiThreadBlocking = "c03-multi-thread-blocking" per "runtime": "Blocking sleeps on a multi-thread runtime.",
     }
     "C04" => {
-        C04Wall = "c04-wall": "Wall time under a limit of 5 (subject: runtime).",
+        C04Wall = "c04-wall" per "runtime": "Wall time under a limit of 5.",
     }
     "C05" => {
-        C05Semaphore = "c05-semaphore": "Wall time under a semaphore (subject: latency spread).",
-        C05Batches = "c05-batches": "Wall time in batches (subject: latency spread).",
-        C05Pool = "c05-pool": "Wall time with a pool (subject: latency spread).",
-        C05BatchesOverSemaphore = "c05-batches-over-semaphore": "Batches' time over the semaphore's (subject: latency spread).",
+        C05Semaphore = "c05-semaphore" per "latency spread": "Wall time under a semaphore.",
+        C05Batches = "c05-batches" per "latency spread": "Wall time in batches.",
+        C05Pool = "c05-pool" per "latency spread": "Wall time with a pool.",
+        C05BatchesOverSemaphore = "c05-batches-over-semaphore" per "latency spread": "Batches' time over the semaphore's.",
     }
     "C06" => {
-        C06RejectedNoLimit = "c06-rejected-no-limit": "Calls rejected with no client limit (subject: runtime).",
-        C06RejectedSemaphore = "c06-rejected-semaphore": "Calls rejected under semaphore(10) (subject: runtime).",
-        C06RejectedSpread = "c06-rejected-spread": "Calls rejected with arrivals spread over 2 L (subject: runtime).",
+        C06RejectedNoLimit = "c06-rejected-no-limit" per "runtime": "Calls rejected with no client limit.",
+        C06RejectedSemaphore = "c06-rejected-semaphore" per "runtime": "Calls rejected under semaphore(10).",
+        C06RejectedSpread = "c06-rejected-spread" per "runtime": "Calls rejected with arrivals spread over 2 L.",
     }
     "C07" => {
-        C07TaskResident = "c07-task-resident": "Resident bytes per idle tokio task.",
-        C07ThreadResident = "c07-thread-resident": "Resident bytes per idle thread.",
-        C07ThreadVirtual = "c07-thread-virtual": "Virtual bytes per idle thread (its stack reservation).",
-        C07ProcessPss = "c07-process-pss": "Proportional bytes per idle worker process.",
-        C07ProcessRss = "c07-process-rss": "Resident bytes per idle worker process.",
+        C07TaskResident = "c07-task-resident" once: "Resident bytes per idle tokio task.",
+        C07ThreadResident = "c07-thread-resident" once: "Resident bytes per idle thread.",
+        C07ThreadVirtual = "c07-thread-virtual" once: "Virtual bytes per idle thread (its stack reservation).",
+        C07ProcessPss = "c07-process-pss" once: "Proportional bytes per idle worker process.",
+        C07ProcessRss = "c07-process-rss" once: "Resident bytes per idle worker process.",
     }
     "C08" => {
-        C08Tasks = "c08-tasks": "Resident growth of 100 waiting tasks.",
-        C08Threads = "c08-threads": "Resident growth of 100 waiting threads.",
-        C08ThreadsVirtual = "c08-threads-virtual": "Virtual growth of 100 waiting threads.",
+        C08Tasks = "c08-tasks" once: "Resident growth of 100 waiting tasks.",
+        C08Threads = "c08-threads" once: "Resident growth of 100 waiting threads.",
+        C08ThreadsVirtual = "c08-threads-virtual" once: "Virtual growth of 100 waiting threads.",
     }
     "C09" => {
-        C09Tasks = "c09-tasks": "Most idle tasks parked.",
-        C09Threads = "c09-threads": "Most idle threads parked.",
-        C09Processes = "c09-processes": "Most idle processes parked (largest size tried).",
+        C09Tasks = "c09-tasks" once: "Most idle tasks parked.",
+        C09Threads = "c09-threads" once: "Most idle threads parked.",
+        C09Processes = "c09-processes" once: "Most idle processes parked (largest size tried).",
     }
     "C10" => {
-        C10Sequential = "c10-sequential": "Sequential wall time of the CPU work.",
-        C10Speedup = "c10-speedup": "Speed-up over sequential (subject: runtime).",
+        C10Sequential = "c10-sequential" once: "Sequential wall time of the CPU work.",
+        C10Speedup = "c10-speedup" per "runtime": "Speed-up over sequential.",
     }
     "C11" => {
-        C11StartTask = "c11-start-task": "Cost to start and join a tokio task.",
-        C11StartThread = "c11-start-thread": "Cost to start and join a thread.",
-        C11StartProcess = "c11-start-process": "Cost to start and reap a process.",
-        C11Sequential = "c11-sequential": "Sequential wall time of the CPU work.",
-        C11Speedup = "c11-speedup": "Speed-up over sequential (subject: runtime).",
+        C11StartTask = "c11-start-task" once: "Cost to start and join a tokio task.",
+        C11StartThread = "c11-start-thread" once: "Cost to start and join a thread.",
+        C11StartProcess = "c11-start-process" once: "Cost to start and reap a process.",
+        C11Sequential = "c11-sequential" once: "Sequential wall time of the CPU work.",
+        C11Speedup = "c11-speedup" per "runtime": "Speed-up over sequential.",
     }
     "C12" => {
-        C12Async = "c12-async": "Wall time of the stepped tasks (subject: runtime).",
-        C12BlockingOneThread = "c12-blocking-one-thread": "Blocking sleeps on one thread.",
-        C12CurrentThreadBlocking = "c12-current-thread-blocking": "Blocking sleeps on the current-thread runtime.",
+        C12Async = "c12-async" per "runtime": "Wall time of the stepped tasks.",
+        C12BlockingOneThread = "c12-blocking-one-thread" once: "Blocking sleeps on one thread.",
+        C12CurrentThreadBlocking = "c12-current-thread-blocking" once: "Blocking sleeps on the current-thread runtime.",
     }
     "C13" => {
-        C13ThreadsRoundTrip = "c13-threads-round-trip": "Seconds per round trip between two threads.",
-        C13TaskRoundTrip = "c13-task-round-trip": "Seconds per round trip between two tasks (subject: runtime).",
+        C13ThreadsRoundTrip = "c13-threads-round-trip" once: "Seconds per round trip between two threads.",
+        C13TaskRoundTrip = "c13-task-round-trip" per "runtime": "Seconds per round trip between two tasks.",
     }
     "C14" => {
-        C14Sequential = "c14-sequential": "Sequential wall time of the CPU work.",
-        C14Speedup = "c14-speedup": "Speed-up over sequential (subject: runtime).",
+        C14Sequential = "c14-sequential" once: "Sequential wall time of the CPU work.",
+        C14Speedup = "c14-speedup" per "runtime": "Speed-up over sequential.",
     }
     "C15" => {
-        C15CallsPerSecond = "c15-calls-per-second": "Calls completed per second (subject: client limit).",
-        C15Rejected = "c15-rejected": "Calls rejected (subject: client limit).",
-        C15AdaptiveFinalLimit = "c15-adaptive-final-limit": "The adaptive limit when the run ended.",
+        C15CallsPerSecond = "c15-calls-per-second" per "client limit": "Calls completed per second.",
+        C15Rejected = "c15-rejected" per "client limit": "Calls rejected.",
+        C15AdaptiveFinalLimit = "c15-adaptive-final-limit" once: "The adaptive limit when the run ended.",
     }
     "C16" => {
-        C16Sequential = "c16-sequential": "Sequential wall time of the waits.",
-        C16ProcessPerCall = "c16-process-per-call": "Wall time with a process per call.",
-        C16Tokio = "c16-tokio": "Wall time on tokio.",
-        C16ProcessMemory = "c16-process-memory": "Bytes per worker process (PSS).",
-        C16TaskMemory = "c16-task-memory": "Bytes per tokio task.",
+        C16Sequential = "c16-sequential" once: "Sequential wall time of the waits.",
+        C16ProcessPerCall = "c16-process-per-call" once: "Wall time with a process per call.",
+        C16Tokio = "c16-tokio" once: "Wall time on tokio.",
+        C16ProcessMemory = "c16-process-memory" once: "Bytes per worker process (PSS).",
+        C16TaskMemory = "c16-task-memory" once: "Bytes per tokio task.",
     }
     "C17" => {
-        C17BlockingInTasks = "c17-blocking-in-tasks": "Blocking calls made inside the tasks (subject: runtime).",
-        C17OnBlockingPool = "c17-on-blocking-pool": "The same calls on the blocking pool (subject: runtime).",
+        C17BlockingInTasks = "c17-blocking-in-tasks" per "runtime": "Blocking calls made inside the tasks.",
+        C17OnBlockingPool = "c17-on-blocking-pool" per "runtime": "The same calls on the blocking pool.",
     }
 }
 
@@ -257,6 +266,9 @@ impl FromStr for FigureKey {
             .copied()
             .find(|f| f.name() == id)
             .ok_or_else(|| UnknownFigure(s.into()))?;
+        if id.subject().is_some() != subject.is_some() {
+            return Err(UnknownFigure(s.into()));
+        }
         Ok(FigureKey { id, subject })
     }
 }
@@ -266,9 +278,14 @@ crate::serde_as_text!(FigureKey);
 /// One measured number with its unit, under its key and a label for people.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
-    /// What the figure is; None only for figures of the Python scripts, which no reader
-    /// looks up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What the figure is; None for figures of the Python scripts, which no reader looks
+    /// up, and for a key this version does not know (a newer version's figure keeps its
+    /// label and value; readers then say the key they asked for was not measured).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "known_key"
+    )]
     pub key: Option<FigureKey>,
     /// For people: `tokio blocking in tasks`.
     pub label: String,
@@ -276,6 +293,12 @@ pub struct Figure {
     pub value: f64,
     /// Its unit.
     pub unit: FigureUnit,
+}
+
+/// A key as this version knows it, or None.
+fn known_key<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<FigureKey>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    Ok(text.and_then(|t| t.parse().ok()))
 }
 
 impl Figure {
@@ -375,15 +398,31 @@ mod tests {
     #[test]
     fn keys_round_trip_through_text() {
         for &id in FigureId::ALL {
-            let plain = FigureKey::of(id);
-            assert_eq!(plain.to_string().parse::<FigureKey>().unwrap(), plain);
-            let about = FigureKey::about(id, "semaphore(5)");
-            assert_eq!(about.to_string().parse::<FigureKey>().unwrap(), about);
+            let key = match id.subject() {
+                None => FigureKey::of(id),
+                Some(_) => FigureKey::about(id, "semaphore(5)"),
+            };
+            assert_eq!(key.to_string().parse::<FigureKey>().unwrap(), key);
             assert!(id.name().starts_with(&id.claim().to_lowercase()), "{id:?}");
         }
+        assert!(
+            "c01-sequential/tokio".parse::<FigureKey>().is_err(),
+            "measured once"
+        );
+        assert!(
+            "c01-concurrent".parse::<FigureKey>().is_err(),
+            "measured per runtime"
+        );
         let e = "c99-nothing".parse::<FigureKey>().unwrap_err().to_string();
         assert!(e.contains("c99-nothing") && e.contains("ID/SUBJECT"), "{e}");
         assert!("c17-blocking-in-tasks/".parse::<FigureKey>().is_err());
+    }
+
+    #[test]
+    fn a_key_this_version_does_not_know_reads_as_none() {
+        let json = r#"{"key": "c99-new/tokio", "label": "x", "value": 1.0, "unit": "s"}"#;
+        let f: Figure = serde_json::from_str(json).unwrap();
+        assert_eq!((f.key, f.label.as_str()), (None, "x"));
     }
 
     #[test]

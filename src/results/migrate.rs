@@ -118,25 +118,28 @@ pub fn claims(value: &mut Value) -> Result<(), MigrateError> {
     Ok(())
 }
 
-/// The key of a version 1 figure, from its claim and label; None for a label version 1
-/// never wrote (the figure then stays without a key, as a Python figure).
+/// The key of a version 1 figure, from its claim and label as version 1 wrote them (a
+/// runtime's name, a latency spread or a client limit in place of the subject); None for a
+/// label of another shape (the figure then stays without a key, as a Python figure).
 pub fn v1_key(claim: &str, label: &str) -> Option<FigureKey> {
     use FigureId::*;
     let of = |id| Some(FigureKey::of(id));
     let about = |id, subject: &str| Some(FigureKey::about(id, subject));
+    // A subject that names a runtime must name one version 1 had.
+    let runtime = |id, rt: &str| v1_model(rt).and(Some(FigureKey::about(id, rt)));
     // "tokio (pool:2)" -> "tokio": the speed-up figures name the runtime and its limit.
     let runtime_of = |l: &str| l.split(" (").next().unwrap_or(l).to_string();
     match (claim, label) {
         ("C01", "sequential") => of(C01Sequential),
-        ("C01", rt) => about(C01Concurrent, rt),
+        ("C01", rt) => runtime(C01Concurrent, rt),
         ("C02", l) => match (l.strip_suffix(" one by one"), l.strip_suffix(" spawned")) {
-            (Some(rt), _) => about(C02OneByOne, rt),
-            (_, Some(rt)) => about(C02Spawned, rt),
+            (Some(rt), _) => runtime(C02OneByOne, rt),
+            (_, Some(rt)) => runtime(C02Spawned, rt),
             _ => None,
         },
         ("C03", "tokio-current-thread blocking") => of(C03CurrentThreadBlocking),
-        ("C03", l) => about(C03MultiThreadBlocking, l.split(" blocking").next()?),
-        ("C04", rt) => about(C04Wall, rt),
+        ("C03", l) => runtime(C03MultiThreadBlocking, l.split(" blocking").next()?),
+        ("C04", rt) => runtime(C04Wall, rt),
         ("C05", l) => {
             let (spread, what) = l.split_once(": ")?;
             let id = match what {
@@ -156,7 +159,7 @@ pub fn v1_key(claim: &str, label: &str) -> Option<FigureKey> {
                 "no limit, arrivals over 2 L" => C06RejectedSpread,
                 _ => return None,
             };
-            about(id, rt)
+            runtime(id, rt)
         }
         ("C07", "tokio task resident") => of(C07TaskResident),
         ("C07", "thread resident") => of(C07ThreadResident),
@@ -170,19 +173,19 @@ pub fn v1_key(claim: &str, label: &str) -> Option<FigureKey> {
         ("C09", "threads") => of(C09Threads),
         ("C09", "processes (largest size tried)") => of(C09Processes),
         ("C10", "sequential") => of(C10Sequential),
-        ("C10", l) => about(C10Speedup, &runtime_of(l)),
+        ("C10", l) => runtime(C10Speedup, &runtime_of(l)),
         ("C11", "start a tokio task") => of(C11StartTask),
         ("C11", "start a thread") => of(C11StartThread),
         ("C11", "start a process") => of(C11StartProcess),
         ("C11", "sequential") => of(C11Sequential),
-        ("C11", l) => about(C11Speedup, &runtime_of(l)),
+        ("C11", l) => runtime(C11Speedup, &runtime_of(l)),
         ("C12", "blocking sleeps, one thread") => of(C12BlockingOneThread),
         ("C12", "tokio-current-thread blocking") => of(C12CurrentThreadBlocking),
-        ("C12", rt) => about(C12Async, rt),
+        ("C12", rt) => runtime(C12Async, rt),
         ("C13", "threads round trip") => of(C13ThreadsRoundTrip),
-        ("C13", l) => about(C13TaskRoundTrip, l.strip_suffix(" round trip")?),
+        ("C13", l) => runtime(C13TaskRoundTrip, l.strip_suffix(" round trip")?),
         ("C14", "sequential") => of(C14Sequential),
-        ("C14", l) => about(C14Speedup, &runtime_of(l)),
+        ("C14", l) => runtime(C14Speedup, &runtime_of(l)),
         ("C15", "adaptive final limit") => of(C15AdaptiveFinalLimit),
         ("C15", l) => match (l.strip_suffix(" calls"), l.strip_suffix(" rejected")) {
             (Some(limit), _) => about(C15CallsPerSecond, limit),
@@ -198,8 +201,8 @@ pub fn v1_key(claim: &str, label: &str) -> Option<FigureKey> {
             l.strip_suffix(" blocking in tasks"),
             l.strip_suffix(" on the blocking pool"),
         ) {
-            (Some(rt), _) => about(C17BlockingInTasks, rt),
-            (_, Some(rt)) => about(C17OnBlockingPool, rt),
+            (Some(rt), _) => runtime(C17BlockingInTasks, rt),
+            (_, Some(rt)) => runtime(C17OnBlockingPool, rt),
             _ => None,
         },
         _ => None,
@@ -230,6 +233,11 @@ mod tests {
             Some("c03-multi-thread-blocking/smol")
         );
         assert_eq!(k("C05", "fixed: gather").as_deref(), None);
+        assert_eq!(
+            k("C01", "gevent").as_deref(),
+            None,
+            "not a runtime of version 1"
+        );
     }
 
     #[test]

@@ -127,6 +127,22 @@ impl LimitRow<'_> {
     pub fn chosen(&self) -> impl Iterator<Item = Style> + '_ {
         self.styles.iter().filter(|s| s.chosen).map(|s| s.style)
     }
+
+    /// The pick: the styles chosen from the cells, or, when no io cells compared styles, a
+    /// semaphore (what C06 shows keeps a rate-limited server from rejecting calls).
+    pub fn pick(&self) -> Vec<Style> {
+        let chosen: Vec<Style> = self.chosen().collect();
+        if chosen.is_empty() {
+            vec![Style::Semaphore]
+        } else {
+            chosen
+        }
+    }
+
+    /// Whether the pick comes from io cells that compared styles (else only from claims).
+    pub fn from_cells(&self) -> bool {
+        self.styles.iter().any(|s| s.chosen)
+    }
 }
 
 /// Decides the row from a loaded folder.

@@ -205,7 +205,9 @@ impl RunArgs {
 /// The runtimes chosen, and whether they came from `all`.
 #[derive(Clone)]
 pub struct RuntimeSel {
+    /// The runtimes, in the order named (registry order for `all`).
     pub runtimes: Vec<&'static dyn Runtime>,
+    /// They came from `all`: a runtime that refuses the limit is then skipped, not an error.
     pub all: bool,
 }
 
@@ -217,9 +219,11 @@ impl std::fmt::Debug for RuntimeSel {
     }
 }
 
+/// The workloads chosen, each once.
 #[derive(Debug, Clone)]
 pub struct WorkloadSel(pub Vec<WorkloadKind>);
 
+/// Steps per mixed task, cycled over tasks.
 #[derive(Debug, Clone)]
 pub struct Steps(pub Vec<u32>);
 

@@ -25,7 +25,7 @@ pub fn model_label(runtime: &str, model: Model) -> String {
 }
 
 /// `455 B resident per task`, `270.1 KiB PSS per process`.
-pub fn unit_memory(m: &UnitMemory) -> String {
+pub fn unit_memory_text(m: &UnitMemory) -> String {
     let kind = match m.kind {
         MemoryKind::Pss => "PSS",
         MemoryKind::Resident => "resident",
@@ -35,7 +35,7 @@ pub fn unit_memory(m: &UnitMemory) -> String {
 
 /// `, 455 B resident per task`, or nothing when the memory pass did not run.
 pub fn and_unit_memory(m: Option<&UnitMemory>) -> String {
-    m.map_or_else(String::new, |m| format!(", {}", unit_memory(m)))
+    m.map_or_else(String::new, |m| format!(", {}", unit_memory_text(m)))
 }
 
 /// A cell's median wall time, marked when its repetitions varied widely.
@@ -47,6 +47,12 @@ pub fn wall(c: &CellRecord) -> String {
 /// A claim's verdict, or `not measured`.
 pub fn verdict(v: Option<Verdict>) -> String {
     v.map_or_else(|| "not measured".to_string(), |v| v.to_string())
+}
+
+/// The first clause of a failure's reason, for a narrow column: `20000 units: the OS
+/// refused ...` without the parenthesised detail that follows.
+pub fn first_clause(s: &str) -> &str {
+    s.split(" (").next().unwrap_or(s)
 }
 
 /// `ok`, or `FAILED: ` and why.

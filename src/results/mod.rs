@@ -1,4 +1,6 @@
-//! Result records, the results folder, and how records are written out (JSON, CSV).
+//! Result records (cells, memory pass, probes, claims), the results folder they are saved
+//! in, and reading a folder back (upgrading older schema versions). How records are
+//! printed is the report's business (`report::export`).
 
 mod claim;
 mod load;

@@ -38,6 +38,15 @@ pub enum SessionError {
     /// A combination the user named cannot run (bad input).
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The results folder could not be created.
+    #[error("creating the results folder {path}: {source}")]
+    Create {
+        /// The folder.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
     /// The results folder could not be written.
     #[error("writing results to {path}: {source}")]
     Save {
@@ -149,7 +158,7 @@ impl Running {
     fn open(spec: &SessionSpec, skipped: Vec<String>) -> Result<Running, SessionError> {
         let machine = Machine::collect(spec.command_line.clone());
         let dir = spec.out.clone().unwrap_or_else(|| default_dir(&machine));
-        let store = ResultsDir::create(&dir).map_err(|source| SessionError::Save {
+        let store = ResultsDir::create(&dir).map_err(|source| SessionError::Create {
             path: dir.clone(),
             source,
         })?;

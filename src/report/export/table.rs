@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::Exporter;
-use crate::report::labels::{runtime_label as label, status};
+use crate::report::labels::{first_clause, runtime_label as label, status};
 use crate::results::{
     CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
 };
@@ -126,10 +126,6 @@ fn write_memory_table(
         )?;
     }
     Ok(())
-}
-
-fn first_clause(s: &str) -> &str {
-    s.split(" (").next().unwrap_or(s)
 }
 
 /// Timer probe: requested vs measured sleep per runtime.

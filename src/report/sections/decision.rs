@@ -11,7 +11,7 @@ use crate::analysis::limits::{LimitRow, Style};
 use crate::analysis::mixed::MixedRow;
 use crate::analysis::spawn::SpawnItem;
 use crate::analysis::timer::TimerRow;
-use crate::analysis::{Candidate, Lookup, NotMeasured, Ranked, RowBody, RowKind, decide};
+use crate::analysis::{Candidate, NotMeasured, Ranked, RowBody, RowKind, decide};
 use crate::report::labels::{and_unit_memory, model_label, verdict, wall};
 use crate::report::md::MdTable;
 use crate::results::CellRecord;
@@ -253,14 +253,6 @@ fn mixed(r: &MixedRow) -> (String, String, String) {
     (workload, pick, measured)
 }
 
-/// A figure read from a claim, or `not measured (KEY)`.
-fn looked_up(v: &Lookup, shown: impl Fn(f64) -> String) -> String {
-    match v {
-        Ok(x) => shown(*x),
-        Err(key) => format!("not measured ({key})"),
-    }
-}
-
 fn blocking(r: &BlockingRow) -> (String, String, String) {
     let pick = match r.pick {
         BlockingPick::Pool => {
@@ -272,19 +264,18 @@ fn blocking(r: &BlockingRow) -> (String, String, String) {
     let shown: Vec<String> = r
         .pairs
         .iter()
-        .map(|p| match p.pool {
+        .map(|p| match &p.pool {
             Ok(pool) => format!(
                 "{}: {} in tasks vs {} on the pool ({:.1}x)",
                 p.runtime,
                 seconds(p.inside),
-                seconds(pool),
+                seconds(*pool),
                 p.inside / pool
             ),
-            Err(_) => format!(
-                "{}: {} in tasks vs {} on the pool",
+            Err(key) => format!(
+                "{}: {} in tasks; on the pool not measured ({key})",
                 p.runtime,
-                seconds(p.inside),
-                looked_up(&p.pool, seconds)
+                seconds(p.inside)
             ),
         })
         .collect();
@@ -350,12 +341,9 @@ fn limits(r: &LimitRow) -> (String, String, String) {
         let fixed: Vec<String> = c
             .fixed
             .iter()
-            .map(|(l, rate, rejected)| {
-                format!(
-                    "{l} {}, {} rejected",
-                    looked_up(rate, |x| format!("{x:.0}/s")),
-                    looked_up(rejected, |x| format!("{x:.0}"))
-                )
+            .map(|(l, rate, rejected)| match (rate, rejected) {
+                (Ok(rate), Ok(rejected)) => format!("{l} {rate:.0}/s, {rejected:.0} rejected"),
+                (Err(key), _) | (_, Err(key)) => format!("{l}: not measured ({key})"),
             })
             .collect();
         shown.push(format!(
@@ -366,11 +354,11 @@ fn limits(r: &LimitRow) -> (String, String, String) {
             verdict(c.verdict)
         ));
     }
-    let chosen: Vec<&str> = r.chosen().map(Style::name).collect();
-    let mut pick = if chosen.is_empty() {
-        "**a semaphore**".to_string()
+    let picked: Vec<&str> = r.pick().into_iter().map(Style::name).collect();
+    let mut pick = if r.from_cells() {
+        format!("**{}**", picked.join(" or "))
     } else {
-        format!("**{}**", chosen.join(" or "))
+        format!("**a {}**", picked.join(" or "))
     };
     pick.push_str(" sized to the API's limit");
     if r.adaptive {

@@ -1,7 +1,7 @@
 //! Section `memory`: each model's memory per idle unit from the memory pass.
 
 use super::{Input, Renderer};
-use crate::report::labels::runtime_label;
+use crate::report::labels::{first_clause, runtime_label};
 use crate::report::md::MdTable;
 use crate::units::{bytes, thousands};
 
@@ -36,10 +36,7 @@ impl Renderer for Memory {
         ]);
         for m in models {
             let sizes: Vec<String> = m.sizes.iter().map(|&n| thousands(n)).collect();
-            let stopped = m
-                .stopped_by
-                .as_deref()
-                .map_or("-", |s| s.split(" (").next().unwrap_or(s));
+            let stopped = m.stopped_by.as_deref().map_or("-", first_clause);
             table.row(&[
                 runtime_label(&m.runtime, m.legacy),
                 m.unit.to_string(),

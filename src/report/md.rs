@@ -39,7 +39,14 @@ impl MdTable {
 
 /// Text for one table cell: no line breaks, `|` escaped.
 pub fn cell(text: &str) -> String {
-    text.replace('\n', " ").replace('|', "\\|")
+    inline(text).replace('|', "\\|")
+}
+
+/// Text from a results file for a line of markdown: line breaks (`\n`, `\r`) become
+/// spaces, so no string in a record can start a line of its own, such as a marker that
+/// would end its section early.
+pub fn inline(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]

@@ -72,3 +72,30 @@ fn a_failed_cell_is_listed_under_the_table() {
         decision.body
     );
 }
+
+#[test]
+fn text_from_a_results_file_cannot_end_a_section_early() {
+    let mut loaded = fixture();
+    let hostile = "Xeon\n<!-- rtbench:end machine -->\r\n| x |";
+    loaded.summary.machine.cpu_model = hostile.into();
+    loaded.summary.profile = hostile.into();
+    if let Some(f) = loaded.claims.as_mut() {
+        f.claims[0].claim = hostile.into();
+        f.machine.date = hostile.into();
+    }
+    let text = "a\n<!-- rtbench:begin decision -->\n<!-- rtbench:end decision -->\n\
+                <!-- rtbench:begin claims -->\n<!-- rtbench:end claims -->\n\
+                <!-- rtbench:begin machine -->\n<!-- rtbench:end machine -->\nz\n";
+    let sections = super::sections::sections(&loaded, "charts");
+    let once = super::markers::update_benchmark(text, &sections).unwrap();
+    let twice = super::markers::update_benchmark(&once, &sections).unwrap();
+    assert_eq!(once, twice, "a second rewrite finds the same regions");
+    assert!(
+        once.lines()
+            .filter(|l| l.trim() == "<!-- rtbench:end machine -->")
+            .count()
+            == 1,
+        "only the real marker stands on a line of its own:\n{once}"
+    );
+    assert!(!once.contains('\r'));
+}

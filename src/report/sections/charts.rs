@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Input, Renderer};
 use crate::report::charts::FAMILIES;
+use crate::report::md::inline;
 
 /// The chart links.
 pub struct Charts;
@@ -26,7 +27,7 @@ impl Renderer for Charts {
             } else {
                 format!("{rel}/{}.svg", f.name)
             };
-            let _ = writeln!(out, "![{}]({path})\n", f.caption);
+            let _ = writeln!(out, "![{}]({})\n", f.caption, inline(&path));
         }
         if out.is_empty() {
             out.push_str("No charts in this folder yet (`rtbench report <folder>` draws them).\n");

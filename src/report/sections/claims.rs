@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Input, Renderer};
 use crate::report::labels::verdict;
-use crate::report::md::MdTable;
+use crate::report::md::{MdTable, inline};
 use crate::results::{ClaimResult, Figure, PythonColumn};
 
 /// Figures shown per claim in the table; the rest are in claims.json.
@@ -37,11 +37,14 @@ impl Renderer for Claims {
         let tally: Vec<String> = tally.iter().map(|(v, n)| format!("{v} {n}")).collect();
         let _ = writeln!(
             out,
-            "{} claims of the notes, measured on {} (commit {}); verdicts: {}. Durations from the notes are scaled: {scale}.\n",
-            file.claims.len(),
-            file.machine.date,
-            commit_short(&file.machine.git_commit),
-            tally.join(", ")
+            "{}\n",
+            inline(&format!(
+                "{} claims of the notes, measured on {} (commit {}); verdicts: {}. Durations from the notes are scaled: {scale}.",
+                file.claims.len(),
+                file.machine.date,
+                commit_short(&file.machine.git_commit),
+                tally.join(", ")
+            ))
         );
         // The Python column appears only when the run measured CPython too (`claims --python`).
         let with_python = file.claims.iter().any(|c| c.python.is_some());

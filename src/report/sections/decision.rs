@@ -13,7 +13,7 @@ use crate::analysis::spawn::SpawnItem;
 use crate::analysis::timer::TimerRow;
 use crate::analysis::{Candidate, NotMeasured, Ranked, RowBody, RowKind, decide};
 use crate::report::labels::{and_unit_memory, model_label, verdict, wall};
-use crate::report::md::MdTable;
+use crate::report::md::{MdTable, inline};
 use crate::results::CellRecord;
 use crate::runtime::Model;
 use crate::units::{bytes, seconds, thousands};
@@ -39,7 +39,8 @@ impl Renderer for Decision {
             out,
             "Picked from this folder's numbers ({} profile, {} cores) by the rule in each row; \
              times are medians of the repetitions. Legacy runtimes and failed cells are not candidates.\n",
-            s.profile, s.machine.cores
+            inline(&s.profile),
+            s.machine.cores
         );
         let mut table = MdTable::new(&["workload", "pick", "measured", "rule"]);
         for row in &decisions.rows {
@@ -72,7 +73,7 @@ impl Renderer for Decision {
             let _ = writeln!(
                 out,
                 "\nFailed cells (not candidates): {}.",
-                failed.join("; ")
+                inline(&failed.join("; "))
             );
         }
         out

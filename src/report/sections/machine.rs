@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Input, Renderer};
+use crate::report::md::inline;
 use crate::units::{bytes, gib};
 
 /// The machine list.
@@ -31,9 +32,8 @@ impl Renderer for Machine {
         };
         let failed = s.cells.iter().filter(|c| !c.ok()).count();
         let noisy = s.cells.iter().filter(|c| c.noisy).count();
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
+        // Every line holds text from the results files: each is made one line (see `inline`).
+        let mut lines = vec![format!(
             "- profile: {} ({}); {} cells measured, {failed} failed, {noisy} noisy, {} skipped",
             s.profile,
             if s.complete {
@@ -43,25 +43,22 @@ impl Renderer for Machine {
             },
             s.cells.len(),
             s.skipped.len()
-        );
-        let _ = writeln!(
-            out,
+        )];
+        lines.push(format!(
             "- CPU: {}, {} cores available ({} logical CPUs online)",
             m.cpu_model, m.cores, m.logical_cpus_online
-        );
-        let _ = writeln!(out, "- memory: {}", gib(m.memory_bytes));
-        let _ = writeln!(out, "- OS: {}; kernel {}", m.os, m.kernel);
-        let _ = writeln!(
-            out,
+        ));
+        lines.push(format!("- memory: {}", gib(m.memory_bytes)));
+        lines.push(format!("- OS: {}; kernel {}", m.os, m.kernel));
+        lines.push(format!(
             "- build: {}, {} profile, rtbench {}",
             m.rustc, m.profile, m.rtbench_version
-        );
-        let _ = writeln!(out, "- crates: {}", versions.join(", "));
-        let _ = writeln!(out, "- source: commit {}{dirty}", m.git_commit);
-        let _ = writeln!(out, "- date: {}", m.date);
-        let _ = writeln!(out, "- command: `{}`", m.command_line.join(" "));
-        let _ = writeln!(
-            out,
+        ));
+        lines.push(format!("- crates: {}", versions.join(", ")));
+        lines.push(format!("- source: commit {}{dirty}", m.git_commit));
+        lines.push(format!("- date: {}", m.date));
+        lines.push(format!("- command: `{}`", m.command_line.join(" ")));
+        lines.push(format!(
             "- OS limits: threads-max {}, vm.max_map_count {}, pid_max {}, ulimit -u {}, stack {}",
             opt(l.threads_max),
             opt(l.max_map_count),
@@ -70,7 +67,7 @@ impl Renderer for Machine {
                 .map_or_else(|| "unlimited".to_string(), |n| n.to_string()),
             l.stack_size_bytes
                 .map_or_else(|| "unlimited".to_string(), |b| bytes(Some(b as f64)))
-        );
+        ));
         if let Some(c) = &loaded.claims {
             let cm = &c.machine;
             let mut also = format!("- claims: measured {}", cm.date);
@@ -80,8 +77,8 @@ impl Renderer for Machine {
             if cm.command_line != m.command_line {
                 let _ = write!(also, " by `{}`", cm.command_line.join(" "));
             }
-            let _ = writeln!(out, "{also}");
+            lines.push(also);
         }
-        out
+        lines.iter().map(|l| inline(l) + "\n").collect()
     }
 }

@@ -9,14 +9,17 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::SpecError;
+pub use super::parse::{RuntimeSel, Steps, WorkloadSel};
+use super::parse::{
+    parse_count, parse_count_u32, parse_repeat, parse_runtimes, parse_scale, parse_steps,
+    parse_timeout, parse_warmup, parse_whole, parse_workloads, workload_help,
+};
 use crate::limit::Limit;
 use crate::measure::available_cores;
 pub use crate::report::export::Format;
-use crate::runtime::{self, Runtime, Variant};
+use crate::runtime::Variant;
 use crate::suite::{Fault, Isolation, Profile, RunConfig, SessionSpec};
-use crate::workload::latency::parse_duration;
-use crate::workload::{self, Latency, WorkloadKind, WorkloadSpec};
+use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -202,151 +205,6 @@ impl RunArgs {
     }
 }
 
-/// The runtimes chosen, and whether they came from `all`.
-#[derive(Clone)]
-pub struct RuntimeSel {
-    /// The runtimes, in the order named (registry order for `all`).
-    pub runtimes: Vec<&'static dyn Runtime>,
-    /// They came from `all`: a runtime that refuses the limit is then skipped, not an error.
-    pub all: bool,
-}
-
-impl std::fmt::Debug for RuntimeSel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.runtimes.iter().map(|r| r.name()))
-            .finish()
-    }
-}
-
-/// The workloads chosen, each once.
-#[derive(Debug, Clone)]
-pub struct WorkloadSel(pub Vec<WorkloadKind>);
-
-/// Steps per mixed task, cycled over tasks.
-#[derive(Debug, Clone)]
-pub struct Steps(pub Vec<u32>);
-
-/// Splits a comma-separated list; `accepted` describes a valid item for the error message.
-fn list(s: &str, what: &str, accepted: &str) -> Result<Vec<String>, SpecError> {
-    let items: Vec<String> = s.split(',').map(|x| x.trim().to_string()).collect();
-    if items.iter().any(String::is_empty) {
-        return Err(SpecError::new(format!(
-            "empty item in {what} list '{s}'; accepted: comma-separated {accepted}"
-        )));
-    }
-    if items.len() > 1 && items.iter().any(|x| x == "all") {
-        return Err(SpecError::new(format!(
-            "'all' stands alone, not inside a list ('{s}'); accepted: all, or comma-separated {accepted}"
-        )));
-    }
-    Ok(items)
-}
-
-fn parse_runtimes(s: &str) -> Result<RuntimeSel, SpecError> {
-    if s == "all" {
-        return Ok(RuntimeSel {
-            runtimes: runtime::REGISTRY.to_vec(),
-            all: true,
-        });
-    }
-    let mut runtimes: Vec<&'static dyn Runtime> = Vec::new();
-    let accepted = runtime::names().join(", ");
-    for name in list(s, "runtime", &accepted)? {
-        let rt = runtime::find(&name)?;
-        if !runtimes.iter().any(|r| r.name() == rt.name()) {
-            runtimes.push(rt);
-        }
-    }
-    Ok(RuntimeSel {
-        runtimes,
-        all: false,
-    })
-}
-
-/// `--workload`'s help: each workload's name and what its task does.
-fn workload_help() -> String {
-    let each: Vec<String> = workload::WORKLOADS
-        .iter()
-        .map(|w| format!("\n  {}: {}", w.name(), w.description()))
-        .collect();
-    format!("Workloads, comma-separated, or `all`:{}", each.concat())
-}
-
-fn parse_workloads(s: &str) -> Result<WorkloadSel, SpecError> {
-    if s == "all" {
-        return Ok(WorkloadSel(WorkloadKind::all().collect()));
-    }
-    let mut kinds = Vec::new();
-    for name in list(s, "workload", &workload::names().join(", "))? {
-        let k: WorkloadKind = name.parse()?;
-        if !kinds.contains(&k) {
-            kinds.push(k);
-        }
-    }
-    Ok(WorkloadSel(kinds))
-}
-
-fn parse_whole(s: &str) -> Result<u64, SpecError> {
-    s.parse::<u64>().map_err(|_| {
-        SpecError::new(format!(
-            "'{s}' is not accepted; accepted: a whole number from 0 to {}",
-            u64::MAX
-        ))
-    })
-}
-
-fn parse_warmup(s: &str) -> Result<usize, SpecError> {
-    match s.parse::<usize>() {
-        Ok(n) if n <= 100 => Ok(n),
-        _ => Err(SpecError::new(format!(
-            "'{s}' is not accepted; accepted: a whole number from 0 to 100"
-        ))),
-    }
-}
-
-fn parse_repeat(s: &str) -> Result<usize, SpecError> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=1000).contains(&n) => Ok(n),
-        _ => Err(SpecError::new(format!(
-            "'{s}' is not accepted; accepted: a whole number from 1 to 1000"
-        ))),
-    }
-}
-
-fn parse_timeout(s: &str) -> Result<Duration, SpecError> {
-    let d = parse_duration(s)?;
-    if d < Duration::from_millis(10) {
-        return Err(SpecError::new(format!(
-            "cell timeout '{s}' is too short; accepted: 10ms to 1h"
-        )));
-    }
-    Ok(d)
-}
-
-fn parse_count(s: &str) -> Result<usize, SpecError> {
-    match s.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(SpecError::new(format!(
-            "'{s}' is not accepted; accepted: a whole number >= 1"
-        ))),
-    }
-}
-
-fn parse_count_u32(s: &str) -> Result<u32, SpecError> {
-    let n = parse_count(s)?;
-    u32::try_from(n)
-        .map_err(|_| SpecError::new(format!("'{s}' is too large; accepted: 1 to {}", u32::MAX)))
-}
-
-fn parse_steps(s: &str) -> Result<Steps, SpecError> {
-    list(s, "steps", "whole numbers >= 1 (e.g. 10,4,6)")?
-        .iter()
-        .map(|x| parse_count_u32(x))
-        .collect::<Result<_, _>>()
-        .map(Steps)
-}
-
 /// Flags of `rtbench claims`.
 #[derive(Debug, Clone, Args)]
 pub struct ClaimsArgs {
@@ -371,15 +229,6 @@ pub struct ClaimsArgs {
     /// Output format on stdout (progress goes to stderr).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-}
-
-fn parse_scale(s: &str) -> Result<f64, SpecError> {
-    match s.parse::<f64>() {
-        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
-        _ => Err(SpecError::new(format!(
-            "'{s}' is not accepted; accepted: a factor above 0 and at most 1 (0.02 runs 1 s as 20 ms)"
-        ))),
-    }
 }
 
 /// A bad-input error (exit code 2) for values checked after parsing.

@@ -5,6 +5,7 @@
 mod args;
 mod cell_child;
 mod claims_cmd;
+mod parse;
 mod report_cmd;
 
 use std::ffi::OsString;

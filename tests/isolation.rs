@@ -373,12 +373,13 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
     }
     let (header, rows) = raw_csv(&s);
     assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
-    // raw.csv is written just before summary.json, so it may hold one cell more.
+    // One raw row per repetition recorded so far (cells take turns, so some may have run
+    // once only); raw.csv is written just before summary.json, so it may hold one more.
+    let repetitions: u64 = cells.iter().map(|c| whole(c, "repeat")).sum();
     assert!(
-        rows.len() >= 2 * cells.len() && rows.len() <= 2 * (cells.len() + 1),
-        "{} raw rows for {} cells of 2 repetitions",
+        rows.len() as u64 >= repetitions && rows.len() as u64 <= repetitions + 1,
+        "{} raw rows for {repetitions} repetitions",
         rows.len(),
-        cells.len()
     );
     let readme = read_text(&out(&s).join("README.md"));
     assert!(
@@ -413,6 +414,33 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
     ];
     let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
     let summary = summary(&s);
+    // Repetitions take turns: round by round, every cell of a group once per round, each
+    // repetition's place in the order in raw.csv.
+    let order = array(&summary, "order");
+    assert_eq!(order.len(), 4 * 2, "2 cells x 2 workloads x 2 repetitions");
+    let rounds: Vec<(u64, u64)> = order
+        .iter()
+        .map(|o| (whole(o, "group"), whole(o, "round")))
+        .collect();
+    let mut sorted = rounds.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        rounds, sorted,
+        "groups one after another, rounds in turn: {order:?}"
+    );
+    assert!(
+        summary
+            .get("order_seed")
+            .is_some_and(|s| s.as_u64() == Some(42))
+    );
+    let (header, rows) = raw_csv(&s);
+    let at = header
+        .iter()
+        .position(|h| h == "position")
+        .expect("a position column");
+    let mut positions: Vec<usize> = rows.iter().map(|r| r[at].parse().unwrap()).collect();
+    positions.sort_unstable();
+    assert_eq!(positions, (0..8).collect::<Vec<_>>());
     assert_eq!(
         whole(&summary, "schema_version"),
         u64::from(rtbench::results::SCHEMA_VERSION)

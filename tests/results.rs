@@ -15,8 +15,8 @@ use std::path::Path;
 
 use rtbench::report::export::{write_csv, write_json};
 use rtbench::results::{
-    CellRecord, Machine, MemoryModel, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Summary,
-    TimerProbe,
+    CellRecord, IdealSource, Machine, MemoryModel, MemoryRecord, RawRow, ResultsDir,
+    SCHEMA_VERSION, Summary, TimerProbe,
 };
 use rtbench::runtime::{Model, Unit};
 use rtbench::suite::{Sample, raw_row};
@@ -47,7 +47,11 @@ fn ok_cell() -> CellRecord {
         wall_seconds: 0.1025,
         wall_min_seconds: 0.101,
         wall_max_seconds: 0.1125,
+        wall_ci_low_seconds: Some(0.101),
+        wall_ci_high_seconds: Some(0.1125),
+        wall_ci_level: Some(0.96875),
         ideal_seconds: 0.1,
+        ideal_source: Some(IdealSource::Plans),
         efficiency: 0.975,
         throughput_per_second: 975.5,
         cpu_user_seconds: 0.0125,
@@ -63,6 +67,7 @@ fn ok_cell() -> CellRecord {
         children_peak_rss_bytes: None,
         children_pss_bytes: None,
         noisy: false,
+        suspect: None,
         error: None,
         error_kind: None,
     }
@@ -93,7 +98,11 @@ fn failed_cell() -> CellRecord {
         wall_seconds: 0.0,
         wall_min_seconds: 0.0,
         wall_max_seconds: 0.0,
+        wall_ci_low_seconds: None,
+        wall_ci_high_seconds: None,
+        wall_ci_level: None,
         ideal_seconds: 1.375,
+        ideal_source: Some(IdealSource::Calibration),
         efficiency: 0.0,
         throughput_per_second: 0.0,
         cpu_user_seconds: 0.0,
@@ -109,6 +118,7 @@ fn failed_cell() -> CellRecord {
         children_peak_rss_bytes: None,
         children_pss_bytes: None,
         noisy: false,
+        suspect: None,
         error: Some(
             "the cell's process exited with code 101: thread 'main' panicked at \
              src/suite/execute.rs:133:31: injected fault: \"panic\", then exit"
@@ -179,6 +189,8 @@ fn summary(complete: bool) -> Summary {
         machine: Machine::collect(vec!["rtbench".into(), "run".into(), "--repeat".into()]),
         skipped: vec!["skipped rayon: refuses semaphore:10".into()],
         cells: vec![ok_cell(), failed_cell()],
+        order_seed: Some(42),
+        order: Vec::new(),
         memory: vec![MemoryRecord {
             runtime: "threads".into(),
             legacy: false,
@@ -228,7 +240,7 @@ fn raw_rows() -> Vec<RawRow> {
     [0.101, 0.1025, 0.1125]
         .iter()
         .enumerate()
-        .map(|(i, &wall)| raw_row(&cell, i + 1, &sample(wall)))
+        .map(|(i, &wall)| raw_row(&cell, i + 1, Some(i), &sample(wall)))
         .collect()
 }
 

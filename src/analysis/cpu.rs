@@ -13,7 +13,8 @@ use crate::workload::WorkloadKind;
 
 /// The rule, as the row states it.
 pub const RULE: &str = "highest speed-up over sequential, each runtime at its largest worker count; \
-                        within 10%, the smaller peak memory (workers included) wins";
+                        among those tied with it (95% intervals overlap), the smaller peak memory \
+                        (workers included) wins; suspect cells (above the cores) are never picked";
 
 /// A model's best cell and its speed-up over the baseline.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +87,7 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
                 speedup: base / cell.wall_seconds,
             },
             time: cell.wall_seconds,
+            interval: cell.wall_interval(),
             memory: Some(cell.footprint_bytes() as f64),
         })
         .collect();

@@ -12,8 +12,8 @@ use crate::runtime::Model;
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
-pub const RULE: &str =
-    "fastest median wall; a model within 10% of it with less memory per unit wins";
+pub const RULE: &str = "fastest median wall; models whose 95% intervals overlap the fastest's are a tie, and the one \
+     with less memory per unit wins";
 
 /// A model's best cell with its memory per unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +68,7 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         .map(|c| Candidate {
             item: item(c),
             time: c.wall_seconds,
+            interval: c.wall_interval(),
             memory: unit_memory(s, &c.runtime).map(|m| m.bytes),
         })
         .collect();

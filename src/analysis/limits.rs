@@ -2,7 +2,7 @@
 //! a pool or batches of the same size, and claims C06 (rejections) and C15 (an adaptive
 //! limit).
 
-use super::rank::MARGIN;
+use super::rank::overlap;
 use super::select::usable;
 use super::{Lookup, NotMeasured, RowBody, lookup};
 use crate::limit::Limit;
@@ -12,8 +12,8 @@ use crate::results::{
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
-pub const RULE: &str = "every limit style within 10% of the fastest under each latency spread; \
-                        rejections from C06, the adaptive limit from C15 when it holds";
+pub const RULE: &str = "every limit style tied with the fastest (95% intervals overlap) under each \
+                        latency spread; rejections from C06, the adaptive limit from C15 when it holds";
 
 /// The figures this row reads.
 pub const READS: [FigureId; 4] = [
@@ -81,6 +81,8 @@ pub struct StyleResult {
     pub ran: bool,
     /// Its worst time over the fastest of its group (1.0 when it was the fastest).
     pub worst: f64,
+    /// In every group it ran in, its interval overlapped the fastest's.
+    pub tied_everywhere: bool,
     /// The rule picked it.
     pub chosen: bool,
 }
@@ -152,25 +154,29 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         style,
         ran: false,
         worst: 1.0,
+        tied_everywhere: true,
         chosen: false,
     });
     for g in &groups {
-        let fastest = g
+        let Some(fastest) = g
             .best
             .iter()
             .flatten()
-            .map(|c| c.wall_seconds)
-            .fold(f64::INFINITY, f64::min);
+            .min_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds))
+        else {
+            continue;
+        };
         for (s, c) in styles.iter_mut().zip(&g.best) {
             if let Some(c) = c {
                 s.ran = true;
-                s.worst = s.worst.max(c.wall_seconds / fastest);
+                s.worst = s.worst.max(c.wall_seconds / fastest.wall_seconds);
+                s.tied_everywhere &= overlap(c.wall_interval(), fastest.wall_interval());
             }
         }
     }
-    // The styles within the margin everywhere they ran; else the least bad.
+    // The styles tied with the fastest everywhere they ran; else the least bad.
     for s in styles.iter_mut() {
-        s.chosen = s.ran && s.worst <= 1.0 + MARGIN;
+        s.chosen = s.ran && s.tied_everywhere;
     }
     if !styles.iter().any(|s| s.chosen)
         && let Some(s) = styles

@@ -9,8 +9,8 @@ use crate::runtime::Model;
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
-pub const RULE: &str =
-    "fastest median wall; within 10%, the smaller peak memory (workers included) wins";
+pub const RULE: &str = "fastest median wall; among those tied with it (95% intervals overlap), the smaller peak \
+     memory (workers included) wins";
 
 /// The row's numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +52,7 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         .map(|c| Candidate {
             item: c,
             time: c.wall_seconds,
+            interval: c.wall_interval(),
             memory: Some(c.footprint_bytes() as f64),
         })
         .collect();

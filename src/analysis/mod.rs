@@ -16,7 +16,7 @@ pub mod select;
 pub mod spawn;
 pub mod timer;
 
-pub use rank::{Candidate, MARGIN, Ranked};
+pub use rank::{Candidate, Ranked, overlap};
 pub use select::{MemoryKind, UnitMemory, most_common};
 
 use crate::results::{CellRecord, ClaimResult, FigureId, FigureKey, Loaded};
@@ -162,6 +162,8 @@ pub struct Decisions<'a> {
     pub rows: Vec<DecisionRow<'a>>,
     /// Cells that failed (never candidates), in run order.
     pub failed: Vec<&'a CellRecord>,
+    /// Cells that broke physics (never candidates), in run order.
+    pub suspect: Vec<&'a CellRecord>,
 }
 
 /// Applies every rule to a loaded folder.
@@ -176,6 +178,12 @@ pub fn decide(loaded: &Loaded) -> Decisions<'_> {
             })
             .collect(),
         failed: loaded.summary.cells.iter().filter(|c| !c.ok()).collect(),
+        suspect: loaded
+            .summary
+            .cells
+            .iter()
+            .filter(|c| c.suspect.is_some())
+            .collect(),
     }
 }
 

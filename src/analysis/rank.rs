@@ -1,19 +1,23 @@
-//! The rule most decision rows share: the fastest candidate wins, unless another within
-//! [`MARGIN`] of it costs less memory.
-
-/// Two candidates whose times are within this fraction of each other count as equally fast;
-/// memory then decides.
-pub const MARGIN: f64 = 0.10;
+//! The rule most decision rows share: the fastest candidate wins, unless others are tied
+//! with it (their intervals overlap), and then the one of those that costs less memory.
 
 /// One option a row compares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate<T> {
     /// What the candidate stands for (a cell, a probe) and the numbers shown for it.
     pub item: T,
-    /// What the rule compares: lower is better (seconds).
+    /// What the rule compares: lower is better (seconds, a median).
     pub time: f64,
+    /// The interval of `time` over the repetitions (the cell's 95% interval for the median,
+    /// or min..max for a probe): two candidates whose intervals overlap are a tie.
+    pub interval: (f64, f64),
     /// The tie-break: lower is better (bytes); None when not measured.
     pub memory: Option<f64>,
+}
+
+/// Whether two intervals overlap (the measurements cannot tell the two apart).
+pub fn overlap(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
 }
 
 /// Candidates and the one the rule picked.
@@ -23,18 +27,33 @@ pub struct Ranked<T> {
     pub candidates: Vec<Candidate<T>>,
     /// Index of the pick in `candidates`.
     pub pick: usize,
+    /// The candidates tied with the fastest on time (the fastest among them, the pick too
+    /// when the tie decided it): memory decided between these.
+    pub tied: Vec<usize>,
 }
 
 impl<T> Ranked<T> {
     /// Ranks `candidates` by [`pick`]; None without candidates.
     pub fn new(candidates: Vec<Candidate<T>>) -> Option<Ranked<T>> {
-        let pick = pick(&candidates)?;
-        Some(Ranked { candidates, pick })
+        let (pick, tied) = pick(&candidates)?;
+        Some(Ranked {
+            candidates,
+            pick,
+            tied,
+        })
     }
 
     /// The picked candidate.
     pub fn picked(&self) -> &Candidate<T> {
         &self.candidates[self.pick]
+    }
+
+    /// The candidates the pick was tied with on time, besides itself.
+    pub fn tied_with_pick(&self) -> impl Iterator<Item = &Candidate<T>> {
+        self.tied
+            .iter()
+            .filter(move |&&i| i != self.pick)
+            .map(|&i| &self.candidates[i])
     }
 
     /// The pick first, then the others in their order.
@@ -49,59 +68,91 @@ impl<T> Ranked<T> {
     }
 }
 
-/// The fastest candidate; among those within [`MARGIN`] of it, the one with the least memory
-/// (candidates without a memory figure lose that tie-break to those with one).
-pub fn pick<T>(candidates: &[Candidate<T>]) -> Option<usize> {
-    let best = candidates
+/// The fastest candidate (lowest median); if others are tied with it (their intervals
+/// overlap the fastest's), the one of them with the least memory (candidates without a
+/// memory figure lose that tie-break to those with one), then the faster. Returns the pick
+/// and every candidate tied with the fastest, itself included.
+pub fn pick<T>(candidates: &[Candidate<T>]) -> Option<(usize, Vec<usize>)> {
+    let fastest =
+        (0..candidates.len()).min_by(|&a, &b| candidates[a].time.total_cmp(&candidates[b].time))?;
+    let tied: Vec<usize> = (0..candidates.len())
+        .filter(|&i| overlap(candidates[i].interval, candidates[fastest].interval))
+        .collect();
+    let mem = |c: &Candidate<T>| c.memory.unwrap_or(f64::INFINITY);
+    let pick = tied
         .iter()
-        .map(|c| c.time)
-        .fold(f64::INFINITY, f64::min);
-    candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.time <= best * (1.0 + MARGIN))
-        .min_by(|(_, a), (_, b)| {
-            let mem = |c: &Candidate<T>| c.memory.unwrap_or(f64::INFINITY);
+        .copied()
+        .min_by(|&a, &b| {
+            let (a, b) = (&candidates[a], &candidates[b]);
             mem(a).total_cmp(&mem(b)).then(a.time.total_cmp(&b.time))
         })
-        .map(|(i, _)| i)
+        .unwrap_or(fastest);
+    Some((pick, tied))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cand(name: &'static str, time: f64, memory: Option<f64>) -> Candidate<&'static str> {
+    fn cand(
+        name: &'static str,
+        time: f64,
+        spread: f64,
+        memory: Option<f64>,
+    ) -> Candidate<&'static str> {
         Candidate {
             item: name,
             time,
+            interval: (time - spread, time + spread),
             memory,
         }
     }
 
     #[test]
-    fn pick_is_fastest_with_memory_breaking_ties_within_the_margin() {
-        let c = [cand("a", 1.0, Some(100.0)), cand("b", 1.1, Some(10.0))];
-        assert_eq!(pick(&c), Some(1), "b is within 10% and smaller");
-        let c = [cand("a", 1.0, Some(100.0)), cand("b", 1.11, Some(10.0))];
-        assert_eq!(pick(&c), Some(0), "b is more than 10% slower");
-        let c = [cand("a", 1.0, None), cand("b", 1.05, None)];
-        assert_eq!(pick(&c), Some(0), "no memory: the fastest");
-        let c = [cand("a", 1.0, None), cand("b", 1.05, Some(1e9))];
-        assert_eq!(pick(&c), Some(1), "a measured memory beats an unknown one");
+    fn overlapping_intervals_are_a_tie_and_memory_decides() {
+        let c = [
+            cand("a", 1.0, 0.1, Some(100.0)),
+            cand("b", 1.15, 0.1, Some(10.0)),
+        ];
+        assert_eq!(
+            pick(&c),
+            Some((1, vec![0, 1])),
+            "b's interval reaches a's: a tie"
+        );
+        let c = [
+            cand("a", 1.0, 0.05, Some(100.0)),
+            cand("b", 1.15, 0.05, Some(10.0)),
+        ];
+        assert_eq!(pick(&c), Some((0, vec![0])), "apart: the faster wins");
+        let c = [cand("a", 1.0, 0.1, None), cand("b", 1.05, 0.1, None)];
+        assert_eq!(pick(&c).unwrap().0, 0, "tied, no memory: the faster");
+        let c = [cand("a", 1.0, 0.1, None), cand("b", 1.05, 0.1, Some(1e9))];
+        assert_eq!(
+            pick(&c).unwrap().0,
+            1,
+            "a measured memory beats an unknown one"
+        );
+        // A wide interval alone does not win: the tie is with the fastest's interval.
+        let c = [
+            cand("a", 1.0, 0.01, Some(100.0)),
+            cand("b", 3.0, 0.5, Some(1.0)),
+        ];
+        assert_eq!(pick(&c), Some((0, vec![0])));
         assert_eq!(pick::<&str>(&[]), None);
     }
 
     #[test]
-    fn ranked_lists_the_pick_first() {
+    fn ranked_lists_the_pick_first_and_its_ties() {
         let r = Ranked::new(vec![
-            cand("a", 1.0, Some(100.0)),
-            cand("b", 1.05, Some(10.0)),
-            cand("c", 2.0, None),
+            cand("a", 1.0, 0.1, Some(100.0)),
+            cand("b", 1.05, 0.1, Some(10.0)),
+            cand("c", 2.0, 0.1, None),
         ])
         .unwrap();
         let order: Vec<&str> = r.pick_first().map(|c| c.item).collect();
         assert_eq!(order, ["b", "a", "c"]);
+        let tied: Vec<&str> = r.tied_with_pick().map(|c| c.item).collect();
+        assert_eq!(tied, ["a"]);
         assert!(Ranked::<&str>::new(Vec::new()).is_none());
     }
 }

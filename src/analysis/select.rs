@@ -7,11 +7,11 @@ use crate::runtime::{Model, Unit};
 use crate::workload::WorkloadKind;
 
 /// The cells of `workload` that may take part in a comparison: they ran, normally, on a
-/// maintained runtime.
+/// maintained runtime, and break no physics (a suspect cell is shown, never picked).
 pub fn usable(s: &Summary, workload: WorkloadKind) -> impl Iterator<Item = &CellRecord> {
     s.cells
         .iter()
-        .filter(move |c| c.ok() && c.normal() && !c.legacy && c.workload == workload)
+        .filter(move |c| c.trusted() && c.normal() && !c.legacy && c.workload == workload)
 }
 
 /// The best cell of each model (not sequential): the fastest of its runtimes' cells,

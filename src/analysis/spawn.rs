@@ -8,7 +8,8 @@ use crate::results::{Loaded, SpawnProbe};
 use crate::runtime::Model;
 
 /// The rule, as the row states it.
-pub const RULE: &str = "cheapest start and join per unit; within 10%, less memory per unit wins";
+pub const RULE: &str =
+    "cheapest start and join per unit; tied with it (min..max overlap), less memory per unit wins";
 
 /// A model's cheapest probe with its memory per unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,7 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
                 unit_memory,
             },
             time: p.spawn_seconds_per_unit,
+            interval: (p.min_seconds_per_unit, p.max_seconds_per_unit),
             memory: unit_memory.map(|m| m.bytes),
         };
         match best.iter_mut().find(|x| x.item.probe.model == p.model) {

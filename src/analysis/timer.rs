@@ -6,7 +6,8 @@ use crate::results::{Loaded, TimerProbe};
 use crate::runtime::Model;
 
 /// The rule, as the row states it.
-pub const RULE: &str = "smallest overshoot of the shortest sleep probed";
+pub const RULE: &str =
+    "smallest overshoot of the shortest sleep probed; tied with it (min..max overlap), the faster";
 
 /// The row's numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +37,10 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         .map(|p| Candidate {
             item: p,
             time: p.overshoot_seconds,
+            interval: (
+                p.min_seconds - p.requested_seconds,
+                p.max_seconds - p.requested_seconds,
+            ),
             memory: None,
         })
         .collect();

@@ -102,8 +102,10 @@ pub struct RunArgs {
     /// Untimed runs before the measured one, on the same started runtime.
     #[arg(long, value_name = "N", default_value = "1", value_parser = parse_warmup, allow_hyphen_values = true)]
     pub warmup: usize,
-    /// Measured runs per cell: median, min and max are reported.
-    #[arg(long, value_name = "N", default_value = "3", value_parser = parse_repeat)]
+    /// Measured runs per cell, each in a process of its own, the cells of a group taking
+    /// turns in a shuffled order: median, min, max and a 95% interval are reported (6 runs
+    /// or more give the interval its 95%).
+    #[arg(long, value_name = "N", default_value = "6", value_parser = parse_repeat)]
     pub repeat: usize,
     /// Walk a sweep matrix instead of one parameter set (quick: ~1.5 min, full: ~4 min on 2 cores).
     #[arg(long, value_enum, conflicts_with_all = ["tasks", "limit", "workers", "latency", "compute", "steps", "calls"])]

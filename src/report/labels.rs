@@ -55,6 +55,15 @@ pub fn first_clause(s: &str) -> &str {
     s.split(" (").next().unwrap_or(s)
 }
 
+/// A cell's status: `ok`, `FAILED: ` and why, or `SUSPECT: ` and the physics it breaks.
+pub fn cell_status(c: &CellRecord) -> String {
+    match (&c.error, &c.suspect) {
+        (Some(_), _) => status(c.error.as_deref()),
+        (None, Some(why)) => format!("SUSPECT: {why}"),
+        (None, None) => "ok".into(),
+    }
+}
+
 /// `ok`, or `FAILED: ` and why.
 pub fn status(error: Option<&str>) -> String {
     error.map_or_else(|| "ok".to_string(), |e| format!("FAILED: {e}"))

@@ -16,6 +16,7 @@ pub use claim::{
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};
 pub use record::{
-    CellRecord, MemoryModel, MemoryRecord, RawRow, RuntimeFacts, SpawnProbe, TimerProbe,
+    CellRecord, IdealSource, MemoryModel, MemoryRecord, RawRow, RuntimeFacts, SpawnProbe,
+    TimerProbe,
 };
-pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Summary, write_atomic};
+pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Slot, Summary, write_atomic};

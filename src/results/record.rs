@@ -55,8 +55,21 @@ pub struct CellRecord {
     pub wall_min_seconds: f64,
     /// The slowest repetition.
     pub wall_max_seconds: f64,
+    /// A distribution-free interval for the median wall time (order statistics of the
+    /// repetitions): two cells whose intervals overlap are a tie. None in older records.
+    #[serde(default)]
+    pub wall_ci_low_seconds: Option<f64>,
+    /// The interval's high end.
+    #[serde(default)]
+    pub wall_ci_high_seconds: Option<f64>,
+    /// The interval's coverage (0.95 or more from 6 repetitions; fewer give less).
+    #[serde(default)]
+    pub wall_ci_level: Option<f64>,
     /// The physical lower bound for this workload and concurrency.
     pub ideal_seconds: f64,
+    /// Where the ideal's compute cost came from; None in older records (a calibration).
+    #[serde(default)]
+    pub ideal_source: Option<IdealSource>,
     /// ideal / median wall: 1.0 is perfect.
     pub efficiency: f64,
     /// Tasks per second of median wall time.
@@ -89,6 +102,10 @@ pub struct CellRecord {
     pub children_pss_bytes: Option<u64>,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
+    /// Why the cell breaks physics (faster than its ideal, or a speed-up over sequential
+    /// above the cores): shown, never picked.
+    #[serde(default)]
+    pub suspect: Option<String>,
     /// Why the cell failed, if it did; its measurements are then zero.
     pub error: Option<String>,
     /// `start`, `os-limit`, `panic`, `crash`, `timeout`, `protocol`, `unsupported` or
@@ -110,6 +127,20 @@ impl CellRecord {
     /// A cell of the plain way of running (not a labelled anti-pattern or fix).
     pub fn normal(&self) -> bool {
         self.variant == Variant::Normal
+    }
+
+    /// The interval for the median wall time: the recorded one, or [min, max] in older
+    /// records.
+    pub fn wall_interval(&self) -> (f64, f64) {
+        (
+            self.wall_ci_low_seconds.unwrap_or(self.wall_min_seconds),
+            self.wall_ci_high_seconds.unwrap_or(self.wall_max_seconds),
+        )
+    }
+
+    /// The cell ran, did its work and breaks no physics: it may be compared and picked.
+    pub fn trusted(&self) -> bool {
+        self.ok() && self.suspect.is_none()
     }
 
     /// Peak resident memory of the cell's process and its worker processes.
@@ -143,6 +174,18 @@ impl RuntimeFacts {
     }
 }
 
+/// Where a cell's ideal time took its compute cost from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdealSource {
+    /// The plans alone: waits, no compute.
+    Plans,
+    /// Factorials timed once in the parent before the run.
+    Calibration,
+    /// The group's own sequential cell, measured interleaved with the others.
+    Sequential,
+}
+
 /// One measured repetition of a cell, for raw.csv.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawRow {
@@ -168,6 +211,9 @@ pub struct RawRow {
     pub compute: u32,
     /// 1 for the first measured repetition.
     pub repetition: usize,
+    /// Its place in the run's order (0 first), when repetitions are interleaved.
+    #[serde(default)]
+    pub position: Option<usize>,
     /// Tasks completed in this repetition.
     pub completed: usize,
     /// This repetition's checksum, hex.

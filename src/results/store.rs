@@ -32,8 +32,15 @@ pub struct Summary {
     pub machine: Machine,
     /// Cells the run chose not to measure, and why.
     pub skipped: Vec<String>,
-    /// One record per cell, in the order run.
+    /// One record per cell, group by group.
     pub cells: Vec<CellRecord>,
+    /// The seed of the order repetitions ran in; None in older files.
+    #[serde(default)]
+    pub order_seed: Option<u64>,
+    /// Every measured repetition, in the order it ran: the cells of a group take turns,
+    /// in a shuffled order each round.
+    #[serde(default)]
+    pub order: Vec<Slot>,
     /// Memory pass: every size of every model, and each model's per-unit slopes.
     #[serde(default)]
     pub memory: Vec<MemoryRecord>,
@@ -46,6 +53,19 @@ pub struct Summary {
     /// Each runtime's cost to start and join one empty unit.
     #[serde(default)]
     pub spawn: Vec<SpawnProbe>,
+}
+
+/// One repetition's place in a run's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// 0 for the first repetition of the run.
+    pub position: usize,
+    /// The group of cells it belongs to (one workload and parameter set).
+    pub group: usize,
+    /// The round of the group (0 first): each cell runs once per round.
+    pub round: usize,
+    /// The cell: `tokio io semaphore:10 x100`.
+    pub cell: String,
 }
 
 /// An open results folder.
@@ -89,7 +109,7 @@ impl ResultsDir {
 }
 
 /// raw.csv's header when there is no row yet (serde writes it with the first row).
-const RAW_COLUMNS: [&str; 18] = [
+const RAW_COLUMNS: [&str; 19] = [
     "runtime",
     "legacy",
     "model",
@@ -101,6 +121,7 @@ const RAW_COLUMNS: [&str; 18] = [
     "latency",
     "compute",
     "repetition",
+    "position",
     "completed",
     "checksum",
     "wall_seconds",
@@ -214,6 +235,7 @@ mod tests {
             latency: "1ms".parse().unwrap(),
             compute: 1,
             repetition: 1,
+            position: None,
             completed: 1,
             checksum: String::new(),
             wall_seconds: 0.0,

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use super::execute::execute;
 use super::isolate::{Isolation, run_isolated};
-use super::protocol::{CellReply, CellRequest, Fault, Sample};
+use super::protocol::{CellReply, CellRequest, Fault, Percentiles, ReplyError, Sample};
 use super::stats::{NOISY_SPREAD, Stat};
 use crate::limit::Limit;
 use crate::measure::available_cores;
-use crate::results::{CellRecord, RawRow, RuntimeFacts};
+use crate::results::{CellRecord, IdealSource, RawRow, RuntimeFacts};
 use crate::runtime::{Runtime, Setup, Variant};
-use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadSpec};
+use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadKind, WorkloadSpec};
 
 /// Where a cell runs.
 #[derive(Debug, Clone)]
@@ -81,12 +81,17 @@ impl CellPlan {
 
     /// The physical lower bound for this cell's work on this runtime.
     pub fn ideal_seconds(&self) -> f64 {
+        self.ideal_seconds_with(&self.expectation)
+    }
+
+    /// The same bound with the compute costs of `expectation`.
+    pub fn ideal_seconds_with(&self, expectation: &Expectation) -> f64 {
         let shape = self.runtime.shape(&self.setup());
         let capacity = Capacity {
             concurrency: shape.concurrency,
             parallelism: shape.workers.min(available_cores()),
         };
-        self.expectation.ideal_seconds(&self.plans, capacity)
+        expectation.ideal_seconds(&self.plans, capacity)
     }
 
     /// The request its child process is sent.
@@ -112,143 +117,233 @@ impl CellPlan {
     }
 }
 
-/// Runs the cell; a failure (OS refusal, crash, timeout, wrong checksum, missing tasks) is
-/// the record's `error`, never a failure of the run.
+/// Runs the cell in one child process (all its repetitions back to back); a failure (OS
+/// refusal, crash, timeout, wrong checksum, missing tasks) is the record's `error`, never a
+/// failure of the run. `rtbench run` interleaves repetitions instead (see `session`).
 pub fn run_cell(cell: &CellPlan, mode: &Mode) -> CellResult {
-    let req = cell.request();
-    let mut reply = match mode {
-        Mode::Isolated(iso) => run_isolated(&req, iso),
-        Mode::InProcess => execute(&req),
-    };
-    if reply.error.is_none() {
-        reply.error = verify(cell, &reply.samples);
-    }
-    summarise(cell, reply)
+    let mut runs = CellRuns::default();
+    runs.add(cell, run_child(&cell.request(), mode), None);
+    runs.result(cell, None)
 }
 
-fn verify(cell: &CellPlan, samples: &[Sample]) -> Option<super::protocol::ReplyError> {
+/// One child process of `cell` with `repeat` measured runs.
+pub fn run_child(req: &CellRequest, mode: &Mode) -> CellReply {
+    match mode {
+        Mode::Isolated(iso) => run_isolated(req, iso),
+        Mode::InProcess => execute(req),
+    }
+}
+
+/// What a cell has measured so far, child process by child process: every verified sample
+/// with its place in the run's order, each child's latency percentiles, the largest peak
+/// RSS, and the first failure (after which the cell runs no more).
+#[derive(Debug, Clone, Default)]
+pub struct CellRuns {
+    samples: Vec<(Sample, Option<usize>)>,
+    latencies: Vec<Percentiles>,
+    peak_rss_bytes: u64,
+    error: Option<ReplyError>,
+}
+
+impl CellRuns {
+    /// Adds one child's reply, verifying every sample against what the plans predict.
+    pub fn add(&mut self, cell: &CellPlan, mut reply: CellReply, position: Option<usize>) {
+        if reply.error.is_none() {
+            reply.error = verify(cell, self.samples.len(), &reply.samples);
+        }
+        self.peak_rss_bytes = self.peak_rss_bytes.max(reply.peak_rss_bytes);
+        if self.error.is_none() {
+            self.error = reply.error;
+        }
+        if self.error.is_none() {
+            self.latencies.push(reply.latency);
+        }
+        self.samples
+            .extend(reply.samples.into_iter().map(|s| (s, position)));
+    }
+
+    /// The cell failed: it runs no more repetitions.
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// A child has answered (a sample or a failure): the cell has a record.
+    pub fn ran(&self) -> bool {
+        !self.samples.is_empty() || self.failed()
+    }
+
+    /// Median wall time of the samples so far (0 for none or a failed cell).
+    pub fn median_wall(&self) -> f64 {
+        self.wall().median
+    }
+
+    /// Median CPU time (user + kernel, every thread) of the samples so far.
+    pub fn median_cpu(&self) -> f64 {
+        self.stat(|s| s.cpu_user_seconds + s.cpu_sys_seconds).median
+    }
+
+    fn wall(&self) -> Stat {
+        self.stat(|s| s.wall_seconds)
+    }
+
+    fn stat(&self, f: impl Fn(&Sample) -> f64) -> Stat {
+        if self.failed() {
+            return Stat::default();
+        }
+        Stat::of(self.samples.iter().map(|(s, _)| f(s))).unwrap_or_default()
+    }
+
+    /// Latency percentiles: one child's as it measured them over its repetitions; over
+    /// several children, the median of each child's percentile (the largest max).
+    fn latency(&self) -> Percentiles {
+        let median = |f: fn(&Percentiles) -> f64| {
+            Stat::of(self.latencies.iter().map(f)).map_or(0.0, |s| s.median)
+        };
+        Percentiles {
+            p50_seconds: median(|p| p.p50_seconds),
+            p90_seconds: median(|p| p.p90_seconds),
+            p99_seconds: median(|p| p.p99_seconds),
+            max_seconds: self
+                .latencies
+                .iter()
+                .map(|p| p.max_seconds)
+                .fold(0.0, f64::max),
+        }
+    }
+
+    /// The record and raw rows so far. `expectation` replaces the cell's own for its ideal
+    /// time (the group's sequential cell measured the compute cost).
+    pub fn result(&self, cell: &CellPlan, measured: Option<&Expectation>) -> CellResult {
+        let shape = cell.runtime.shape(&cell.setup());
+        let (ideal, ideal_source) = match measured {
+            Some(e) => (cell.ideal_seconds_with(e), Some(IdealSource::Sequential)),
+            None => (
+                cell.ideal_seconds(),
+                Some(if cell.spec.kind == WorkloadKind::Io {
+                    IdealSource::Plans
+                } else {
+                    IdealSource::Calibration
+                }),
+            ),
+        };
+        let ok = !self.failed();
+        let samples: Vec<&Sample> = self.samples.iter().map(|(s, _)| s).collect();
+        let wall = self.wall();
+        let first = samples.first();
+        let per_second = |n: f64| {
+            if wall.median > 0.0 {
+                n / wall.median
+            } else {
+                0.0
+            }
+        };
+        let noisy = samples.len() >= 3 && wall.spread() > NOISY_SPREAD;
+        let (error, error_kind) = match &self.error {
+            Some(e) => (Some(e.message.clone()), Some(e.kind.clone())),
+            None => (None, None),
+        };
+        let completed = if ok {
+            cell.spec.tasks
+        } else {
+            first.map_or(0, |s| s.completed)
+        };
+        let latency = self.latency();
+        let facts = RuntimeFacts::of(cell.runtime);
+        let interval = |v: f64| (ok && !samples.is_empty()).then_some(v);
+        let record = CellRecord {
+            runtime: facts.name.into(),
+            legacy: facts.legacy,
+            model: facts.model,
+            unit: facts.unit,
+            variant: cell.variant,
+            workload: cell.spec.kind,
+            tasks: cell.spec.tasks,
+            limit: cell.limit,
+            workers: shape.workers,
+            workers_requested: Some(cell.workers),
+            concurrency: shape.concurrency,
+            latency: cell.spec.latency,
+            compute: cell.spec.compute,
+            seed: cell.spec.seed,
+            repeat: samples.len(),
+            completed,
+            checksum: first.map_or_else(String::new, |s| format!("{:016x}", s.checksum)),
+            expected_checksum: format!("{:016x}", cell.expectation.checksum),
+            wall_seconds: wall.median,
+            wall_min_seconds: wall.min,
+            wall_max_seconds: wall.max,
+            wall_ci_low_seconds: interval(wall.ci_low),
+            wall_ci_high_seconds: interval(wall.ci_high),
+            wall_ci_level: interval(wall.ci_level),
+            ideal_seconds: ideal,
+            ideal_source,
+            efficiency: per_second(ideal),
+            throughput_per_second: per_second(completed as f64),
+            cpu_user_seconds: self.stat(|s| s.cpu_user_seconds).median,
+            cpu_sys_seconds: self.stat(|s| s.cpu_sys_seconds).median,
+            voluntary_switches: self.stat(|s| s.voluntary_switches as f64).median.round() as u64,
+            involuntary_switches: self.stat(|s| s.involuntary_switches as f64).median.round()
+                as u64,
+            latency_p50_seconds: latency.p50_seconds,
+            latency_p90_seconds: latency.p90_seconds,
+            latency_p99_seconds: latency.p99_seconds,
+            latency_max_seconds: latency.max_seconds,
+            peak_rss_bytes: self.peak_rss_bytes,
+            child_processes: samples.iter().map(|s| s.child_processes).max().unwrap_or(0),
+            children_peak_rss_bytes: samples
+                .iter()
+                .filter(|s| s.child_processes > 0)
+                .map(|s| s.children_peak_rss_bytes)
+                .max(),
+            children_pss_bytes: samples.iter().filter_map(|s| s.children_pss_bytes).max(),
+            noisy,
+            suspect: None,
+            error,
+            error_kind,
+        };
+        let raw = self
+            .samples
+            .iter()
+            .enumerate()
+            .map(|(i, (s, position))| raw_row(&record, i + 1, *position, s))
+            .collect();
+        CellResult { record, raw }
+    }
+}
+
+/// The first sample (numbered from `before + 1`) that did not do the work it was given.
+fn verify(cell: &CellPlan, before: usize, samples: &[Sample]) -> Option<ReplyError> {
     let want = cell.spec.tasks;
     let expected = cell.expectation.checksum;
     let message = samples.iter().enumerate().find_map(|(i, s)| {
+        let n = before + i + 1;
         if s.completed != want {
             Some(format!(
-                "repetition {}: {} of {want} tasks completed",
-                i + 1,
+                "repetition {n}: {} of {want} tasks completed",
                 s.completed
             ))
         } else if s.checksum != expected {
             Some(format!(
-                "repetition {}: checksum {:016x} differs from the sequential {expected:016x}",
-                i + 1,
+                "repetition {n}: checksum {:016x} differs from the sequential {expected:016x}",
                 s.checksum
             ))
         } else {
             None
         }
     });
-    message.map(|m| super::protocol::ReplyError {
+    message.map(|m| ReplyError {
         kind: "verification".into(),
         message: format!("verification failed: {m}"),
     })
 }
 
-fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
-    let shape = cell.runtime.shape(&cell.setup());
-    let ideal = cell.ideal_seconds();
-    let ok = reply.error.is_none();
-    let stat = |f: fn(&Sample) -> f64| {
-        if ok {
-            Stat::of(reply.samples.iter().map(f)).unwrap_or_default()
-        } else {
-            Stat::default()
-        }
-    };
-    let wall = stat(|s| s.wall_seconds);
-    let first = reply.samples.first();
-    let per_second = |n: f64| {
-        if wall.median > 0.0 {
-            n / wall.median
-        } else {
-            0.0
-        }
-    };
-    let noisy = reply.samples.len() >= 3 && wall.spread() > NOISY_SPREAD;
-    let (error, error_kind) = match &reply.error {
-        Some(e) => (Some(e.message.clone()), Some(e.kind.clone())),
-        None => (None, None),
-    };
-    let completed = if ok {
-        cell.spec.tasks
-    } else {
-        first.map_or(0, |s| s.completed)
-    };
-    let facts = RuntimeFacts::of(cell.runtime);
-    let record = CellRecord {
-        runtime: facts.name.into(),
-        legacy: facts.legacy,
-        model: facts.model,
-        unit: facts.unit,
-        variant: cell.variant,
-        workload: cell.spec.kind,
-        tasks: cell.spec.tasks,
-        limit: cell.limit,
-        workers: shape.workers,
-        workers_requested: Some(cell.workers),
-        concurrency: shape.concurrency,
-        latency: cell.spec.latency,
-        compute: cell.spec.compute,
-        seed: cell.spec.seed,
-        repeat: reply.samples.len(),
-        completed,
-        checksum: first.map_or_else(String::new, |s| format!("{:016x}", s.checksum)),
-        expected_checksum: format!("{:016x}", cell.expectation.checksum),
-        wall_seconds: wall.median,
-        wall_min_seconds: wall.min,
-        wall_max_seconds: wall.max,
-        ideal_seconds: ideal,
-        efficiency: per_second(ideal),
-        throughput_per_second: per_second(completed as f64),
-        cpu_user_seconds: stat(|s| s.cpu_user_seconds).median,
-        cpu_sys_seconds: stat(|s| s.cpu_sys_seconds).median,
-        voluntary_switches: stat(|s| s.voluntary_switches as f64).median.round() as u64,
-        involuntary_switches: stat(|s| s.involuntary_switches as f64).median.round() as u64,
-        latency_p50_seconds: reply.latency.p50_seconds,
-        latency_p90_seconds: reply.latency.p90_seconds,
-        latency_p99_seconds: reply.latency.p99_seconds,
-        latency_max_seconds: reply.latency.max_seconds,
-        peak_rss_bytes: reply.peak_rss_bytes,
-        child_processes: reply
-            .samples
-            .iter()
-            .map(|s| s.child_processes)
-            .max()
-            .unwrap_or(0),
-        children_peak_rss_bytes: reply
-            .samples
-            .iter()
-            .filter(|s| s.child_processes > 0)
-            .map(|s| s.children_peak_rss_bytes)
-            .max(),
-        children_pss_bytes: reply
-            .samples
-            .iter()
-            .filter_map(|s| s.children_pss_bytes)
-            .max(),
-        noisy,
-        error,
-        error_kind,
-    };
-    let raw = reply
-        .samples
-        .iter()
-        .enumerate()
-        .map(|(i, s)| raw_row(&record, i + 1, s))
-        .collect();
-    CellResult { record, raw }
-}
-
 /// One measured repetition of `cell`, for raw.csv.
-pub fn raw_row(cell: &CellRecord, repetition: usize, s: &Sample) -> RawRow {
+pub fn raw_row(
+    cell: &CellRecord,
+    repetition: usize,
+    position: Option<usize>,
+    s: &Sample,
+) -> RawRow {
     RawRow {
         runtime: cell.runtime.clone(),
         legacy: cell.legacy,
@@ -261,6 +356,7 @@ pub fn raw_row(cell: &CellRecord, repetition: usize, s: &Sample) -> RawRow {
         latency: cell.latency,
         compute: cell.compute,
         repetition,
+        position,
         completed: s.completed,
         checksum: format!("{:016x}", s.checksum),
         wall_seconds: s.wall_seconds,

@@ -15,8 +15,34 @@ use crate::measure::{heap, memory};
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
 use crate::workload::Work;
 
-/// Runs the request here and now. Never panics on a runtime's failure: it becomes the reply's error.
+/// Runs the request now, on a thread of its own: every runtime's driving thread, and the
+/// one `sequential` computes on, is then a spawned thread like a pool's workers, never the
+/// process's main thread (whose malloc arena grows and trims differently). Never panics on
+/// a runtime's failure: it becomes the reply's error; a panic of the cell itself (an
+/// injected fault) is the process's panic.
 pub fn execute(req: &CellRequest) -> CellReply {
+    let req = req.clone();
+    let cell = std::thread::Builder::new()
+        .name("cell".into())
+        .spawn(move || execute_here(&req));
+    match cell.map(|handle| handle.join()) {
+        Ok(Ok(reply)) => reply,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(e) => CellReply {
+            samples: Vec::new(),
+            latency: Percentiles::default(),
+            peak_rss_bytes: memory::peak_rss_bytes().unwrap_or(0),
+            memory: None,
+            experiment: None,
+            error: Some(ReplyError {
+                kind: "start".into(),
+                message: format!("could not start the cell's thread: {e}"),
+            }),
+        },
+    }
+}
+
+fn execute_here(req: &CellRequest) -> CellReply {
     let mut reply = CellReply {
         samples: Vec::new(),
         latency: Percentiles::default(),

@@ -3,6 +3,7 @@
 
 mod cell;
 mod execute;
+pub mod guard;
 pub mod isolate;
 pub mod memory;
 pub mod probes;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-pub use cell::{CellPlan, CellResult, Mode, raw_row, run_cell};
+pub use cell::{CellPlan, CellResult, CellRuns, Mode, raw_row, run_cell, run_child};
 pub use execute::execute;
 pub use isolate::{CELL_COMMAND, Isolation};
 pub use profile::Profile;

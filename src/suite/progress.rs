@@ -19,9 +19,10 @@ pub struct Progress {
     done: usize,
 }
 
-/// A guess at a cell's cost, so the ETA weighs a 10-second cell above a 10 ms one.
+/// A guess at the cost of one repetition of a cell (a child process: its warm-up runs and
+/// one measured run), so the ETA weighs a 10-second cell above a 10 ms one.
 fn estimate_ms(cell: &CellPlan) -> u64 {
-    let runs = (cell.warmup + cell.repeat.max(1)) as f64;
+    let runs = (cell.warmup + 1) as f64;
     (runs * cell.ideal_seconds() * 1.5 * 1e3 + 60.0) as u64
 }
 
@@ -50,7 +51,10 @@ impl Observer for Progress {
 
     fn cells(&mut self, cells: &[CellPlan]) {
         self.bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(cells.iter().map(estimate_ms).sum());
+            let total = cells
+                .iter()
+                .map(|c| estimate_ms(c) * c.repeat.max(1) as u64);
+            let bar = ProgressBar::new(total.sum());
             bar.set_style(
                 ProgressStyle::with_template("{bar:30} {percent:>3}% eta {eta:>4} {msg}")
                     .expect("the template is valid"),
@@ -58,17 +62,18 @@ impl Observer for Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
-        self.total = cells.len();
+        self.total = cells.iter().map(|c| c.repeat.max(1)).sum();
         self.done = 0;
     }
 
-    fn cell_started(&mut self, cell: &CellPlan) {
+    fn cell_started(&mut self, cell: &CellPlan, round: usize, rounds: usize) {
         let line = format!(
-            "[{}/{}] {} x{}",
+            "[{}/{}] {} x{} (round {}/{rounds})",
             self.done + 1,
             self.total,
             cell.label(),
-            cell.spec.tasks
+            cell.spec.tasks,
+            round + 1
         );
         match &self.bar {
             Some(bar) => bar.set_message(line),
@@ -78,14 +83,16 @@ impl Observer for Progress {
 
     fn cell_finished(&mut self, cell: &CellPlan, r: &CellRecord) {
         self.done += 1;
-        let outcome = match &r.error {
-            None => format!(
-                "{} (efficiency {:.2}{})",
+        let outcome = match (&r.error, &r.suspect) {
+            (None, None) => format!(
+                "median {} over {} (efficiency {:.2}{})",
                 seconds(r.wall_seconds),
+                r.repeat,
                 r.efficiency,
                 if r.noisy { ", noisy" } else { "" }
             ),
-            Some(e) => format!("FAILED: {e}"),
+            (None, Some(why)) => format!("SUSPECT: {why}"),
+            (Some(e), _) => format!("FAILED: {e}"),
         };
         match &self.bar {
             Some(bar) => {

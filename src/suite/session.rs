@@ -7,10 +7,19 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::{CellPlan, ConfigError, Isolation, Mode, RunConfig, memory, plan, probes, run_cell};
-use crate::results::{
-    CellRecord, Machine, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Summary,
+use std::sync::Arc;
+
+use super::{
+    CellPlan, CellRequest, CellRuns, ConfigError, Isolation, Mode, RunConfig, guard, memory, plan,
+    probes, run_child,
 };
+use crate::measure::available_cores;
+use crate::results::{
+    CellRecord, Machine, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Slot, Summary,
+};
+use crate::runtime::Model;
+use crate::workload::WorkloadKind;
+use crate::workload::rng::{SplitMix64, mix64};
 
 /// What a session runs.
 #[derive(Clone)]
@@ -68,9 +77,9 @@ pub trait Observer {
     fn probed(&mut self);
     /// The cells about to run, in order.
     fn cells(&mut self, cells: &[CellPlan]);
-    /// One cell is about to run.
-    fn cell_started(&mut self, cell: &CellPlan);
-    /// One cell has run.
+    /// One repetition of a cell is about to run (`round` of `rounds`, from 0).
+    fn cell_started(&mut self, cell: &CellPlan, round: usize, rounds: usize);
+    /// It has run: the cell's record over its repetitions so far.
     fn cell_finished(&mut self, cell: &CellPlan, record: &CellRecord);
     /// Every cell has run.
     fn cells_done(&mut self);
@@ -125,13 +134,10 @@ pub fn run(spec: &SessionSpec, obs: &mut dyn Observer) -> Result<Finished, Sessi
     if !cells.is_empty() {
         obs.cells(&cells);
         let mode = Mode::Isolated(spec.iso.clone());
-        for cell in &cells {
-            obs.cell_started(cell);
-            let result = run_cell(cell, &mode);
-            obs.cell_finished(cell, &result.record);
-            run.summary.cells.push(result.record);
-            run.raw.extend(result.raw);
-            run.save()?;
+        let seed = spec.configs.first().map_or(0, |c| c.spec.seed);
+        run.summary.order_seed = Some(seed);
+        for (g, group) in groups(&cells).into_iter().enumerate() {
+            run.group(g, group, seed, &mode, obs)?;
         }
         obs.cells_done();
     }
@@ -144,6 +150,32 @@ pub fn run(spec: &SessionSpec, obs: &mut dyn Observer) -> Result<Finished, Sessi
         summary: run.summary,
         dir: run.store.path().to_path_buf(),
     })
+}
+
+/// The cells that share plans (one workload and parameter set of one configuration), in
+/// plan order: they take turns, round by round.
+fn groups(cells: &[CellPlan]) -> Vec<&[CellPlan]> {
+    let mut out: Vec<&[CellPlan]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=cells.len() {
+        if i == cells.len() || !Arc::ptr_eq(&cells[i].plans, &cells[start].plans) {
+            out.push(&cells[start..i]);
+            start = i;
+        }
+    }
+    out
+}
+
+/// The order the cells of group `group` run in during `round`: a shuffle seeded by the run's
+/// seed, the group and the round, so a run can be replayed and no cell always goes first.
+pub fn round_order(len: usize, seed: u64, group: usize, round: usize) -> Vec<usize> {
+    let mut rng = SplitMix64::new(seed ^ mix64(((group as u64) << 32) | round as u64));
+    let mut order: Vec<usize> = (0..len).collect();
+    for i in (1..len).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
 
 /// A session's results so far and the folder they are saved in.
@@ -171,6 +203,8 @@ impl Running {
                 machine,
                 skipped,
                 cells: Vec::new(),
+                order_seed: None,
+                order: Vec::new(),
                 memory: Vec::new(),
                 memory_models: Vec::new(),
                 timers: Vec::new(),
@@ -180,6 +214,56 @@ impl Running {
         };
         run.save()?;
         Ok(run)
+    }
+
+    /// Runs one group: `repeat` rounds, each cell once per round in a shuffled order, every
+    /// repetition in a child process of its own (warm-up runs first); the group's records
+    /// are rewritten and saved after each repetition. A cell that fails runs no more.
+    fn group(
+        &mut self,
+        g: usize,
+        group: &[CellPlan],
+        seed: u64,
+        mode: &Mode,
+        obs: &mut dyn Observer,
+    ) -> Result<(), SessionError> {
+        let first = self.summary.cells.len();
+        let first_raw = self.raw.len();
+        let mut runs = vec![CellRuns::default(); group.len()];
+        let rounds = group.iter().map(|c| c.repeat.max(1)).max().unwrap_or(1);
+        for round in 0..rounds {
+            for i in round_order(group.len(), seed, g, round) {
+                let cell = &group[i];
+                if runs[i].failed() || round >= cell.repeat.max(1) {
+                    continue;
+                }
+                let position = self.summary.order.len();
+                obs.cell_started(cell, round, rounds);
+                let req = CellRequest {
+                    repeat: 1,
+                    ..cell.request()
+                };
+                runs[i].add(cell, run_child(&req, mode), Some(position));
+                self.summary.order.push(Slot {
+                    position,
+                    group: g,
+                    round,
+                    cell: format!("{} x{}", cell.label(), cell.spec.tasks),
+                });
+                let results = group_results(group, &runs);
+                if let Some(r) = results.iter().find(|r| r.0 == i) {
+                    obs.cell_finished(cell, &r.1.record);
+                }
+                self.summary.cells.truncate(first);
+                self.raw.truncate(first_raw);
+                for (_, r) in results {
+                    self.summary.cells.push(r.record);
+                    self.raw.extend(r.raw);
+                }
+                self.save()?;
+            }
+        }
+        Ok(())
     }
 
     fn save(&self) -> Result<(), SessionError> {
@@ -251,7 +335,65 @@ impl Running {
     }
 }
 
+/// The records so far of the group's cells that ran, in plan order (with each cell's index):
+/// CPU cells take their ideal from the group's sequential cell (its median CPU time: what
+/// the work costs on one core, which a busy machine does not inflate as it does wall
+/// time), and each is checked against physics (see `guard`).
+fn group_results(group: &[CellPlan], runs: &[CellRuns]) -> Vec<(usize, super::CellResult)> {
+    let sequential = group.iter().zip(runs).find(|(c, r)| {
+        c.runtime.model() == Model::Sequential && !r.failed() && r.median_wall() > 0.0
+    });
+    let seq_wall = sequential.map(|(_, r)| r.median_wall());
+    let measured = sequential
+        .filter(|(c, _)| c.spec.kind == WorkloadKind::Cpu)
+        .map(|(c, r)| {
+            // CPU time below wall on a busy machine; on a tiny run, getrusage's accounting
+            // can read above it: the smaller of the two.
+            let cost = r.median_cpu().min(r.median_wall());
+            c.expectation.measured_by(&c.plans, cost)
+        });
+    let cores = available_cores();
+    group
+        .iter()
+        .zip(runs)
+        .enumerate()
+        .filter(|(_, (_, r))| r.ran())
+        .map(|(i, (cell, r))| {
+            let mut result = r.result(cell, measured.as_ref());
+            result.record.suspect = guard::suspect(&result.record, seq_wall, cores);
+            (i, result)
+        })
+        .collect()
+}
+
 /// `results/<date>-<host>`.
 pub fn default_dir(machine: &Machine) -> PathBuf {
     Path::new("results").join(format!("{}-{}", machine.day(), machine.host_slug()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_order;
+
+    #[test]
+    fn rounds_are_shuffles_that_a_seed_replays() {
+        let orders: Vec<Vec<usize>> = (0..6).map(|r| round_order(5, 42, 0, r)).collect();
+        for o in &orders {
+            let mut sorted = o.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3, 4], "each cell once a round");
+        }
+        assert!(
+            orders.windows(2).any(|w| w[0] != w[1]),
+            "rounds differ: {orders:?}"
+        );
+        let firsts: std::collections::BTreeSet<usize> = orders.iter().map(|o| o[0]).collect();
+        assert!(firsts.len() > 1, "no cell always goes first: {orders:?}");
+        assert_eq!(
+            round_order(5, 42, 0, 3),
+            orders[3],
+            "the seed replays the order"
+        );
+        assert_ne!(round_order(5, 43, 0, 3), orders[3]);
+    }
 }

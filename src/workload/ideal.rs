@@ -40,6 +40,13 @@ impl TaskCosts {
         Self { tasks }
     }
 
+    /// Total seconds of waiting and of computing over every task.
+    pub fn totals(&self) -> (f64, f64) {
+        self.tasks
+            .iter()
+            .fold((0.0, 0.0), |a, t| (a.0 + t.0, a.1 + t.1))
+    }
+
     fn task_len(&(wait, compute): &(f64, f64)) -> f64 {
         wait + compute
     }
@@ -118,6 +125,29 @@ impl Expectation {
         TaskCosts::of(plans, |n| self.compute_seconds[&n])
     }
 
+    /// The same expectation with every factorial's cost scaled so that the plans' compute,
+    /// done one task after another, takes `sequential_seconds` (minus their waits): the
+    /// cost as the group's own sequential cell measured it, interleaved with the others,
+    /// instead of a one-off calibration before the run.
+    pub fn measured_by(&self, plans: &[TaskPlan], sequential_seconds: f64) -> Expectation {
+        let costs = self.costs(plans);
+        let (waits, compute) = costs.totals();
+        let factor = if compute > 0.0 {
+            (sequential_seconds - waits).max(0.0) / compute
+        } else {
+            1.0
+        };
+        Expectation {
+            checksum: self.checksum,
+            kind: self.kind,
+            compute_seconds: self
+                .compute_seconds
+                .iter()
+                .map(|(&n, &s)| (n, s * factor))
+                .collect(),
+        }
+    }
+
     /// The physical lower bound on wall time for these plans under `cap`, as the workload
     /// states it (see each workload's `ideal_seconds`).
     pub fn ideal_seconds(&self, plans: &[TaskPlan], cap: Capacity) -> f64 {
@@ -179,6 +209,21 @@ mod tests {
             total / c as f64
         };
         longest.max(compute / p as f64).max(by_slots)
+    }
+
+    #[test]
+    fn a_sequential_time_rescales_the_compute_but_not_the_waits() {
+        let plans = WorkloadSpec::cpu(16, 50).plans();
+        let e = Expectation::of(WorkloadKind::Cpu, &plans).measured_by(&plans, 0.016);
+        let one = cap(1, 1);
+        assert!((e.ideal_seconds(&plans, one) - 0.016).abs() < 1e-12);
+        assert!((e.ideal_seconds(&plans, cap(16, 2)) - 0.008).abs() < 1e-12);
+        let io = WorkloadSpec::io(4, Latency::Fixed(Duration::from_millis(10))).plans();
+        let e = Expectation::of(WorkloadKind::Io, &io).measured_by(&io, 0.05);
+        assert!(
+            (e.ideal_seconds(&io, cap(4, 2)) - 0.01).abs() < 1e-12,
+            "waits stay"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::Exporter;
-use crate::report::labels::{first_clause, runtime_label as label, status};
+use crate::report::labels::{cell_status, first_clause, runtime_label as label, status};
 use crate::results::{
     CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
 };
@@ -59,7 +59,7 @@ pub fn write_table(out: &mut dyn Write, records: &[CellRecord]) -> io::Result<()
         } else {
             format!("{} [{}]", label(&r.runtime, r.legacy), r.variant)
         };
-        let status = status(r.error.as_deref());
+        let status = cell_status(r);
         writeln!(
             out,
             "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>10} {:>6.2} {:>10.0} {:>8.3} {:>8.3} {:>9} {:>9}  {status}",

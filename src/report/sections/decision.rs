@@ -76,6 +76,27 @@ impl Renderer for Decision {
                 inline(&failed.join("; "))
             );
         }
+        let suspect: Vec<String> = decisions
+            .suspect
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} x{} {}: {}",
+                    c.runtime,
+                    c.workload,
+                    thousands(c.tasks),
+                    c.limit,
+                    c.suspect.as_deref().unwrap_or("suspect")
+                )
+            })
+            .collect();
+        if !suspect.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nSuspect cells, faster than physics allows (not candidates): {}.",
+                inline(&suspect.join("; "))
+            );
+        }
         out
     }
 }
@@ -131,7 +152,21 @@ fn compared<T>(
     label: impl Fn(&T) -> String,
     shown: impl Fn(&Candidate<T>) -> String,
 ) -> (String, String) {
-    let pick = format!("**{}**", label(&ranked.picked().item));
+    let tied: Vec<String> = ranked.tied_with_pick().map(|c| label(&c.item)).collect();
+    let pick = if tied.is_empty() {
+        format!("**{}**", label(&ranked.picked().item))
+    } else {
+        let why = if ranked.picked().memory.is_some() {
+            "; less memory"
+        } else {
+            ""
+        };
+        format!(
+            "**{}** (a tie on time with {}{why})",
+            label(&ranked.picked().item),
+            tied.join(", ")
+        )
+    };
     let parts: Vec<String> = ranked
         .pick_first()
         .enumerate()

@@ -4,13 +4,15 @@
 
 #![allow(dead_code)] // each bench file uses a different part
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use criterion::{BenchmarkGroup, BenchmarkId, Throughput, measurement::WallTime};
 use rtbench::limit::Limit;
-use rtbench::runtime::{REGISTRY, Runtime, Setup, Variant};
-use rtbench::workload::{Work, WorkloadSpec};
+use rtbench::measure::available_cores;
+use rtbench::runtime::{Model, REGISTRY, Runtime, Setup, Variant};
+use rtbench::suite::guard::{IDEAL_SLACK, SPEEDUP_SLACK};
+use rtbench::workload::{Capacity, Expectation, Work, WorkloadKind, WorkloadSpec};
 
 /// Once per bench binary: the embedded font for criterion's plots (there is no fontconfig),
 /// and the rtbench binary the processes runtime starts its workers from.
@@ -35,8 +37,8 @@ pub fn workers() -> usize {
 /// The limit that gives each runtime room for every task: unbounded, except a pool of
 /// `tasks` workers for the thread pools (their worker count is their concurrency).
 pub fn roomy(rt: &dyn Runtime, tasks: usize) -> Limit {
-    match rt.name() {
-        "crossbeam-pool" | "rayon" => Limit::Pool(tasks),
+    match rt.model() {
+        Model::ThreadPool => Limit::Pool(tasks),
         _ => Limit::Unbounded,
     }
 }
@@ -49,8 +51,11 @@ pub fn bench_spec(
     skip: impl Fn(&dyn Runtime) -> bool,
     limit: impl Fn(&dyn Runtime) -> Limit,
 ) {
-    let work = Arc::new(Work::new(spec.plans()));
+    let plans = spec.plans();
+    let expectation = Expectation::of(spec.kind, &plans);
+    let work = Arc::new(Work::new(plans));
     group.throughput(Throughput::Elements(spec.tasks as u64));
+    let mut measured: Vec<(&dyn Runtime, f64, f64)> = Vec::new();
     for &rt in REGISTRY {
         if skip(rt) {
             continue;
@@ -61,6 +66,8 @@ pub fn bench_spec(
             tasks: spec.tasks,
             variant: Variant::Normal,
         };
+        let runs: Arc<Mutex<Vec<f64>>> = Arc::default();
+        let record = Arc::clone(&runs);
         group.bench_with_input(
             BenchmarkId::new(rt.name(), spec.tasks),
             &setup,
@@ -76,10 +83,59 @@ pub fn bench_spec(
                             "{}: every task completes",
                             rt.name()
                         );
+                        record.lock().unwrap().push(o.measured.wall.as_secs_f64());
                         o.measured.wall
                     })
                 })
             },
+        );
+        let shape = rt.shape(&setup);
+        let capacity = Capacity {
+            concurrency: shape.concurrency,
+            parallelism: shape.workers.min(available_cores()),
+        };
+        let ideal = expectation.ideal_seconds(work.plans(), capacity);
+        let median = median(&runs.lock().unwrap());
+        measured.push((rt, median, ideal));
+    }
+    guard(spec, &measured);
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The physics guard `rtbench run` applies to every cell, on the bench's own runs: a
+/// runtime faster than its ideal x 0.97 (waits overlapped), or CPU work faster than
+/// sequential x cores x 1.05, is suspect. Printed after each group.
+fn guard(spec: &WorkloadSpec, measured: &[(&dyn Runtime, f64, f64)]) {
+    let cores = available_cores();
+    let sequential = measured
+        .iter()
+        .find(|m| m.0.model() == Model::Sequential)
+        .map(|m| m.1);
+    for &(rt, median, ideal) in measured {
+        let speedup = sequential.map(|s| s / median);
+        let too_fast = spec.kind == WorkloadKind::Cpu
+            && rt.model() != Model::Sequential
+            && speedup.is_some_and(|s| s > cores as f64 * SPEEDUP_SLACK);
+        let below_ideal = spec.kind != WorkloadKind::Cpu && median < ideal * IDEAL_SLACK;
+        let verdict = if too_fast || below_ideal {
+            "SUSPECT"
+        } else {
+            "ok"
+        };
+        let speedup = speedup.map_or_else(String::new, |s| format!(", {s:.2}x over sequential"));
+        println!(
+            "guard {} x{} {}: median run {:.3} ms, ideal {:.3} ms{speedup} \
+             (bounds: {cores} cores x {SPEEDUP_SLACK}, ideal x {IDEAL_SLACK}): {verdict}",
+            spec.kind,
+            spec.tasks,
+            rt.name(),
+            median * 1e3,
+            ideal * 1e3,
         );
     }
 }

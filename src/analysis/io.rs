@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::rank::{Candidate, Ranked};
-use super::select::{UnitMemory, best_per_model, most_common, unit_memory, usable};
+use super::select::{Timing, UnitMemory, best_per_model, most_common, timing, unit_memory, usable};
 use super::{NotMeasured, RowBody};
 use crate::limit::Limit;
 use crate::results::{CellRecord, Loaded, Summary};
@@ -22,6 +22,8 @@ pub struct IoItem<'a> {
     pub cell: &'a CellRecord,
     /// Memory per idle unit of its runtime, if the memory pass ran.
     pub unit_memory: Option<UnitMemory>,
+    /// Its timer's overshoot and its own cost per task, if the timer was probed.
+    pub timing: Option<Timing>,
 }
 
 /// The row's numbers.
@@ -41,6 +43,7 @@ fn item<'a>(s: &Summary, cell: &'a CellRecord) -> IoItem<'a> {
     IoItem {
         cell,
         unit_memory: unit_memory(s, &cell.runtime),
+        timing: timing(&s.timers, cell),
     }
 }
 

@@ -2,7 +2,7 @@
 //! margin needs less peak memory (worker processes included).
 
 use super::rank::{Candidate, Ranked};
-use super::select::{best_per_model, most_common, usable};
+use super::select::{Timing, best_per_model, most_common, timing, usable};
 use super::{NotMeasured, RowBody};
 use crate::results::{CellRecord, Loaded};
 use crate::runtime::Model;
@@ -11,6 +11,15 @@ use crate::workload::{Latency, WorkloadKind};
 /// The rule, as the row states it.
 pub const RULE: &str = "fastest median wall; among those tied with it (95% intervals overlap), the smaller peak \
      memory (workers included) wins";
+
+/// A model's best cell and its timing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixedItem<'a> {
+    /// The cell.
+    pub cell: &'a CellRecord,
+    /// Its timer's overshoot and its own cost per task, if the timer was probed.
+    pub timing: Option<Timing>,
+}
 
 /// The row's numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,14 +31,15 @@ pub struct MixedRow<'a> {
     /// n of each step's factorial.
     pub compute: u32,
     /// The best cell of each model.
-    pub ranked: Ranked<&'a CellRecord>,
+    pub ranked: Ranked<MixedItem<'a>>,
     /// The fastest sequential cell of the same work, if one ran.
     pub sequential: Option<&'a CellRecord>,
 }
 
 /// Decides the row from a loaded folder.
 pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
-    let mixed: Vec<&CellRecord> = usable(&loaded.summary, WorkloadKind::Mixed).collect();
+    let s = &loaded.summary;
+    let mixed: Vec<&CellRecord> = usable(s, WorkloadKind::Mixed).collect();
     let n = mixed
         .iter()
         .map(|c| c.tasks)
@@ -50,7 +60,10 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
     let candidates = best_per_model(&group)
         .into_iter()
         .map(|c| Candidate {
-            item: c,
+            item: MixedItem {
+                cell: c,
+                timing: timing(&s.timers, c),
+            },
             time: c.wall_seconds,
             interval: c.wall_interval(),
             memory: Some(c.footprint_bytes() as f64),

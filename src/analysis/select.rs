@@ -2,7 +2,7 @@
 //! cells a row may compare, the best cell of each model, and a unit's memory from the
 //! memory pass.
 
-use crate::results::{CellRecord, Summary};
+use crate::results::{CellRecord, Summary, TimerProbe};
 use crate::runtime::{Model, Unit};
 use crate::workload::WorkloadKind;
 
@@ -63,6 +63,37 @@ pub fn unit_memory(s: &Summary, runtime: &str) -> Option<UnitMemory> {
         bytes,
         kind,
         unit: m.unit,
+    })
+}
+
+/// What a cell took beyond its ideal: its runtime's timer overshoot (the probe's, for the
+/// requested sleep nearest the cell's wait, once per wait in a row on the longest task),
+/// and the rest spread over the tasks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// The timer's overshoot on the cell's critical path: one sleep's overshoot times the
+    /// waits in a row.
+    pub overshoot: f64,
+    /// (wall - ideal - overshoot) / tasks: the runtime's own cost per task.
+    pub overhead_per_task: f64,
+}
+
+/// The timing of a wait-based cell: None without a timer probe of its runtime, without
+/// waits, or in an older record that did not count its waits in a row.
+pub fn timing(timers: &[TimerProbe], c: &CellRecord) -> Option<Timing> {
+    let waits = c.critical_waits.filter(|&w| w > 0)?;
+    let wait = c.latency.median().as_secs_f64();
+    let probe = timers
+        .iter()
+        .filter(|t| t.runtime == c.runtime && t.error.is_none() && t.requested_seconds > 0.0)
+        .min_by(|a, b| {
+            let d = |t: f64| (t / wait).ln().abs();
+            d(a.requested_seconds).total_cmp(&d(b.requested_seconds))
+        })?;
+    let overshoot = probe.overshoot_seconds.max(0.0) * f64::from(waits);
+    Some(Timing {
+        overshoot,
+        overhead_per_task: (c.wall_seconds - c.ideal_seconds - overshoot) / c.tasks.max(1) as f64,
     })
 }
 

@@ -38,6 +38,9 @@ fn names_of(runtimes: Vec<&'static dyn Runtime>) -> Vec<&'static str> {
     runtimes.iter().map(|r| r.name()).collect()
 }
 
+/// The shortest wait a claim's experiment uses, in milliseconds.
+pub const MIN_WAIT_MS: f64 = 10.0;
+
 /// Where the claims' experiments run: isolation settings, worker threads and the scale
 /// of the notes' durations.
 pub struct Lab {
@@ -51,9 +54,10 @@ pub struct Lab {
 
 impl Lab {
     /// A duration from the notes, scaled, rounded to whole milliseconds (tokio's timer
-    /// works in milliseconds) and at least 1 ms.
+    /// works in milliseconds) and at least [`MIN_WAIT_MS`]: a shorter wait measures the
+    /// timer's rounding more than the runtime.
     pub fn scaled(&self, notes_seconds: f64) -> Duration {
-        let ms = (notes_seconds * self.scale * 1e3).round().max(1.0);
+        let ms = (notes_seconds * self.scale * 1e3).round().max(MIN_WAIT_MS);
         Duration::from_millis(ms as u64)
     }
 

@@ -103,7 +103,8 @@ pub fn c04_rule(n: usize, c: usize, l: f64, walls: &[(&str, f64)]) -> (Verdict, 
 }
 
 fn c05(lab: &Lab) -> Result<Finding, String> {
-    let l = lab.scaled(0.5);
+    // L = 20 ms by default, so the shortest wait of every spread stays at 10 ms or more.
+    let l = lab.scaled(1.0);
     let spreads = [
         ("fixed", Latency::Fixed(l)),
         ("uniform", Latency::Uniform(l / 2, l * 3 / 2)),
@@ -265,7 +266,7 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
         latency: l,
         limit: ClientLimit::Unbounded,
         spread: Duration::ZERO,
-        retry_after: Some(l / 4),
+        retry_after: Some(l / 2),
     };
     let mut runs = Vec::new();
     let mut measured = Vec::new();

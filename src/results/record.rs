@@ -39,6 +39,10 @@ pub struct CellRecord {
     pub latency: Latency,
     /// n of each factorial computed.
     pub compute: u32,
+    /// Waits one after another in the longest task: a timer's overshoot adds this many
+    /// times to the ideal. None in older records.
+    #[serde(default)]
+    pub critical_waits: Option<u32>,
     /// Seed of the plans.
     pub seed: u64,
     /// Measured repetitions (after the warm-up).

@@ -11,7 +11,7 @@ use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, IdealSource, RawRow, RuntimeFacts};
 use crate::runtime::{Runtime, Setup, Variant};
-use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadKind, WorkloadSpec};
+use crate::workload::{Capacity, Expectation, Step, TaskPlan, WorkloadKind, WorkloadSpec};
 
 /// Where a cell runs.
 #[derive(Debug, Clone)]
@@ -77,6 +77,28 @@ impl CellPlan {
                 self.limit
             ),
         }
+    }
+
+    /// Waits one after another in the longest task (by planned time).
+    pub fn critical_waits(&self) -> u32 {
+        let length = |p: &TaskPlan| -> f64 {
+            p.steps
+                .iter()
+                .map(|s| match s {
+                    Step::Wait(d) => d.as_secs_f64(),
+                    Step::Compute(_) => 0.0,
+                })
+                .sum()
+        };
+        self.plans
+            .iter()
+            .max_by(|a, b| length(a).total_cmp(&length(b)))
+            .map_or(0, |p| {
+                p.steps
+                    .iter()
+                    .filter(|s| matches!(s, Step::Wait(_)))
+                    .count() as u32
+            })
     }
 
     /// The physical lower bound for this cell's work on this runtime.
@@ -264,6 +286,7 @@ impl CellRuns {
             concurrency: shape.concurrency,
             latency: cell.spec.latency,
             compute: cell.spec.compute,
+            critical_waits: Some(cell.critical_waits()),
             seed: cell.spec.seed,
             repeat: samples.len(),
             completed,

@@ -84,15 +84,14 @@ impl Profile {
             );
             add(WorkloadKind::Io, n, Limit::Pool(100), cores, &fixed10);
         }
-        // io under a limit of 10: semaphore vs batches vs pool, with varied latency.
+        // io under a limit of 10: semaphore vs batches vs pool, with varied latency. Every
+        // wait is 10 ms or more: shorter ones measure the timer (tokio rounds up to whole
+        // milliseconds) more than the scheduler.
+        let uniform = Latency::Uniform(ms(10), ms(30));
         let spreads: Vec<Latency> = if full {
-            vec![
-                Latency::Fixed(ms(10)),
-                Latency::Uniform(ms(5), ms(15)),
-                Latency::LongTail(ms(10)),
-            ]
+            vec![Latency::Fixed(ms(10)), uniform, Latency::LongTail(ms(20))]
         } else {
-            vec![Latency::Uniform(ms(5), ms(15))]
+            vec![uniform]
         };
         for latency in spreads {
             for limit in [Limit::Semaphore(10), Limit::Batches(10), Limit::Pool(10)] {

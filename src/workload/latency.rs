@@ -11,6 +11,9 @@ use crate::SpecError;
 const LONGTAIL_CAP: f64 = 50.0;
 /// sigma of ln(latency) for `longtail`: p99 is about 10x the median.
 const LONGTAIL_SIGMA: f64 = 0.99;
+/// A long-tailed wait is never shorter than this many medians, so a wait of a 20 ms median
+/// stays above the 10 ms below which a wait measures the timer more than the scheduler.
+const LONGTAIL_FLOOR: f64 = 0.5;
 
 /// The distribution each simulated wait is drawn from.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,7 +22,8 @@ pub enum Latency {
     Fixed(Duration),
     /// Uniform between the two bounds (inclusive of the low one).
     Uniform(Duration, Duration),
-    /// Log-normal with this median, p99 about 10x the median, capped at 50x.
+    /// Log-normal with this median, p99 about 10x the median, floored at half the median
+    /// and capped at 50x.
     LongTail(Duration),
 }
 
@@ -32,7 +36,7 @@ impl Latency {
             Latency::LongTail(median) => {
                 let factor = (LONGTAIL_SIGMA * rng.next_gaussian())
                     .exp()
-                    .min(LONGTAIL_CAP);
+                    .clamp(LONGTAIL_FLOOR, LONGTAIL_CAP);
                 median.mul_f64(factor)
             }
         }

@@ -4,18 +4,28 @@
 use std::io::{self, Write};
 
 use super::Exporter;
+use crate::analysis::timing;
 use crate::report::labels::{cell_status, first_clause, runtime_label as label, status};
 use crate::results::{
     CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
 };
 use crate::units::{bytes, seconds};
 
+/// Seconds that may be negative (a cell a little faster than ideal + overshoot).
+fn signed_seconds(s: f64) -> String {
+    if s < 0.0 {
+        format!("-{}", seconds(-s))
+    } else {
+        seconds(s)
+    }
+}
+
 /// The table exporter: aligned columns for a person.
 pub struct Table;
 
 impl Exporter for Table {
     fn run(&self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        write_table(out, &summary.cells)?;
+        write_table(out, &summary.cells, &summary.timers)?;
         if !summary.timers.is_empty() {
             writeln!(out)?;
             write_timer_table(out, &summary.timers)?;
@@ -35,17 +45,27 @@ impl Exporter for Table {
 }
 
 /// One line per cell: the figures a person compares first.
-pub fn write_table(out: &mut dyn Write, records: &[CellRecord]) -> io::Result<()> {
+/// One line per cell: the median wall time with its interval, the ideal, and beside it the
+/// runtime's timer overshoot on the cell's path and the rest per task (`timers`: the timer
+/// probe, when the run had one).
+pub fn write_table(
+    out: &mut dyn Write,
+    records: &[CellRecord],
+    timers: &[TimerProbe],
+) -> io::Result<()> {
     writeln!(
         out,
-        "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>10} {:>6} {:>10} {:>8} {:>8} {:>9} {:>9}  status",
+        "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>19} {:>10} {:>9} {:>10} {:>6} {:>10} {:>8} {:>8} {:>9} {:>9}  status",
         "runtime",
         "work",
         "tasks",
         "limit",
         "workers",
         "wall",
+        "95% interval",
         "ideal",
+        "timer+",
+        "extra/task",
         "eff",
         "tasks/s",
         "user s",
@@ -60,16 +80,22 @@ pub fn write_table(out: &mut dyn Write, records: &[CellRecord]) -> io::Result<()
             format!("{} [{}]", label(&r.runtime, r.legacy), r.variant)
         };
         let status = cell_status(r);
+        let (lo, hi) = r.wall_interval();
+        let timing = timing(timers, r);
+        let or_dash = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "-".into(), f);
         writeln!(
             out,
-            "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>10} {:>6.2} {:>10.0} {:>8.3} {:>8.3} {:>9} {:>9}  {status}",
+            "{:<22} {:<6} {:>7} {:<13} {:>7} {:>10} {:>19} {:>10} {:>9} {:>10} {:>6.2} {:>10.0} {:>8.3} {:>8.3} {:>9} {:>9}  {status}",
             name,
             r.workload,
             r.tasks,
             r.limit,
             r.workers,
             seconds(r.wall_seconds),
+            format!("{}..{}", seconds(lo), seconds(hi)),
             seconds(r.ideal_seconds),
+            or_dash(timing.map(|t| t.overshoot), seconds),
+            or_dash(timing.map(|t| t.overhead_per_task), signed_seconds),
             r.efficiency,
             r.throughput_per_second,
             r.cpu_user_seconds,
@@ -254,7 +280,7 @@ mod tests {
             .filter(|c| c.ok())
             .collect();
         let mut out = Vec::new();
-        write_table(&mut out, &cells).unwrap();
+        write_table(&mut out, &cells, &[]).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
         let header = lines.next().unwrap();

@@ -11,7 +11,7 @@ use crate::analysis::limits::{LimitRow, Style};
 use crate::analysis::mixed::MixedRow;
 use crate::analysis::spawn::SpawnItem;
 use crate::analysis::timer::TimerRow;
-use crate::analysis::{Candidate, NotMeasured, Ranked, RowBody, RowKind, decide};
+use crate::analysis::{Candidate, NotMeasured, Ranked, RowBody, RowKind, Timing, decide};
 use crate::report::labels::{and_unit_memory, model_label, verdict, wall};
 use crate::report::md::{MdTable, inline};
 use crate::results::CellRecord;
@@ -182,6 +182,19 @@ fn compared<T>(
     (pick, parts.join("; "))
 }
 
+/// ` (timer +1.1ms, +0.6us a task)`: the timer's overshoot on the cell's path and what the
+/// runtime added per task beyond it and the ideal; nothing without a timer probe.
+fn timing_text(t: Option<&Timing>) -> String {
+    t.map_or_else(String::new, |t| {
+        let sign = if t.overhead_per_task < 0.0 { "-" } else { "+" };
+        format!(
+            " (timer +{}, {sign}{} a task)",
+            seconds(t.overshoot),
+            seconds(t.overhead_per_task.abs())
+        )
+    })
+}
+
 fn cell_label(c: &&CellRecord) -> String {
     model_label(&c.runtime, c.model)
 }
@@ -189,8 +202,9 @@ fn cell_label(c: &&CellRecord) -> String {
 fn io(r: &IoRow) -> (String, String, String) {
     let shown = |i: &IoItem| {
         format!(
-            "{}, efficiency {:.2}{}",
+            "{}{}, efficiency {:.2}{}",
             wall(i.cell),
+            timing_text(i.timing.as_ref()),
             i.cell.efficiency,
             and_unit_memory(i.unit_memory.as_ref())
         )
@@ -268,14 +282,20 @@ fn cpu(r: &CpuRow) -> (String, String, String) {
 }
 
 fn mixed(r: &MixedRow) -> (String, String, String) {
-    let (pick, mut measured) = compared(&r.ranked, cell_label, |c| {
-        format!(
-            "{}, efficiency {:.2}, {} peak",
-            wall(c.item),
-            c.item.efficiency,
-            bytes(Some(c.item.footprint_bytes() as f64))
-        )
-    });
+    let (pick, mut measured) = compared(
+        &r.ranked,
+        |i| cell_label(&i.cell),
+        |c| {
+            let cell = c.item.cell;
+            format!(
+                "{}{}, efficiency {:.2}, {} peak",
+                wall(cell),
+                timing_text(c.item.timing.as_ref()),
+                cell.efficiency,
+                bytes(Some(cell.footprint_bytes() as f64))
+            )
+        },
+    );
     if let Some(seq) = r.sequential {
         let _ = write!(measured, "; sequential {}", wall(seq));
     }

@@ -16,9 +16,14 @@ pub struct Table;
 
 impl Exporter for Table {
     fn run(&self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        write_table(out, &summary.cells)?;
+        let probes_only = summary.cells.is_empty() && !summary.timers.is_empty();
+        if !probes_only {
+            write_table(out, &summary.cells)?;
+        }
         if !summary.timers.is_empty() {
-            writeln!(out)?;
+            if !probes_only {
+                writeln!(out)?;
+            }
             write_timer_table(out, &summary.timers)?;
             writeln!(out)?;
             write_spawn_table(out, &summary.spawn)?;

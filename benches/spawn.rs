@@ -2,6 +2,8 @@
 //!
 //! The cost to start and join a unit that does nothing: 1,000 empty tasks per iteration
 //! (50 for processes, each a process started, sent one job and reaped). Throughput is units.
+//! Through each runtime's run path, so for crossbeam-pool and rayon it is a job handed to
+//! the running pool, not a unit started (`rtbench run --probes` keeps the two apart).
 //! Does NOT show: memory per unit (see `rtbench run --memory`) or the cost of a unit that
 //! waits (see the io bench).
 

@@ -384,3 +384,38 @@ fn run_help_documents_the_limit_forms() {
         assert!(stdout.contains(flag), "help lacks {flag}:\n{stdout}");
     }
 }
+
+#[test]
+fn probes_alone_keep_unit_starts_and_pool_jobs_apart() {
+    let s = Scratch::new("probes");
+    let args = s.args_with_out(&["run", "--probes", "--runtime", "threads,rayon"], "out");
+    let run = support::run_ok(s.path(), &args, &[]);
+    for part in ["timer probe", "spawn probe, start", "spawn probe, job"] {
+        assert!(run.stdout.contains(part), "no {part:?} in\n{}", run.stdout);
+    }
+    let summary = support::read_json(&s.join("out/summary.json"));
+    assert_eq!(text(&summary, "profile"), "probes");
+    assert!(support::array(&summary, "cells").is_empty());
+    let spawn: Vec<(&str, &str, &str)> = support::array(&summary, "spawn")
+        .iter()
+        .map(|p| (text(p, "runtime"), text(p, "kind"), text(p, "unit")))
+        .collect();
+    assert_eq!(
+        spawn,
+        [
+            ("threads", "start", "thread"),
+            ("rayon", "start", "task"),
+            ("rayon", "job", "job")
+        ]
+    );
+    let timers = support::array(&summary, "timers");
+    assert_eq!(timers.len(), 4, "two sleeps per runtime");
+    for t in timers {
+        assert_eq!(support::field(t, "inside_unit"), true, "{t}");
+        let (sleep, whole) = (
+            support::num(t, "median_seconds"),
+            support::num(t, "whole_seconds"),
+        );
+        assert!(whole >= sleep, "the whole unit includes its sleep: {t}");
+    }
+}

@@ -19,6 +19,7 @@ use rtbench::report::charts::FAMILIES;
 use rtbench::report::markers::{MarkdownError, rewrite, update_benchmark};
 use rtbench::report::sections::{Section, section_names, sections, sections_in};
 use rtbench::results::{self, LoadError};
+use rtbench::runtime::{Model, SpawnKind, Unit};
 use support::{
     REFERENCE, Scratch, assert_exact_ending, fixture, fixture_dir, read_json, reference_dir,
 };
@@ -339,4 +340,46 @@ fn load_error_names_a_wrongly_typed_field() {
     let message = err.to_string();
     assert!(message.starts_with(&file), "{message}");
     assert!(message.contains("wall_seconds"), "{message}");
+}
+
+#[test]
+fn the_decision_table_says_which_probe_figure_is_which() {
+    let mut loaded = fixture();
+    for t in &mut loaded.summary.timers {
+        t.inside_unit = true;
+        t.start_seconds = Some(20e-6);
+        t.join_seconds = Some(10e-6);
+    }
+    // A job on a running pool cheaper than any start: shown, never picked.
+    let mut job = loaded.summary.spawn[1].clone();
+    job.runtime = "rayon".into();
+    job.model = Model::ThreadPool;
+    job.unit = Unit::Job;
+    job.kind = Some(SpawnKind::Job);
+    job.spawn_seconds_per_unit = 1e-9;
+    loaded.summary.spawn.push(job);
+    let all = sections(&loaded, "c");
+    let decision = &all.iter().find(|s| s.name == "decision").unwrap().body;
+    let row = |words: &str| {
+        decision
+            .lines()
+            .find(|l| l.contains(words))
+            .unwrap_or_else(|| panic!("no row with {words:?} in\n{decision}"))
+    };
+    let spawn = row("start cost");
+    assert!(spawn.contains("| **async (tokio)** |"), "{spawn}");
+    assert!(spawn.contains("per task started and joined"), "{spawn}");
+    assert!(
+        spawn.contains("not starts, not compared (a job handed to a pool already running): rayon "),
+        "{spawn}"
+    );
+    let timer = row("precise sleeps");
+    assert!(
+        timer.contains("timed inside the unit around the sleep alone"),
+        "{timer}"
+    );
+    assert!(
+        timer.contains("slept") && timer.contains("(start 20us, join 10us)"),
+        "{timer}"
+    );
 }

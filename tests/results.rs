@@ -232,6 +232,10 @@ fn summary(complete: bool) -> Summary {
             min_seconds: 0.002,
             max_seconds: 0.0025,
             overshoot_seconds: 0.0011,
+            inside_unit: true,
+            start_seconds: Some(0.00002),
+            join_seconds: Some(0.00001),
+            whole_seconds: Some(0.00213),
             error: None,
         }],
     }

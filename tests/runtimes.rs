@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rtbench::limit::Limit;
-use rtbench::runtime::{Outcome, Runtime, Setup, Variant};
+use rtbench::runtime::{Outcome, Runtime, RuntimeError, Setup, Unit, Variant};
 use rtbench::workload::{Expectation, Latency, TaskPlan, Work, WorkloadKind, WorkloadSpec};
 
 /// Worker threads for every runtime with a pool (async-std's is fixed per process).
@@ -317,4 +317,100 @@ on_every_runtime!(seed_changes_the_checksum, |rt| {
     let tally = run(rt, Limit::Unbounded, &Arc::new(Work::new(plans))).tally;
     assert_eq!(tally.completed, spec.tasks);
     assert_eq!(tally.checksum, after, "{}: checksum", rt.name());
+});
+
+/// What each runtime's probe paths are, by name: the unit its `start` starts, and whether it
+/// takes jobs on a running pool (`pool:N`).
+fn probe_paths(name: &str) -> (Option<Unit>, bool) {
+    match name {
+        "sequential" => (None, false),
+        "threads" => (Some(Unit::Thread), false),
+        "crossbeam-pool" => (None, true),
+        "rayon" => (Some(Unit::Task), true),
+        "processes" => (Some(Unit::Process), true),
+        _ => (Some(Unit::Task), false), // the async runtimes
+    }
+}
+
+on_every_runtime!(start_path_starts_the_units_it_says, |rt| {
+    const UNITS: usize = 24;
+    let name = rt.name();
+    assert_eq!(
+        (rt.start_unit(), rt.takes_jobs()),
+        probe_paths(name),
+        "{name}"
+    );
+    let mut instance = rt
+        .start(&setup(Limit::Unbounded, UNITS))
+        .unwrap_or_else(|e| panic!("{name}: start: {e}"));
+    match rt.start_unit() {
+        None => assert!(
+            matches!(
+                instance.start_units(UNITS),
+                Err(RuntimeError::Unsupported(_))
+            ),
+            "{name} starts no unit, so it must say so"
+        ),
+        Some(unit) => {
+            // Twice on one instance: a second run starts new units, it does not reuse them.
+            for _ in 0..2 {
+                let s = instance
+                    .start_units(UNITS)
+                    .unwrap_or_else(|e| panic!("{name}: start_units: {e}"));
+                assert_eq!(s.ran, UNITS, "{name}: every unit reports to its join");
+                let distinct = match unit {
+                    // Each thread reports its own id, each process is its own pid.
+                    Unit::Thread | Unit::Process => Some(UNITS),
+                    Unit::Task => None,
+                    Unit::Job => panic!("{name}: a start never starts a job"),
+                };
+                assert_eq!(
+                    s.distinct, distinct,
+                    "{name}: distinct threads or processes"
+                );
+                assert!(s.wall_seconds > 0.0, "{name}: {s:?}");
+            }
+        }
+    }
+    if rt.takes_jobs() {
+        let mut pool = rt
+            .start(&setup(Limit::Pool(WORKERS), UNITS))
+            .unwrap_or_else(|e| panic!("{name} pool:{WORKERS}: start: {e}"));
+        let j = pool
+            .submit_jobs(UNITS)
+            .unwrap_or_else(|e| panic!("{name}: submit_jobs: {e}"));
+        assert_eq!((j.ran, j.distinct), (UNITS, None), "{name}: {j:?}");
+    } else {
+        assert!(
+            matches!(
+                instance.submit_jobs(UNITS),
+                Err(RuntimeError::Unsupported(_))
+            ),
+            "{name} has no running pool, so it must say so"
+        );
+    }
+});
+
+on_every_runtime!(timer_probe_times_the_sleep_inside_the_unit, |rt| {
+    let requested = Duration::from_millis(15);
+    let mut instance = rt
+        .start(&setup(Limit::Unbounded, 1))
+        .unwrap_or_else(|e| panic!("{}: start: {e}", rt.name()));
+    let t = instance
+        .sleep_in_unit(requested)
+        .unwrap_or_else(|e| panic!("{}: sleep_in_unit: {e}", rt.name()));
+    let asked = requested.as_secs_f64();
+    assert!(t.sleep_seconds >= asked * 0.95, "{}: {t:?}", rt.name());
+    // Generous: a loaded machine may oversleep, but not by ten times the request.
+    assert!(t.sleep_seconds < asked * 10.0, "{}: {t:?}", rt.name());
+    assert!(
+        t.start_seconds >= 0.0 && t.join_seconds >= 0.0,
+        "{}: {t:?}",
+        rt.name()
+    );
+    assert!(t.whole_seconds() >= t.sleep_seconds, "{}: {t:?}", rt.name());
+    if rt.name() == "processes" {
+        // Spawning and exec'ing a process is start cost, so it is not in the sleep.
+        assert!(t.start_seconds > 0.0, "processes: {t:?}");
+    }
 });

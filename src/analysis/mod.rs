@@ -119,8 +119,8 @@ pub enum RowBody<'a> {
     Blocking(blocking::BlockingRow<'a>),
     /// See [`limits::LimitRow`].
     Limit(limits::LimitRow<'a>),
-    /// The spawn probe's cheapest runtime of each model.
-    Spawn(Ranked<spawn::SpawnItem<'a>>),
+    /// See [`spawn::SpawnRow`].
+    Spawn(spawn::SpawnRow<'a>),
     /// See [`timer::TimerRow`].
     Timer(timer::TimerRow<'a>),
 }

@@ -1,15 +1,17 @@
-//! Row "many short-lived units": the spawn probe's cheapest runtime of each model; within
-//! the margin, the one that needs less memory per unit.
+//! Row "many short-lived units": the spawn probe's cheapest unit start of each model; within
+//! the margin, the one that needs less memory per unit. Jobs handed to a pool already
+//! running start nothing: they are kept apart, shown beside the row, never compared.
 
 use super::rank::{Candidate, Ranked};
 use super::select::{UnitMemory, unit_memory};
 use super::{NotMeasured, RowBody};
 use crate::results::{Loaded, SpawnProbe};
-use crate::runtime::Model;
+use crate::runtime::{Model, SpawnKind};
 
 /// The rule, as the row states it.
-pub const RULE: &str =
-    "cheapest start and join per unit; tied with it (min..max overlap), less memory per unit wins";
+pub const RULE: &str = "cheapest start and join per unit really started (task, thread, process); \
+     tied with it (min..max overlap), less memory per unit wins; jobs on a running pool are not \
+     starts and are not compared";
 
 /// A model's cheapest probe with its memory per unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,14 +22,25 @@ pub struct SpawnItem<'a> {
     pub unit_memory: Option<UnitMemory>,
 }
 
+/// The row's numbers: unit starts compared, pool jobs apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpawnRow<'a> {
+    /// Units started and joined, the cheapest runtime of each model; the pick is one of these.
+    pub starts: Ranked<SpawnItem<'a>>,
+    /// Jobs through a pool already running, cheapest first: shown, never candidates.
+    pub jobs: Vec<&'a SpawnProbe>,
+}
+
 /// Decides the row from a loaded folder.
 pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
     let s = &loaded.summary;
+    let usable = || {
+        s.spawn
+            .iter()
+            .filter(|p| p.error.is_none() && !p.legacy && p.model != Model::Sequential)
+    };
     let mut best: Vec<Candidate<SpawnItem>> = Vec::new();
-    for p in s.spawn.iter().filter(|p| p.error.is_none() && !p.legacy) {
-        if p.model == Model::Sequential {
-            continue;
-        }
+    for p in usable().filter(|p| p.kind() == SpawnKind::Start) {
         let unit_memory = unit_memory(s, &p.runtime);
         let c = Candidate {
             item: SpawnItem {
@@ -45,7 +58,11 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         }
     }
     best.sort_by(|a, b| a.time.total_cmp(&b.time));
-    Ranked::new(best)
-        .map(RowBody::Spawn)
-        .ok_or(NotMeasured::NoProbe)
+    let mut jobs: Vec<&SpawnProbe> = usable().filter(|p| p.kind() == SpawnKind::Job).collect();
+    jobs.sort_by(|a, b| {
+        a.spawn_seconds_per_unit
+            .total_cmp(&b.spawn_seconds_per_unit)
+    });
+    let starts = Ranked::new(best).ok_or(NotMeasured::NoProbe)?;
+    Ok(RowBody::Spawn(SpawnRow { starts, jobs }))
 }

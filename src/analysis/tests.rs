@@ -8,8 +8,8 @@ use super::blocking::BlockingPick;
 use super::limits::Style;
 use super::*;
 use crate::limit::Limit;
-use crate::results::{self, FigureKey, Loaded};
-use crate::runtime::Model;
+use crate::results::{self, FigureKey, Loaded, SpawnProbe};
+use crate::runtime::{Model, SpawnKind, Unit};
 use crate::workload::WorkloadKind;
 
 fn folder(rel: &str) -> Loaded {
@@ -248,7 +248,12 @@ fn spawn_and_timer_rank_one_runtime_per_model() {
     let RowBody::Spawn(s) = row(&d, RowKind::Spawn) else {
         panic!("not a spawn row");
     };
-    let mut models: Vec<Model> = s.candidates.iter().map(|c| c.item.probe.model).collect();
+    let mut models: Vec<Model> = s
+        .starts
+        .candidates
+        .iter()
+        .map(|c| c.item.probe.model)
+        .collect();
     let n = models.len();
     models.dedup();
     assert_eq!(models.len(), n);
@@ -257,6 +262,113 @@ fn spawn_and_timer_rank_one_runtime_per_model() {
         panic!("not a timer row");
     };
     assert_eq!(t.sleep, 0.001);
+    assert!(
+        !t.inside_unit,
+        "the fixture predates sleeps timed inside the unit"
+    );
     let over: Vec<f64> = t.ranked.candidates.iter().map(|c| c.time).collect();
     assert!(over.windows(2).all(|w| w[0] <= w[1]), "{over:?}");
+}
+
+/// A spawn probe of `runtime` costing `per_unit` seconds per item.
+fn spawn_probe(
+    runtime: &str,
+    model: Model,
+    unit: Unit,
+    kind: Option<SpawnKind>,
+    per_unit: f64,
+) -> SpawnProbe {
+    SpawnProbe {
+        runtime: runtime.into(),
+        legacy: false,
+        model,
+        unit,
+        kind,
+        units: 1000,
+        spawn_seconds_per_unit: per_unit,
+        min_seconds_per_unit: per_unit,
+        max_seconds_per_unit: per_unit,
+        error: None,
+    }
+}
+
+#[test]
+fn spawn_row_compares_unit_starts_and_keeps_pool_jobs_apart() {
+    use SpawnKind::{Job, Start};
+    let mut loaded = fixture();
+    loaded.summary.spawn = vec![
+        spawn_probe("tokio", Model::Async, Unit::Task, Some(Start), 700e-9),
+        spawn_probe("threads", Model::Threads, Unit::Thread, Some(Start), 20e-6),
+        spawn_probe("rayon", Model::ThreadPool, Unit::Task, Some(Start), 300e-9),
+        // The cheapest figure of all, but a job on running threads: never a candidate.
+        spawn_probe("rayon", Model::ThreadPool, Unit::Job, Some(Job), 30e-9),
+        spawn_probe(
+            "crossbeam-pool",
+            Model::ThreadPool,
+            Unit::Job,
+            Some(Job),
+            200e-9,
+        ),
+        spawn_probe(
+            "processes",
+            Model::Processes,
+            Unit::Process,
+            Some(Start),
+            800e-6,
+        ),
+        spawn_probe("processes", Model::Processes, Unit::Job, Some(Job), 25e-6),
+    ];
+    let d = decide(&loaded);
+    let RowBody::Spawn(s) = row(&d, RowKind::Spawn) else {
+        panic!("not a spawn row");
+    };
+    let starts: Vec<(&str, SpawnKind)> = s
+        .starts
+        .candidates
+        .iter()
+        .map(|c| (c.item.probe.runtime.as_str(), c.item.probe.kind()))
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            ("rayon", Start),
+            ("tokio", Start),
+            ("threads", Start),
+            ("processes", Start)
+        ]
+    );
+    let picked = s.starts.picked();
+    assert_eq!(picked.item.probe.kind(), Start);
+    assert_eq!(picked.time, 300e-9, "rayon's start, not its job");
+    let jobs: Vec<(&str, SpawnKind)> = s
+        .jobs
+        .iter()
+        .map(|p| (p.runtime.as_str(), p.kind()))
+        .collect();
+    assert_eq!(
+        jobs,
+        [("rayon", Job), ("crossbeam-pool", Job), ("processes", Job)]
+    );
+}
+
+#[test]
+fn an_older_spawn_probe_is_a_job_when_its_unit_was_a_job() {
+    let mut loaded = fixture();
+    loaded.summary.spawn = vec![
+        spawn_probe("tokio", Model::Async, Unit::Task, None, 700e-9),
+        spawn_probe("rayon", Model::ThreadPool, Unit::Job, None, 30e-9),
+    ];
+    let d = decide(&loaded);
+    let RowBody::Spawn(s) = row(&d, RowKind::Spawn) else {
+        panic!("not a spawn row");
+    };
+    assert_eq!(s.starts.candidates.len(), 1);
+    assert_eq!(s.starts.picked().item.probe.runtime, "tokio");
+    assert_eq!(s.jobs.len(), 1);
+    assert_eq!(s.jobs[0].runtime, "rayon");
+    // Only jobs: nothing to compare.
+    loaded.summary.spawn.remove(0);
+    let d = decide(&loaded);
+    let r = d.rows.iter().find(|r| r.kind == RowKind::Spawn).unwrap();
+    assert_eq!(r.body, Err(NotMeasured::NoProbe));
 }

@@ -1,4 +1,5 @@
-//! Row "short, precise sleeps": the timer probe's smallest overshoot of the shortest sleep.
+//! Row "short, precise sleeps": the timer probe's smallest overshoot of the shortest sleep,
+//! the sleep timed inside the unit (start and join apart) wherever the folder has that.
 
 use super::rank::{Candidate, Ranked};
 use super::{NotMeasured, RowBody};
@@ -16,6 +17,9 @@ pub struct TimerRow<'a> {
     pub sleep: f64,
     /// Each runtime's probe of that sleep, smallest overshoot first.
     pub ranked: Ranked<&'a TimerProbe>,
+    /// Whether every compared sleep was timed inside its unit (false for older files, which
+    /// timed a whole one-unit cell: start and join inside the overshoot).
+    pub inside_unit: bool,
 }
 
 /// Decides the row from a loaded folder.
@@ -45,9 +49,11 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         })
         .collect();
     candidates.sort_by(|a, b| a.time.total_cmp(&b.time));
+    let inside_unit = candidates.iter().all(|c| c.item.inside_unit);
     let ranked = Ranked::new(candidates).ok_or(NotMeasured::NoProbe)?;
     Ok(RowBody::Timer(TimerRow {
         sleep: shortest,
         ranked,
+        inside_unit,
     }))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, MemoryRecord, SpawnProbe};
-use crate::runtime::{self, Model, Runtime, Variant};
+use crate::runtime::{self, Model, Runtime, SpawnKind, Variant};
 use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, Isolation, Mode};
 use crate::workload::latency::format_duration;
 use crate::workload::{Expectation, WorkloadSpec};
@@ -146,10 +146,13 @@ impl Lab {
         Ok(suite::memory::measure(rt, units, self.workers, &self.iso))
     }
 
-    /// The spawn probe of one runtime.
+    /// The spawn probe of one runtime's units started and joined (`start`).
     pub fn spawn(&self, runtime: &str) -> Result<SpawnProbe, String> {
         let rt = runtime::find(runtime).map_err(|e| e.to_string())?;
-        let p = suite::probes::spawn(rt, self.workers, &self.iso);
+        if rt.start_unit().is_none() {
+            return Err(format!("{runtime} starts no unit of its own"));
+        }
+        let p = suite::probes::spawn(rt, SpawnKind::Start, self.workers, &self.iso);
         match &p.error {
             None => Ok(p),
             Some(e) => Err(format!("spawn probe on {runtime}: {e}")),

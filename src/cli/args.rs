@@ -117,6 +117,10 @@ pub struct RunArgs {
     /// the OS limit) and report resident, heap and virtual bytes per unit.
     #[arg(long, conflicts_with_all = ["profile", "workload", "tasks", "limit"])]
     pub memory: bool,
+    /// Only the timer and spawn probes of the chosen runtimes: no cells, no memory pass
+    /// (the probes a profile runs first, in seconds).
+    #[arg(long, conflicts_with_all = ["profile", "memory", "workload", "tasks", "limit"])]
+    pub probes: bool,
     /// Results folder [default: results/<YYYY-MM-DD>-<host>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -168,20 +172,21 @@ impl RunArgs {
         }
     }
 
-    /// What the session runs: the memory pass alone (`--memory`), or the cells, with the
-    /// probes and the memory pass when a profile is walked.
+    /// What the session runs: the memory pass alone (`--memory`), the probes alone
+    /// (`--probes`), or the cells, with the probes and the memory pass when a profile is walked.
     pub fn session(&self, iso: Isolation, command_line: Vec<String>) -> SessionSpec {
         let base = self.resolve();
-        let (configs, profile) = match (self.memory, self.profile) {
-            (true, _) => (Vec::new(), "memory"),
-            (false, Some(p)) => (self.configs(), p.name()),
-            (false, None) => (self.configs(), "custom"),
+        let (configs, profile) = match (self.memory, self.probes, self.profile) {
+            (true, _, _) => (Vec::new(), "memory"),
+            (false, true, _) => (Vec::new(), "probes"),
+            (false, false, Some(p)) => (self.configs(), p.name()),
+            (false, false, None) => (self.configs(), "custom"),
         };
         let sweep = self.profile.is_some() && !self.memory;
         SessionSpec {
             configs,
             profile: profile.into(),
-            probes: sweep.then(|| base.clone()),
+            probes: (sweep || self.probes).then(|| base.clone()),
             memory: (sweep || self.memory).then_some(base),
             iso,
             out: self.out.clone(),

@@ -107,6 +107,17 @@ impl Span {
     }
 }
 
+/// CLOCK_MONOTONIC now, in nanoseconds. One clock for this process and its worker
+/// processes, so a timestamp a worker takes compares with one taken here (the timer probe
+/// stamps a process's sleep inside it).
+pub fn monotonic_nanos() -> u64 {
+    // SAFETY: clock_gettime writes a plain C struct we own; CLOCK_MONOTONIC always exists.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
 /// Logical CPUs this process may run on.
 pub fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limit::Limit;
-use crate::runtime::{Model, Runtime, Unit, Variant};
+use crate::runtime::{Model, Runtime, SpawnKind, Unit, Variant};
 use crate::workload::{Latency, WorkloadKind};
 
 /// One cell's summary: what ran (runtime, workload, parameters), whether it did the work,
@@ -294,8 +294,9 @@ pub struct MemoryModel {
     pub stopped_by: Option<String>,
 }
 
-/// Timer probe: one runtime's measured `sleep(requested)` (spawn and join of one task
-/// included), median of 21.
+/// Timer probe: one runtime's measured `sleep(requested)`, 21 times. The sleep is timed
+/// inside the unit, around the sleep alone (`inside_unit`); starting and joining the unit
+/// are figures of their own. Files written before timed a whole one-unit cell instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimerProbe {
     /// The runtime's name.
@@ -304,11 +305,12 @@ pub struct TimerProbe {
     pub legacy: bool,
     /// The runtime's concurrency model.
     pub model: Model,
-    /// What one of its units is.
+    /// What slept: the unit the runtime starts (a task, a thread, a process), or a pool's job.
     pub unit: Unit,
     /// The sleep asked for.
     pub requested_seconds: f64,
-    /// Median of the measured sleeps.
+    /// Median of the measured sleeps: the sleep alone when `inside_unit`, else (older
+    /// files) a whole one-unit cell, its start and join included.
     pub median_seconds: f64,
     /// The shortest measured sleep.
     pub min_seconds: f64,
@@ -316,11 +318,25 @@ pub struct TimerProbe {
     pub max_seconds: f64,
     /// median - requested.
     pub overshoot_seconds: f64,
+    /// Whether median, min and max were timestamped inside the unit around the sleep alone;
+    /// false in files written before the probe did.
+    #[serde(default)]
+    pub inside_unit: bool,
+    /// Median time from asking for the unit (spawn, submit) to its first timestamp.
+    #[serde(default)]
+    pub start_seconds: Option<f64>,
+    /// Median time from the unit's timestamp after the sleep to its join returning.
+    #[serde(default)]
+    pub join_seconds: Option<f64>,
+    /// Median time from asking for the unit to its join: what older files called the sleep.
+    #[serde(default)]
+    pub whole_seconds: Option<f64>,
     /// Why the probe failed, if it did.
     pub error: Option<String>,
 }
 
-/// Spawn probe: the cost to start and join one unit doing nothing, per runtime.
+/// Spawn probe: one runtime's cost per unit started and joined (`start`), or per job
+/// through its running pool (`job`), never mixed; a runtime may have a record of each kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpawnProbe {
     /// The runtime's name.
@@ -329,9 +345,13 @@ pub struct SpawnProbe {
     pub legacy: bool,
     /// The runtime's concurrency model.
     pub model: Model,
-    /// What one of its units is.
+    /// What one item is: the unit started (task, thread, process), or `job`.
     pub unit: Unit,
-    /// Empty tasks per run.
+    /// `start` or `job`; None in files written before the probe said (read it through
+    /// [`SpawnProbe::kind`]).
+    #[serde(default)]
+    pub kind: Option<SpawnKind>,
+    /// Units (or jobs) per run.
     pub units: usize,
     /// Median over 5 runs of wall time / units.
     pub spawn_seconds_per_unit: f64,
@@ -341,4 +361,15 @@ pub struct SpawnProbe {
     pub max_seconds_per_unit: f64,
     /// Why the probe failed, if it did.
     pub error: Option<String>,
+}
+
+impl SpawnProbe {
+    /// `start` or `job`. Older files did not say: their pools' figures (unit `job`: a
+    /// parallel iterator, a channel) were jobs, every other figure started its units.
+    pub fn kind(&self) -> SpawnKind {
+        self.kind.unwrap_or(match self.unit {
+            Unit::Job => SpawnKind::Job,
+            _ => SpawnKind::Start,
+        })
+    }
 }

@@ -13,9 +13,12 @@ use std::time::Duration;
 
 use smol::future::FutureExt;
 
-use super::{Instance, Outcome, PARK_FOR, RuntimeError, Variant, panic_message};
+use super::{
+    Instance, Outcome, PARK_FOR, RuntimeError, SleepTimes, Spawned, Variant, panic_message,
+};
 use crate::limit::Limit;
 use crate::measure::memory::Snapshot;
+use crate::measure::monotonic_nanos;
 use crate::workload::service::{Aimd, ClientLimit, Service, ServiceOutcome, ServiceSpec};
 use crate::workload::{AsyncSteps, BlockingSteps, StdSteps, Tally, Work};
 
@@ -84,6 +87,44 @@ impl<I: AsyncInstance> Instance for I {
     fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
         self.block_on_task(ping_pong(self.rt(), round_trips))?
     }
+
+    fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {
+        self.block_on_task(start_tasks(self.rt(), units))?
+    }
+
+    fn sleep_in_unit(&mut self, d: Duration) -> Result<SleepTimes, RuntimeError> {
+        self.block_on_task(sleep_in_task(self.rt(), d))?
+    }
+}
+
+/// The spawn probe on an async runtime, from a task inside it: `units` tasks spawned, each
+/// returning 1 to its handle, then every handle awaited.
+pub async fn start_tasks<R: AsyncRt>(rt: R, units: usize) -> Result<Spawned, RuntimeError> {
+    let begin = std::time::Instant::now();
+    let handles: Vec<_> = (0..units).map(|_| rt.spawn(async { 1usize })).collect();
+    let mut ran = 0;
+    for h in handles {
+        ran += h.await?;
+    }
+    Ok(Spawned::of(begin.elapsed(), ran))
+}
+
+/// The timer probe on an async runtime, from a task inside it: one task spawned that reads
+/// the clock, sleeps on the runtime's timer and reads it again; then joined.
+pub async fn sleep_in_task<R: AsyncRt>(rt: R, d: Duration) -> Result<SleepTimes, RuntimeError> {
+    let asked = monotonic_nanos();
+    let unit = rt.spawn(async move {
+        let began = monotonic_nanos();
+        R::sleep(d).await;
+        (began, monotonic_nanos())
+    });
+    let (began, woke) = unit.await?;
+    Ok(SleepTimes::from_nanos(
+        asked,
+        began,
+        woke,
+        monotonic_nanos(),
+    ))
 }
 
 /// The memory pass on an async runtime: `units` detached tasks, each asleep on the

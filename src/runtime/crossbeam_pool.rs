@@ -1,6 +1,7 @@
 //! `crossbeam-pool`: a fixed pool of worker threads fed jobs over a crossbeam channel.
 //! The pool size is the concurrency (`pool:N`, else `--workers`); `batches:N` submits N
-//! jobs and collects their N results before submitting more.
+//! jobs and collects their N results before submitting more. It starts no unit: its spawn
+//! probe figure is a job through the channel.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -8,10 +9,13 @@ use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::{Instance, Outcome, RuntimeError, WorkerPool, panic_message};
+use super::{
+    Instance, Outcome, RuntimeError, SleepTimes, Spawned, Stamping, WorkerPool, empty_jobs,
+    panic_message,
+};
 use crate::limit::Limit;
 use crate::measure::os_limits;
-use crate::workload::{StdSteps, Tally, Work};
+use crate::workload::{StdSteps, Tally, TaskPlan, Work};
 
 pub struct CrossbeamPool;
 
@@ -46,14 +50,22 @@ impl WorkerPool for CrossbeamPool {
 struct Job {
     work: Arc<Work>,
     index: usize,
+    /// The timer probe's job: its waits stamped (None for every job of a cell).
+    stamping: Option<Arc<Stamping>>,
 }
 
 type JobResult = Result<u64, String>;
 
+/// The error when no worker is left to take or answer a job.
+fn gone() -> RuntimeError {
+    RuntimeError::TaskPanicked("every pool worker has exited".into())
+}
+
 fn worker_loop(jobs: &Receiver<Job>, results: &Sender<JobResult>) {
     for job in jobs {
-        let r = catch_unwind(AssertUnwindSafe(|| {
-            job.work.run_blocking(job.index, &StdSteps)
+        let r = catch_unwind(AssertUnwindSafe(|| match &job.stamping {
+            None => job.work.run_blocking(job.index, &StdSteps),
+            Some(stamping) => job.work.run_blocking(job.index, stamping.as_ref()),
         }))
         .map_err(panic_message);
         if results.send(r).is_err() {
@@ -70,6 +82,14 @@ struct PoolInstance {
 }
 
 impl PoolInstance {
+    fn send(&self, job: Job) -> Result<(), RuntimeError> {
+        self.jobs
+            .as_ref()
+            .expect("jobs channel lives as long as the pool")
+            .send(job)
+            .map_err(|_| gone())
+    }
+
     /// Submits tasks `start..end`, then collects as many results.
     fn submit_and_collect(
         &self,
@@ -77,25 +97,18 @@ impl PoolInstance {
         start: usize,
         end: usize,
     ) -> Result<Tally, RuntimeError> {
-        let jobs = self
-            .jobs
-            .as_ref()
-            .expect("jobs channel lives as long as the pool");
         for index in start..end {
-            jobs.send(Job {
+            self.send(Job {
                 work: Arc::clone(work),
                 index,
-            })
-            .map_err(|_| RuntimeError::TaskPanicked("every pool worker has exited".into()))?;
+                stamping: None,
+            })?;
         }
         // Collect every result even after a failure, so none is left for the next run.
         let mut tally = Tally::default();
         let mut panicked = None;
         for _ in start..end {
-            let r = self
-                .results
-                .recv()
-                .map_err(|_| RuntimeError::TaskPanicked("every pool worker has exited".into()))?;
+            let r = self.results.recv().map_err(|_| gone())?;
             match r {
                 Ok(checksum) => tally.add(checksum),
                 Err(message) => panicked = panicked.or(Some(message)),
@@ -121,6 +134,31 @@ impl Instance for PoolInstance {
             _ => self.submit_and_collect(work, 0, n)?,
         };
         Ok(Outcome::of(tally, span.stop()))
+    }
+
+    fn submit_jobs(&mut self, jobs: usize) -> Result<Spawned, RuntimeError> {
+        empty_jobs(self, jobs)
+    }
+
+    /// One job sleeping: stamped as it is sent and once its result is back.
+    fn sleep_in_unit(&mut self, d: std::time::Duration) -> Result<SleepTimes, RuntimeError> {
+        let work = Arc::new(Work::new(vec![TaskPlan::new(vec![
+            crate::workload::Step::Wait(d),
+        ])]));
+        let stamping = Arc::new(Stamping::default());
+        stamping.ask();
+        self.send(Job {
+            work,
+            index: 0,
+            stamping: Some(Arc::clone(&stamping)),
+        })?;
+        let result = self.results.recv();
+        stamping.joined();
+        match result {
+            Ok(Ok(_)) => Ok(stamping.times()),
+            Ok(Err(message)) => Err(RuntimeError::TaskPanicked(message)),
+            Err(_) => Err(gone()),
+        }
     }
 }
 

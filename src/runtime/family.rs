@@ -3,7 +3,7 @@
 //! every async runtime has (model, the labelled variants, its shape). A worker pool supplies
 //! its name and how to start N workers; the blanket impl does the rest.
 
-use super::{Instance, Limit, Model, Runtime, RuntimeError, Setup, Shape, Variant};
+use super::{Instance, Limit, Model, Runtime, RuntimeError, Setup, Shape, Unit, Variant};
 
 /// An async runtime: tasks on an executor of some threads.
 pub(super) trait AsyncRuntime: Sync {
@@ -77,6 +77,9 @@ fn async_shape(setup: &Setup, workers: usize) -> Shape {
 pub(super) trait WorkerPool: Sync {
     /// The name users type.
     const NAME: &'static str;
+    /// The unit its spawn probe starts (`Instance::start_units`), if it can start one
+    /// beside taking jobs.
+    const START_UNIT: Option<Unit> = None;
 
     /// Starts `size` workers that will run cells under `limit` (`unbounded`, `pool` or `batches`).
     fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError>;
@@ -96,6 +99,10 @@ impl<P: WorkerPool> Runtime for P {
 
     fn model(&self) -> Model {
         Model::ThreadPool
+    }
+
+    fn start_unit(&self) -> Option<Unit> {
+        P::START_UNIT
     }
 
     fn refusal(&self, limit: Limit) -> Option<String> {

@@ -8,6 +8,7 @@ mod async_std;
 mod crossbeam_pool;
 mod family;
 mod model;
+mod probe;
 pub mod processes;
 mod rayon;
 mod sequential;
@@ -29,7 +30,8 @@ use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Tally, Work};
 
 use family::{Async, WorkerPool};
-pub use model::{Model, Unit};
+pub use model::{Model, SpawnKind, Unit};
+pub use probe::{SleepTimes, Spawned, Stamping, empty_jobs};
 
 /// Every runtime, in the order results are shown. Adding one: a file and a line here.
 pub static REGISTRY: &[&dyn Runtime] = &[
@@ -183,6 +185,32 @@ pub trait Runtime: Sync {
         None
     }
 
+    /// The unit [`Instance::start_units`] really starts, the spawn probe's `start` figure:
+    /// by default the runtime's own unit; none for `sequential` (it starts nothing) and for
+    /// a pool that only takes jobs (a job handed to running threads is not a start).
+    fn start_unit(&self) -> Option<Unit> {
+        match self.model() {
+            Model::Sequential | Model::ThreadPool => None,
+            model => Some(model.unit()),
+        }
+    }
+
+    /// Whether it runs jobs on a pool already running ([`Instance::submit_jobs`], started
+    /// under `pool:N`), the spawn probe's `job` figure: the thread pools do.
+    fn takes_jobs(&self) -> bool {
+        self.model() == Model::ThreadPool
+    }
+
+    /// The spawn probe's figures this runtime has: `start` if it starts units, `job` if it
+    /// takes jobs.
+    fn spawn_kinds(&self) -> Vec<SpawnKind> {
+        let has = |kind| match kind {
+            SpawnKind::Start => self.start_unit().is_some(),
+            SpawnKind::Job => self.takes_jobs(),
+        };
+        SpawnKind::ALL.into_iter().filter(|&k| has(k)).collect()
+    }
+
     /// Whether this runtime has the labelled variants (async runtimes do).
     fn has_variants(&self) -> bool {
         false
@@ -219,6 +247,36 @@ pub trait Instance {
         let _ = round_trips;
         Err(RuntimeError::Unsupported(
             "this runtime has no ping-pong experiment".into(),
+        ))
+    }
+
+    /// Spawn probe, `start`: starts `units` units that do nothing but report to their join,
+    /// each a real unit of [`Runtime::start_unit`] (a task spawned from inside the runtime,
+    /// an OS thread, a rayon task, a process spawned and reaped), all first, then joins
+    /// them; timed from the first start to the last join.
+    fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {
+        let _ = units;
+        Err(RuntimeError::Unsupported(
+            "this runtime starts no unit of its own (a pool takes jobs: see submit_jobs)".into(),
+        ))
+    }
+
+    /// Spawn probe, `job`: hands `jobs` empty jobs to the pool already running (started
+    /// under `pool:N`) and collects them; timed from the first submission to the last result.
+    fn submit_jobs(&mut self, jobs: usize) -> Result<Spawned, RuntimeError> {
+        let _ = jobs;
+        Err(RuntimeError::Unsupported(
+            "this runtime has no running pool to hand jobs to".into(),
+        ))
+    }
+
+    /// Timer probe: one unit sleeping `d` on the runtime's own timer (a blocking sleep for
+    /// threads, pools and processes), timestamped inside the unit around the sleep; the
+    /// unit's start and join are figures of their own.
+    fn sleep_in_unit(&mut self, d: std::time::Duration) -> Result<SleepTimes, RuntimeError> {
+        let _ = d;
+        Err(RuntimeError::Unsupported(
+            "this runtime has no timer probe".into(),
         ))
     }
 

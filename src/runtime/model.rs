@@ -1,5 +1,6 @@
-//! What kind of concurrency a runtime is, and what one of its units is called: facts every
-//! record carries, so no reader has to re-derive them from a runtime's name.
+//! What kind of concurrency a runtime is, what one of its units is called, and what a spawn
+//! probe figure is: facts every record carries, so no reader has to re-derive them from a
+//! runtime's name.
 
 use std::fmt;
 
@@ -54,7 +55,8 @@ impl fmt::Display for Model {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unit {
-    /// An async task (or a task run in turn by `sequential`).
+    /// An async task, a rayon task (`scope.spawn`, the spawn probe's start on rayon), or a
+    /// task run in turn by `sequential`.
     Task,
     /// An OS thread started for the task.
     Thread,
@@ -79,5 +81,38 @@ impl Unit {
 impl fmt::Display for Unit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.noun())
+    }
+}
+
+/// What a spawn probe figure is: units really started, or jobs handed to a pool already
+/// running. The two are never compared with each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpawnKind {
+    /// One unit started and joined per item: an async task, an OS thread, a rayon task, a
+    /// process (spawned and reaped).
+    Start,
+    /// One job per item through a pool whose threads or processes are already running
+    /// (rayon's parallel iterator, the crossbeam pool's channel, the process pool's round
+    /// trip): nothing is started.
+    Job,
+}
+
+impl SpawnKind {
+    /// Both kinds, starts first.
+    pub const ALL: [SpawnKind; 2] = [SpawnKind::Start, SpawnKind::Job];
+
+    /// As records write it: `start`, `job`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpawnKind::Start => "start",
+            SpawnKind::Job => "job",
+        }
+    }
+}
+
+impl fmt::Display for SpawnKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use super::{Instance, Outcome, Runtime, RuntimeError, Setup, Shape, SleepTimes, Stamping};
 use crate::limit::Limit;
-use crate::workload::{StdSteps, Tally, Work};
+use crate::workload::{BlockingSteps, StdSteps, Tally, Work};
 
 pub struct Sequential;
 
@@ -48,5 +48,14 @@ impl Instance for SequentialInstance {
             tally.add(work.run_blocking(i, &StdSteps));
         }
         Ok(Outcome::of(tally, span.stop()))
+    }
+
+    /// No unit: the sleep on the calling thread, so start and join are only clock reads.
+    fn sleep_in_unit(&mut self, d: std::time::Duration) -> Result<SleepTimes, RuntimeError> {
+        let stamping = Stamping::default();
+        stamping.ask();
+        stamping.wait(d);
+        stamping.joined();
+        Ok(stamping.times())
     }
 }

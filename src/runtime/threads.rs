@@ -7,11 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use super::{Instance, Outcome, PARK_FOR, Runtime, RuntimeError, Setup, Shape, panic_message};
+use super::{
+    Instance, Outcome, PARK_FOR, Runtime, RuntimeError, Setup, Shape, SleepTimes, Spawned,
+    Stamping, panic_message,
+};
 use crate::limit::{BlockingSemaphore, Limit};
 use crate::measure::memory::Snapshot;
 use crate::measure::os_limits;
-use crate::workload::{StdSteps, Tally, Work};
+use crate::workload::{BlockingSteps, StdSteps, Tally, Work};
 
 pub struct Threads;
 
@@ -87,6 +90,20 @@ impl Instance for ThreadsInstance {
             }
         };
         Ok(Outcome::of(tally, span.stop()))
+    }
+
+    fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {
+        let begin = std::time::Instant::now();
+        let ids = spawn_each(0..units, |_| thread::current().id())?;
+        Ok(Spawned::of_ids(begin.elapsed(), ids))
+    }
+
+    fn sleep_in_unit(&mut self, d: std::time::Duration) -> Result<SleepTimes, RuntimeError> {
+        let stamping = Stamping::default();
+        stamping.ask();
+        spawn_each(0..1, |_| stamping.wait(d))?;
+        stamping.joined();
+        Ok(stamping.times())
     }
 
     fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {

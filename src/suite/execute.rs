@@ -67,12 +67,12 @@ fn execute_here(req: &CellRequest) -> CellReply {
     reply
 }
 
-/// A claims experiment on the requested runtime.
+/// A claims experiment or a probe on the requested runtime, under the request's limit.
 fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, RuntimeError> {
     let rt = runtime::find(&req.runtime).map_err(|e| RuntimeError::Unsupported(e.to_string()))?;
     let mut instance = rt.start(&Setup {
         workers: req.workers,
-        limit: Limit::Unbounded,
+        limit: req.limit,
         tasks: 1,
         variant: Variant::Normal,
     })?;
@@ -87,7 +87,27 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
                 seconds_per_round_trip,
             })
         }
+        Experiment::StartUnits { units } => {
+            probe_runs(req, || instance.start_units(units)).map(ExperimentOutcome::Spawned)
+        }
+        Experiment::SubmitJobs { jobs } => {
+            probe_runs(req, || instance.submit_jobs(jobs)).map(ExperimentOutcome::Spawned)
+        }
+        Experiment::SleepInUnit { sleep } => {
+            probe_runs(req, || instance.sleep_in_unit(sleep)).map(ExperimentOutcome::Slept)
+        }
     }
+}
+
+/// A probe's `warmup` untimed runs, then its `repeat` measured ones, on one started instance.
+fn probe_runs<T>(
+    req: &CellRequest,
+    mut run: impl FnMut() -> Result<T, RuntimeError>,
+) -> Result<Vec<T>, RuntimeError> {
+    for _ in 0..req.warmup {
+        run()?;
+    }
+    (0..req.repeat.max(1)).map(|_| run()).collect()
 }
 
 /// The memory pass: park `units` idle units and read what they cost. The units are never

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limit::Limit;
-use crate::runtime::Variant;
+use crate::runtime::{SleepTimes, Spawned, Variant};
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
 
@@ -158,7 +158,7 @@ pub struct CellReply {
     pub error: Option<ReplyError>,
 }
 
-/// Experiments the claims need beyond the workloads.
+/// Experiments the claims and the probes need beyond the workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Experiment {
@@ -169,10 +169,27 @@ pub enum Experiment {
         /// How many.
         round_trips: usize,
     },
+    /// Spawn probe, `start`: this many empty units started, then joined; the request's
+    /// `warmup` runs first, then `repeat` measured ones.
+    StartUnits {
+        /// Units per run.
+        units: usize,
+    },
+    /// Spawn probe, `job`: this many empty jobs through the pool the request's `limit`
+    /// starts (`pool:N`); `warmup`, then `repeat` runs.
+    SubmitJobs {
+        /// Jobs per run.
+        jobs: usize,
+    },
+    /// Timer probe: one unit sleeping this long, stamped inside; `warmup`, then `repeat`.
+    SleepInUnit {
+        /// The sleep asked for.
+        sleep: std::time::Duration,
+    },
 }
 
 /// What an experiment measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExperimentOutcome {
     /// Calls against the service.
@@ -182,6 +199,10 @@ pub enum ExperimentOutcome {
         /// Seconds per round trip.
         seconds_per_round_trip: f64,
     },
+    /// The spawn probe's measured runs (`start` or `job`).
+    Spawned(Vec<Spawned>),
+    /// The timer probe's measured sleeps.
+    Slept(Vec<SleepTimes>),
 }
 
 impl CellRequest {

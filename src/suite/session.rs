@@ -275,8 +275,8 @@ impl Running {
             })
     }
 
-    /// Each runtime's sleep(1ms) and sleep(10ms), and its cost to start and join an empty
-    /// unit.
+    /// Each runtime's sleep(1ms) and sleep(10ms), its cost to start and join an empty unit,
+    /// and its cost per empty job on its running pool.
     fn probe(
         &mut self,
         cfg: &RunConfig,
@@ -290,7 +290,9 @@ impl Running {
                     .timers
                     .push(probes::timer(rt, requested, cfg.workers, iso));
             }
-            self.summary.spawn.push(probes::spawn(rt, cfg.workers, iso));
+            self.summary
+                .spawn
+                .extend(probes::spawns(rt, cfg.workers, iso));
             self.save()?;
         }
         obs.probed();

@@ -1,7 +1,8 @@
-//! Timer overshoot per runtime: how much longer than asked a single task's sleep took
-//! (median of the probe's runs, whiskers min..max), for each requested duration.
+//! Timer overshoot per runtime: how much longer than asked one unit's sleep took, timed
+//! inside the unit around the sleep (median of the probe's runs, whiskers min..max), for
+//! each requested duration.
 
-use crate::results::Loaded;
+use crate::results::{Loaded, TimerProbe};
 
 use super::model::{Axis, Body, Chart, Fill, Group, Key, Panel, Unit};
 use super::parts::{runtime_legend, seconds_bar};
@@ -52,11 +53,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         .fold(0.0, f64::min);
     Ok(Chart {
         title: "Timer overshoot: measured sleep minus requested".into(),
-        subtitle: format!(
-            "One task sleeping on the runtime's own timer, spawn and join included; bar: median \
-             of the probe's runs, whisker: min..max. {}.",
-            select::machine_words(loaded)
-        ),
+        subtitle: format!("{} {}.", how(&probes), select::machine_words(loaded)),
         panels: vec![Panel {
             title: String::new(),
             x: Axis::linear("requested sleep", Unit::Seconds),
@@ -68,4 +65,16 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         legend,
         size: (1000, 650),
     })
+}
+
+/// What the bars time: the sleep alone inside the unit, or (older folders) a whole cell.
+fn how(probes: &[&TimerProbe]) -> &'static str {
+    if probes.iter().all(|t| t.inside_unit) {
+        "One unit sleeping on the runtime's own timer, timestamped inside the unit around the \
+         sleep alone (its start and join are not in the bar); bar: median of the probe's runs, \
+         whisker: min..max."
+    } else {
+        "One task sleeping on the runtime's own timer, spawn and join included; bar: median \
+         of the probe's runs, whisker: min..max."
+    }
 }

@@ -9,6 +9,7 @@ use crate::report::labels::{cell_status, first_clause, runtime_label as label, s
 use crate::results::{
     CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
 };
+use crate::runtime::SpawnKind;
 use crate::units::{bytes, seconds};
 
 /// Seconds that may be negative (a cell a little faster than ideal + overshoot).
@@ -25,9 +26,14 @@ pub struct Table;
 
 impl Exporter for Table {
     fn run(&self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
-        write_table(out, &summary.cells, &summary.timers)?;
+        let probes_only = summary.cells.is_empty() && !summary.timers.is_empty();
+        if !probes_only {
+            write_table(out, &summary.cells, &summary.timers)?;
+        }
         if !summary.timers.is_empty() {
-            writeln!(out)?;
+            if !probes_only {
+                writeln!(out)?;
+            }
             write_timer_table(out, &summary.timers)?;
             writeln!(out)?;
             write_spawn_table(out, &summary.spawn)?;
@@ -154,56 +160,80 @@ fn write_memory_table(
     Ok(())
 }
 
-/// Timer probe: requested vs measured sleep per runtime.
+/// Timer probe: requested vs measured sleep per runtime, the unit's start and join apart.
 fn write_timer_table(out: &mut dyn Write, probes: &[TimerProbe]) -> io::Result<()> {
     writeln!(
         out,
-        "timer probe (median of 21 single-task sleeps, spawn and join included):"
+        "timer probe (median of 21 sleeps, timestamped inside the unit around the sleep alone; \
+         start and join are the unit's own, not in the overshoot):"
     )?;
     writeln!(
         out,
-        "{:<22} {:>9} {:>10} {:>10}  status",
-        "runtime", "requested", "measured", "overshoot"
+        "{:<22} {:<7} {:>9} {:>10} {:>10} {:>21} {:>10} {:>10}  status",
+        "runtime", "unit", "requested", "slept", "overshoot", "min..max", "start", "join"
     )?;
+    let or_dash = |v: Option<f64>| v.map_or_else(|| "-".to_string(), seconds);
     for p in probes {
-        let status = status(p.error.as_deref());
+        let mut status = status(p.error.as_deref());
+        if !p.inside_unit {
+            status.push_str(" (older file: a whole one-unit cell, start and join included)");
+        }
         writeln!(
             out,
-            "{:<22} {:>9} {:>10} {:>10}  {status}",
+            "{:<22} {:<7} {:>9} {:>10} {:>10} {:>21} {:>10} {:>10}  {status}",
             label(&p.runtime, p.legacy),
+            p.unit,
             seconds(p.requested_seconds),
             seconds(p.median_seconds),
             seconds(p.overshoot_seconds),
+            format!("{}..{}", seconds(p.min_seconds), seconds(p.max_seconds)),
+            or_dash(p.start_seconds),
+            or_dash(p.join_seconds),
         )?;
     }
     Ok(())
 }
 
-/// Spawn probe: cost to start and join one empty unit per runtime.
+/// Spawn probe: per runtime, one empty unit started and joined; then, apart, one empty job
+/// through a pool already running.
 fn write_spawn_table(out: &mut dyn Write, probes: &[SpawnProbe]) -> io::Result<()> {
-    writeln!(
-        out,
-        "spawn probe (start and join one empty unit; median of 5 runs):"
-    )?;
-    writeln!(
-        out,
-        "{:<22} {:>7} {:>12} {:>21}  status",
-        "runtime", "units", "per unit", "min..max"
-    )?;
-    for p in probes {
-        let status = status(p.error.as_deref());
+    let mut first = true;
+    for kind in SpawnKind::ALL {
+        let rows: Vec<&SpawnProbe> = probes.iter().filter(|p| p.kind() == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if !std::mem::take(&mut first) {
+            writeln!(out)?;
+        }
+        let what = match kind {
+            SpawnKind::Start => "start: one empty unit started and joined",
+            SpawnKind::Job => {
+                "job: one empty job handed to a pool already running (no unit started)"
+            }
+        };
+        writeln!(out, "spawn probe, {what}; median of 5 runs:")?;
         writeln!(
             out,
-            "{:<22} {:>7} {:>12} {:>21}  {status}",
-            label(&p.runtime, p.legacy),
-            p.units,
-            seconds(p.spawn_seconds_per_unit),
-            format!(
-                "{}..{}",
-                seconds(p.min_seconds_per_unit),
-                seconds(p.max_seconds_per_unit)
-            ),
+            "{:<22} {:<7} {:>7} {:>12} {:>21}  status",
+            "runtime", "unit", "units", "per unit", "min..max"
         )?;
+        for p in rows {
+            let status = status(p.error.as_deref());
+            writeln!(
+                out,
+                "{:<22} {:<7} {:>7} {:>12} {:>21}  {status}",
+                label(&p.runtime, p.legacy),
+                p.unit,
+                p.units,
+                seconds(p.spawn_seconds_per_unit),
+                format!(
+                    "{}..{}",
+                    seconds(p.min_seconds_per_unit),
+                    seconds(p.max_seconds_per_unit)
+                ),
+            )?;
+        }
     }
     Ok(())
 }

@@ -2,22 +2,27 @@
 //! rtbench re-executes itself as a hidden `__worker`; jobs and results travel as JSON lines
 //! over its stdin and stdout (the IPC a process pool pays). `pool:N` keeps N workers, each
 //! taking the next task when it answers; `unbounded` starts one process per task and
-//! `batches:N` N such processes at a time. Waits in a worker are blocking sleeps.
+//! `batches:N` N such processes at a time. Waits in a worker are blocking sleeps. Its spawn
+//! probe starts processes (spawned, answered, reaped); the pool's round trip is its `job`.
 
 mod worker;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::{Duration, Instant};
 
 pub use worker::{Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe};
 
-use super::{ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
+use super::{
+    ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape, SleepTimes, Spawned,
+    empty_jobs,
+};
 use crate::limit::Limit;
 use crate::measure::memory::{self, Snapshot};
-use crate::measure::{Usage, os_limits};
-use crate::workload::{Tally, Work};
+use crate::measure::{Usage, monotonic_nanos, os_limits};
+use crate::workload::{Step, Tally, Work};
 
 /// The worker-processes runtime.
 pub struct Processes;
@@ -29,6 +34,11 @@ impl Runtime for Processes {
 
     fn model(&self) -> crate::runtime::Model {
         crate::runtime::Model::Processes
+    }
+
+    /// Its pool (`pool:N`) takes jobs.
+    fn takes_jobs(&self) -> bool {
+        true
     }
 
     fn refusal(&self, limit: Limit) -> Option<String> {
@@ -76,10 +86,15 @@ fn spawn_refused(started: usize, source: std::io::Error) -> RuntimeError {
 }
 
 fn job(work: &Work, index: usize) -> Job {
-    Job {
-        index,
-        steps: work.plans()[index].steps.to_vec(),
-    }
+    Job::of(index, work.plans()[index].steps.to_vec())
+}
+
+/// A process started for one job: spawned, sent the job, and told no other will come.
+fn start_for(exe: &Path, job: &Job, started: usize) -> Result<WorkerProc, RuntimeError> {
+    let mut proc = WorkerProc::spawn(exe).map_err(|e| spawn_refused(started, e))?;
+    proc.send(job)?;
+    proc.close_stdin();
+    Ok(proc)
 }
 
 /// N long-lived workers; a thread in this process feeds each one task at a time.
@@ -176,6 +191,11 @@ impl Instance for PoolInstance {
             children: Some(children),
         })
     }
+
+    /// The pool's round trip: empty jobs through the same feeding threads as a cell's.
+    fn submit_jobs(&mut self, jobs: usize) -> Result<Spawned, RuntimeError> {
+        empty_jobs(self, jobs)
+    }
 }
 
 impl Drop for PoolInstance {
@@ -204,10 +224,7 @@ impl Instance for PerTaskInstance {
             let mut running = Vec::with_capacity(self.batch);
             for i in start..(start + self.batch).min(n) {
                 let guard = work.gauge().map(|g| g.enter());
-                let mut proc =
-                    WorkerProc::spawn(&self.exe).map_err(|e| spawn_refused(running.len(), e))?;
-                proc.send(&job(work, i))?;
-                proc.close_stdin();
+                let proc = start_for(&self.exe, &job(work, i), running.len())?;
                 running.push((i, proc, guard));
             }
             for (i, mut proc, guard) in running {
@@ -235,6 +252,45 @@ impl Instance for PerTaskInstance {
         })
     }
 
+    /// `units` processes, each spawned and sent an empty job, then each answer read and the
+    /// process reaped (wait4).
+    fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {
+        let empty = Job::of(0, Vec::new());
+        let begin = Instant::now();
+        let mut running = Vec::with_capacity(units);
+        for started in 0..units {
+            running.push(start_for(&self.exe, &empty, started)?);
+        }
+        let mut pids = Vec::with_capacity(units);
+        for mut proc in running {
+            proc.receive()?;
+            proc.close_and_reap()?;
+            pids.push(proc.pid());
+        }
+        Ok(Spawned::of_ids(begin.elapsed(), pids))
+    }
+
+    /// One process sleeping: stamped before its spawn, inside it around the sleep (its
+    /// answer carries those stamps), and once it is reaped.
+    fn sleep_in_unit(&mut self, d: Duration) -> Result<SleepTimes, RuntimeError> {
+        let job = Job {
+            stamp: true,
+            ..Job::of(0, vec![Step::Wait(d)])
+        };
+        let asked = monotonic_nanos();
+        let mut proc = start_for(&self.exe, &job, 0)?;
+        let done = proc.receive()?;
+        proc.close_and_reap()?;
+        let joined = monotonic_nanos();
+        let [began, woke] = done.slept.ok_or_else(|| {
+            RuntimeError::Worker(format!(
+                "worker process {} answered a stamped job without its stamps",
+                proc.pid()
+            ))
+        })?;
+        Ok(SleepTimes::from_nanos(asked, began, woke, joined))
+    }
+
     /// Memory pass: `units` idle workers, each started and answered one empty job, so it
     /// is fully loaded and waiting on its stdin; the after-snapshot adds up their RSS and PSS.
     fn park(
@@ -246,10 +302,7 @@ impl Instance for PerTaskInstance {
         let mut parked = Vec::with_capacity(units);
         for started in 0..units {
             let mut proc = WorkerProc::spawn(&self.exe).map_err(|e| spawn_refused(started, e))?;
-            proc.send(&Job {
-                index: 0,
-                steps: Vec::new(),
-            })?;
+            proc.send(&Job::of(0, Vec::new()))?;
             proc.receive()?;
             parked.push(proc);
         }

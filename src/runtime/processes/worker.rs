@@ -10,7 +10,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use serde::{Deserialize, Serialize};
 
 use crate::measure::Usage;
-use crate::runtime::RuntimeError;
+use crate::runtime::{RuntimeError, Stamping};
 use crate::workload::{StdSteps, Step, run_steps_blocking};
 
 /// The hidden subcommand a worker runs.
@@ -23,6 +23,20 @@ pub struct Job {
     pub index: usize,
     /// Its steps.
     pub steps: Vec<Step>,
+    /// The timer probe's job: stamp its waits and answer the stamps (absent from a cell's).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stamp: bool,
+}
+
+impl Job {
+    /// A job of task `index` doing `steps`, unstamped.
+    pub fn of(index: usize, steps: Vec<Step>) -> Job {
+        Job {
+            index,
+            steps,
+            stamp: false,
+        }
+    }
 }
 
 /// A worker's answer: the task's checksum and the worker's own resource usage so far.
@@ -34,6 +48,9 @@ pub struct Done {
     pub checksum: u64,
     /// The worker's own usage so far.
     pub usage: Usage,
+    /// A stamped job's last wait: the monotonic clock (ns) just before and just after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slept: Option<[u64; 2]>,
 }
 
 /// Test hook: `RTBENCH_WORKER_FAULT=crash` makes a worker abort on its first job,
@@ -62,13 +79,20 @@ pub fn serve() -> io::Result<()> {
                 format!("malformed job line ({e}): {line}"),
             )
         })?;
-        let checksum = run_steps_blocking(job.index, &job.steps, &StdSteps);
+        let (checksum, slept) = if job.stamp {
+            let stamping = Stamping::default();
+            let checksum = run_steps_blocking(job.index, &job.steps, &stamping);
+            (checksum, Some(stamping.slept()))
+        } else {
+            (run_steps_blocking(job.index, &job.steps, &StdSteps), None)
+        };
         serde_json::to_writer(
             &mut out,
             &Done {
                 index: job.index,
                 checksum,
                 usage: Usage::now(),
+                slept,
             },
         )?;
         out.write_all(b"\n")?;

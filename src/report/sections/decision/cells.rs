@@ -1,0 +1,122 @@
+//! The rows decided from cells: many concurrent waits, CPU-bound work, waits and computation.
+
+use std::fmt::Write as _;
+
+use super::{cell_label, compared, name, timing_text};
+use crate::analysis::RowKind;
+use crate::analysis::cpu::CpuRow;
+use crate::analysis::io::{IoItem, IoRow};
+use crate::analysis::mixed::MixedRow;
+use crate::report::labels::{and_unit_memory, wall};
+use crate::runtime::Model;
+use crate::units::{bytes, seconds, thousands};
+
+pub(super) fn io(r: &IoRow) -> (String, String, String) {
+    let shown = |i: &IoItem| {
+        format!(
+            "{}{}, efficiency {:.2}{}",
+            wall(i.cell),
+            timing_text(i.timing.as_ref()),
+            i.cell.efficiency,
+            and_unit_memory(i.unit_memory.as_ref())
+        )
+    };
+    let (pick, mut measured) = compared(
+        &r.ranked,
+        |i: &IoItem| cell_label(&i.cell),
+        |c| shown(&c.item),
+    );
+    for i in &r.smaller {
+        let _ = write!(
+            measured,
+            "; {}: not run at {} (at {}: {})",
+            cell_label(&i.cell),
+            thousands(r.tasks),
+            thousands(i.cell.tasks),
+            shown(i)
+        );
+    }
+    let workload = format!(
+        "{}: {} tasks each waiting {}, all at once",
+        name(RowKind::Io),
+        thousands(r.tasks),
+        r.latency
+    );
+    (workload, pick, measured)
+}
+
+pub(super) fn cpu(r: &CpuRow) -> (String, String, String) {
+    let (pick, mut measured) = compared(
+        &r.ranked,
+        |i| cell_label(&i.cell),
+        |c| {
+            let cell = c.item.cell;
+            let peak = if cell.child_processes > 0 {
+                format!(
+                    ", {} peak with workers",
+                    bytes(Some(cell.footprint_bytes() as f64))
+                )
+            } else {
+                String::new()
+            };
+            let what = if cell.model == Model::Processes {
+                "processes"
+            } else {
+                "threads"
+            };
+            format!(
+                "{:.2}x ({}, {} {what}{peak})",
+                c.item.speedup,
+                wall(cell),
+                cell.workers
+            )
+        },
+    );
+    let fastest_of = if r.baselines > 1 {
+        format!(" (the fastest of {} cells)", r.baselines)
+    } else {
+        String::new()
+    };
+    let _ = write!(
+        measured,
+        "; sequential {}{fastest_of}; at most {:.2}x on {} cores",
+        seconds(r.baseline),
+        r.bound,
+        r.cores
+    );
+    let workload = format!(
+        "{}: {} tasks each computing factorial({})",
+        name(RowKind::Cpu),
+        r.tasks,
+        thousands(r.compute as usize)
+    );
+    (workload, pick, measured)
+}
+
+pub(super) fn mixed(r: &MixedRow) -> (String, String, String) {
+    let (pick, mut measured) = compared(
+        &r.ranked,
+        |i| cell_label(&i.cell),
+        |c| {
+            let cell = c.item.cell;
+            format!(
+                "{}{}, efficiency {:.2}, {} peak",
+                wall(cell),
+                timing_text(c.item.timing.as_ref()),
+                cell.efficiency,
+                bytes(Some(cell.footprint_bytes() as f64))
+            )
+        },
+    );
+    if let Some(seq) = r.sequential {
+        let _ = write!(measured, "; sequential {}", wall(seq));
+    }
+    let workload = format!(
+        "{}: {} tasks of steps each waiting {} then computing factorial({})",
+        name(RowKind::Mixed),
+        thousands(r.tasks),
+        r.latency,
+        thousands(r.compute as usize)
+    );
+    (workload, pick, measured)
+}

@@ -1,0 +1,123 @@
+//! The rows that read claims: a blocking library in async code (C17), and bounding
+//! concurrency against a rate-limited API (cells under a limit, C06, C15).
+
+use super::name;
+use crate::analysis::RowKind;
+use crate::analysis::blocking::{BlockingPick, BlockingRow};
+use crate::analysis::limits::{LimitRow, Style};
+use crate::report::labels::{verdict, wall};
+use crate::units::{seconds, thousands};
+
+pub(super) fn blocking(r: &BlockingRow) -> (String, String, String) {
+    let pick = match r.pick {
+        BlockingPick::Pool => {
+            "**move the call to the runtime's blocking pool** (spawn_blocking, smol::unblock)"
+        }
+        BlockingPick::Inside => "**call it inside the task** (the blocking pool was slower)",
+        BlockingPick::NoWinner => "no consistent winner",
+    };
+    let shown: Vec<String> = r
+        .pairs
+        .iter()
+        .map(|p| match &p.pool {
+            Ok(pool) => format!(
+                "{}: {} in tasks vs {} on the pool ({:.1}x)",
+                p.runtime,
+                seconds(p.inside),
+                seconds(*pool),
+                p.inside / pool
+            ),
+            Err(key) => format!(
+                "{}: {} in tasks; on the pool not measured ({key})",
+                p.runtime,
+                seconds(p.inside)
+            ),
+        })
+        .collect();
+    (
+        format!(
+            "{}: claim C17's blocking calls ({})",
+            name(RowKind::Blocking),
+            r.scale
+        ),
+        pick.into(),
+        format!("{}; C17 {}", shown.join("; "), verdict(r.verdict)),
+    )
+}
+
+/// `40`, or `30..40` when the runtimes disagree.
+fn span(values: &[f64]) -> String {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if values.is_empty() {
+        "-".into()
+    } else if lo == hi {
+        format!("{lo:.0}")
+    } else {
+        format!("{lo:.0}..{hi:.0}")
+    }
+}
+
+pub(super) fn limits(r: &LimitRow) -> (String, String, String) {
+    let mut shown = Vec::new();
+    for g in &r.groups {
+        let parts: Vec<String> = Style::ALL
+            .iter()
+            .zip(&g.best)
+            .filter_map(|(style, c)| {
+                let c = (*c)?;
+                Some(format!("{} {} ({})", style.name(), wall(c), c.runtime))
+            })
+            .collect();
+        shown.push(format!(
+            "{} calls of {}, limit {}: {}",
+            thousands(g.tasks),
+            g.latency,
+            g.limit,
+            parts.join(", ")
+        ));
+    }
+    for s in r.styles.iter().filter(|s| s.ran && !s.chosen) {
+        shown.push(format!(
+            "{} up to {:.2}x the fastest",
+            s.style.name(),
+            s.worst
+        ));
+    }
+    if let Some(c) = &r.c06 {
+        shown.push(format!(
+            "C06, 50 calls at a server taking 10: {} rejected with no limit, {} with semaphore(10) ({})",
+            span(&c.no_limit),
+            span(&c.semaphore),
+            verdict(c.verdict)
+        ));
+    }
+    if let Some(c) = &r.c15 {
+        let fixed: Vec<String> = c
+            .fixed
+            .iter()
+            .map(|(l, rate, rejected)| match (rate, rejected) {
+                (Ok(rate), Ok(rejected)) => format!("{l} {rate:.0}/s, {rejected:.0} rejected"),
+                (Err(key), _) | (_, Err(key)) => format!("{l}: not measured ({key})"),
+            })
+            .collect();
+        shown.push(format!(
+            "C15 with retries: adaptive {:.0}/s, {:.0} rejected; {} ({})",
+            c.adaptive.0,
+            c.adaptive.1,
+            fixed.join("; "),
+            verdict(c.verdict)
+        ));
+    }
+    let picked: Vec<&str> = r.pick().into_iter().map(Style::name).collect();
+    let mut pick = if r.from_cells() {
+        format!("**{}**", picked.join(" or "))
+    } else {
+        format!("**a {}**", picked.join(" or "))
+    };
+    pick.push_str(" sized to the API's limit");
+    if r.adaptive {
+        pick.push_str("; an adaptive (AIMD) limit when the limit is unknown");
+    }
+    (name(RowKind::Limit).to_string(), pick, shown.join("; "))
+}

@@ -51,47 +51,35 @@ impl Renderer for Decision {
             table.row(&[workload.as_str(), &pick, &measured, row.rule]);
         }
         out.push_str(&table.finish());
-        let failed: Vec<String> = decisions
-            .failed
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {} x{} {}: {}",
-                    c.runtime,
-                    c.workload,
-                    thousands(c.tasks),
-                    c.limit,
-                    c.error_kind.as_deref().unwrap_or("failed")
-                )
-            })
-            .collect();
-        if !failed.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nFailed cells (not candidates): {}.",
-                inline(&failed.join("; "))
-            );
-        }
-        let suspect: Vec<String> = decisions
-            .suspect
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {} x{} {}: {}",
-                    c.runtime,
-                    c.workload,
-                    thousands(c.tasks),
-                    c.limit,
-                    c.suspect.as_deref().unwrap_or("suspect")
-                )
-            })
-            .collect();
-        if !suspect.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nSuspect cells, faster than physics allows (not candidates): {}.",
-                inline(&suspect.join("; "))
-            );
+        let listed = [
+            (
+                "Failed cells (not candidates)",
+                &decisions.failed,
+                (|c| c.error_kind.as_deref().unwrap_or("failed")) as fn(&CellRecord) -> &str,
+            ),
+            (
+                "Suspect cells, faster than physics allows (not candidates)",
+                &decisions.suspect,
+                |c| c.suspect.as_deref().unwrap_or("suspect"),
+            ),
+        ];
+        for (title, cells, why) in listed {
+            if !cells.is_empty() {
+                let each: Vec<String> = cells
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {} x{} {}: {}",
+                            c.runtime,
+                            c.workload,
+                            thousands(c.tasks),
+                            c.limit,
+                            why(c)
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(out, "\n{title}: {}.", inline(&each.join("; ")));
+            }
         }
         out
     }

@@ -17,7 +17,7 @@ pub mod spawn;
 pub mod timer;
 
 pub use rank::{Candidate, MARGIN, Ranked};
-pub use select::{MemoryKind, UnitMemory, most_common};
+pub use select::{UnitMemory, most_common};
 
 use crate::results::{CellRecord, ClaimResult, FigureId, FigureKey, Loaded};
 

@@ -8,7 +8,7 @@ use super::blocking::BlockingPick;
 use super::limits::Style;
 use super::*;
 use crate::limit::Limit;
-use crate::results::{self, FigureKey, Loaded};
+use crate::results::{self, FigureKey, Loaded, MemoryKind};
 use crate::runtime::Model;
 use crate::workload::WorkloadKind;
 

@@ -16,6 +16,6 @@ pub use claim::{
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};
 pub use record::{
-    CellRecord, MemoryModel, MemoryRecord, RawRow, RuntimeFacts, SpawnProbe, TimerProbe,
+    CellRecord, MemoryKind, MemoryModel, MemoryRecord, RawRow, RuntimeFacts, SpawnProbe, TimerProbe,
 };
 pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Summary, write_atomic};

@@ -21,7 +21,9 @@ pub fn bytes(b: Option<f64>) -> String {
         None => "-".into(),
         Some(b) if b.abs() >= MIB => format!("{:.1} MiB", b / MIB),
         Some(b) if b.abs() >= KIB => format!("{:.1} KiB", b / KIB),
-        Some(b) => format!("{b:.0} B"),
+        // A figure around 0 that may fall either side (a task's kernel memory) is `0 B`,
+        // not `-0 B`.
+        Some(b) => format!("{:.0} B", if b.abs() < 0.5 { 0.0 } else { b }),
     }
 }
 
@@ -81,6 +83,8 @@ mod tests {
     fn bytes_in_binary_units() {
         assert_eq!(bytes(None), "-");
         assert_eq!(bytes(Some(455.0)), "455 B");
+        assert_eq!(bytes(Some(-0.3)), "0 B");
+        assert_eq!(bytes(Some(-53.0)), "-53 B");
         assert_eq!(bytes(Some(9.5 * KIB)), "9.5 KiB");
         assert_eq!(bytes(Some(2.0 * MIB)), "2.0 MiB");
         assert_eq!(gib(24 * (1 << 30)), "24.0 GiB");

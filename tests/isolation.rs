@@ -1,7 +1,7 @@
 //! End-to-end tests of cell isolation and the results folder: every cell runs in a child
 //! process (a panic, an abort or a hang fails that cell only), an interrupted run leaves
-//! valid files and no orphaned cell, a finished run records the machine and statistics,
-//! and the memory pass reports plausible per-unit costs.
+//! valid files and no orphaned cell, and a finished run records the machine and
+//! statistics. The memory pass's own tests are in memory.rs.
 //!
 //! Every run gets its own scratch folder as working directory and `--out`, so nothing is
 //! written into the repository.
@@ -598,102 +598,7 @@ fn latency_percentiles_are_the_tasks_completion_times() {
     }
 }
 
-// ---- 4. the memory pass ----
-
-#[test]
-fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
-    let s = Scratch::new("memory-smol");
-    let args = ["run", "--memory", "--runtime", "smol", "--format", "json"];
-    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
-    let doc = parse_json("stdout", &stdout);
-    let sizes = array(&doc, "memory");
-    let units: Vec<u64> = sizes.iter().map(|r| whole(r, "units")).collect();
-    assert_eq!(units, [10_000, 100_000, 1_000_000], "{doc}");
-    for r in sizes {
-        assert_eq!(text(r, "runtime"), "smol");
-        assert!(field(r, "error").is_null(), "{r}");
-        let rss = num(r, "rss_per_unit_bytes");
-        assert!((50.0..=5000.0).contains(&rss), "{r}");
-        assert!(
-            whole(r, "rss_after_bytes") > whole(r, "rss_before_bytes"),
-            "{r}"
-        );
-    }
-    let models = array(&doc, "models");
-    assert_eq!(models.len(), 1, "{doc}");
-    let smol = &models[0];
-    assert_eq!(text(smol, "runtime"), "smol");
-    for key in ["rss_per_unit_bytes", "heap_per_unit_bytes"] {
-        let v = num(smol, key);
-        assert!((50.0..=5000.0).contains(&v), "{key} {v}: {smol}");
-    }
-    assert_eq!(whole(smol, "max_units"), 1_000_000, "{smol}");
-    assert!(field(smol, "stopped_by").is_null(), "{smol}");
-    let summary = summary(&s);
-    assert_eq!(text(&summary, "profile"), "memory");
-    assert_eq!(field(&summary, "complete"), &Value::Bool(true));
-    assert_eq!(array(&summary, "memory"), sizes);
-}
-
-#[test]
-fn memory_pass_of_threads_reserves_stacks_and_stops_at_the_os_limit() {
-    let s = Scratch::new("memory-threads");
-    let args = [
-        "run",
-        "--memory",
-        "--runtime",
-        "threads",
-        "--format",
-        "json",
-    ];
-    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
-    let doc = parse_json("stdout", &stdout);
-    let sizes = array(&doc, "memory");
-    let models = array(&doc, "models");
-    assert_eq!(models.len(), 1, "{doc}");
-    let model = &models[0];
-    let failed: Vec<&Value> = sizes
-        .iter()
-        .filter(|r| !field(r, "error").is_null())
-        .collect();
-    for r in sizes {
-        let units = whole(r, "units");
-        if !field(r, "error").is_null() {
-            assert!(units > 5000, "{units} threads should fit: {r}");
-            assert_eq!(text(r, "error_kind"), "os-limit", "{r}");
-            assert!(text(r, "error").contains("vm.max_map_count"), "{r}");
-            continue;
-        }
-        let rss = num(r, "rss_per_unit_bytes");
-        assert!((2048.0..=65536.0).contains(&rss), "{r}");
-        assert!(num(r, "virtual_per_unit_bytes") >= 1048576.0, "{r}");
-    }
-    let units: Vec<u64> = sizes.iter().map(|r| whole(r, "units")).collect();
-    assert!(units.starts_with(&[1000, 5000]), "{units:?}");
-    match failed.as_slice() {
-        [] => assert!(field(model, "stopped_by").is_null(), "{model}"),
-        [only] => {
-            assert!(
-                std::ptr::eq(*only, sizes.last().unwrap()),
-                "the pass goes on after a failed size: {units:?}"
-            );
-            let why = text(model, "stopped_by");
-            assert!(why.contains("vm.max_map_count"), "{model}");
-        }
-        more => panic!("{} sizes failed: {doc}", more.len()),
-    }
-    let ok: Vec<u64> = units[..units.len() - failed.len()].to_vec();
-    let model_sizes: Vec<u64> = array(model, "sizes")
-        .iter()
-        .map(|v| v.as_u64().unwrap())
-        .collect();
-    assert_eq!(model_sizes, ok, "{model}");
-    let rss = num(model, "rss_per_unit_bytes");
-    assert!((2048.0..=65536.0).contains(&rss), "{model}");
-    assert!(num(model, "virtual_per_unit_bytes") >= 1048576.0, "{model}");
-}
-
-// ---- 5. profiles ----
+// ---- 4. profiles ----
 
 #[test]
 fn a_profile_with_a_conflicting_flag_is_refused() {

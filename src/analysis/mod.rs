@@ -17,7 +17,7 @@ pub mod spawn;
 pub mod timer;
 
 pub use rank::{Candidate, Ranked, overlap};
-pub use select::{MemoryKind, Timing, UnitMemory, most_common, timing};
+pub use select::{Timing, UnitMemory, most_common, timing};
 
 use crate::results::{CellRecord, ClaimResult, FigureId, FigureKey, Loaded};
 

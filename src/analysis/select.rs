@@ -2,7 +2,7 @@
 //! cells a row may compare, the best cell of each model, and a unit's memory from the
 //! memory pass.
 
-use crate::results::{CellRecord, Summary, TimerProbe};
+use crate::results::{CellRecord, MemoryKind, Summary, TimerProbe};
 use crate::runtime::{Model, Unit};
 use crate::workload::WorkloadKind;
 
@@ -32,15 +32,6 @@ pub fn best_per_model<'a>(cells: &[&'a CellRecord]) -> Vec<&'a CellRecord> {
     best
 }
 
-/// Which memory figure of the memory pass a unit's memory is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MemoryKind {
-    /// Proportional set size: pages shared between processes split among them.
-    Pss,
-    /// Resident set size.
-    Resident,
-}
-
 /// Memory per idle unit of a runtime, from the memory pass.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnitMemory {
@@ -52,13 +43,13 @@ pub struct UnitMemory {
     pub unit: Unit,
 }
 
-/// Memory per idle unit of `runtime` from the memory pass, if it ran.
+/// Memory per idle unit of `runtime` from the memory pass, if it ran: the figure the
+/// memory table and the claims publish ([`MemoryModel::own_per_unit`]).
+///
+/// [`MemoryModel::own_per_unit`]: crate::results::MemoryModel::own_per_unit
 pub fn unit_memory(s: &Summary, runtime: &str) -> Option<UnitMemory> {
     let m = s.memory_models.iter().find(|m| m.runtime == runtime)?;
-    let (bytes, kind) = m
-        .pss_per_unit_bytes
-        .map(|b| (b, MemoryKind::Pss))
-        .or(m.rss_per_unit_bytes.map(|b| (b, MemoryKind::Resident)))?;
+    let (bytes, kind) = m.own_per_unit()?;
     Some(UnitMemory {
         bytes,
         kind,

@@ -8,7 +8,7 @@ use super::blocking::BlockingPick;
 use super::limits::Style;
 use super::*;
 use crate::limit::Limit;
-use crate::results::{self, FigureKey, Loaded, SpawnProbe};
+use crate::results::{self, FigureKey, Loaded, MemoryKind, SpawnProbe};
 use crate::runtime::{Model, SpawnKind, Unit};
 use crate::workload::WorkloadKind;
 

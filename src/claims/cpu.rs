@@ -2,6 +2,7 @@
 //! processes' start-up cost (C11), async on one core (C14), processes on I/O (C16).
 
 use super::lab::Lab;
+use super::memory;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::Variant;
@@ -43,7 +44,8 @@ pub static CLAIMS: [Claim; 4] = [
         source: "002",
         claim: "processes help I/O-bound work too, but waste resources",
         rule: "50 waits: holds if a process per call takes at most half the sequential time (it helps) and a \
-               process costs at least 100x the memory of a task (waste); roughly if one of the two",
+               process costs at least 100x the memory of a task (waste: PSS per process and resident per task, \
+               the memory pass's slopes); roughly if one of the two",
         run: c16,
     },
 ];
@@ -219,12 +221,12 @@ fn c16(lab: &Lab) -> Result<Finding, String> {
     let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
     let processes = lab.wall("processes", &spec, Limit::Unbounded, Variant::Normal)?;
     let tokio = lab.wall("tokio", &spec, Limit::Unbounded, Variant::Normal)?;
-    let per_process = lab.memory("processes", 8)?;
-    let per_task = lab.memory("tokio", 10_000)?;
-    let process_b = per_process
-        .pss_per_unit_bytes
-        .unwrap_or(per_process.rss_per_unit_bytes);
-    let (verdict, why) = c16_rule(seq, processes, process_b, per_task.rss_per_unit_bytes);
+    // The figures the memory table and C07 publish: slopes over the memory pass's sizes.
+    let per_process = lab.memory_model("processes")?;
+    let per_task = lab.memory_model("tokio")?;
+    let ((process_b, process_kind), (task_b, task_kind)) =
+        (memory::own(&per_process)?, memory::own(&per_task)?);
+    let (verdict, why) = c16_rule(seq, processes, process_b, task_b);
     Ok(Finding {
         measured: vec![
             Figure::secs(FigureKey::of(FigureId::C16Sequential), "sequential", seq),
@@ -236,14 +238,14 @@ fn c16(lab: &Lab) -> Result<Finding, String> {
             Figure::secs(FigureKey::of(FigureId::C16Tokio), "tokio", tokio),
             Figure::new(
                 FigureKey::of(FigureId::C16ProcessMemory),
-                "memory per process (PSS)",
+                format!("memory per process ({process_kind})"),
                 process_b,
                 FigureUnit::Bytes,
             ),
             Figure::new(
                 FigureKey::of(FigureId::C16TaskMemory),
-                "memory per tokio task",
-                per_task.rss_per_unit_bytes,
+                format!("memory per tokio task ({task_kind})"),
+                task_b,
                 FigureUnit::Bytes,
             ),
         ],

@@ -1,12 +1,13 @@
 //! Where claims run their experiments: the same isolated cells, memory pass, probes and
 //! experiments as `rtbench run`, with the notes' durations scaled down.
 
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::limit::Limit;
 use crate::measure::available_cores;
-use crate::results::{CellRecord, MemoryRecord, SpawnProbe};
+use crate::results::{CellRecord, MemoryModel, MemoryRecord, SpawnProbe};
 use crate::runtime::{self, Model, Runtime, SpawnKind, Variant};
 use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, Isolation, Mode};
 use crate::workload::latency::format_duration;
@@ -50,9 +51,22 @@ pub struct Lab {
     pub workers: usize,
     /// Factor on the notes' durations (0.02: 1 s -> 20 ms).
     pub scale: f64,
+    /// The memory passes run so far, one per runtime: claims that read the same model
+    /// read the same figures.
+    passes: Mutex<Vec<MemoryModel>>,
 }
 
 impl Lab {
+    /// A lab with no memory pass run yet.
+    pub fn new(iso: Isolation, workers: usize, scale: f64) -> Lab {
+        Lab {
+            iso,
+            workers,
+            scale,
+            passes: Mutex::new(Vec::new()),
+        }
+    }
+
     /// A duration from the notes, scaled, rounded to whole milliseconds (tokio's timer
     /// works in milliseconds) and at least [`MIN_WAIT_MS`]: a shorter wait measures the
     /// timer's rounding more than the runtime.
@@ -138,6 +152,19 @@ impl Lab {
             (Some(e), _) => Err(format!("{runtime}: {}", e.message)),
             (None, None) => Err(format!("{runtime}: the experiment answered nothing")),
         }
+    }
+
+    /// The memory pass of a runtime over its standard sizes, as `rtbench run --memory` runs
+    /// it; run once per lab, so every claim reading it publishes the same figures.
+    pub fn memory_model(&self, runtime: &str) -> Result<MemoryModel, String> {
+        let rt = runtime::find(runtime).map_err(|e| e.to_string())?;
+        let mut passes = self.passes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = passes.iter().find(|m| m.runtime == runtime) {
+            return Ok(m.clone());
+        }
+        let Ok(m) = suite::memory::pass(rt, self.workers, &self.iso, |_| Ok::<_, Infallible>(()));
+        passes.push(m.clone());
+        Ok(m)
     }
 
     /// The memory pass at one size.

@@ -4,11 +4,8 @@
 use super::lab::Lab;
 use super::verdict::size_verdict;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
-use crate::results::MemoryRecord;
-use crate::runtime;
-use crate::suite::memory::{model, sizes};
-
-use crate::units::{KIB as KB, MIB as MB};
+use crate::results::{MemoryKind, MemoryModel, MemoryRecord};
+use crate::units::{self, KIB as KB, MIB as MB};
 
 /// A figure in bytes under a key of its own.
 fn bytes(id: FigureId, label: &str, value: f64) -> Figure {
@@ -25,8 +22,9 @@ pub static CLAIMS: [Claim; 3] = [
         id: "C07",
         source: "001 tables",
         claim: "~1 KB per coroutine, ~8 MB per thread, ~50 MB per process",
-        rule: "per idle unit, resident (slope over two sizes; PSS for processes): each figure holds within 2x \
-               of the claim, roughly within 10x; the verdict is the weakest of the three",
+        rule: "per idle unit, resident + kernel (PSS + kernel for processes), slopes over the memory pass's \
+               sizes, each the median of fresh processes: each figure holds within 2x of the claim, roughly \
+               within 10x; the verdict is the weakest of the three",
         run: c07,
     },
     Claim {
@@ -41,8 +39,8 @@ pub static CLAIMS: [Claim; 3] = [
         id: "C09",
         source: "001 tables",
         claim: "max concurrent: async 100-1000+, threads 10-50, processes 1-16",
-        rule: "the most idle units each model reached (async up to 1M, threads until the OS refuses, \
-               processes up to 256): holds if each lies in the claimed range (1000+ is open-ended), roughly \
+        rule: "the most idle units each model reached in the memory pass (async up to 1M, threads until \
+               the OS refuses, processes up to 256): holds if each lies in the claimed range (1000+ is open-ended), roughly \
                if within 10x of its ends; the verdict is the weakest",
         run: c09,
     },
@@ -56,43 +54,90 @@ fn measured(lab: &Lab, runtime: &str, units: usize) -> Result<MemoryRecord, Stri
     }
 }
 
+/// Why a model's memory pass has no `what` per unit.
+fn missing(m: &MemoryModel, what: &str) -> String {
+    let why = m.stopped_by.as_deref().unwrap_or("no size parked");
+    format!("memory pass, {}: no {what} per unit ({why})", m.runtime)
+}
+
+/// A per-unit figure of a model's memory pass, or why it is missing.
+fn per_unit(
+    m: &MemoryModel,
+    what: &str,
+    get: impl Fn(&MemoryModel) -> Option<f64>,
+) -> Result<f64, String> {
+    get(m).ok_or_else(|| missing(m, what))
+}
+
+/// A model's own memory per unit and which figure it is ([`MemoryModel::own_per_unit`]:
+/// PSS for processes, else resident): the one figure the memory table and C16 publish too.
+pub fn own(m: &MemoryModel) -> Result<(f64, MemoryKind), String> {
+    m.own_per_unit()
+        .ok_or_else(|| missing(m, "resident memory"))
+}
+
 fn c07(lab: &Lab) -> Result<Finding, String> {
-    let slope = |rt: &str, a: usize, b: usize| -> Result<crate::results::MemoryModel, String> {
-        let recs = vec![measured(lab, rt, a)?, measured(lab, rt, b)?];
-        Ok(model(runtime::find(rt).map_err(|e| e.to_string())?, &recs))
-    };
-    let task = slope("tokio", 10_000, 100_000)?;
-    let thread = slope("threads", 1_000, 5_000)?;
-    let process = slope("processes", 8, 32)?;
-    let task_b = task.rss_per_unit_bytes.unwrap_or(0.0);
-    let thread_b = thread.rss_per_unit_bytes.unwrap_or(0.0);
-    let thread_v = thread.virtual_per_unit_bytes.unwrap_or(0.0);
-    let process_b = process.pss_per_unit_bytes.unwrap_or(0.0);
-    let process_rss = process.rss_per_unit_bytes.unwrap_or(0.0);
-    let (verdict, why) = c07_rule(task_b, thread_b, thread_v, process_b);
+    let task = lab.memory_model("tokio")?;
+    let thread = lab.memory_model("threads")?;
+    let process = lab.memory_model("processes")?;
+    let kernel = |m: &MemoryModel| per_unit(m, "kernel memory", |m| m.kernel_per_unit_bytes);
+    let total = |m: &MemoryModel| per_unit(m, "total", |m| m.total_per_unit_bytes);
+    let thread_v = per_unit(&thread, "virtual memory", |m| m.virtual_per_unit_bytes)?;
+    let process_rss = per_unit(&process, "resident memory", |m| m.rss_per_unit_bytes)?;
+    let (verdict, mut why) = c07_rule(total(&task)?, total(&thread)?, thread_v, total(&process)?);
+    why.push_str(&format!(
+        "; kernel memory per unit (stacks, page tables, slab): a task {}, a thread {}, a process {}",
+        units::bytes(Some(kernel(&task)?)),
+        units::bytes(Some(kernel(&thread)?)),
+        units::bytes(Some(kernel(&process)?)),
+    ));
+    for m in [&task, &thread, &process] {
+        if let Some(noise) = &m.kernel_noise {
+            why.push_str(&format!("; {} kernel figure noisy: {noise}", m.runtime));
+        }
+    }
     Ok(Finding {
         measured: vec![
-            bytes(FigureId::C07TaskResident, "tokio task resident", task_b),
-            bytes(FigureId::C07ThreadResident, "thread resident", thread_b),
+            bytes(
+                FigureId::C07TaskResident,
+                "tokio task resident",
+                own(&task)?.0,
+            ),
+            bytes(
+                FigureId::C07ThreadResident,
+                "thread resident",
+                own(&thread)?.0,
+            ),
             bytes(
                 FigureId::C07ThreadVirtual,
                 "thread virtual (stack reserved)",
                 thread_v,
             ),
-            bytes(FigureId::C07ProcessPss, "process PSS", process_b),
+            bytes(FigureId::C07ProcessPss, "process PSS", own(&process)?.0),
             bytes(FigureId::C07ProcessRss, "process RSS", process_rss),
+            bytes(FigureId::C07TaskKernel, "tokio task kernel", kernel(&task)?),
+            bytes(FigureId::C07ThreadKernel, "thread kernel", kernel(&thread)?),
+            bytes(
+                FigureId::C07ProcessKernel,
+                "process kernel",
+                kernel(&process)?,
+            ),
+            bytes(FigureId::C07TaskTotal, "tokio task total", total(&task)?),
+            bytes(FigureId::C07ThreadTotal, "thread total", total(&thread)?),
+            bytes(FigureId::C07ProcessTotal, "process total", total(&process)?),
         ],
         verdict,
         why,
     })
 }
 
+/// Each unit's whole cost (its own memory and the kernel's for it) against the claim.
 pub fn c07_rule(task: f64, thread: f64, thread_virtual: f64, process: f64) -> (Verdict, String) {
     let verdict = size_verdict(task, KB)
         .worst(size_verdict(thread, 8.0 * MB))
         .worst(size_verdict(process, 50.0 * MB));
     let why = format!(
-        "a task is {:.2}x the claimed 1 KB; a thread reserves {:.1} MiB of stack but touches {:.1} KiB; \
+        "a task is {:.2}x the claimed 1 KB; a thread reserves {:.1} MiB of stack but costs {:.1} KiB; \
          a process shares its binary's pages, {:.0} KiB of its own",
         task / KB,
         thread_virtual / MB,
@@ -134,37 +179,19 @@ pub fn c08_rule(tasks: f64, threads: f64) -> (Verdict, String) {
     )
 }
 
-/// The largest size of a model that parked, and the first failure.
-fn reach(lab: &Lab, rt: &str) -> Result<(usize, Option<String>), String> {
-    let runtime = runtime::find(rt).map_err(|e| e.to_string())?;
-    let mut best = 0;
-    for &units in sizes(runtime).unwrap_or(&[]) {
-        let r = lab.memory(rt, units)?;
-        match r.error {
-            None => best = units,
-            Some(e) => {
-                return Ok((
-                    best,
-                    Some(format!("{units}: {}", e.split(';').next().unwrap_or(&e))),
-                ));
-            }
-        }
-    }
-    Ok((best, None))
-}
-
 fn c09(lab: &Lab) -> Result<Finding, String> {
-    let (tasks, _) = reach(lab, "tokio")?;
-    let (threads, thread_stop) = reach(lab, "threads")?;
-    let (processes, _) = reach(lab, "processes")?;
-    let (verdict, mut why) = c09_rule(tasks, threads, processes);
-    if let Some(stop) = thread_stop {
-        why.push_str(&format!("; threads stopped at {stop}"));
+    let tasks = lab.memory_model("tokio")?.max_units;
+    let threads = lab.memory_model("threads")?;
+    let processes = lab.memory_model("processes")?.max_units;
+    let (verdict, mut why) = c09_rule(tasks, threads.max_units, processes);
+    if let Some(stop) = &threads.stopped_by {
+        let first = stop.split(';').next().unwrap_or(stop);
+        why.push_str(&format!("; threads stopped at {first}"));
     }
     Ok(Finding {
         measured: vec![
             count(FigureId::C09Tasks, "tokio tasks", tasks),
-            count(FigureId::C09Threads, "threads", threads),
+            count(FigureId::C09Threads, "threads", threads.max_units),
             count(
                 FigureId::C09Processes,
                 "processes (largest size tried)",

@@ -38,11 +38,11 @@ pub fn run(args: &ClaimsArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
 }
 
 fn lab(timeout: std::time::Duration, workers: Option<usize>, scale: f64) -> anyhow::Result<Lab> {
-    Ok(Lab {
-        iso: super::isolation(timeout)?,
-        workers: workers.unwrap_or_else(available_cores),
+    Ok(Lab::new(
+        super::isolation(timeout)?,
+        workers.unwrap_or_else(available_cores),
         scale,
-    })
+    ))
 }
 
 /// After the quick suite: every claim at the default scale, claims.json beside the suite's

@@ -5,7 +5,9 @@
 //! memory pass's snapshot reads `/proc/<pid>/statm` (resident and virtual size at one instant,
 //! the same kernel counters as VmRSS and VmSize, and the cheapest file that has them), the
 //! peaks come from `/proc/<pid>/status` (VmHWM is only there), and workers' proportional
-//! share from `/proc/<pid>/smaps_rollup`.
+//! share from `/proc/<pid>/smaps_rollup`. The kernel's own memory for tasks (their kernel
+//! stacks, task structs, page tables) is not in any process's figures: [`kernel_memory`]
+//! reads it system-wide from `/proc/meminfo`.
 
 use procfs::process::Process;
 
@@ -72,6 +74,62 @@ pub fn threads_of(pid: u32) -> Option<u64> {
     value.trim().parse().ok()
 }
 
+/// How [`kernel_memory`] measures, for the texts that publish its figures.
+pub const KERNEL_COUNTERS: &str = "KernelStack + PageTables + SUnreclaim in /proc/meminfo \
+     (system-wide; per-CPU deltas folded first)";
+
+/// The kernel memory that grows with threads and processes, system-wide, in bytes: what a
+/// unit costs beyond the pages of its own address space.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KernelMemory {
+    /// Kernel stacks (KernelStack): 16 KiB per thread on x86-64.
+    pub stack_bytes: u64,
+    /// Page tables of every address space (PageTables).
+    pub page_tables_bytes: u64,
+    /// Slab memory the kernel cannot reclaim under pressure (SUnreclaim): task structs,
+    /// memory maps' descriptors, pids, open files. Reclaimable slab (dentry and inode
+    /// caches) is left out: it follows file lookups, not units.
+    pub slab_unreclaimable_bytes: u64,
+}
+
+impl KernelMemory {
+    /// The three counters added up.
+    pub fn total_bytes(&self) -> u64 {
+        self.stack_bytes + self.page_tables_bytes + self.slab_unreclaimable_bytes
+    }
+}
+
+/// The system's kernel memory now, from one read of `/proc/meminfo` ([`KERNEL_COUNTERS`]),
+/// after folding every CPU's pending counter deltas into the totals ([`fold_counters`]).
+/// System-wide: other processes move it too, so a caller repeats and compares. None if the
+/// file or one of the counters cannot be read.
+pub fn kernel_memory() -> Option<KernelMemory> {
+    use procfs::Current;
+    fold_counters();
+    let m = procfs::Meminfo::current().ok()?;
+    Some(KernelMemory {
+        stack_bytes: m.kernel_stack?,
+        page_tables_bytes: m.page_tables?,
+        slab_unreclaimable_bytes: m.s_unreclaim?,
+    })
+}
+
+/// The kernel keeps per-CPU deltas of these counters and adds them to the totals that
+/// /proc/meminfo shows only past a threshold or once per `vm.stat_interval`: up to some
+/// hundreds of KiB per CPU, as much as a few processes' kernel memory. Writing
+/// `/proc/sys/vm/stat_refresh` folds them at once (0.4 ms; root only); without the right,
+/// wait out two intervals, after which the kernel has folded the deltas pending now.
+fn fold_counters() {
+    if std::fs::write("/proc/sys/vm/stat_refresh", "1").is_ok() {
+        return;
+    }
+    let interval = std::fs::read_to_string("/proc/sys/vm/stat_interval")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    std::thread::sleep(std::time::Duration::from_secs(2 * interval.clamp(1, 10)));
+}
+
 /// Memory of this process at one instant, for the memory pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -87,12 +145,15 @@ pub struct Snapshot {
     pub children_pss_bytes: u64,
     /// Virtual sizes of the worker processes, summed; else 0.
     pub children_virtual_bytes: u64,
+    /// The system's kernel memory ([`kernel_memory`]), if it could be read.
+    pub kernel: Option<KernelMemory>,
 }
 
-/// Memory of this process now. Resident and virtual size come from one statm read, whose
-/// few transient heap bytes are freed before the counted heap is read, so the snapshot
-/// does not count itself.
+/// Memory of this process now, and the system's kernel memory. Resident and virtual size
+/// come from one statm read; it and the meminfo read free their few transient heap bytes
+/// before the counted heap is read, so the snapshot does not count itself.
 pub fn snapshot() -> Snapshot {
+    let kernel = kernel_memory();
     let (rss_bytes, virtual_bytes) = Process::myself()
         .ok()
         .and_then(|me| resident_and_virtual(&me))
@@ -104,6 +165,7 @@ pub fn snapshot() -> Snapshot {
         children_rss_bytes: 0,
         children_pss_bytes: 0,
         children_virtual_bytes: 0,
+        kernel,
     }
 }
 
@@ -122,6 +184,10 @@ mod tests {
         assert!(super::threads_of(me).unwrap() >= 1);
         assert!(super::peak_rss_of(me).unwrap() + margin >= rss);
         assert!(super::virtual_bytes_of(me).unwrap() + margin >= rss);
+        // This thread's own kernel stack is in the system's count.
+        let kernel = super::kernel_memory().unwrap();
+        assert!(kernel.stack_bytes >= 16 * 1024, "{kernel:?}");
+        assert!(kernel.total_bytes() > kernel.stack_bytes, "{kernel:?}");
     }
 
     #[test]

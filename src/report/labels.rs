@@ -1,7 +1,8 @@
 //! Words several renderers share: how a runtime, its model, a unit's memory, a cell's wall
 //! time and a verdict are written.
 
-use crate::analysis::{MemoryKind, UnitMemory};
+use crate::analysis::UnitMemory;
+use crate::measure::memory::KERNEL_COUNTERS;
 use crate::results::{CellRecord, Verdict};
 use crate::runtime::Model;
 use crate::units::{bytes, seconds};
@@ -26,16 +27,23 @@ pub fn model_label(runtime: &str, model: Model) -> String {
 
 /// `455 B resident per task`, `270.1 KiB PSS per process`.
 pub fn unit_memory_text(m: &UnitMemory) -> String {
-    let kind = match m.kind {
-        MemoryKind::Pss => "PSS",
-        MemoryKind::Resident => "resident",
-    };
-    format!("{} {kind} per {}", bytes(Some(m.bytes)), m.unit)
+    format!("{} {} per {}", bytes(Some(m.bytes)), m.kind, m.unit)
 }
 
 /// `, 455 B resident per task`, or nothing when the memory pass did not run.
 pub fn and_unit_memory(m: Option<&UnitMemory>) -> String {
     m.map_or_else(String::new, |m| format!(", {}", unit_memory_text(m)))
+}
+
+/// How the memory pass read kernel memory and what a total is, for the memory table's
+/// note, the chart's subtitle and BENCHMARK.md (two sentences, the last without its full
+/// stop); `repeats`: fresh processes per size.
+pub fn kernel_note(repeats: usize) -> String {
+    format!(
+        "Kernel memory is the growth of {KERNEL_COUNTERS}, from before to after parking; each size \
+         is the median of {repeats} fresh processes, and a model whose repeats disagree is flagged \
+         noisy. Total = resident + kernel (PSS + kernel for processes)"
+    )
 }
 
 /// A cell's median wall time, marked when its repetitions varied widely.

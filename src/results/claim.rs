@@ -147,6 +147,12 @@ figure_ids! {
         C07ThreadVirtual = "c07-thread-virtual" once: "Virtual bytes per idle thread (its stack reservation).",
         C07ProcessPss = "c07-process-pss" once: "Proportional bytes per idle worker process.",
         C07ProcessRss = "c07-process-rss" once: "Resident bytes per idle worker process.",
+        C07TaskKernel = "c07-task-kernel" once: "Kernel bytes per idle tokio task.",
+        C07ThreadKernel = "c07-thread-kernel" once: "Kernel bytes per idle thread (kernel stack, task struct, page tables).",
+        C07ProcessKernel = "c07-process-kernel" once: "Kernel bytes per idle worker process.",
+        C07TaskTotal = "c07-task-total" once: "Resident and kernel bytes per idle tokio task.",
+        C07ThreadTotal = "c07-thread-total" once: "Resident and kernel bytes per idle thread.",
+        C07ProcessTotal = "c07-process-total" once: "Proportional and kernel bytes per idle worker process.",
     }
     "C08" => {
         C08Tasks = "c08-tasks" once: "Resident growth of 100 waiting tasks.",

@@ -16,7 +16,7 @@ pub use claim::{
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};
 pub use record::{
-    CellRecord, IdealSource, MemoryModel, MemoryRecord, RawRow, RuntimeFacts, SpawnProbe,
-    TimerProbe,
+    CellRecord, IdealSource, MemoryKind, MemoryModel, MemoryRecord, RawRow, RuntimeFacts,
+    SpawnProbe, TimerProbe,
 };
 pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Slot, Summary, write_atomic};

@@ -264,6 +264,35 @@ pub struct MemoryRecord {
     pub error: Option<String>,
     /// The failure's class, as a cell's.
     pub error_kind: Option<String>,
+    /// Fresh processes this size was parked in; each figure above and below is the median
+    /// of theirs. 1 in files written before the memory pass repeated sizes.
+    #[serde(default = "one")]
+    pub repeats: usize,
+    /// The system's kernel memory growth (KernelStack + PageTables + SUnreclaim of
+    /// /proc/meminfo) / units, median of the repeats; None where it was not read (files
+    /// written before it was).
+    #[serde(default)]
+    pub kernel_per_unit_bytes: Option<f64>,
+    /// The lowest of the repeats' kernel figures.
+    #[serde(default)]
+    pub kernel_min_per_unit_bytes: Option<f64>,
+    /// The highest of the repeats' kernel figures.
+    #[serde(default)]
+    pub kernel_max_per_unit_bytes: Option<f64>,
+    /// Kernel stacks alone (median of the repeats; the three parts' medians need not add
+    /// up to the total's).
+    #[serde(default)]
+    pub kernel_stack_per_unit_bytes: Option<f64>,
+    /// Page tables alone (median of the repeats).
+    #[serde(default)]
+    pub page_tables_per_unit_bytes: Option<f64>,
+    /// Unreclaimable slab alone (median of the repeats).
+    #[serde(default)]
+    pub slab_per_unit_bytes: Option<f64>,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Memory pass: one model over all its sizes; per-unit figures are least-squares slopes of
@@ -292,6 +321,63 @@ pub struct MemoryModel {
     pub max_units: usize,
     /// Why a larger size failed (e.g. the OS thread limit), if one did.
     pub stopped_by: Option<String>,
+    /// Fresh processes each size was parked in (every figure is their median).
+    #[serde(default = "one")]
+    pub repeats: usize,
+    /// Kernel bytes per unit: kernel stacks, page tables and unreclaimable slab (task
+    /// structs, memory maps), read system-wide around each size; None where not read.
+    #[serde(default)]
+    pub kernel_per_unit_bytes: Option<f64>,
+    /// Kernel stacks alone, per unit (16 KiB per thread on x86-64).
+    #[serde(default)]
+    pub kernel_stack_per_unit_bytes: Option<f64>,
+    /// Page tables alone, per unit.
+    #[serde(default)]
+    pub page_tables_per_unit_bytes: Option<f64>,
+    /// Unreclaimable slab alone, per unit.
+    #[serde(default)]
+    pub slab_per_unit_bytes: Option<f64>,
+    /// What a unit costs in all: its own memory ([`MemoryModel::own_per_unit`]: PSS for
+    /// processes, else resident) plus its kernel memory. None without both.
+    #[serde(default)]
+    pub total_per_unit_bytes: Option<f64>,
+    /// The repeats disagree so much that the kernel figure is not to be trusted: the
+    /// system's counters moved with other processes' work.
+    #[serde(default)]
+    pub kernel_noisy: bool,
+    /// Why the kernel figure is flagged noisy (how far apart the repeats put it).
+    #[serde(default)]
+    pub kernel_noise: Option<String>,
+}
+
+/// Which of a unit's own memory figures is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryKind {
+    /// Proportional set size: pages shared between processes split among them.
+    Pss,
+    /// Resident set size.
+    Resident,
+}
+
+impl std::fmt::Display for MemoryKind {
+    /// `PSS`, `resident`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MemoryKind::Pss => "PSS",
+            MemoryKind::Resident => "resident",
+        })
+    }
+}
+
+impl MemoryModel {
+    /// The one figure of a unit's own memory that the memory table, the claims (C07, C16)
+    /// and the decision rows publish: the slope of PSS over the standard sizes where it is
+    /// measured (processes: pages shared between them split), else of resident memory.
+    pub fn own_per_unit(&self) -> Option<(f64, MemoryKind)> {
+        self.pss_per_unit_bytes
+            .map(|b| (b, MemoryKind::Pss))
+            .or(self.rss_per_unit_bytes.map(|b| (b, MemoryKind::Resident)))
+    }
 }
 
 /// Timer probe: one runtime's measured `sleep(requested)`, 21 times. The sleep is timed
@@ -371,5 +457,34 @@ impl SpawnProbe {
             Unit::Job => SpawnKind::Job,
             _ => SpawnKind::Start,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_records_written_before_kernel_memory_still_load() {
+        let size: MemoryRecord = serde_json::from_str(
+            r#"{"runtime":"threads","legacy":false,"model":"threads","unit":"thread","units":1000,
+                "rss_before_bytes":1,"rss_after_bytes":2,"rss_per_unit_bytes":9912.0,
+                "pss_per_unit_bytes":null,"heap_per_unit_bytes":187.0,
+                "virtual_per_unit_bytes":2097152.0,"error":null,"error_kind":null}"#,
+        )
+        .unwrap();
+        assert_eq!((size.repeats, size.kernel_per_unit_bytes), (1, None));
+        let model: MemoryModel = serde_json::from_str(
+            r#"{"runtime":"processes","legacy":false,"model":"processes","unit":"process",
+                "sizes":[8,32],"rss_per_unit_bytes":4000000.0,"pss_per_unit_bytes":280000.0,
+                "heap_per_unit_bytes":8000.0,"virtual_per_unit_bytes":7000000.0,
+                "max_units":32,"stopped_by":null}"#,
+        )
+        .unwrap();
+        assert_eq!(model.repeats, 1);
+        assert_eq!(model.total_per_unit_bytes, None);
+        assert!(!model.kernel_noisy && model.kernel_noise.is_none());
+        // The one per-process figure is PSS wherever it was measured.
+        assert_eq!(model.own_per_unit(), Some((280000.0, MemoryKind::Pss)));
     }
 }

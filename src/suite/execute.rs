@@ -142,6 +142,8 @@ fn park(req: &CellRequest, units: usize) -> Result<MemorySample, RuntimeError> {
         children_virtual_bytes: after
             .children_virtual_bytes
             .saturating_sub(before.children_virtual_bytes),
+        kernel_before: before.kernel,
+        kernel_after: after.kernel,
     })
 }
 

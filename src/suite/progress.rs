@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::CellPlan;
 use super::session::Observer;
 use crate::results::{CellRecord, MemoryRecord};
-use crate::units::seconds;
+use crate::units::{bytes, seconds};
 
 /// Writes a session's progress to stderr.
 #[derive(Default)]
@@ -121,7 +121,12 @@ impl Observer for Progress {
 
     fn parked(&mut self, r: &MemoryRecord) {
         match &r.error {
-            None => eprintln!("{:.0} B resident per unit", r.rss_per_unit_bytes),
+            None => eprintln!(
+                "{} resident, {} kernel per unit (median of {})",
+                bytes(Some(r.rss_per_unit_bytes)),
+                bytes(r.kernel_per_unit_bytes),
+                r.repeats
+            ),
             Some(e) => eprintln!("FAILED: {e}"),
         }
     }

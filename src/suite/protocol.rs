@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::limit::Limit;
+use crate::measure::memory::KernelMemory;
 use crate::runtime::{SleepTimes, Spawned, Variant};
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
@@ -85,6 +86,12 @@ pub struct MemorySample {
     /// Their virtual bytes.
     #[serde(default)]
     pub children_virtual_bytes: u64,
+    /// The system's kernel memory before the first unit, if it could be read.
+    #[serde(default)]
+    pub kernel_before: Option<KernelMemory>,
+    /// The system's kernel memory with every unit parked.
+    #[serde(default)]
+    pub kernel_after: Option<KernelMemory>,
 }
 
 /// One measured repetition.

@@ -308,7 +308,7 @@ impl Running {
         obs: &mut dyn Observer,
     ) -> Result<(), SessionError> {
         for &rt in &cfg.runtimes {
-            let Some(sizes) = memory::sizes(rt) else {
+            if memory::sizes(rt).is_none() {
                 let why = format!(
                     "memory pass, {}: no idle unit of its own (a pool's unit is a thread: see threads)",
                     rt.name()
@@ -316,21 +316,19 @@ impl Running {
                 obs.note(&format!("skipped {why}"));
                 self.summary.skipped.push(why);
                 continue;
-            };
-            let mut records = Vec::new();
-            for &units in sizes {
-                obs.parking(rt.name(), units);
-                let r = memory::measure(rt, units, cfg.workers, iso);
-                obs.parked(&r);
-                let failed = r.error.is_some();
-                records.push(r.clone());
-                self.summary.memory.push(r);
-                self.save()?;
-                if failed {
-                    break;
-                }
             }
-            self.summary.memory_models.push(memory::model(rt, &records));
+            let model = memory::pass(rt, cfg.workers, iso, |step| match step {
+                memory::Parking::Starting(units) => {
+                    obs.parking(rt.name(), units);
+                    Ok(())
+                }
+                memory::Parking::Parked(r) => {
+                    obs.parked(r);
+                    self.summary.memory.push(r.clone());
+                    self.save()
+                }
+            })?;
+            self.summary.memory_models.push(model);
             self.save()?;
         }
         Ok(())

@@ -1,7 +1,9 @@
-//! Memory per idle unit (a task, a thread, a process) by model, on a log scale: resident
-//! memory (RSS), for processes also their proportional share (PSS), and beside them the
+//! Memory per idle unit (a task, a thread, a process) by model, on a log scale: the total a
+//! unit costs, its own pages (resident; for processes their proportional share, PSS) and
+//! the kernel's memory for it (kernel stacks, page tables, slab), and beside them the
 //! virtual address space reserved (thread stacks), from the memory pass's per-unit slopes.
 
+use crate::report::labels::kernel_note;
 use crate::results::{Loaded, MemoryModel};
 use crate::units::{bytes, thousands};
 
@@ -15,14 +17,19 @@ pub const NAME: &str = "memory-per-unit";
 /// Reads one per-unit figure of a model.
 type Read = fn(&MemoryModel) -> Option<f64>;
 
-const FIGURES: [(&str, Fill, Read); 3] = [
-    ("resident (RSS) per unit", Fill::Solid, |m| {
-        m.rss_per_unit_bytes
+const FIGURES: [(&str, Fill, Read); 4] = [
+    ("total per unit: own pages + kernel", Fill::Solid, |m| {
+        m.total_per_unit_bytes
     }),
     (
-        "proportional (PSS) per unit: shared pages split",
+        "own pages per unit: resident (PSS for processes)",
         Fill::Mid,
-        |m| m.pss_per_unit_bytes,
+        |m| m.own_per_unit().map(|o| o.0),
+    ),
+    (
+        "kernel per unit: stacks, page tables, slab",
+        Fill::Dark,
+        |m| m.kernel_per_unit_bytes,
     ),
     (
         "virtual address space reserved per unit",
@@ -98,11 +105,26 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
             ))
         })
         .collect();
+    let kernel = match models.iter().find(|m| m.kernel_per_unit_bytes.is_some()) {
+        Some(m) => {
+            let noisy: Vec<&str> = models
+                .iter()
+                .filter(|m| m.kernel_noisy)
+                .map(|m| m.runtime.as_str())
+                .collect();
+            let flagged = match noisy.as_slice() {
+                [] => String::new(),
+                names => format!(" Kernel figure noisy for {}.", names.join(", ")),
+            };
+            format!("{}.{flagged}", kernel_note(m.repeats))
+        }
+        None => "Kernel memory not measured.".into(),
+    };
     Ok(Chart {
         title: "Memory per idle unit, by concurrency model".into(),
         subtitle: format!(
             "Memory pass: N idle units parked in a fresh process; per-unit figures are slopes of the \
-             growth over N, so fixed costs drop out. Largest N parked: {}. {}.",
+             growth over N, so fixed costs drop out. {kernel} Largest N parked: {}. {}.",
             largest.join(", "),
             select::machine_words(loaded)
         ),
@@ -120,4 +142,24 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         legend,
         size: (1100, 650),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_subtitle_says_how_kernel_memory_was_read_and_which_figure_is_noisy() {
+        let mut loaded = crate::analysis::tests::fixture();
+        let words = |l: &crate::results::Loaded| super::chart(l).unwrap().subtitle;
+        assert!(words(&loaded).contains("Kernel memory not measured."));
+        for m in &mut loaded.summary.memory_models {
+            m.kernel_per_unit_bytes = Some(28672.0);
+            m.kernel_noisy = m.runtime == "processes";
+        }
+        let subtitle = words(&loaded);
+        assert!(
+            subtitle.contains("Kernel memory is the growth of"),
+            "{subtitle}"
+        );
+        assert!(subtitle.contains("noisy for processes."), "{subtitle}");
+    }
 }

@@ -90,6 +90,8 @@ pub enum Fill {
     Mid,
     /// The colour faded, with a solid outline: a secondary figure beside the main one.
     Light,
+    /// The colour darkened: a part of the main figure shown beside it.
+    Dark,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use super::Exporter;
 use crate::analysis::timing;
-use crate::report::labels::{cell_status, first_clause, runtime_label as label, status};
+use crate::report::labels::{
+    cell_status, first_clause, kernel_note, runtime_label as label, status,
+};
 use crate::results::{
     CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
 };
@@ -113,7 +115,8 @@ pub fn write_table(
     Ok(())
 }
 
-/// The memory pass: each size, then each model's per-unit slopes.
+/// The memory pass: each size, then each model's per-unit slopes, then how kernel memory
+/// was read.
 fn write_memory_table(
     out: &mut dyn Write,
     records: &[MemoryRecord],
@@ -121,18 +124,19 @@ fn write_memory_table(
 ) -> io::Result<()> {
     writeln!(
         out,
-        "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14}  status",
-        "model", "units", "RSS/unit", "PSS/unit", "heap/unit", "virtual/unit"
+        "{:<22} {:>9} {:>12} {:>12} {:>12} {:>12} {:>14}  status",
+        "model", "units", "RSS/unit", "PSS/unit", "kernel/unit", "heap/unit", "virtual/unit"
     )?;
     for r in records {
         let status = status(r.error.as_deref());
         writeln!(
             out,
-            "{:<22} {:>9} {:>12} {:>12} {:>12} {:>14}  {status}",
+            "{:<22} {:>9} {:>12} {:>12} {:>12} {:>12} {:>14}  {status}",
             label(&r.runtime, r.legacy),
             r.units,
             bytes(Some(r.rss_per_unit_bytes)),
             bytes(r.pss_per_unit_bytes),
+            bytes(r.kernel_per_unit_bytes),
             bytes(Some(r.heap_per_unit_bytes)),
             bytes(Some(r.virtual_per_unit_bytes)),
         )?;
@@ -142,10 +146,13 @@ fn write_memory_table(
     for m in models {
         writeln!(
             out,
-            "{:<22} resident {:>10}  PSS {:>10}  heap {:>10}  virtual {:>10}  max units {:>9}{}",
+            "{:<22} resident {:>10}  PSS {:>10}  kernel {:>10}{}  total {:>10}  heap {:>10}  virtual {:>10}  max units {:>9}{}",
             label(&m.runtime, m.legacy),
             bytes(m.rss_per_unit_bytes),
             bytes(m.pss_per_unit_bytes),
+            bytes(m.kernel_per_unit_bytes),
+            if m.kernel_noisy { " (noisy)" } else { "" },
+            bytes(m.total_per_unit_bytes),
             bytes(m.heap_per_unit_bytes),
             bytes(m.virtual_per_unit_bytes),
             m.max_units,
@@ -156,6 +163,14 @@ fn write_memory_table(
                     first_clause(s)
                 )),
         )?;
+    }
+    if let Some(m) = models.iter().find(|m| m.kernel_per_unit_bytes.is_some()) {
+        writeln!(out, "{}.", kernel_note(m.repeats))?;
+    }
+    for m in models {
+        if let Some(why) = &m.kernel_noise {
+            writeln!(out, "{} kernel noisy: {why}", label(&m.runtime, m.legacy))?;
+        }
     }
     Ok(())
 }

@@ -313,7 +313,9 @@ impl Instance for PerTaskInstance {
             after.children_pss_bytes += pss;
             after.children_virtual_bytes += memory::virtual_bytes_of(p.pid()).unwrap_or(0);
         }
-        std::mem::forget(parked); // they die with this process (PR_SET_PDEATHSIG)
+        // Killed and reaped before the cell answers, so their teardown is over before the
+        // next size or repeat reads the system's kernel memory.
+        drop(parked);
         Ok((before, after))
     }
 }

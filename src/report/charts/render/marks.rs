@@ -30,15 +30,21 @@ pub(super) fn bar_rects<C: Clone>(
         Fill::Solid => colour.filled(),
         Fill::Mid => colour.mix(0.6).filled(),
         Fill::Light => colour.mix(0.2).filled(),
+        Fill::Dark => darker(colour).filled(),
     };
     let outline = match fill {
-        Fill::Solid | Fill::Mid => OUTLINE.stroke_width(1),
+        Fill::Solid | Fill::Mid | Fill::Dark => OUTLINE.stroke_width(1),
         Fill::Light => colour.stroke_width(2),
     };
     vec![
         Rectangle::new(corners.clone(), fill_style),
         Rectangle::new(corners, outline),
     ]
+}
+
+/// `colour` at half its brightness.
+fn darker(colour: RGBColor) -> RGBColor {
+    RGBColor(colour.0 / 2, colour.1 / 2, colour.2 / 2)
 }
 
 /// A marker's outline around its centre, in pixels (a circle as a 16-gon, so every shape

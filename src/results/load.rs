@@ -96,6 +96,8 @@ fn read<T: serde::de::DeserializeOwned>(
             ));
         }
         Some(Some(1)) => upgrade(&mut value).map_err(malformed)?,
+        // Every field version 3 added has a default.
+        Some(Some(2)) => {}
         Some(Some(v)) if v != u64::from(SCHEMA_VERSION) => {
             return Err(LoadError::Schema {
                 path: path.into(),

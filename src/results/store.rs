@@ -16,8 +16,13 @@ use super::{
 /// Bumped when a field of summary.json or claims.json changes meaning, appears as required,
 /// or disappears. Version 2 added each record's `model` and `unit`, a cell's
 /// `workers_requested`, and each claim figure's `key`; version 1 files are upgraded as they
-/// are read (see `load`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// are read (see `load`). Version 3: a cell's repetitions run interleaved, each in its own
+/// process (`repeat` counts them, `order` and raw rows' `position` record the order), with
+/// an interval for the median, a `suspect` reason, the ideal's source and the live worker
+/// memory; memory models gain kernel bytes per unit; probes time unit starts apart from pool
+/// jobs and the sleep inside the unit. Version 2 files read as they are: every field added
+/// since has a default.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// summary.json: everything a run measured, with the machine it ran on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

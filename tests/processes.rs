@@ -123,7 +123,7 @@ fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
             if field(&c, "runtime") == "processes" {
                 assert!(field(&c, "child_processes").as_u64().unwrap() >= 2, "{c}");
                 assert!(
-                    field(&c, "children_peak_rss_bytes").as_u64().unwrap() > 0,
+                    field(&c, "workers_maxrss_sum_bytes").as_u64().unwrap() > 0,
                     "{c}"
                 );
             }

@@ -60,8 +60,7 @@ fn ok_cell() -> CellRecord {
         latency_max_seconds: 0.101,
         peak_rss_bytes: 6_471_680,
         child_processes: 0,
-        children_peak_rss_bytes: None,
-        children_pss_bytes: None,
+        workers_maxrss_sum_bytes: None,
         noisy: false,
         error: None,
         error_kind: None,
@@ -106,8 +105,7 @@ fn failed_cell() -> CellRecord {
         latency_max_seconds: 0.0,
         peak_rss_bytes: 0,
         child_processes: 0,
-        children_peak_rss_bytes: None,
-        children_pss_bytes: None,
+        workers_maxrss_sum_bytes: None,
         noisy: false,
         error: Some(
             "the cell's process exited with code 101: thread 'main' panicked at \
@@ -166,8 +164,7 @@ fn sample(wall_seconds: f64) -> Sample {
         completed: 100,
         checksum: 0x183b_39f9_25a2_ce1c,
         child_processes: 0,
-        children_peak_rss_bytes: 0,
-        children_pss_bytes: None,
+        workers_maxrss_sum_bytes: 0,
     }
 }
 

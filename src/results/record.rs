@@ -79,14 +79,14 @@ pub struct CellRecord {
     pub latency_max_seconds: f64,
     /// Peak resident memory of the cell's process (VmHWM), warm-up included.
     pub peak_rss_bytes: u64,
-    /// Processes model: worker processes per run, the sum of their peak RSS (wait4 maxrss,
-    /// or VmHWM of live pool workers) and of their PSS (smaps_rollup of live pool workers);
-    /// the largest over the repetitions. Add `peak_rss_bytes` for the whole.
+    /// Processes model: worker processes per run (the largest over the repetitions).
     pub child_processes: usize,
-    /// Sum of the worker processes' peak RSS.
-    pub children_peak_rss_bytes: Option<u64>,
-    /// Sum of the live pool workers' PSS.
-    pub children_pss_bytes: Option<u64>,
+    /// Processes model: every worker's own peak RSS (wait4's maxrss, or VmHWM of a live pool
+    /// worker) summed over one run, the largest over the repetitions. Not memory that
+    /// existed at once: workers of different batches never lived together. Files before it
+    /// named it `children_peak_rss_bytes`.
+    #[serde(alias = "children_peak_rss_bytes")]
+    pub workers_maxrss_sum_bytes: Option<u64>,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
     /// Why the cell failed, if it did; its measurements are then zero.
@@ -114,7 +114,7 @@ impl CellRecord {
 
     /// Peak resident memory of the cell's process and its worker processes.
     pub fn footprint_bytes(&self) -> u64 {
-        self.peak_rss_bytes + self.children_peak_rss_bytes.unwrap_or(0)
+        self.peak_rss_bytes + self.workers_maxrss_sum_bytes.unwrap_or(0)
     }
 }
 

@@ -223,16 +223,11 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
             .map(|s| s.child_processes)
             .max()
             .unwrap_or(0),
-        children_peak_rss_bytes: reply
+        workers_maxrss_sum_bytes: reply
             .samples
             .iter()
             .filter(|s| s.child_processes > 0)
-            .map(|s| s.children_peak_rss_bytes)
-            .max(),
-        children_pss_bytes: reply
-            .samples
-            .iter()
-            .filter_map(|s| s.children_pss_bytes)
+            .map(|s| s.workers_maxrss_sum_bytes)
             .max(),
         noisy,
         error,

@@ -137,8 +137,7 @@ fn sample(o: Outcome) -> Sample {
         completed: o.tally.completed,
         checksum: o.tally.checksum,
         child_processes: o.children.map_or(0, |c| c.processes),
-        children_peak_rss_bytes: o.children.map_or(0, |c| c.peak_rss_bytes),
-        children_pss_bytes: o.children.and_then(|c| c.pss_bytes),
+        workers_maxrss_sum_bytes: o.children.map_or(0, |c| c.maxrss_sum_bytes),
     }
 }
 

@@ -61,6 +61,11 @@ fn ok_cell() -> CellRecord {
         peak_rss_bytes: 6_471_680,
         child_processes: 0,
         workers_maxrss_sum_bytes: None,
+        live_peak_rss_bytes: None,
+        live_peak_pss_bytes: None,
+        live_samples: 0,
+        live_pss_samples: 0,
+        live_sampler_cpu_seconds: 0.0,
         noisy: false,
         error: None,
         error_kind: None,
@@ -106,6 +111,11 @@ fn failed_cell() -> CellRecord {
         peak_rss_bytes: 0,
         child_processes: 0,
         workers_maxrss_sum_bytes: None,
+        live_peak_rss_bytes: None,
+        live_peak_pss_bytes: None,
+        live_samples: 0,
+        live_pss_samples: 0,
+        live_sampler_cpu_seconds: 0.0,
         noisy: false,
         error: Some(
             "the cell's process exited with code 101: thread 'main' panicked at \

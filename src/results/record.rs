@@ -83,10 +83,31 @@ pub struct CellRecord {
     pub child_processes: usize,
     /// Processes model: every worker's own peak RSS (wait4's maxrss, or VmHWM of a live pool
     /// worker) summed over one run, the largest over the repetitions. Not memory that
-    /// existed at once: workers of different batches never lived together. Files before it
-    /// named it `children_peak_rss_bytes`.
+    /// existed at once: workers of different batches never lived together (see
+    /// `live_peak_rss_bytes`). Files before it named it `children_peak_rss_bytes`.
     #[serde(alias = "children_peak_rss_bytes")]
     pub workers_maxrss_sum_bytes: Option<u64>,
+    /// Processes model: the peak over the cell's life (warm-up included) of the cell's
+    /// process plus every worker process alive at the same moment, resident bytes, read from
+    /// outside by the parent every 10 ms (a peak between two reads is missed); 0 if no
+    /// worker was alive at a read. None for other models and in files before it.
+    #[serde(default)]
+    pub live_peak_rss_bytes: Option<u64>,
+    /// The same peak in proportional bytes (smaps_rollup: a page shared by n processes counts
+    /// 1/n in each, so the sum counts the binary's pages once), read less often than the
+    /// resident bytes (`live_pss_samples`); None if never read.
+    #[serde(default)]
+    pub live_peak_pss_bytes: Option<u64>,
+    /// Moments at which the parent read the workers' resident bytes.
+    #[serde(default)]
+    pub live_samples: u64,
+    /// Moments at which it read their proportional bytes too.
+    #[serde(default)]
+    pub live_pss_samples: u64,
+    /// CPU the parent spent watching the cell's process and its workers (every 10 ms tick,
+    /// the cell's whole life): the observer's cost, beside the cell's own CPU.
+    #[serde(default)]
+    pub live_sampler_cpu_seconds: f64,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
     /// Why the cell failed, if it did; its measurements are then zero.

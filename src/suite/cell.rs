@@ -183,6 +183,7 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
         first.map_or(0, |s| s.completed)
     };
     let facts = RuntimeFacts::of(cell.runtime);
+    let live = reply.live.as_ref();
     let record = CellRecord {
         runtime: facts.name.into(),
         legacy: facts.legacy,
@@ -229,6 +230,11 @@ fn summarise(cell: &CellPlan, reply: CellReply) -> CellResult {
             .filter(|s| s.child_processes > 0)
             .map(|s| s.workers_maxrss_sum_bytes)
             .max(),
+        live_peak_rss_bytes: live.map(|l| l.rss_peak_bytes),
+        live_peak_pss_bytes: live.and_then(|l| l.pss_peak_bytes),
+        live_samples: live.map_or(0, |l| l.samples),
+        live_pss_samples: live.map_or(0, |l| l.pss_samples),
+        live_sampler_cpu_seconds: live.map_or(0.0, |l| l.sampler_cpu_seconds),
         noisy,
         error,
         error_kind,

@@ -24,6 +24,7 @@ pub fn execute(req: &CellRequest) -> CellReply {
         memory: None,
         experiment: None,
         error: None,
+        live: None,
     };
     let outcome = match (req.park, req.experiment) {
         (_, Some(e)) => experiment(req, e).map(|o| reply.experiment = Some(o)),

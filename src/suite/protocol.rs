@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::watch::LiveMemory;
 use crate::limit::Limit;
 use crate::runtime::Variant;
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
@@ -153,6 +154,10 @@ pub struct CellReply {
     pub experiment: Option<ExperimentOutcome>,
     /// Why the cell failed, if it did.
     pub error: Option<ReplyError>,
+    /// What the parent read of the cell's worker processes while they ran; the parent's,
+    /// never sent by the child.
+    #[serde(skip)]
+    pub live: Option<LiveMemory>,
 }
 
 /// Experiments the claims need beyond the workloads.

@@ -1,5 +1,5 @@
 //! Row "mixed": the largest mixed cells, the fastest model winning unless one within the
-//! margin needs less peak memory (worker processes included).
+//! margin needs less peak memory (worker processes alive at the same moment included).
 
 use super::rank::{Candidate, Ranked};
 use super::select::{best_per_model, most_common, usable};
@@ -9,8 +9,8 @@ use crate::runtime::Model;
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
-pub const RULE: &str =
-    "fastest median wall; within 10%, the smaller peak memory (workers included) wins";
+pub const RULE: &str = "fastest median wall; within 10%, the smaller peak memory \
+                        (worker processes alive at once included) wins";
 
 /// The row's numbers.
 #[derive(Debug, Clone, PartialEq)]

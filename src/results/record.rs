@@ -133,9 +133,22 @@ impl CellRecord {
         self.variant == Variant::Normal
     }
 
-    /// Peak resident memory of the cell's process and its worker processes.
+    /// The peak of the cell's process and its workers alive at the same moment, as
+    /// proportional bytes where they were read (DESIGN.md: for processes, PSS), else as
+    /// resident bytes; None where no one watched the workers.
+    pub fn live_peak_bytes(&self) -> Option<u64> {
+        self.live_peak_pss_bytes.or(self.live_peak_rss_bytes)
+    }
+
+    /// Peak memory of the cell: its process's own peak (VmHWM), or, with worker processes,
+    /// the larger of that and the peak with the workers alive at the same moment
+    /// ([`CellRecord::live_peak_bytes`]; both are memory that existed at one instant). Files
+    /// from before the live peak add every worker's own peak instead, which overstates it.
     pub fn footprint_bytes(&self) -> u64 {
-        self.peak_rss_bytes + self.workers_maxrss_sum_bytes.unwrap_or(0)
+        match self.live_peak_bytes() {
+            Some(live) => live.max(self.peak_rss_bytes),
+            None => self.peak_rss_bytes + self.workers_maxrss_sum_bytes.unwrap_or(0),
+        }
     }
 }
 

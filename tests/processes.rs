@@ -1,6 +1,6 @@
 //! The processes runtime through the binary: same checksums as sequential, crashes and
-//! malformed answers fail the cell (not the run, never a hang), and no worker outlives a run
-//! or its killed parent.
+//! malformed answers fail the cell (not the run, never a hang), no worker outlives a run
+//! or its killed parent, and a cell's memory counts only the workers alive at once.
 
 mod support;
 
@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{Run, Scratch, field, json_cells};
+use support::{Run, Scratch, field, json_cells, num, whole};
 
 /// A scratch folder and a mark (an environment variable) that tags every process of one
 /// run; the marked processes left when it is dropped are killed.
@@ -123,7 +123,7 @@ fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
             if field(&c, "runtime") == "processes" {
                 assert!(field(&c, "child_processes").as_u64().unwrap() >= 2, "{c}");
                 assert!(
-                    field(&c, "children_peak_rss_bytes").as_u64().unwrap() > 0,
+                    field(&c, "workers_maxrss_sum_bytes").as_u64().unwrap() > 0,
                     "{c}"
                 );
             }
@@ -134,6 +134,68 @@ fn processes_match_sequential_on_every_workload_and_leave_no_worker() {
             "{limit}: processes left after the run"
         );
     }
+}
+
+#[test]
+fn memory_counts_the_workers_alive_at_once_not_every_worker() {
+    // 60 workers, 10 at a time, each living at least its 20 ms wait: the parent's 10 ms
+    // samples see batches of about 10, never 60.
+    let s = Marked::new("live-memory");
+    let out = s.run(
+        &[
+            "run",
+            "--runtime",
+            "processes",
+            "--workload",
+            "io",
+            "--tasks",
+            "60",
+            "--limit",
+            "batches:10",
+            "--latency",
+            "20ms",
+            "--warmup",
+            "0",
+            "--repeat",
+            "1",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(out.code == 0, "{}", out.stderr);
+    let cells = json_cells(&out.stdout);
+    let [c] = &cells[..] else {
+        panic!("one cell expected: {}", out.stdout)
+    };
+    assert_eq!(field(c, "error"), &Value::Null, "{c}");
+    assert_eq!(whole(c, "child_processes"), 60, "{c}");
+    // The old figure: each of the 60 workers' own peak, added up.
+    let summed = whole(c, "workers_maxrss_sum_bytes");
+    let one_worker = summed / 60;
+    let live_rss = whole(c, "live_peak_rss_bytes");
+    let live_pss = whole(c, "live_peak_pss_bytes");
+    assert!(whole(c, "live_samples") >= 1, "{c}");
+    assert!(whole(c, "live_pss_samples") >= 1, "{c}");
+    // The cell's process and 10 workers are about 11 workers' worth: wide margins both ways.
+    assert!(
+        live_rss >= 2 * one_worker,
+        "{live_rss} vs {one_worker}: {c}"
+    );
+    assert!(
+        live_rss < 15 * one_worker,
+        "{live_rss} vs {one_worker}: {c}"
+    );
+    assert!(summed > 3 * live_rss, "{summed} vs {live_rss}: {c}");
+    // PSS <= RSS for every process (a worker may grow between the two reads: a margin).
+    assert!(live_pss > 0 && live_pss <= live_rss + one_worker, "{c}");
+    // The footprint is read from outside; watching costs far less CPU than the cell used.
+    let watching = num(c, "live_sampler_cpu_seconds");
+    let cell_cpu = num(c, "cpu_user_seconds") + num(c, "cpu_sys_seconds");
+    assert!(
+        watching > 0.0 && watching < cell_cpu,
+        "{watching} vs {cell_cpu}: {c}"
+    );
 }
 
 #[test]

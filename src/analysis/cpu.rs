@@ -1,6 +1,6 @@
 //! Row "CPU-bound": the largest cpu work with a sequential baseline, each runtime at its
 //! largest worker count; the highest speed-up wins unless one within the margin needs less
-//! peak memory (worker processes included).
+//! peak memory (worker processes alive at the same moment included).
 
 use std::collections::BTreeSet;
 
@@ -14,7 +14,7 @@ use crate::workload::WorkloadKind;
 /// The rule, as the row states it.
 pub const RULE: &str = "highest speed-up over sequential, each runtime at its largest worker count; \
                         among those tied with it (95% intervals overlap), the smaller peak memory \
-                        (workers included) wins; suspect cells (above the cores) are never picked";
+                        (worker processes alive at once included) wins; suspect cells (above the cores) are never picked";
 
 /// A model's best cell and its speed-up over the baseline.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,6 @@
 //! Row "mixed": the largest mixed cells, the fastest model winning unless one within the
-//! margin needs less peak memory (worker processes included).
+//! tie (overlapping 95% intervals) needs less peak memory (worker processes alive at the same
+//! moment included).
 
 use super::rank::{Candidate, Ranked};
 use super::select::{Timing, best_per_model, most_common, timing, usable};
@@ -10,7 +11,7 @@ use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
 pub const RULE: &str = "fastest median wall; among those tied with it (95% intervals overlap), the smaller peak \
-     memory (workers included) wins";
+     memory (worker processes alive at once included) wins";
 
 /// A model's best cell and its timing.
 #[derive(Debug, Clone, PartialEq)]

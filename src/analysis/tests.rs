@@ -8,7 +8,7 @@ use super::blocking::BlockingPick;
 use super::limits::Style;
 use super::*;
 use crate::limit::Limit;
-use crate::results::{self, FigureKey, Loaded, MemoryKind, SpawnProbe};
+use crate::results::{self, CellRecord, FigureKey, Loaded, MemoryKind, SpawnProbe};
 use crate::runtime::{Model, SpawnKind, Unit};
 use crate::workload::WorkloadKind;
 
@@ -178,6 +178,47 @@ fn cpu_speedups_are_over_the_fastest_baseline_and_bounded_by_the_cores() {
         assert_ne!(c.item.cell.model, Model::Sequential);
         assert_eq!(c.memory, Some(c.item.cell.footprint_bytes() as f64));
     }
+}
+
+#[test]
+fn process_memory_is_the_peak_with_workers_alive_at_once_where_it_was_read() {
+    let mut loaded = fixture();
+    let is_cpu_process =
+        |c: &&mut CellRecord| c.model == Model::Processes && c.workload == WorkloadKind::Cpu;
+    // The fixture predates the live peak: its file called the per-worker sum
+    // children_peak_rss_bytes, and its cells add it to their own peak.
+    let old = loaded
+        .summary
+        .cells
+        .iter_mut()
+        .find(is_cpu_process)
+        .unwrap();
+    let summed = old
+        .workers_maxrss_sum_bytes
+        .expect("read from its old name");
+    assert_eq!(old.live_peak_bytes(), None);
+    assert_eq!(old.footprint_bytes(), old.peak_rss_bytes + summed);
+    // A live peak below the process's own (read between two batches) never hides it.
+    let mut early = old.clone();
+    early.live_peak_rss_bytes = Some(1);
+    assert_eq!(early.footprint_bytes(), early.peak_rss_bytes);
+    for c in loaded.summary.cells.iter_mut().filter(is_cpu_process) {
+        c.live_peak_rss_bytes = Some(c.peak_rss_bytes * 3);
+        c.live_peak_pss_bytes = Some(c.peak_rss_bytes * 2);
+    }
+    let d = decide(&loaded);
+    let RowBody::Cpu(cpu) = row(&d, RowKind::Cpu) else {
+        panic!("not a cpu row");
+    };
+    let processes = cpu
+        .ranked
+        .candidates
+        .iter()
+        .find(|c| c.item.cell.model == Model::Processes)
+        .expect("the fixture's cpu row has processes");
+    // Proportional bytes where they were read: DESIGN.md's figure for processes.
+    let own = processes.item.cell.peak_rss_bytes as f64;
+    assert_eq!(processes.memory, Some(2.0 * own));
 }
 
 #[test]

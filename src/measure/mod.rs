@@ -122,3 +122,15 @@ pub fn monotonic_nanos() -> u64 {
 pub fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
+
+/// CPU time the calling thread has used (user and kernel, CLOCK_THREAD_CPUTIME_ID), seconds:
+/// what an observer thread costs, apart from the rest of its process.
+pub fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes a plain C struct we own; the clock id is always valid.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}

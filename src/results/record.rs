@@ -96,14 +96,35 @@ pub struct CellRecord {
     pub latency_max_seconds: f64,
     /// Peak resident memory of the cell's process (VmHWM), warm-up included.
     pub peak_rss_bytes: u64,
-    /// Processes model: worker processes per run, the sum of their peak RSS (wait4 maxrss,
-    /// or VmHWM of live pool workers) and of their PSS (smaps_rollup of live pool workers);
-    /// the largest over the repetitions. Add `peak_rss_bytes` for the whole.
+    /// Processes model: worker processes per run (the largest over the repetitions).
     pub child_processes: usize,
-    /// Sum of the worker processes' peak RSS.
-    pub children_peak_rss_bytes: Option<u64>,
-    /// Sum of the live pool workers' PSS.
-    pub children_pss_bytes: Option<u64>,
+    /// Processes model: every worker's own peak RSS (wait4's maxrss, or VmHWM of a live pool
+    /// worker) summed over one run, the largest over the repetitions. Not memory that
+    /// existed at once: workers of different batches never lived together (see
+    /// `live_peak_rss_bytes`). Files before it named it `children_peak_rss_bytes`.
+    #[serde(alias = "children_peak_rss_bytes")]
+    pub workers_maxrss_sum_bytes: Option<u64>,
+    /// Processes model: the peak over the cell's life (warm-up included) of the cell's
+    /// process plus every worker process alive at the same moment, resident bytes, read from
+    /// outside by the parent every 10 ms (a peak between two reads is missed); 0 if no
+    /// worker was alive at a read. None for other models and in files before it.
+    #[serde(default)]
+    pub live_peak_rss_bytes: Option<u64>,
+    /// The same peak in proportional bytes (smaps_rollup: a page shared by n processes counts
+    /// 1/n in each, so the sum counts the binary's pages once), read less often than the
+    /// resident bytes (`live_pss_samples`); None if never read.
+    #[serde(default)]
+    pub live_peak_pss_bytes: Option<u64>,
+    /// Moments at which the parent read the workers' resident bytes.
+    #[serde(default)]
+    pub live_samples: u64,
+    /// Moments at which it read their proportional bytes too.
+    #[serde(default)]
+    pub live_pss_samples: u64,
+    /// CPU the parent spent watching the cell's process and its workers (every 10 ms tick,
+    /// the cell's whole life): the observer's cost, beside the cell's own CPU.
+    #[serde(default)]
+    pub live_sampler_cpu_seconds: f64,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
     /// Why the cell breaks physics (faster than its ideal, or a speed-up over sequential
@@ -147,9 +168,22 @@ impl CellRecord {
         self.ok() && self.suspect.is_none()
     }
 
-    /// Peak resident memory of the cell's process and its worker processes.
+    /// The peak of the cell's process and its workers alive at the same moment, as
+    /// proportional bytes where they were read (DESIGN.md: for processes, PSS), else as
+    /// resident bytes; None where no one watched the workers.
+    pub fn live_peak_bytes(&self) -> Option<u64> {
+        self.live_peak_pss_bytes.or(self.live_peak_rss_bytes)
+    }
+
+    /// Peak memory of the cell: its process's own peak (VmHWM), or, with worker processes,
+    /// the larger of that and the peak with the workers alive at the same moment
+    /// ([`CellRecord::live_peak_bytes`]; both are memory that existed at one instant). Files
+    /// from before the live peak add every worker's own peak instead, which overstates it.
     pub fn footprint_bytes(&self) -> u64 {
-        self.peak_rss_bytes + self.children_peak_rss_bytes.unwrap_or(0)
+        match self.live_peak_bytes() {
+            Some(live) => live.max(self.peak_rss_bytes),
+            None => self.peak_rss_bytes + self.workers_maxrss_sum_bytes.unwrap_or(0),
+        }
     }
 }
 

@@ -148,16 +148,15 @@ impl Outcome {
     }
 }
 
-/// Memory of a run's worker processes: sums over the children.
+/// A run's worker processes, as the process that started them knows them. What they held
+/// at once is read from outside, by the parent of the cell's process (`suite`'s watch).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ChildMemory {
     /// Worker processes the run started.
     pub processes: usize,
-    /// Sum of each child's peak resident set (wait4's maxrss, or VmHWM of a live worker).
-    pub peak_rss_bytes: u64,
-    /// Sum of the children's proportional set size (shared pages split between sharers),
-    /// read from smaps_rollup while they were alive; None if they were not.
-    pub pss_bytes: Option<u64>,
+    /// Each child's own peak resident set (wait4's maxrss, or VmHWM of a live pool worker),
+    /// summed: workers of different batches that never lived at once included.
+    pub maxrss_sum_bytes: u64,
 }
 
 /// A runtime adapter: how it schedules tasks, and the facts results record about it.

@@ -7,6 +7,7 @@ use super::execute::execute;
 use super::isolate::{Isolation, run_isolated};
 use super::protocol::{CellReply, CellRequest, Fault, Percentiles, ReplyError, Sample};
 use super::stats::{NOISY_SPREAD, Stat};
+use super::watch::LiveMemory;
 use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, IdealSource, RawRow, RuntimeFacts};
@@ -158,12 +159,15 @@ pub fn run_child(req: &CellRequest, mode: &Mode) -> CellReply {
 
 /// What a cell has measured so far, child process by child process: every verified sample
 /// with its place in the run's order, each child's latency percentiles, the largest peak
-/// RSS, and the first failure (after which the cell runs no more).
+/// RSS, what the parent read of the workers alive at once (the largest peak over the
+/// children, their reads and the reads' CPU summed), and the first failure (after which the
+/// cell runs no more).
 #[derive(Debug, Clone, Default)]
 pub struct CellRuns {
     samples: Vec<(Sample, Option<usize>)>,
     latencies: Vec<Percentiles>,
     peak_rss_bytes: u64,
+    live: Option<LiveMemory>,
     error: Option<ReplyError>,
 }
 
@@ -174,6 +178,9 @@ impl CellRuns {
             reply.error = verify(cell, self.samples.len(), &reply.samples);
         }
         self.peak_rss_bytes = self.peak_rss_bytes.max(reply.peak_rss_bytes);
+        if let Some(live) = reply.live {
+            self.live = Some(self.live.map_or(live, |l| l.merged(live)));
+        }
         if self.error.is_none() {
             self.error = reply.error;
         }
@@ -271,6 +278,7 @@ impl CellRuns {
         };
         let latency = self.latency();
         let facts = RuntimeFacts::of(cell.runtime);
+        let live = self.live.as_ref();
         let interval = |v: f64| (ok && !samples.is_empty()).then_some(v);
         let record = CellRecord {
             runtime: facts.name.into(),
@@ -313,12 +321,16 @@ impl CellRuns {
             latency_max_seconds: latency.max_seconds,
             peak_rss_bytes: self.peak_rss_bytes,
             child_processes: samples.iter().map(|s| s.child_processes).max().unwrap_or(0),
-            children_peak_rss_bytes: samples
+            workers_maxrss_sum_bytes: samples
                 .iter()
                 .filter(|s| s.child_processes > 0)
-                .map(|s| s.children_peak_rss_bytes)
+                .map(|s| s.workers_maxrss_sum_bytes)
                 .max(),
-            children_pss_bytes: samples.iter().filter_map(|s| s.children_pss_bytes).max(),
+            live_peak_rss_bytes: live.map(|l| l.rss_peak_bytes),
+            live_peak_pss_bytes: live.and_then(|l| l.pss_peak_bytes),
+            live_samples: live.map_or(0, |l| l.samples),
+            live_pss_samples: live.map_or(0, |l| l.pss_samples),
+            live_sampler_cpu_seconds: live.map_or(0.0, |l| l.sampler_cpu_seconds),
             noisy,
             suspect: None,
             error,

@@ -38,6 +38,7 @@ pub fn execute(req: &CellRequest) -> CellReply {
                 kind: "start".into(),
                 message: format!("could not start the cell's thread: {e}"),
             }),
+            live: None,
         },
     }
 }
@@ -50,6 +51,7 @@ fn execute_here(req: &CellRequest) -> CellReply {
         memory: None,
         experiment: None,
         error: None,
+        live: None,
     };
     let outcome = match (req.park, req.experiment) {
         (_, Some(e)) => experiment(req, e).map(|o| reply.experiment = Some(o)),
@@ -185,8 +187,7 @@ fn sample(o: Outcome) -> Sample {
         completed: o.tally.completed,
         checksum: o.tally.checksum,
         child_processes: o.children.map_or(0, |c| c.processes),
-        children_peak_rss_bytes: o.children.map_or(0, |c| c.peak_rss_bytes),
-        children_pss_bytes: o.children.and_then(|c| c.pss_bytes),
+        workers_maxrss_sum_bytes: o.children.map_or(0, |c| c.maxrss_sum_bytes),
     }
 }
 

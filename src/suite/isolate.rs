@@ -1,6 +1,7 @@
 //! Running a cell in a fresh child process: rtbench re-executes itself with the hidden
 //! `__cell` command, sends the request on stdin and reads one JSON line back. A panic, an
 //! abort, an OS refusal or a timeout fails that cell with what happened; the run goes on.
+//! While it waits, the parent watches the child from /proc (see `watch`).
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -10,7 +11,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::protocol::{CellReply, CellRequest, Percentiles, ReplyError};
-use crate::measure::{memory, os_limits};
+use super::watch::{TICK, Watch, watches_workers};
+use crate::measure::os_limits;
 
 /// The hidden subcommand a child runs.
 pub const CELL_COMMAND: &str = "__cell";
@@ -33,6 +35,7 @@ pub fn run_isolated(req: &CellRequest, iso: &Isolation) -> CellReply {
         memory: None,
         experiment: None,
         error: Some(error),
+        live: None,
     })
 }
 
@@ -76,7 +79,8 @@ fn converse(req: &CellRequest, iso: &Isolation) -> Result<CellReply, ReplyError>
     drop(stdin);
     let stdout = drain(child.stdout.take().expect("stdout was piped"));
     let stderr = drain(child.stderr.take().expect("stderr was piped"));
-    let (status, peak_threads) = wait(&mut child, iso.timeout);
+    let mut watch = Watch::new(child.id(), watches_workers(req));
+    let status = wait(&mut child, iso.timeout, &mut watch);
     let (stdout, stderr) = (collect(stdout), collect(stderr));
     match status {
         None => Err(fail(
@@ -86,8 +90,11 @@ fn converse(req: &CellRequest, iso: &Isolation) -> Result<CellReply, ReplyError>
                 iso.timeout.as_secs_f64()
             ),
         )),
-        Some(status) if status.success() => parse_reply(&stdout),
-        Some(status) => Err(died(status, &stderr, peak_threads)),
+        Some(status) if status.success() => parse_reply(&stdout).map(|reply| CellReply {
+            live: watch.live(),
+            ..reply
+        }),
+        Some(status) => Err(died(status, &stderr, watch.peak_threads())),
     }
 }
 
@@ -104,23 +111,21 @@ fn collect(h: JoinHandle<String>) -> String {
 }
 
 /// The child's exit status (None if it overran `timeout`; it is then killed with its
-/// group), and the most threads it was seen running (sampled every 10 ms from /proc).
-fn wait(child: &mut Child, timeout: Duration) -> (Option<ExitStatus>, u64) {
+/// group), looking at it every 10 ms meanwhile (its threads, and its workers' memory).
+fn wait(child: &mut Child, timeout: Duration, watch: &mut Watch) -> Option<ExitStatus> {
     let deadline = Instant::now() + timeout;
-    let pid = child.id();
-    let mut peak_threads = 0;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return (Some(status), peak_threads);
+            return Some(status);
         }
         if Instant::now() >= deadline {
             // SAFETY: kill(2) on our own child's process group; harmless if already gone.
             unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
             let _ = child.wait();
-            return (None, peak_threads);
+            return None;
         }
-        peak_threads = peak_threads.max(memory::threads_of(pid).unwrap_or(0));
-        thread::sleep(Duration::from_millis(10));
+        watch.tick();
+        thread::sleep(TICK);
     }
 }
 

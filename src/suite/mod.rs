@@ -12,6 +12,7 @@ mod progress;
 mod protocol;
 pub mod session;
 mod stats;
+mod watch;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub use protocol::{
 };
 pub use session::{Finished, Observer, SessionError, SessionSpec};
 pub use stats::Stat;
+pub use watch::LiveMemory;
 
 use crate::limit::Limit;
 use crate::runtime::{Runtime, Variant};

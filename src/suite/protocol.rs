@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::watch::LiveMemory;
 use crate::limit::Limit;
 use crate::measure::memory::KernelMemory;
 use crate::runtime::{SleepTimes, Spawned, Variant};
@@ -111,16 +112,13 @@ pub struct Sample {
     pub completed: usize,
     /// Sum of the tasks' checksums.
     pub checksum: u64,
-    /// Worker processes (processes model): how many, the sum of their peak RSS, and the sum
-    /// of their PSS when read while they were alive.
+    /// Worker processes the run started (processes model).
     #[serde(default)]
     pub child_processes: usize,
-    /// Sum of the worker processes' peak RSS.
+    /// Every worker's own peak RSS, summed (wait4's maxrss, or VmHWM of live pool workers),
+    /// workers that never lived at once included.
     #[serde(default)]
-    pub children_peak_rss_bytes: u64,
-    /// Sum of their PSS, when read while they were alive.
-    #[serde(default)]
-    pub children_pss_bytes: Option<u64>,
+    pub workers_maxrss_sum_bytes: u64,
 }
 
 /// Task completion latency (from the start of the run to each task's end), over every
@@ -163,6 +161,10 @@ pub struct CellReply {
     pub experiment: Option<ExperimentOutcome>,
     /// Why the cell failed, if it did.
     pub error: Option<ReplyError>,
+    /// What the parent read of the cell's worker processes while they ran; the parent's,
+    /// never sent by the child.
+    #[serde(skip)]
+    pub live: Option<LiveMemory>,
 }
 
 /// Experiments the claims and the probes need beyond the workloads.

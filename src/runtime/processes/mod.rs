@@ -174,17 +174,14 @@ impl Instance for PoolInstance {
             tally = tally.merge(t);
             measured.usage = measured.usage.plus(usage);
         }
-        let mut children = ChildMemory {
+        let children = ChildMemory {
             processes: self.workers.len(),
-            ..ChildMemory::default()
+            maxrss_sum_bytes: self
+                .workers
+                .iter()
+                .map(|w| memory::peak_rss_of(w.proc.pid()).unwrap_or(0))
+                .sum(),
         };
-        let mut pss = 0;
-        for w in &self.workers {
-            let (rss, p) = w.proc.memory().unwrap_or((0, 0));
-            children.peak_rss_bytes += memory::peak_rss_of(w.proc.pid()).unwrap_or(rss);
-            pss += p;
-        }
-        children.pss_bytes = Some(pss);
         Ok(Outcome {
             tally,
             measured,
@@ -218,7 +215,8 @@ impl Instance for PerTaskInstance {
         let n = work.len();
         let span = work.begin();
         let mut tally = Tally::default();
-        let mut reaped = Reaped::default();
+        let mut workers_usage = Usage::default();
+        let mut maxrss_sum_bytes = 0;
         let mut processes = 0;
         for start in (0..n).step_by(self.batch) {
             let mut running = Vec::with_capacity(self.batch);
@@ -233,17 +231,16 @@ impl Instance for PerTaskInstance {
                 drop(guard);
                 tally.add(done.checksum);
                 let r = proc.close_and_reap()?;
-                reaped.usage = reaped.usage.plus(r.usage);
-                reaped.max_rss_bytes += r.max_rss_bytes;
+                workers_usage = workers_usage.plus(r.usage);
+                maxrss_sum_bytes += r.max_rss_bytes;
                 processes += 1;
             }
         }
         let mut measured = span.stop();
-        measured.usage = measured.usage.plus(reaped.usage);
+        measured.usage = measured.usage.plus(workers_usage);
         let children = ChildMemory {
             processes,
-            peak_rss_bytes: reaped.max_rss_bytes,
-            pss_bytes: None,
+            maxrss_sum_bytes,
         };
         Ok(Outcome {
             tally,

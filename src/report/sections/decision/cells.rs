@@ -8,6 +8,7 @@ use crate::analysis::cpu::CpuRow;
 use crate::analysis::io::{IoItem, IoRow};
 use crate::analysis::mixed::MixedRow;
 use crate::report::labels::{and_unit_memory, wall};
+use crate::results::CellRecord;
 use crate::runtime::Model;
 use crate::units::{bytes, seconds, thousands};
 
@@ -45,17 +46,32 @@ pub(super) fn io(r: &IoRow) -> (String, String, String) {
     (workload, pick, measured)
 }
 
+/// A cell's peak memory, the figure its row compares, saying what it adds up: with worker
+/// processes, those alive at once (proportional bytes where read, the resident sum beside
+/// them), or, in files from before that was read, every worker's own peak.
+fn peak_memory(cell: &CellRecord) -> String {
+    let peak = bytes(Some(cell.footprint_bytes() as f64));
+    match (cell.live_peak_pss_bytes, cell.live_peak_rss_bytes) {
+        (Some(_), Some(rss)) => format!(
+            "{peak} PSS peak with workers alive at once, RSS {}",
+            bytes(Some(rss as f64))
+        ),
+        (_, Some(_)) => format!("{peak} RSS peak with workers alive at once"),
+        _ if cell.child_processes > 0 => {
+            format!("{peak} peak summing every worker's own peak, not at once")
+        }
+        _ => format!("{peak} peak"),
+    }
+}
+
 pub(super) fn cpu(r: &CpuRow) -> (String, String, String) {
     let (pick, mut measured) = compared(
         &r.ranked,
         |i| cell_label(&i.cell),
         |c| {
             let cell = c.item.cell;
-            let peak = if cell.child_processes > 0 {
-                format!(
-                    ", {} peak with workers",
-                    bytes(Some(cell.footprint_bytes() as f64))
-                )
+            let peak = if cell.child_processes > 0 || cell.live_peak_bytes().is_some() {
+                format!(", {}", peak_memory(cell))
             } else {
                 String::new()
             };
@@ -100,11 +116,11 @@ pub(super) fn mixed(r: &MixedRow) -> (String, String, String) {
         |c| {
             let cell = c.item.cell;
             format!(
-                "{}{}, efficiency {:.2}, {} peak",
+                "{}{}, efficiency {:.2}, {}",
                 wall(cell),
                 timing_text(c.item.timing.as_ref()),
                 cell.efficiency,
-                bytes(Some(cell.footprint_bytes() as f64))
+                peak_memory(cell)
             )
         },
     );

@@ -10,7 +10,9 @@ mod worker;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use worker::{Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe};
+pub use worker::{
+    Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe, worker_main,
+};
 
 use super::{ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape};
 use crate::limit::Limit;

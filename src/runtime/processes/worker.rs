@@ -5,7 +5,7 @@
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +39,19 @@ pub struct Done {
 /// Test hook: `RTBENCH_WORKER_FAULT=crash` makes a worker abort on its first job,
 /// `garbage` makes it answer a line that is not JSON.
 pub const FAULT_ENV: &str = "RTBENCH_WORKER_FAULT";
+
+/// A worker process's entry, `rtbench __worker`, reached before the command line is parsed:
+/// a per-task process pays exec and the Rust runtime's start, nothing more. Serves jobs
+/// until stdin closes; exits 0 after serving, 1 when it cannot serve.
+pub fn worker_main() -> ExitCode {
+    match serve() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: worker process: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// The worker side: answers every job line until stdin closes.
 pub fn serve() -> io::Result<()> {

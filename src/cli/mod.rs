@@ -26,12 +26,14 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_VERIFICATION: u8 = 1;
 
 /// Parses `args`, runs the command, prints the error chain on failure. The hidden child
-/// commands, `__worker` and `__cell`, are taken before clap sees the command line: a
-/// worker process per task pays exec and the Rust runtime's start, not a parse.
+/// commands, `__worker PARENT_PID` and `__cell`, are taken before clap sees the command
+/// line: a worker process per task pays exec and the Rust runtime's start, not a parse.
 pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
     match args.get(1).and_then(|a| a.to_str()) {
-        Some(processes::WORKER_COMMAND) => return processes::worker_main(),
+        Some(processes::WORKER_COMMAND) => {
+            return processes::worker_main(args.get(2).map(OsString::as_os_str));
+        }
         Some(CELL_COMMAND) => return exit_code(cell_child::serve()),
         _ => {}
     }

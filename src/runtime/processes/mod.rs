@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use worker::{
-    Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe, worker_main,
+    Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, die_with_parent, serve, worker_exe,
+    worker_main,
 };
 
 use super::{ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape};

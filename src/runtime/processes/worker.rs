@@ -172,6 +172,9 @@ pub struct Reaped {
 impl WorkerProc {
     /// Starts a worker, told this process's id so it can die with it (see
     /// [`worker_main`]); it exits at stdin EOF. No pre-exec hook: std may use posix_spawn.
+    /// PR_SET_PDEATHSIG follows the thread that started a process, not the whole process:
+    /// call this from a thread that lives until the worker is reaped (both instances do:
+    /// the thread that starts and runs them).
     pub fn spawn(exe: &Path) -> io::Result<WorkerProc> {
         let mut child = Command::new(exe)
             .arg(WORKER_COMMAND)

@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -62,6 +63,15 @@ impl Marked {
                 live && environ.split(|&b| b == 0).any(|kv| kv == needle.as_bytes())
             })
             .collect()
+    }
+
+    /// Waits up to 3 s for every marked process to end; fails with `what` if some are left.
+    fn assert_all_end_within_3s(&self, what: &str) {
+        let since = Instant::now();
+        while !self.marked().is_empty() && since.elapsed() < Duration::from_secs(3) {
+            thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(self.marked(), Vec::<u32>::new(), "{what}");
     }
 }
 
@@ -283,13 +293,84 @@ fn workers_die_with_a_killed_run() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
-    let killed = Instant::now();
-    while !s.marked().is_empty() && killed.elapsed() < Duration::from_secs(3) {
-        thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(
-        s.marked(),
-        Vec::<u32>::new(),
-        "processes outlived the killed run"
-    );
+    s.assert_all_end_within_3s("processes outlived the killed run");
+}
+
+/// A worker asks to die with its parent, then checks that its parent is the one named on
+/// its command line. One whose parent is not (as when the parent died before the request
+/// took hold and the worker was handed to another process) exits at once, though its stdin
+/// is still open; one whose parent is answers a job and exits at stdin EOF.
+#[test]
+fn a_worker_serves_only_the_parent_that_started_it() {
+    let worker = |parent: u32| {
+        Command::new(support::BIN)
+            .args(["__worker", &parent.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // pid 1 is never this test: the worker's parent differs from the one named.
+    let mut orphan = worker(1);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = orphan.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            orphan.kill().unwrap();
+            panic!("a worker whose parent is not the one named still runs after 10 s");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(1), "{status}");
+    let mut answered = String::new();
+    orphan
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut answered)
+        .unwrap();
+    assert_eq!(answered, "", "a worker without its parent answered");
+
+    let mut served = worker(std::process::id());
+    let mut stdin = served.stdin.take().unwrap();
+    stdin.write_all(b"{\"index\":3,\"steps\":[]}\n").unwrap();
+    drop(stdin);
+    let out = served.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", out.status);
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(field(&answer, "index"), 3, "{answer}");
+}
+
+/// The race the check closes: a parent that exits right after starting a worker, maybe
+/// before the worker set PR_SET_PDEATHSIG. `sh` starts a worker in the background naming
+/// itself as the parent (its stdin a pipe this test holds open: at EOF it would exit anyway)
+/// and exits; the worker must be gone soon after, by the signal or by the check. The same
+/// script with a shell that waits keeps its worker running, so the worker did start.
+#[test]
+fn a_worker_whose_parent_exits_at_once_exits_too() {
+    let s = Marked::new("early-exit");
+    let shell = |then: &str| {
+        // A background command's stdin is /dev/null: the pipe goes through fd 3.
+        let script = format!(r#"exec 3<&0; "$0" __worker $$ <&3 3<&- & {then}"#);
+        Command::new("sh")
+            .args(["-c", &script, support::BIN])
+            .env("RTBENCH_TEST_MARK", &s.mark)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut waits = shell("wait");
+    thread::sleep(Duration::from_millis(300));
+    assert_eq!(s.marked().len(), 2, "the shell and its worker should run");
+    drop(waits.stdin.take());
+    assert!(waits.wait().unwrap().success());
+
+    let mut exits = shell("exit 0");
+    let pipe = exits.stdin.take();
+    assert!(exits.wait().unwrap().success());
+    // The worker was forked before the shell exited: it is marked until it ends.
+    s.assert_all_end_within_3s("a worker outlived the parent that exited right after starting it");
+    drop(pipe);
 }

@@ -47,12 +47,6 @@ pub enum Command {
     Claims(ClaimsArgs),
     /// Charts (and BENCHMARK.md sections) from a results folder; reads it, never runs work.
     Report(ReportArgs),
-    /// Internal: run one cell from a JSON request on stdin, answer one JSON line.
-    #[command(name = "__cell", hide = true)]
-    Cell,
-    /// Internal: a worker process of the processes runtime (JSON lines in and out).
-    #[command(name = "__worker", hide = true)]
-    Worker,
 }
 
 /// Flags of `rtbench run`.

@@ -17,16 +17,26 @@ use clap::Parser;
 
 pub use args::{ClaimsArgs, Cli, Command, Format, ReportArgs, RunArgs};
 
-use crate::suite::{self, ConfigError, Isolation, Progress, SessionError};
+use crate::runtime::processes;
+use crate::suite::{self, CELL_COMMAND, ConfigError, Isolation, Progress, SessionError};
 
 /// Exit code for input the harness refuses (clap uses the same).
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code when a runtime did not do the work it was given.
 pub const EXIT_VERIFICATION: u8 = 1;
 
-/// Parses `args`, runs the command, prints the error chain on failure.
+/// Parses `args`, runs the command, prints the error chain on failure. The hidden child
+/// commands, `__worker PARENT_PID` and `__cell`, are taken before clap sees the command
+/// line: a worker process per task pays exec and the Rust runtime's start, not a parse.
 pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some(processes::WORKER_COMMAND) => {
+            return processes::worker_main(args.get(2).map(OsString::as_os_str));
+        }
+        Some(CELL_COMMAND) => return exit_code(cell_child::serve()),
+        _ => {}
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -43,11 +53,13 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         None => run(&RunArgs::defaults(), command_line),
         Some(Command::Claims(a)) => claims_cmd::run(&a, command_line),
         Some(Command::Report(a)) => report_cmd::run(&a),
-        Some(Command::Cell) => cell_child::serve(),
-        Some(Command::Worker) => crate::runtime::processes::serve()
-            .map(|()| ExitCode::SUCCESS)
-            .context("worker process"),
     };
+    exit_code(result)
+}
+
+/// A command's exit code, its error chain printed; refused input exits with
+/// [`EXIT_BAD_INPUT`].
+fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

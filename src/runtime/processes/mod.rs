@@ -5,24 +5,26 @@
 //! `batches:N` N such processes at a time. Waits in a worker are blocking sleeps. Its spawn
 //! probe starts processes (spawned, answered, reaped); the pool's round trip is its `job`.
 
+mod pool;
 mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
 use std::time::{Duration, Instant};
 
-pub use worker::{Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, serve, worker_exe};
+pub use worker::{
+    Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, die_with_parent, serve, worker_exe,
+    worker_main,
+};
 
 use super::{
     ChildMemory, Instance, Outcome, Runtime, RuntimeError, Setup, Shape, SleepTimes, Spawned,
-    empty_jobs,
 };
 use crate::limit::Limit;
 use crate::measure::memory::{self, Snapshot};
 use crate::measure::{Usage, monotonic_nanos, os_limits};
 use crate::workload::{Step, Tally, Work};
+use pool::PoolInstance;
 
 /// The worker-processes runtime.
 pub struct Processes;
@@ -95,112 +97,6 @@ fn start_for(exe: &Path, job: &Job, started: usize) -> Result<WorkerProc, Runtim
     proc.send(job)?;
     proc.close_stdin();
     Ok(proc)
-}
-
-/// N long-lived workers; a thread in this process feeds each one task at a time.
-struct PoolInstance {
-    workers: Vec<PoolWorker>,
-}
-
-struct PoolWorker {
-    proc: WorkerProc,
-    /// The worker's own usage as of its last answer, so each run counts only its share.
-    usage: Usage,
-}
-
-impl PoolInstance {
-    fn start(exe: &std::path::Path, n: usize) -> Result<PoolInstance, RuntimeError> {
-        let mut workers = Vec::with_capacity(n);
-        for started in 0..n {
-            let proc = WorkerProc::spawn(exe).map_err(|e| spawn_refused(started, e))?;
-            workers.push(PoolWorker {
-                proc,
-                usage: Usage::default(),
-            });
-        }
-        Ok(PoolInstance { workers })
-    }
-}
-
-impl Instance for PoolInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
-        let n = work.len();
-        let next = AtomicUsize::new(0);
-        let span = work.begin();
-        let per_worker: Vec<Result<(Tally, Usage), RuntimeError>> = thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .workers
-                .iter_mut()
-                .map(|w| {
-                    let next = &next;
-                    scope.spawn(move || {
-                        let mut tally = Tally::default();
-                        let before = w.usage;
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            if i >= n {
-                                return Ok((tally, w.usage.since(before)));
-                            }
-                            let _in_flight = work.gauge().map(|g| g.enter());
-                            w.proc.send(&job(work, i))?;
-                            let done = w.proc.receive()?;
-                            work.mark_finished(i);
-                            if done.index != i {
-                                return Err(RuntimeError::Worker(format!(
-                                    "worker process {} answered task {} when asked for {i}",
-                                    w.proc.pid(),
-                                    done.index
-                                )));
-                            }
-                            w.usage = done.usage;
-                            tally.add(done.checksum);
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|p| {
-                        Err(RuntimeError::TaskPanicked(super::panic_message(p)))
-                    })
-                })
-                .collect()
-        });
-        let mut measured = span.stop();
-        let mut tally = Tally::default();
-        for r in per_worker {
-            let (t, usage) = r?;
-            tally = tally.merge(t);
-            measured.usage = measured.usage.plus(usage);
-        }
-        let children = ChildMemory {
-            processes: self.workers.len(),
-            maxrss_sum_bytes: self
-                .workers
-                .iter()
-                .map(|w| memory::peak_rss_of(w.proc.pid()).unwrap_or(0))
-                .sum(),
-        };
-        Ok(Outcome {
-            tally,
-            measured,
-            children: Some(children),
-        })
-    }
-
-    /// The pool's round trip: empty jobs through the same feeding threads as a cell's.
-    fn submit_jobs(&mut self, jobs: usize) -> Result<Spawned, RuntimeError> {
-        empty_jobs(self, jobs)
-    }
-}
-
-impl Drop for PoolInstance {
-    fn drop(&mut self) {
-        for w in &mut self.workers {
-            let _ = w.proc.close_and_reap();
-        }
-    }
 }
 
 /// One process per task, `batch` at a time (all at once for `unbounded`). Each gets its job

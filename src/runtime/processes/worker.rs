@@ -1,11 +1,14 @@
-//! One worker process: rtbench re-executed as the hidden `__worker` command. Jobs go in
-//! as JSON lines on its stdin, results come back as JSON lines on its stdout; it exits at
-//! stdin EOF, and dies with its parent (PR_SET_PDEATHSIG, set before exec).
+//! One worker process: rtbench re-executed as the hidden `__worker PARENT_PID` command.
+//! Jobs go in as JSON lines on its stdin, results come back as JSON lines on its stdout; it
+//! exits at stdin EOF, and dies with its parent: the worker itself sets PR_SET_PDEATHSIG
+//! first thing, then exits at once if its parent is no longer the PARENT_PID that started
+//! it (the parent died before the flag took hold). No hook runs between fork and exec, so
+//! std starts a worker with posix_spawn (vfork-like: the parent's page tables are not copied).
 
+use std::ffi::OsStr;
 use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +59,52 @@ pub struct Done {
 /// Test hook: `RTBENCH_WORKER_FAULT=crash` makes a worker abort on its first job,
 /// `garbage` makes it answer a line that is not JSON.
 pub const FAULT_ENV: &str = "RTBENCH_WORKER_FAULT";
+
+/// A worker process's entry, `rtbench __worker PARENT_PID`, reached before the command line
+/// is parsed: a per-task process pays exec and the Rust runtime's start, nothing more. It
+/// dies with its parent ([`die_with_parent`]), then serves jobs until stdin closes. Exits 0
+/// after serving, 1 when it cannot serve or its parent is already gone, 2 without a parent
+/// id (the code the command line gives bad input).
+pub fn worker_main(parent: Option<&OsStr>) -> ExitCode {
+    let Some(parent) = parent.and_then(|p| p.to_str()?.parse::<libc::pid_t>().ok()) else {
+        eprintln!(
+            "error: worker process: `rtbench {WORKER_COMMAND}` takes the process id of the \
+             rtbench that started it"
+        );
+        return ExitCode::from(2);
+    };
+    match die_with_parent(parent) {
+        // Gone: nobody reads the answers, and a message would land on a terminal that has
+        // moved on. Exit quietly.
+        Ok(false) => return ExitCode::FAILURE,
+        Ok(true) => {}
+        Err(e) => {
+            eprintln!("error: worker process: could not ask to die with its parent: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    match serve() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: worker process: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Asks the kernel to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), then
+/// checks that its parent is still `parent`: false if it is not, i.e. the parent died (and
+/// this process was handed to another) before the flag was set, so no signal will come.
+/// The flag first, the check second: a death after the flag is a signal, one before it a
+/// changed parent.
+pub fn die_with_parent(parent: libc::pid_t) -> io::Result<bool> {
+    // SAFETY: prctl on this process's own flags; arguments as PR_SET_PDEATHSIG takes them.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: getppid cannot fail.
+    Ok(unsafe { libc::getppid() } == parent)
+}
 
 /// The worker side: answers every job line until stdin closes.
 pub fn serve() -> io::Result<()> {
@@ -145,22 +194,19 @@ pub struct Reaped {
 }
 
 impl WorkerProc {
-    /// Starts a worker (dies with its parent; exits at stdin EOF).
+    /// Starts a worker, told this process's id so it can die with it (see
+    /// [`worker_main`]); it exits at stdin EOF. No pre-exec hook: std may use posix_spawn.
+    /// PR_SET_PDEATHSIG follows the thread that started a process, not the whole process:
+    /// call this from a thread that lives until the worker is reaped (both instances do:
+    /// the thread that starts and runs them).
     pub fn spawn(exe: &Path) -> io::Result<WorkerProc> {
-        let mut command = Command::new(exe);
-        command
+        let mut child = Command::new(exe)
             .arg(WORKER_COMMAND)
+            .arg(std::process::id().to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        // SAFETY: prctl is async-signal-safe and touches only the child's own flags.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        let mut child = command.spawn()?;
+            .stderr(Stdio::inherit())
+            .spawn()?;
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("stdout was piped"));
         Ok(WorkerProc {

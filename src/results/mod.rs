@@ -5,6 +5,7 @@
 mod claim;
 mod load;
 mod machine;
+mod memory;
 mod migrate;
 mod record;
 mod store;
@@ -15,8 +16,6 @@ pub use claim::{
 };
 pub use load::{LoadError, Loaded, load};
 pub use machine::{Machine, OsLimits};
-pub use record::{
-    CellRecord, IdealSource, MemoryKind, MemoryModel, MemoryRecord, RawRow, RuntimeFacts,
-    SpawnProbe, TimerProbe,
-};
+pub use memory::{MemoryKind, MemoryModel, MemoryRecord};
+pub use record::{CellRecord, IdealSource, RawRow, RuntimeFacts, SpawnProbe, TimerProbe};
 pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Slot, Summary, write_atomic};

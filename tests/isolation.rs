@@ -1,7 +1,7 @@
 //! End-to-end tests of cell isolation and the results folder: every cell runs in a child
-//! process (a panic, an abort or a hang fails that cell only), an interrupted run leaves
-//! valid files and no orphaned cell, and a finished run records the machine and
-//! statistics. The memory pass's own tests are in memory.rs.
+//! process (a panic, an abort or a hang fails that cell only), and an interrupted run leaves
+//! valid files and no orphaned cell. What a finished run's folder holds is tested in
+//! run_files.rs, the memory pass in memory.rs.
 //!
 //! Every run gets its own scratch folder as working directory and `--out`, so nothing is
 //! written into the repository.
@@ -10,43 +10,12 @@ mod support;
 
 use std::fs;
 use std::os::unix::process::ExitStatusExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{
-    BIN, Scratch, array, field, json_cells, num, parse_json, read_csv, read_json, read_text, text,
-    whole,
-};
-
-/// The results folder runs are pointed at (`--out`); rtbench creates it.
-fn out(s: &Scratch) -> PathBuf {
-    s.join("out")
-}
-
-fn summary(s: &Scratch) -> Value {
-    read_json(&out(s).join("summary.json"))
-}
-
-/// raw.csv as (header, rows).
-fn raw_csv(s: &Scratch) -> (Vec<String>, Vec<csv::StringRecord>) {
-    read_csv(&out(s).join("raw.csv"))
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`.
-fn is_utc_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 20
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            4 | 7 => c == b'-',
-            10 => c == b'T',
-            13 | 16 => c == b':',
-            19 => c == b'Z',
-            _ => c.is_ascii_digit(),
-        })
-}
+use support::{BIN, Scratch, array, field, json_cells, num, read_text, text, whole};
 
 // ---- 1. faults inside a cell fail that cell, not the run ----
 
@@ -99,7 +68,7 @@ fn faulty_run(fault: &str, kind: &str) -> (Vec<String>, Duration) {
         messages.push(error.to_string());
     }
 
-    let summary = summary(&s);
+    let summary = s.summary();
     assert_eq!(
         field(&summary, "complete"),
         &Value::Bool(true),
@@ -111,7 +80,7 @@ fn faulty_run(fault: &str, kind: &str) -> (Vec<String>, Duration) {
         recorded, &cells,
         "--fault {fault}: summary.json and stdout differ"
     );
-    let (header, rows) = raw_csv(&s);
+    let (header, rows) = s.raw_csv();
     assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
     assert!(
         rows.is_empty(),
@@ -305,7 +274,7 @@ fn a_hanging_cell_dies_with_its_killed_parent() {
         kill_during_a_cell(&mut run.0, Instant::now() + Duration::from_secs(10));
     assert_eq!(children.len(), 1, "{children:?}");
     assert_cells_died(parent, &children);
-    let summary = summary(&s);
+    let summary = s.summary();
     assert_eq!(
         field(&summary, "complete"),
         &Value::Bool(false),
@@ -337,7 +306,7 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
         .map(Running)
         .expect("failed to start rtbench");
     let deadline = Instant::now() + Duration::from_secs(20);
-    let summary_path = out(&s).join("summary.json");
+    let summary_path = s.out().join("summary.json");
     let cells_in_summary = || -> usize {
         fs::read_to_string(&summary_path)
             .ok()
@@ -359,7 +328,7 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
     let (parent, children) = kill_during_a_cell(&mut run.0, deadline);
     assert_cells_died(parent, &children);
 
-    let summary = summary(&s);
+    let summary = s.summary();
     assert_eq!(
         field(&summary, "complete"),
         &Value::Bool(false),
@@ -371,7 +340,7 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
     for c in cells {
         assert!(field(c, "error").is_null(), "{c}");
     }
-    let (header, rows) = raw_csv(&s);
+    let (header, rows) = s.raw_csv();
     assert!(header.iter().any(|h| h == "wall_seconds"), "{header:?}");
     // One raw row per repetition recorded so far (cells take turns, so some may have run
     // once only); raw.csv is written just before summary.json, so it may hold one more.
@@ -381,237 +350,9 @@ fn an_interrupted_run_leaves_valid_files_and_no_cell_process() {
         "{} raw rows for {repetitions} repetitions",
         rows.len(),
     );
-    let readme = read_text(&out(&s).join("README.md"));
+    let readme = read_text(&s.out().join("README.md"));
     assert!(
         readme.contains("in progress or was interrupted"),
         "README.md:\n{readme}"
-    );
-}
-
-// ---- 3. a finished run's results folder ----
-
-#[test]
-fn a_finished_run_records_the_machine_and_per_cell_statistics() {
-    let s = Scratch::new("finished");
-    let args = [
-        "run",
-        "--runtime",
-        "tokio,threads",
-        "--workload",
-        "io,mixed",
-        "--tasks",
-        "5",
-        "--latency",
-        "1ms",
-        "--compute",
-        "100",
-        "--warmup",
-        "0",
-        "--repeat",
-        "2",
-        "--format",
-        "json",
-    ];
-    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
-    let summary = summary(&s);
-    // Repetitions take turns: round by round, every cell of a group once per round, each
-    // repetition's place in the order in raw.csv.
-    let order = array(&summary, "order");
-    assert_eq!(order.len(), 4 * 2, "2 cells x 2 workloads x 2 repetitions");
-    let rounds: Vec<(u64, u64)> = order
-        .iter()
-        .map(|o| (whole(o, "group"), whole(o, "round")))
-        .collect();
-    let mut sorted = rounds.clone();
-    sorted.sort_unstable();
-    assert_eq!(
-        rounds, sorted,
-        "groups one after another, rounds in turn: {order:?}"
-    );
-    assert!(
-        summary
-            .get("order_seed")
-            .is_some_and(|s| s.as_u64() == Some(42))
-    );
-    let (header, rows) = raw_csv(&s);
-    let at = header
-        .iter()
-        .position(|h| h == "position")
-        .expect("a position column");
-    let mut positions: Vec<usize> = rows.iter().map(|r| r[at].parse().unwrap()).collect();
-    positions.sort_unstable();
-    assert_eq!(positions, (0..8).collect::<Vec<_>>());
-    assert_eq!(
-        whole(&summary, "schema_version"),
-        u64::from(rtbench::results::SCHEMA_VERSION)
-    );
-    assert_eq!(text(&summary, "profile"), "custom");
-    assert_eq!(field(&summary, "complete"), &Value::Bool(true));
-
-    let m = field(&summary, "machine");
-    assert!(!text(m, "cpu_model").is_empty(), "{m}");
-    assert!(whole(m, "cores") >= 1, "{m}");
-    assert!(whole(m, "memory_bytes") > 0, "{m}");
-    let kernel = text(m, "kernel");
-    assert!(!kernel.is_empty() && kernel != "unknown", "{m}");
-    assert!(text(m, "rustc").starts_with("rustc "), "{m}");
-    let versions = field(m, "crate_versions");
-    for krate in ["tokio", "smol", "rayon"] {
-        let v = versions
-            .get(krate)
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no version of {krate} in {versions}"));
-        assert!(v.starts_with(|c: char| c.is_ascii_digit()), "{krate} {v}");
-    }
-    let commit = text(m, "git_commit");
-    let head = Command::new("git")
-        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    match head {
-        Some(head) => assert_eq!(commit, head),
-        None => assert_eq!(commit, "unknown"),
-    }
-    assert!(is_utc_timestamp(text(m, "date")), "{m}");
-    let command_line: Vec<&str> = array(m, "command_line")
-        .iter()
-        .map(|a| a.as_str().expect("command_line holds strings"))
-        .collect();
-    assert!(command_line.contains(&"run"), "{command_line:?}");
-    assert!(command_line.contains(&"--repeat"), "{command_line:?}");
-    let limits = field(m, "limits");
-    for key in ["threads_max", "max_map_count", "pid_max"] {
-        assert!(limits.get(key).is_some(), "no {key} in {limits}");
-    }
-    assert!(whole(limits, "pid_max") > 0, "{limits}");
-
-    let cells = array(&summary, "cells");
-    assert_eq!(cells.len(), 4, "{summary}");
-    assert_eq!(
-        &parse_json("stdout", &stdout),
-        field(&summary, "cells"),
-        "stdout and summary.json differ"
-    );
-    for c in cells {
-        assert!(field(c, "error").is_null(), "{c}");
-        assert_eq!(whole(c, "repeat"), 2, "{c}");
-        assert_eq!(whole(c, "completed"), 5, "{c}");
-        assert_eq!(text(c, "checksum"), text(c, "expected_checksum"), "{c}");
-        let (lo, mid, hi) = (
-            num(c, "wall_min_seconds"),
-            num(c, "wall_seconds"),
-            num(c, "wall_max_seconds"),
-        );
-        assert!(
-            0.0 < lo && lo <= mid && mid <= hi,
-            "wall {lo} {mid} {hi}: {c}"
-        );
-        let p: Vec<f64> = ["p50", "p90", "p99", "max"]
-            .iter()
-            .map(|q| num(c, &format!("latency_{q}_seconds")))
-            .collect();
-        assert!(
-            0.0 < p[0] && p[0] <= p[1] && p[1] <= p[2] && p[2] <= p[3],
-            "latency percentiles {p:?}: {c}"
-        );
-        assert!(whole(c, "peak_rss_bytes") > 0, "{c}");
-    }
-
-    let (header, rows) = raw_csv(&s);
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
-    };
-    let (runtime, workload, repetition) = (col("runtime"), col("workload"), col("repetition"));
-    let wall = col("wall_seconds");
-    assert_eq!(rows.len(), 2 * cells.len(), "{rows:?}");
-    for c in cells {
-        let mine: Vec<&csv::StringRecord> = rows
-            .iter()
-            .filter(|r| r[runtime] == *text(c, "runtime") && r[workload] == *text(c, "workload"))
-            .collect();
-        let reps: Vec<&str> = mine.iter().map(|r| &r[repetition]).collect();
-        assert_eq!(reps, ["1", "2"], "raw rows of {c}");
-        let walls: Vec<f64> = mine.iter().map(|r| r[wall].parse().unwrap()).collect();
-        let lo = walls.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = walls.iter().copied().fold(0.0, f64::max);
-        assert_eq!(lo, num(c, "wall_min_seconds"), "{walls:?} {c}");
-        assert_eq!(hi, num(c, "wall_max_seconds"), "{walls:?} {c}");
-    }
-    let readme = read_text(&out(&s).join("README.md"));
-    assert!(readme.contains("The run finished."), "{readme}");
-}
-
-/// Completion latency: each task's time from the start of its run to its end.
-#[test]
-fn latency_percentiles_are_the_tasks_completion_times() {
-    let s = Scratch::new("latency");
-    let args = [
-        "run",
-        "--runtime",
-        "sequential,tokio,threads",
-        "--workload",
-        "io",
-        "--tasks",
-        "5",
-        "--latency",
-        "1ms",
-        "--warmup",
-        "0",
-        "--repeat",
-        "1",
-        "--format",
-        "json",
-    ];
-    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
-    let cells = json_cells(&stdout);
-    assert_eq!(cells.len(), 3, "{stdout}");
-    for c in &cells {
-        assert!(field(c, "error").is_null(), "{c}");
-        let (p50, max) = (num(c, "latency_p50_seconds"), num(c, "latency_max_seconds"));
-        let wall = num(c, "wall_max_seconds");
-        // Every task waits 1 ms before it ends, and none ends after its run (histogram
-        // buckets are accurate to 3 significant figures).
-        assert!(
-            p50 >= 0.001,
-            "latency p50 {p50} s is under the 1 ms wait: {c}"
-        );
-        assert!(
-            max <= wall * 1.01,
-            "latency max {max} s is over the wall time {wall} s: {c}"
-        );
-        if text(c, "runtime") == "sequential" {
-            // One task after another: the last ends after five waits, at the end of the run.
-            assert!(
-                max >= 0.005,
-                "sequential: the last task ended at {max} s: {c}"
-            );
-            assert!(
-                max >= wall * 0.9,
-                "sequential: latency max {max} s, wall {wall} s: {c}"
-            );
-        }
-    }
-}
-
-// ---- 4. profiles ----
-
-#[test]
-fn a_profile_with_a_conflicting_flag_is_refused() {
-    let s = Scratch::new("profile-conflict");
-    let args = ["run", "--profile", "quick", "--tasks", "5"];
-    let run = support::run(s.path(), &s.args_with_out(&args, "out"), &[]);
-    let (stdout, stderr) = (run.stdout, run.stderr);
-    assert_eq!(run.code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(!support::shows_panic(&stderr), "{stderr}");
-    assert!(stderr.contains("--tasks"), "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        !out(&s).exists(),
-        "a refused run created its results folder"
     );
 }

@@ -8,11 +8,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Scratch, array, field, num, parse_json, read_json, text, whole};
-
-fn summary(s: &Scratch) -> Value {
-    read_json(&s.join("out").join("summary.json"))
-}
+use support::{Scratch, array, field, num, parse_json, text, whole};
 
 #[test]
 fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
@@ -55,7 +51,7 @@ fn memory_pass_of_smol_parks_a_million_tasks_at_a_few_hundred_bytes_each() {
         "{smol}"
     );
     assert_eq!(whole(smol, "repeats"), 3, "{smol}");
-    let summary = summary(&s);
+    let summary = s.summary();
     assert_eq!(text(&summary, "profile"), "memory");
     assert_eq!(field(&summary, "complete"), &Value::Bool(true));
     assert_eq!(array(&summary, "memory"), sizes);

@@ -37,6 +37,21 @@ impl Scratch {
         self.dir.join(rel)
     }
 
+    /// The results folder of a run pointed at `--out <folder>/out` (rtbench creates it).
+    pub fn out(&self) -> PathBuf {
+        self.join("out")
+    }
+
+    /// That run's summary.json.
+    pub fn summary(&self) -> serde_json::Value {
+        super::read_json(&self.out().join("summary.json"))
+    }
+
+    /// That run's raw.csv as (header, rows).
+    pub fn raw_csv(&self) -> (Vec<String>, Vec<csv::StringRecord>) {
+        super::read_csv(&self.out().join("raw.csv"))
+    }
+
     /// `args` followed by `--out <folder>/<rel>`: a command line whose results are
     /// written inside the folder.
     pub fn args_with_out(&self, args: &[&str], rel: &str) -> Vec<String> {

@@ -4,15 +4,16 @@
 
 #![allow(dead_code)] // each bench file uses a different part
 
-use std::sync::{Arc, Mutex};
+mod guard;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkGroup, BenchmarkId, Throughput, measurement::WallTime};
 use rtbench::limit::Limit;
 use rtbench::measure::available_cores;
-use rtbench::runtime::{Model, REGISTRY, Runtime, Setup, Variant};
-use rtbench::suite::guard::{IDEAL_SLACK, SPEEDUP_SLACK};
-use rtbench::workload::{Capacity, Expectation, Work, WorkloadKind, WorkloadSpec};
+use rtbench::runtime::{Instance, Model, REGISTRY, Runtime, Setup, Variant};
+use rtbench::workload::{Capacity, Expectation, Work, WorkloadSpec};
 
 /// Once per bench binary: the embedded font for criterion's plots (there is no fontconfig),
 /// and the rtbench binary the processes runtime starts its workers from.
@@ -55,7 +56,7 @@ pub fn bench_spec(
     let expectation = Expectation::of(spec.kind, &plans);
     let work = Arc::new(Work::new(plans));
     group.throughput(Throughput::Elements(spec.tasks as u64));
-    let mut measured: Vec<(&dyn Runtime, f64, f64)> = Vec::new();
+    let mut entries = Vec::new();
     for &rt in REGISTRY {
         if skip(rt) {
             continue;
@@ -66,26 +67,12 @@ pub fn bench_spec(
             tasks: spec.tasks,
             variant: Variant::Normal,
         };
-        let runs: Arc<Mutex<Vec<f64>>> = Arc::default();
-        let record = Arc::clone(&runs);
         group.bench_with_input(
             BenchmarkId::new(rt.name(), spec.tasks),
             &setup,
             |b, setup| {
                 b.iter_custom(|iters| {
-                    timed_iters(rt, setup, iters, |instance| {
-                        let o = instance
-                            .run(&work)
-                            .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
-                        assert_eq!(
-                            o.tally.completed,
-                            work.len(),
-                            "{}: every task completes",
-                            rt.name()
-                        );
-                        record.lock().unwrap().push(o.measured.wall.as_secs_f64());
-                        o.measured.wall
-                    })
+                    timed_iters(rt, setup, iters, |instance| run_once(rt, instance, &work))
                 })
             },
         );
@@ -95,49 +82,23 @@ pub fn bench_spec(
             parallelism: shape.workers.min(available_cores()),
         };
         let ideal = expectation.ideal_seconds(work.plans(), capacity);
-        let median = median(&runs.lock().unwrap());
-        measured.push((rt, median, ideal));
+        entries.push(guard::Entry { rt, setup, ideal });
     }
-    guard(spec, &measured);
+    guard::interleaved(spec, &entries, &work);
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// The physics guard `rtbench run` applies to every cell, on the bench's own runs: a
-/// runtime faster than its ideal x 0.97 (waits overlapped), or CPU work faster than
-/// sequential x cores x 1.05, is suspect. Printed after each group.
-fn guard(spec: &WorkloadSpec, measured: &[(&dyn Runtime, f64, f64)]) {
-    let cores = available_cores();
-    let sequential = measured
-        .iter()
-        .find(|m| m.0.model() == Model::Sequential)
-        .map(|m| m.1);
-    for &(rt, median, ideal) in measured {
-        let speedup = sequential.map(|s| s / median);
-        let too_fast = spec.kind == WorkloadKind::Cpu
-            && rt.model() != Model::Sequential
-            && speedup.is_some_and(|s| s > cores as f64 * SPEEDUP_SLACK);
-        let below_ideal = spec.kind != WorkloadKind::Cpu && median < ideal * IDEAL_SLACK;
-        let verdict = if too_fast || below_ideal {
-            "SUSPECT"
-        } else {
-            "ok"
-        };
-        let speedup = speedup.map_or_else(String::new, |s| format!(", {s:.2}x over sequential"));
-        println!(
-            "guard {} x{} {}: median run {:.3} ms, ideal {:.3} ms{speedup} \
-             (bounds: {cores} cores x {SPEEDUP_SLACK}, ideal x {IDEAL_SLACK}): {verdict}",
-            spec.kind,
-            spec.tasks,
-            rt.name(),
-            median * 1e3,
-            ideal * 1e3,
-        );
-    }
+/// One timed run of `work` on `instance`: every task completes or the bench panics.
+pub fn run_once(rt: &dyn Runtime, instance: &mut dyn Instance, work: &Arc<Work>) -> Duration {
+    let o = instance
+        .run(work)
+        .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
+    assert_eq!(
+        o.tally.completed,
+        work.len(),
+        "{}: every task completes",
+        rt.name()
+    );
+    o.measured.wall
 }
 
 /// Starts `rt` once (outside the measurement) and sums `one` over `iters` runs on it.
@@ -145,7 +106,7 @@ pub fn timed_iters(
     rt: &dyn Runtime,
     setup: &Setup,
     iters: u64,
-    mut one: impl FnMut(&mut dyn rtbench::runtime::Instance) -> Duration,
+    mut one: impl FnMut(&mut dyn Instance) -> Duration,
 ) -> Duration {
     let mut instance = rt
         .start(setup)

@@ -187,6 +187,7 @@ fn sample(wall_seconds: f64) -> Sample {
         checksum: 0x183b_39f9_25a2_ce1c,
         child_processes: 0,
         workers_maxrss_sum_bytes: 0,
+        compute_seconds: Default::default(),
     }
 }
 

@@ -152,6 +152,15 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
             "latency percentiles {p:?}: {c}"
         );
         assert!(whole(c, "peak_rss_bytes") > 0, "{c}");
+        // No sequential cell here: mixed work's compute cost is timed in the cell's own
+        // process before each repetition; io's ideal is its waits.
+        let source = if text(c, "workload") == "io" {
+            "plans"
+        } else {
+            "repetition"
+        };
+        assert_eq!(text(c, "ideal_source"), source, "{c}");
+        assert!(num(c, "ideal_seconds") > 0.0, "{c}");
     }
 
     let (header, rows) = s.raw_csv();

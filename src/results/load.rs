@@ -96,8 +96,9 @@ fn read<T: serde::de::DeserializeOwned>(
             ));
         }
         Some(Some(1)) => upgrade(&mut value).map_err(malformed)?,
-        // Every field version 3 added has a default.
-        Some(Some(2)) => {}
+        // Every field versions 3 and 4 added has a default (4: the ideal source
+        // `repetition`, a value older files never hold).
+        Some(Some(2 | 3)) => {}
         Some(Some(v)) if v != u64::from(SCHEMA_VERSION) => {
             return Err(LoadError::Schema {
                 path: path.into(),

@@ -218,10 +218,13 @@ impl RuntimeFacts {
 pub enum IdealSource {
     /// The plans alone: waits, no compute.
     Plans,
-    /// Factorials timed once in the parent before the run.
+    /// Factorials timed once in the parent before the run (files before schema 4).
     Calibration,
     /// The group's own sequential cell, measured interleaved with the others.
     Sequential,
+    /// Factorials timed in the cell's own process just before each repetition (the fastest
+    /// of 5 runs of each size); the median over repetitions of the ideal they give.
+    Repetition,
 }
 
 /// One measured repetition of a cell, for raw.csv.

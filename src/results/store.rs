@@ -20,9 +20,10 @@ use super::{
 /// process (`repeat` counts them, `order` and raw rows' `position` record the order), with
 /// an interval for the median, a `suspect` reason, the ideal's source and the live worker
 /// memory; memory models gain kernel bytes per unit; probes time unit starts apart from pool
-/// jobs and the sleep inside the unit. Version 2 files read as they are: every field added
-/// since has a default.
-pub const SCHEMA_VERSION: u32 = 3;
+/// jobs and the sleep inside the unit. Version 4: the compute cost of a cell without a
+/// sequential baseline is timed in its own process before each repetition (ideal source
+/// `repetition`). Versions 2 and 3 read as they are: every field added since has a default.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// summary.json: everything a run measured, with the machine it ran on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -211,7 +211,8 @@ impl CellRuns {
         self.stat(|s| s.cpu_user_seconds + s.cpu_sys_seconds).median
     }
 
-    fn wall(&self) -> Stat {
+    /// Wall time of the samples so far.
+    pub fn wall(&self) -> Stat {
         self.stat(|s| s.wall_seconds)
     }
 
@@ -240,21 +241,33 @@ impl CellRuns {
         }
     }
 
+    /// The median over repetitions of the cell's ideal with the compute costs timed in its
+    /// process just before each one; None when the work computes nothing (or no repetition
+    /// timed it).
+    fn repetition_ideal(&self, cell: &CellPlan) -> Option<f64> {
+        let ideals = self
+            .samples
+            .iter()
+            .filter(|(s, _)| !s.compute_seconds.is_empty())
+            .map(|(s, _)| {
+                cell.ideal_seconds_with(&cell.expectation.with_costs(&s.compute_seconds))
+            });
+        Stat::of(ideals).map(|s| s.median)
+    }
+
     /// The record and raw rows so far. `expectation` replaces the cell's own for its ideal
     /// time (the group's sequential cell measured the compute cost).
     pub fn result(&self, cell: &CellPlan, measured: Option<&Expectation>) -> CellResult {
         let shape = cell.runtime.shape(&cell.setup());
-        let (ideal, ideal_source) = match measured {
-            Some(e) => (cell.ideal_seconds_with(e), Some(IdealSource::Sequential)),
-            None => (
-                cell.ideal_seconds(),
-                Some(if cell.spec.kind == WorkloadKind::Io {
-                    IdealSource::Plans
-                } else {
-                    IdealSource::Calibration
-                }),
-            ),
+        let (ideal, ideal_source) = match (measured, self.repetition_ideal(cell)) {
+            (Some(e), _) => (cell.ideal_seconds_with(e), IdealSource::Sequential),
+            (None, Some(ideal)) => (ideal, IdealSource::Repetition),
+            (None, None) if cell.spec.kind == WorkloadKind::Io => {
+                (cell.ideal_seconds(), IdealSource::Plans)
+            }
+            (None, None) => (cell.ideal_seconds(), IdealSource::Calibration),
         };
+        let ideal_source = Some(ideal_source);
         let ok = !self.failed();
         let samples: Vec<&Sample> = self.samples.iter().map(|(s, _)| s).collect();
         let wall = self.wall();

@@ -13,7 +13,7 @@ use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::{heap, memory};
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
-use crate::workload::Work;
+use crate::workload::{Work, compute_costs};
 
 /// Runs the request now, on a thread of its own: every runtime's driving thread, and the
 /// one `sequential` computes on, is then a spawned thread like a pool's workers, never the
@@ -169,7 +169,11 @@ fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
         .expect("1 ns to 1 h at 3 significant figures is a valid range");
     let mut samples = Vec::with_capacity(req.repeat);
     for _ in 0..req.repeat.max(1) {
-        samples.push(sample(instance.run(&work)?));
+        let costs = compute_costs(work.plans());
+        samples.push(Sample {
+            compute_seconds: costs,
+            ..sample(instance.run(&work)?)
+        });
         for nanos in work.completion_nanos() {
             completions.saturating_record(nanos.max(1));
         }
@@ -188,6 +192,7 @@ fn sample(o: Outcome) -> Sample {
         checksum: o.tally.checksum,
         child_processes: o.children.map_or(0, |c| c.processes),
         workers_maxrss_sum_bytes: o.children.map_or(0, |c| c.maxrss_sum_bytes),
+        compute_seconds: Default::default(),
     }
 }
 

@@ -2,6 +2,8 @@
 //! answers (one JSON line on stdout). Everything is plain data: the child rebuilds the plans
 //! from the same seed, so it does exactly the work the parent expects.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::watch::LiveMemory;
@@ -96,7 +98,7 @@ pub struct MemorySample {
 }
 
 /// One measured repetition.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// Wall time of the timed region.
     pub wall_seconds: f64,
@@ -119,6 +121,10 @@ pub struct Sample {
     /// workers that never lived at once included.
     #[serde(default)]
     pub workers_maxrss_sum_bytes: u64,
+    /// Each factorial size's cost, timed in the cell's process just before this repetition
+    /// ([`crate::workload::compute_costs`]); empty when the work computes nothing.
+    #[serde(default)]
+    pub compute_seconds: BTreeMap<u32, f64>,
 }
 
 /// Task completion latency (from the start of the run to each task's end), over every

@@ -343,7 +343,7 @@ fn group_results(group: &[CellPlan], runs: &[CellRuns]) -> Vec<(usize, super::Ce
     let sequential = group.iter().zip(runs).find(|(c, r)| {
         c.runtime.model() == Model::Sequential && !r.failed() && r.median_wall() > 0.0
     });
-    let seq_wall = sequential.map(|(_, r)| r.median_wall());
+    let seq_wall = sequential.map(|(_, r)| r.wall());
     let measured = sequential
         .filter(|(c, _)| c.spec.kind == WorkloadKind::Cpu)
         .map(|(c, r)| {

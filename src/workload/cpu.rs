@@ -56,15 +56,24 @@ pub fn factorial_digest(n: u32) -> u64 {
 /// Median wall time of `factorial_digest(n)` on this thread, over `rounds` runs (at least 1).
 /// Used only to state a workload's ideal time, never inside a timed region.
 pub fn calibrate(n: u32, rounds: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..rounds.max(1))
+    let mut times = timed(n, rounds);
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The fastest of `rounds` runs (at least 1) of `factorial_digest(n)` on this thread.
+pub fn fastest(n: u32, rounds: usize) -> Duration {
+    timed(n, rounds).into_iter().min().unwrap_or_default()
+}
+
+fn timed(n: u32, rounds: usize) -> Vec<Duration> {
+    (0..rounds.max(1))
         .map(|_| {
             let t = Instant::now();
             std::hint::black_box(factorial_digest(std::hint::black_box(n)));
             t.elapsed()
         })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
+        .collect()
 }
 
 #[cfg(test)]

@@ -148,11 +148,46 @@ impl Expectation {
         }
     }
 
+    /// The same expectation with the compute costs measured by [`compute_costs`] (sizes it
+    /// lacks keep their cost from the parent's calibration).
+    pub fn with_costs(&self, costs: &BTreeMap<u32, f64>) -> Expectation {
+        Expectation {
+            checksum: self.checksum,
+            kind: self.kind,
+            compute_seconds: self
+                .compute_seconds
+                .iter()
+                .map(|(&n, &s)| (n, costs.get(&n).copied().unwrap_or(s)))
+                .collect(),
+        }
+    }
+
     /// The physical lower bound on wall time for these plans under `cap`, as the workload
     /// states it (see each workload's `ideal_seconds`).
     pub fn ideal_seconds(&self, plans: &[TaskPlan], cap: Capacity) -> f64 {
         self.kind.workload().ideal_seconds(&self.costs(plans), cap)
     }
+}
+
+/// Runs of each factorial size [`compute_costs`] times (after one untimed run).
+pub const COMPUTE_COST_ROUNDS: usize = 5;
+
+/// Each distinct factorial size of `plans`, timed on this thread now: the fastest of
+/// [`COMPUTE_COST_ROUNDS`] runs after one untimed run. Taken in a cell's own process just
+/// before each repetition, so the ideal it gives sees the CPU at the speed the repetition
+/// sees it (a shared host's CPU speed drifts by tens of percent within a minute), and as
+/// the fastest run it stays a lower bound. Empty when the plans compute nothing.
+pub fn compute_costs(plans: &[TaskPlan]) -> BTreeMap<u32, f64> {
+    let mut costs = BTreeMap::new();
+    for step in plans.iter().flat_map(|p| p.steps.iter()) {
+        if let Step::Compute(n) = *step {
+            costs.entry(n).or_insert_with(|| {
+                std::hint::black_box(cpu::factorial_digest(std::hint::black_box(n)));
+                cpu::fastest(n, COMPUTE_COST_ROUNDS).as_secs_f64()
+            });
+        }
+    }
+    costs
 }
 
 #[cfg(test)]

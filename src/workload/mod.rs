@@ -22,7 +22,7 @@ mod task;
 
 use std::time::Duration;
 
-pub use ideal::{Capacity, Expectation, TaskCosts};
+pub use ideal::{COMPUTE_COST_ROUNDS, Capacity, Expectation, TaskCosts, compute_costs};
 pub use kind::{WORKLOADS, Workload, WorkloadKind, find, names};
 pub use latency::Latency;
 pub use steps::{AsyncSteps, BlockingSteps, StdSteps};

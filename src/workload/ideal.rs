@@ -137,27 +137,24 @@ impl Expectation {
         } else {
             1.0
         };
-        Expectation {
-            checksum: self.checksum,
-            kind: self.kind,
-            compute_seconds: self
-                .compute_seconds
-                .iter()
-                .map(|(&n, &s)| (n, s * factor))
-                .collect(),
-        }
+        self.recosted(|_, s| s * factor)
     }
 
     /// The same expectation with the compute costs measured by [`compute_costs`] (sizes it
     /// lacks keep their cost from the parent's calibration).
     pub fn with_costs(&self, costs: &BTreeMap<u32, f64>) -> Expectation {
+        self.recosted(|n, s| costs.get(&n).copied().unwrap_or(s))
+    }
+
+    /// The same expectation with each size's cost `cost(n, calibrated seconds)`.
+    fn recosted(&self, cost: impl Fn(u32, f64) -> f64) -> Expectation {
         Expectation {
             checksum: self.checksum,
             kind: self.kind,
             compute_seconds: self
                 .compute_seconds
                 .iter()
-                .map(|(&n, &s)| (n, costs.get(&n).copied().unwrap_or(s)))
+                .map(|(&n, &s)| (n, cost(n, s)))
                 .collect(),
         }
     }

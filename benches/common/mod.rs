@@ -81,10 +81,13 @@ pub fn bench_spec(
             concurrency: shape.concurrency,
             parallelism: shape.workers.min(available_cores()),
         };
-        let ideal = expectation.ideal_seconds(work.plans(), capacity);
-        entries.push(guard::Entry { rt, setup, ideal });
+        entries.push(guard::Entry {
+            rt,
+            setup,
+            capacity,
+        });
     }
-    guard::interleaved(spec, &entries, &work);
+    guard::interleaved(spec, &entries, &work, &expectation);
 }
 
 /// One timed run of `work` on `instance`: every task completes or the bench panics.

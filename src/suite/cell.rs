@@ -196,6 +196,11 @@ impl CellRuns {
         self.error.is_some()
     }
 
+    /// Verified repetitions so far.
+    pub fn count(&self) -> usize {
+        self.samples.len()
+    }
+
     /// A child has answered (a sample or a failure): the cell has a record.
     pub fn ran(&self) -> bool {
         !self.samples.is_empty() || self.failed()

@@ -335,6 +335,9 @@ impl Running {
     }
 }
 
+/// Repetitions a cell needs before the physics guard judges it (fewer when it has fewer).
+const GUARD_AFTER: usize = 3;
+
 /// The records so far of the group's cells that ran, in plan order (with each cell's index):
 /// CPU cells take their ideal from the group's sequential cell (its median CPU time: what
 /// the work costs on one core, which a busy machine does not inflate as it does wall
@@ -360,7 +363,12 @@ fn group_results(group: &[CellPlan], runs: &[CellRuns]) -> Vec<(usize, super::Ce
         .filter(|(_, (_, r))| r.ran())
         .map(|(i, (cell, r))| {
             let mut result = r.result(cell, measured.as_ref());
-            result.record.suspect = guard::suspect(&result.record, seq_wall, cores);
+            // Judged once the cell (and sequential) have an interval: after its first
+            // round a cell has one run and no spread to allow for.
+            let judged = |runs: &CellRuns| runs.count() >= cell.repeat.clamp(1, GUARD_AFTER);
+            if judged(r) && sequential.is_none_or(|(_, s)| judged(s)) {
+                result.record.suspect = guard::suspect(&result.record, seq_wall, cores);
+            }
             (i, result)
         })
         .collect()

@@ -1,11 +1,12 @@
-//! The physics guard `rtbench run` applies to every cell, on the bench's runtimes, from
-//! interleaved rounds: criterion measures one runtime after another, each in a window of its
-//! own, and on a shared host the CPU's speed drifts between windows (one factorial(3000)
-//! took 0.57 to 0.90 ms within a minute on the 2-core reference machine), so a ratio of two
+//! The benches' physics guard, after the one `rtbench run` applies, from interleaved rounds
+//! of its own. Criterion measures one runtime after another, each in a window of its own,
+//! and on a shared host the CPU's speed drifts between windows (one factorial(3000) took
+//! 0.57 to 0.90 ms within a minute on the 2-core reference machine), so a ratio of two
 //! windows can read above the cores. Here every round runs each runtime once, in a seeded
-//! shuffled order, on an instance of its own, and a runtime's speed-up (CPU work) is the
-//! median of its per-round ratios to the sequential run of the same round, with a 95%
-//! interval.
+//! shuffled order, on an instance of its own, every run's checksum checked. CPU work is
+//! suspect when the median of its per-round ratios to sequential (run on each core, the
+//! fastest counted) is above cores x 1.05; other work when its median wall is below its
+//! ideal x 0.97 (compute timed warm in this process). Each figure carries a 95% interval.
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use rtbench::runtime::{Model, Runtime, Setup};
 use rtbench::suite::Stat;
 use rtbench::suite::guard::{IDEAL_SLACK, SPEEDUP_SLACK};
 use rtbench::suite::session::round_order;
-use rtbench::workload::{Capacity, Expectation, Work, WorkloadKind, WorkloadSpec};
+use rtbench::workload::{Capacity, Expectation, Work, WorkloadKind, WorkloadSpec, compute_costs};
 
 /// Rounds of the interleaved check (15 values give the median a 96.5% interval).
 pub const ROUNDS: usize = 15;
@@ -36,6 +37,10 @@ pub fn interleaved(
     work: &Arc<Work>,
     expectation: &Expectation,
 ) {
+    let expected = expectation.checksum;
+    // The compute cost as this process times it now (warm, the fastest of 5), not the
+    // median of 3 cold runs taken when the plans were made.
+    let expectation = &expectation.with_costs(&compute_costs(work.plans()));
     let cores = allowed_cpus();
     let mut per_core = vec![Vec::with_capacity(ROUNDS); cores.len()];
     let mut walls = vec![Vec::with_capacity(ROUNDS); entries.len()];
@@ -43,9 +48,9 @@ pub fn interleaved(
         for i in round_order(entries.len(), spec.seed, 0, round) {
             let entry = &entries[i];
             let wall = if spec.kind == WorkloadKind::Cpu && entry.rt.model() == Model::Sequential {
-                fastest_core(entry, work, &cores, &mut per_core)
+                fastest_core(entry, work, expected, &cores, &mut per_core)
             } else {
-                warm_run(entry, work)
+                warm_run(entry, work, expected)
             };
             walls[i].push(wall);
         }
@@ -96,13 +101,13 @@ pub fn interleaved(
 /// One run of `entry` on an instance of its own, after one untimed run: no other runtime's
 /// threads are alive meanwhile (a pool of 1,000 idle rayon threads would spin on the cores
 /// the next runtime is timed on).
-fn warm_run(entry: &Entry<'_>, work: &Arc<Work>) -> f64 {
+fn warm_run(entry: &Entry<'_>, work: &Arc<Work>, expected: u64) -> f64 {
     let mut instance = entry
         .rt
         .start(&entry.setup)
         .unwrap_or_else(|err| panic!("{}: {err}", entry.rt.name()));
-    super::run_once(entry.rt, instance.as_mut(), work);
-    super::run_once(entry.rt, instance.as_mut(), work).as_secs_f64()
+    super::run_once(entry.rt, instance.as_mut(), work, expected);
+    super::run_once(entry.rt, instance.as_mut(), work, expected).as_secs_f64()
 }
 
 /// Sequential's run of a round for CPU work: once pinned to each allowed CPU, the fastest
@@ -113,13 +118,17 @@ fn warm_run(entry: &Entry<'_>, work: &Arc<Work>) -> f64 {
 fn fastest_core(
     entry: &Entry<'_>,
     work: &Arc<Work>,
+    expected: u64,
     cores: &[usize],
     per_core: &mut [Vec<f64>],
 ) -> f64 {
+    if cores.len() < 2 {
+        return warm_run(entry, work, expected);
+    }
     let mut fastest = f64::INFINITY;
     for (&cpu, runs) in cores.iter().zip(per_core.iter_mut()) {
         pin(&[cpu]);
-        let wall = warm_run(entry, work);
+        let wall = warm_run(entry, work, expected);
         pin(cores);
         runs.push(wall);
         fastest = fastest.min(wall);
@@ -127,14 +136,14 @@ fn fastest_core(
     fastest
 }
 
-/// The CPUs this thread may run on.
+/// The CPUs this thread may run on; none when the OS does not say (then nothing is pinned).
 fn allowed_cpus() -> Vec<usize> {
     // SAFETY: a zeroed cpu_set_t is an empty set, filled by sched_getaffinity.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     let size = std::mem::size_of::<libc::cpu_set_t>();
     // SAFETY: `set` is a valid cpu_set_t of `size` bytes; 0 is this thread.
     if unsafe { libc::sched_getaffinity(0, size, &mut set) } != 0 {
-        return vec![0];
+        return Vec::new();
     }
     // SAFETY: CPU_ISSET reads the set filled above.
     (0..libc::CPU_SETSIZE as usize)
@@ -160,7 +169,8 @@ fn pin(cpus: &[usize]) {
 }
 
 /// One runtime's verdict: suspect when CPU work beats sequential by more than the cores
-/// allow (median per-round ratio), or any work's median wall is below its ideal.
+/// allow (median per-round ratio), or other work's median wall is below its ideal (CPU
+/// work's ideal, from the sequential rounds, is printed for reference).
 fn line(
     kind: WorkloadKind,
     entry: &Entry<'_>,

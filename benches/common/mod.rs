@@ -72,7 +72,9 @@ pub fn bench_spec(
             &setup,
             |b, setup| {
                 b.iter_custom(|iters| {
-                    timed_iters(rt, setup, iters, |instance| run_once(rt, instance, &work))
+                    timed_iters(rt, setup, iters, |instance| {
+                        run_once(rt, instance, &work, expectation.checksum)
+                    })
                 })
             },
         );
@@ -90,8 +92,14 @@ pub fn bench_spec(
     guard::interleaved(spec, &entries, &work, &expectation);
 }
 
-/// One timed run of `work` on `instance`: every task completes or the bench panics.
-pub fn run_once(rt: &dyn Runtime, instance: &mut dyn Instance, work: &Arc<Work>) -> Duration {
+/// One timed run of `work` on `instance`: every task completes and the tasks' checksums
+/// sum to `expected` (the same work as the sequential plans), or the bench panics.
+pub fn run_once(
+    rt: &dyn Runtime,
+    instance: &mut dyn Instance,
+    work: &Arc<Work>,
+    expected: u64,
+) -> Duration {
     let o = instance
         .run(work)
         .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
@@ -99,6 +107,12 @@ pub fn run_once(rt: &dyn Runtime, instance: &mut dyn Instance, work: &Arc<Work>)
         o.tally.completed,
         work.len(),
         "{}: every task completes",
+        rt.name()
+    );
+    assert_eq!(
+        o.tally.checksum,
+        expected,
+        "{}: the checksum of the plans' work",
         rt.name()
     );
     o.measured.wall

@@ -250,14 +250,25 @@ impl CellRuns {
     /// process just before each one; None when the work computes nothing (or no repetition
     /// timed it).
     fn repetition_ideal(&self, cell: &CellPlan) -> Option<f64> {
-        let ideals = self
-            .samples
+        Stat::of(self.repetition_ideals(cell).into_iter().flatten()).map(|s| s.median)
+    }
+
+    /// The cell's ideal as each repetition's own compute costs give it, in the order they
+    /// ran (None for a repetition that timed no compute).
+    pub fn repetition_ideals(&self, cell: &CellPlan) -> Vec<Option<f64>> {
+        self.samples
             .iter()
-            .filter(|(s, _)| !s.compute_seconds.is_empty())
             .map(|(s, _)| {
-                cell.ideal_seconds_with(&cell.expectation.with_costs(&s.compute_seconds))
-            });
-        Stat::of(ideals).map(|s| s.median)
+                (!s.compute_seconds.is_empty()).then(|| {
+                    cell.ideal_seconds_with(&cell.expectation.with_costs(&s.compute_seconds))
+                })
+            })
+            .collect()
+    }
+
+    /// Wall time of each verified repetition, in the order they ran (one per round).
+    pub fn walls(&self) -> Vec<f64> {
+        self.samples.iter().map(|(s, _)| s.wall_seconds).collect()
     }
 
     /// The record and raw rows so far. `expectation` replaces the cell's own for its ideal

@@ -7,7 +7,7 @@
 //!   the cores is a broken baseline or different work, not parallelism.
 
 use super::stats::Stat;
-use crate::results::{CellRecord, IdealSource};
+use crate::results::CellRecord;
 use crate::runtime::Model;
 use crate::units::{ratio, seconds};
 use crate::workload::WorkloadKind;
@@ -17,46 +17,53 @@ pub const SPEEDUP_SLACK: f64 = 1.05;
 /// A wall time below ideal x this is suspect.
 pub const IDEAL_SLACK: f64 = 0.97;
 
-/// Why `record` breaks physics, if it does: against its own ideal, and for CPU work against
-/// its group's sequential cell (`sequential`: that cell's wall times) on `cores` cores.
+/// A cell's repetitions, each against what physics allows in its own round.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rounds {
+    /// Wall time over the ideal, per repetition, the ideal as that repetition saw it (its
+    /// own compute cost, or the group's sequential run of the same round).
+    pub over_ideal: Vec<f64>,
+    /// The group's sequential wall time over this cell's, per round both ran.
+    pub speedups: Vec<f64>,
+}
+
+/// Why `record` breaks physics, if it does, judged on its rounds on `cores` cores.
 ///
-/// Judged on intervals, not medians alone: on a shared host the CPU's speed drifts by tens
-/// of percent within a minute, so two medians of 6 interleaved runs can differ by 15% with
-/// nothing wrong. A cell is suspect only when even the high end of its median's interval
-/// beats the bound, the bound taken at the sequential cell's low end where it comes from
-/// that cell; work that was not done, or a baseline that is broken, still lands there.
-pub fn suspect(record: &CellRecord, sequential: Option<Stat>, cores: usize) -> Option<String> {
+/// Judged on pairs measured within one round, and on the interval of their median: on a
+/// shared host the CPU's speed drifts by tens of percent within a minute and its cores can
+/// differ at the same moment, so one round's pair can read above the cores with nothing
+/// wrong. A cell is suspect when even the low end of its median speed-up's interval is
+/// above cores x 1.05, or even the high end of its wall over ideal is below 0.97: a
+/// baseline broken for every round, or timing that misses work, lands there. (Work not
+/// done at all is caught first, by the checksum.)
+pub fn suspect(record: &CellRecord, rounds: &Rounds, cores: usize) -> Option<String> {
     if !record.ok() || record.wall_seconds <= 0.0 {
         return None;
     }
-    let slowest = record
-        .wall_ci_high_seconds
-        .unwrap_or(record.wall_seconds)
-        .max(record.wall_seconds);
-    let sequential = sequential.filter(|s| s.median > 0.0);
-    let ideal = match (record.ideal_source, sequential) {
-        (Some(IdealSource::Sequential), Some(seq)) => {
-            record.ideal_seconds * seq.ci_low / seq.median
-        }
-        _ => record.ideal_seconds,
-    };
-    if ideal > 0.0 && slowest < ideal * IDEAL_SLACK {
+    if let Some(over) = Stat::of(rounds.over_ideal.iter().copied())
+        && over.ci_high < IDEAL_SLACK
+    {
         return Some(format!(
-            "median wall {} (interval up to {}) is below its ideal {} x {IDEAL_SLACK}",
+            "wall over ideal {} per round (interval {}..{}) is below {IDEAL_SLACK}; median wall {}, ideal {}",
+            ratio(over.median),
+            ratio(over.ci_low),
+            ratio(over.ci_high),
             seconds(record.wall_seconds),
-            seconds(slowest),
-            seconds(ideal)
+            seconds(record.ideal_seconds)
         ));
     }
-    let seq = sequential?;
-    let speedup = seq.ci_low / slowest;
+    let speedup = Stat::of(rounds.speedups.iter().copied())?;
     let bound = cores as f64 * SPEEDUP_SLACK;
-    (record.workload == WorkloadKind::Cpu && record.model != Model::Sequential && speedup > bound)
+    (record.workload == WorkloadKind::Cpu
+        && record.model != Model::Sequential
+        && speedup.ci_low > bound)
         .then(|| {
             format!(
-                "{} over sequential (its interval's low end over this cell's high end) is more \
-                 than {cores} cores allow (x {SPEEDUP_SLACK})",
-                ratio(speedup)
+                "{} over sequential in the same round (interval {}..{}) is more than {cores} \
+                 cores allow (x {SPEEDUP_SLACK})",
+                ratio(speedup.median),
+                ratio(speedup.ci_low),
+                ratio(speedup.ci_high)
             )
         })
 }
@@ -65,12 +72,8 @@ pub fn suspect(record: &CellRecord, sequential: Option<Stat>, cores: usize) -> O
 mod tests {
     use super::*;
 
-    fn ms(runs: &[f64]) -> Stat {
-        Stat::of(runs.iter().map(|r| r * 1e-3)).unwrap()
-    }
-
-    /// A cell of `workload` whose repetitions took `runs` ms, against an ideal of `ideal` ms.
-    fn cell(workload: &str, model: Model, runs: &[f64], ideal: f64) -> CellRecord {
+    /// A cell of `workload` whose median wall is `wall` ms.
+    fn cell(workload: &str, model: Model, wall: f64) -> CellRecord {
         let fixture =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results-small");
         let mut c = crate::results::load(&fixture)
@@ -80,97 +83,54 @@ mod tests {
             .into_iter()
             .find(|c| c.ok())
             .unwrap();
-        let wall = ms(runs);
         c.workload = workload.parse().unwrap();
         c.model = model;
-        c.wall_seconds = wall.median;
-        c.wall_ci_low_seconds = Some(wall.ci_low);
-        c.wall_ci_high_seconds = Some(wall.ci_high);
-        c.ideal_seconds = ideal * 1e-3;
-        c.ideal_source = Some(IdealSource::Plans);
+        c.wall_seconds = wall * 1e-3;
         c
+    }
+
+    fn rounds(over_ideal: &[f64], speedups: &[f64]) -> Rounds {
+        Rounds {
+            over_ideal: over_ideal.to_vec(),
+            speedups: speedups.to_vec(),
+        }
     }
 
     #[test]
     fn a_forged_too_fast_cell_is_suspect() {
         // Waits of 10 ms: every run finished before its wait could end.
-        let faster_than_ideal = cell("io", Model::Async, &[8.9, 9.0, 9.1, 9.2, 9.3, 9.4], 10.0);
-        let why = suspect(&faster_than_ideal, None, 2).unwrap();
-        assert!(why.contains("below its ideal"), "{why}");
-        assert_eq!(
-            suspect(
-                &cell(
-                    "io",
-                    Model::Async,
-                    &[9.8, 9.9, 10.0, 10.1, 10.2, 10.3],
-                    10.0
-                ),
-                None,
-                2
-            ),
-            None
-        );
+        let io = cell("io", Model::Async, 9.1);
+        let why = suspect(&io, &rounds(&[0.89, 0.90, 0.91, 0.92, 0.93, 0.94], &[]), 2).unwrap();
+        assert!(why.contains("below 0.97"), "{why}");
+        let on_time = rounds(&[0.98, 0.99, 1.0, 1.01, 1.02, 1.03], &[]);
+        assert_eq!(suspect(&io, &on_time, 2), None);
 
-        // 16 factorials: sequential about 16 ms, so 2 cores allow about 8 ms (x 1.05 slack).
-        let sequential = ms(&[15.0, 15.5, 16.0, 16.0, 16.5, 17.0]);
-        let too_fast = cell(
-            "cpu",
-            Model::ThreadPool,
-            &[4.0, 4.1, 4.2, 4.2, 4.3, 4.4],
-            0.0,
-        );
-        let why = suspect(&too_fast, Some(sequential), 2).unwrap();
-        assert!(why.contains("3.41x") && why.contains("2 cores"), "{why}");
-        assert_eq!(
-            suspect(
-                &cell(
-                    "cpu",
-                    Model::ThreadPool,
-                    &[7.7, 7.8, 7.9, 8.0, 8.1, 8.2],
-                    0.0
-                ),
-                Some(sequential),
-                2
-            ),
-            None
-        );
+        // 16 factorials: sequential over the cell in each round, on 2 cores.
+        let cpu = cell("cpu", Model::ThreadPool, 4.2);
+        let too_fast = rounds(&[], &[3.6, 3.7, 3.8, 3.8, 3.9, 4.0]);
+        let why = suspect(&cpu, &too_fast, 2).unwrap();
+        assert!(why.contains("3.80x") && why.contains("2 cores"), "{why}");
+        let sound = rounds(&[], &[1.85, 1.9, 1.95, 1.95, 2.0, 2.05]);
+        assert_eq!(suspect(&cpu, &sound, 2), None);
         // Waits overlap: an io speed-up above the cores is the point, not a suspect.
-        assert_eq!(
-            suspect(
-                &cell("io", Model::Async, &[11.0; 6], 10.0),
-                Some(ms(&[1000.0; 6])),
-                2
-            ),
-            None
-        );
+        assert_eq!(suspect(&io, &rounds(&[1.1; 6], &[90.0; 6]), 2), None);
     }
 
     #[test]
     fn noise_a_second_run_would_not_repeat_is_not_suspect() {
-        // Median 7.0 ms is 2.29x a 16 ms median, but the runs reach 7.6 ms and sequential's
-        // low end is 15 ms: 1.97x fits 2 cores.
-        let sequential = ms(&[15.0, 15.5, 16.0, 16.0, 16.5, 17.0]);
-        let drifting = cell(
-            "cpu",
-            Model::ThreadPool,
-            &[6.6, 6.8, 7.0, 7.0, 7.3, 7.6],
-            0.0,
+        let cpu = cell("cpu", Model::ThreadPool, 7.0);
+        // Two rounds in six read above the cores (a sequential run on the slower core):
+        // the interval of the median reaches down to 1.9x.
+        let drifting = rounds(&[], &[1.9, 1.95, 2.0, 2.05, 2.3, 2.4]);
+        assert_eq!(suspect(&cpu, &drifting, 2), None);
+        // Every round above the cores is a broken baseline, not drift.
+        let broken = rounds(&[], &[2.2, 2.25, 2.3, 2.3, 2.4, 2.5]);
+        assert!(suspect(&cpu, &broken, 2).is_some());
+        // Below the ideal in some rounds only (an ideal timed at a slow moment): not suspect.
+        let io = cell("io", Model::Async, 9.8);
+        assert_eq!(
+            suspect(&io, &rounds(&[0.9, 0.92, 0.95, 0.96, 0.99, 1.01], &[]), 2),
+            None
         );
-        assert_eq!(suspect(&drifting, Some(sequential), 2), None);
-        // The same median with every run fast is suspect.
-        let fast = cell(
-            "cpu",
-            Model::ThreadPool,
-            &[6.6, 6.8, 7.0, 7.0, 7.1, 7.1],
-            0.0,
-        );
-        assert!(suspect(&fast, Some(sequential), 2).is_some());
-
-        // An ideal taken from sequential's median is scaled to sequential's low end.
-        let mut from_sequential = cell("cpu", Model::Async, &[7.4, 7.4, 7.5, 7.5, 7.6, 7.6], 8.0);
-        from_sequential.ideal_source = Some(IdealSource::Sequential);
-        assert_eq!(suspect(&from_sequential, Some(sequential), 2), None);
-        from_sequential.ideal_source = Some(IdealSource::Plans);
-        assert!(suspect(&from_sequential, None, 2).is_some());
     }
 }

@@ -15,7 +15,8 @@ use super::{
 };
 use crate::measure::available_cores;
 use crate::results::{
-    CellRecord, Machine, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Slot, Summary,
+    CellRecord, IdealSource, Machine, MemoryRecord, RawRow, ResultsDir, SCHEMA_VERSION, Slot,
+    Summary,
 };
 use crate::runtime::Model;
 use crate::workload::WorkloadKind;
@@ -339,19 +340,16 @@ impl Running {
 const GUARD_AFTER: usize = 3;
 
 /// The records so far of the group's cells that ran, in plan order (with each cell's index):
-/// CPU cells take their ideal from the group's sequential cell (its median CPU time: what
-/// the work costs on one core, which a busy machine does not inflate as it does wall
-/// time), and each is checked against physics (see `guard`).
+/// CPU cells take their ideal from the group's sequential cell (the smaller of its median
+/// CPU and wall time), and each is checked against physics round by round (see `guard`).
 fn group_results(group: &[CellPlan], runs: &[CellRuns]) -> Vec<(usize, super::CellResult)> {
     let sequential = group.iter().zip(runs).find(|(c, r)| {
         c.runtime.model() == Model::Sequential && !r.failed() && r.median_wall() > 0.0
     });
-    let seq_wall = sequential.map(|(_, r)| r.wall());
     let measured = sequential
         .filter(|(c, _)| c.spec.kind == WorkloadKind::Cpu)
         .map(|(c, r)| {
-            // CPU time below wall on a busy machine; on a tiny run, getrusage's accounting
-            // can read above it: the smaller of the two.
+            // On a tiny run, getrusage's accounting can read above wall: the smaller.
             let cost = r.median_cpu().min(r.median_wall());
             c.expectation.measured_by(&c.plans, cost)
         });
@@ -363,15 +361,54 @@ fn group_results(group: &[CellPlan], runs: &[CellRuns]) -> Vec<(usize, super::Ce
         .filter(|(_, (_, r))| r.ran())
         .map(|(i, (cell, r))| {
             let mut result = r.result(cell, measured.as_ref());
-            // Judged once the cell (and sequential) have an interval: after its first
+            // Judged once the cell (and sequential) have a few rounds: after its first
             // round a cell has one run and no spread to allow for.
             let judged = |runs: &CellRuns| runs.count() >= cell.repeat.clamp(1, GUARD_AFTER);
             if judged(r) && sequential.is_none_or(|(_, s)| judged(s)) {
-                result.record.suspect = guard::suspect(&result.record, seq_wall, cores);
+                let rounds = rounds(cell, r, &result.record, sequential.map(|(_, s)| s));
+                result.record.suspect = guard::suspect(&result.record, &rounds, cores);
             }
             (i, result)
         })
         .collect()
+}
+
+/// A cell's repetitions against its ideal and its group's sequential cell, round by round:
+/// the k-th repetition of every cell of a group ran in round k, so each pair was measured
+/// within one round, under the same drift of the host's speed.
+fn rounds(
+    cell: &CellPlan,
+    runs: &CellRuns,
+    record: &CellRecord,
+    sequential: Option<&CellRuns>,
+) -> guard::Rounds {
+    let walls = runs.walls();
+    let seq_walls = sequential.map(CellRuns::walls).unwrap_or_default();
+    let ideals: Vec<Option<f64>> = match record.ideal_source {
+        // Scaled to the sequential run of the same round.
+        Some(IdealSource::Sequential) => {
+            let median = sequential.map_or(0.0, CellRuns::median_wall);
+            seq_walls
+                .iter()
+                .map(|s| (median > 0.0).then(|| record.ideal_seconds * s / median))
+                .collect()
+        }
+        Some(IdealSource::Repetition) => runs.repetition_ideals(cell),
+        _ => vec![Some(record.ideal_seconds); walls.len()],
+    };
+    guard::Rounds {
+        over_ideal: walls
+            .iter()
+            .zip(ideals)
+            .filter_map(|(w, ideal)| ideal.filter(|&i| i > 0.0).map(|i| w / i))
+            .collect(),
+        speedups: seq_walls
+            .iter()
+            .zip(&walls)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(s, w)| s / w)
+            .collect(),
+    }
 }
 
 /// `results/<date>-<host>`.

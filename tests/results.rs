@@ -269,7 +269,7 @@ fn raw_rows() -> Vec<RawRow> {
     [0.101, 0.1025, 0.1125]
         .iter()
         .enumerate()
-        .map(|(i, &wall)| raw_row(&cell, i + 1, Some(i), &sample(wall)))
+        .map(|(i, &wall)| raw_row(&cell, i + 1, Some(i), cell.ideal_seconds, &sample(wall)))
         .collect()
 }
 

@@ -171,7 +171,7 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
             .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
     };
     let (runtime, workload, repetition) = (col("runtime"), col("workload"), col("repetition"));
-    let wall = col("wall_seconds");
+    let (wall, ideal) = (col("wall_seconds"), col("ideal_seconds"));
     assert_eq!(rows.len(), 2 * cells.len(), "{rows:?}");
     for c in cells {
         let mine: Vec<&csv::StringRecord> = rows
@@ -185,6 +185,15 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
         let hi = walls.iter().copied().fold(0.0, f64::max);
         assert_eq!(lo, num(c, "wall_min_seconds"), "{walls:?} {c}");
         assert_eq!(hi, num(c, "wall_max_seconds"), "{walls:?} {c}");
+        // Each repetition's ideal; for io it is the cell's (its waits).
+        let ideals: Vec<f64> = mine.iter().map(|r| r[ideal].parse().unwrap()).collect();
+        assert!(ideals.iter().all(|&i| i > 0.0), "{ideals:?} {c}");
+        if text(c, "workload") == "io" {
+            assert!(
+                ideals.iter().all(|&i| i == num(c, "ideal_seconds")),
+                "{ideals:?} {c}"
+            );
+        }
     }
     let readme = read_text(&s.out().join("README.md"));
     assert!(readme.contains("The run finished."), "{readme}");

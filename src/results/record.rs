@@ -269,6 +269,11 @@ pub struct RawRow {
     pub voluntary_switches: u64,
     /// Involuntary context switches in this repetition.
     pub involuntary_switches: u64,
+    /// The ideal this repetition is held to: from the compute cost its process timed just
+    /// before it (ideal source `repetition`), else the cell's. Empty in files before
+    /// schema 4.
+    #[serde(default)]
+    pub ideal_seconds: Option<f64>,
 }
 
 /// Timer probe: one runtime's measured `sleep(requested)`, 21 times. The sleep is timed

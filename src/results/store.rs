@@ -22,7 +22,8 @@ use super::{
 /// memory; memory models gain kernel bytes per unit; probes time unit starts apart from pool
 /// jobs and the sleep inside the unit. Version 4: the compute cost of a cell without a
 /// sequential baseline is timed in its own process before each repetition (ideal source
-/// `repetition`). Versions 2 and 3 read as they are: every field added since has a default.
+/// `repetition`), and each raw row carries the ideal its repetition is held to. Versions 2
+/// and 3 read as they are: every field added since has a default.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// summary.json: everything a run measured, with the machine it ran on.
@@ -115,7 +116,7 @@ impl ResultsDir {
 }
 
 /// raw.csv's header when there is no row yet (serde writes it with the first row).
-const RAW_COLUMNS: [&str; 19] = [
+const RAW_COLUMNS: [&str; 20] = [
     "runtime",
     "legacy",
     "model",
@@ -135,6 +136,7 @@ const RAW_COLUMNS: [&str; 19] = [
     "cpu_sys_seconds",
     "voluntary_switches",
     "involuntary_switches",
+    "ideal_seconds",
 ];
 
 /// Replaces `path` with `bytes` so a reader sees the old file or the new one, never a mix.
@@ -249,6 +251,7 @@ mod tests {
             cpu_sys_seconds: 0.0,
             voluntary_switches: 0,
             involuntary_switches: 0,
+            ideal_seconds: None,
         };
         let mut w = csv::Writer::from_writer(Vec::new());
         w.serialize(&row).unwrap();

@@ -368,8 +368,12 @@ impl CellRuns {
         let raw = self
             .samples
             .iter()
+            .zip(self.repetition_ideals(cell))
             .enumerate()
-            .map(|(i, (s, position))| raw_row(&record, i + 1, *position, s))
+            .map(|(i, ((s, position), ideal))| {
+                let ideal = ideal.unwrap_or(record.ideal_seconds);
+                raw_row(&record, i + 1, *position, ideal, s)
+            })
             .collect();
         CellResult { record, raw }
     }
@@ -406,6 +410,7 @@ pub fn raw_row(
     cell: &CellRecord,
     repetition: usize,
     position: Option<usize>,
+    ideal_seconds: f64,
     s: &Sample,
 ) -> RawRow {
     RawRow {
@@ -428,5 +433,6 @@ pub fn raw_row(
         cpu_sys_seconds: s.cpu_sys_seconds,
         voluntary_switches: s.voluntary_switches,
         involuntary_switches: s.involuntary_switches,
+        ideal_seconds: Some(ideal_seconds),
     }
 }

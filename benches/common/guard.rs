@@ -3,17 +3,18 @@
 //! and on a shared host the CPU's speed drifts between windows (one factorial(3000) took
 //! 0.57 to 0.90 ms within a minute on the 2-core reference machine), so a ratio of two
 //! windows can read above the cores. Here every round runs each runtime once, in a seeded
-//! shuffled order, on an instance of its own, every run's checksum checked. CPU work is
-//! suspect when the median of its per-round ratios to sequential (run on each core, the
-//! fastest counted) is above cores x 1.05; other work when its median wall is below its
-//! ideal x 0.97 (compute timed warm in this process). Each figure carries a 95% interval.
+//! shuffled order, on an instance of its own, every run's checksum checked, and judged by
+//! `rtbench run`'s own rule on those rounds (`breaks_physics`): CPU work is suspect when
+//! even the low end of the interval of its per-round speed-up over sequential (run on each
+//! core, the fastest counted) is above cores x 1.05; any work when even the high end of its
+//! per-round wall over ideal is below 0.97 (compute timed warm in this process).
 
 use std::sync::Arc;
 
 use rtbench::measure::available_cores;
 use rtbench::runtime::{Model, Runtime, Setup};
 use rtbench::suite::Stat;
-use rtbench::suite::guard::{IDEAL_SLACK, SPEEDUP_SLACK};
+use rtbench::suite::guard::{IDEAL_SLACK, Rounds, SPEEDUP_SLACK, breaks_physics};
 use rtbench::suite::session::round_order;
 use rtbench::workload::{Capacity, Expectation, Work, WorkloadKind, WorkloadSpec, compute_costs};
 
@@ -85,16 +86,30 @@ pub fn interleaved(
             each.join(", ")
         );
     }
-    let measured = sequential
-        .and_then(|seq| Stat::of(seq.iter().copied()))
-        .map(|seq| expectation.measured_by(work.plans(), seq.median));
+    let seq_median = sequential.and_then(|seq| Stat::of(seq.iter().copied()));
+    let measured = seq_median.map(|seq| expectation.measured_by(work.plans(), seq.median));
     for (entry, runs) in entries.iter().zip(&walls) {
-        let speedup = sequential.and_then(|seq| Stat::of(seq.iter().zip(runs).map(|(s, r)| s / r)));
         let ideal = measured
             .as_ref()
             .unwrap_or(expectation)
             .ideal_seconds(work.plans(), entry.capacity);
-        println!("  {}", line(spec.kind, entry, runs, ideal, speedup));
+        // As `rtbench run` pairs them: an ideal from sequential follows its run of the round.
+        let over_ideal = match (sequential, seq_median) {
+            (Some(seq), Some(m)) => runs
+                .iter()
+                .zip(seq)
+                .map(|(r, s)| r / (ideal * s / m.median))
+                .collect(),
+            _ => runs.iter().map(|r| r / ideal).collect(),
+        };
+        let speedups = sequential.map_or_else(Vec::new, |seq| {
+            seq.iter().zip(runs).map(|(s, r)| s / r).collect()
+        });
+        let rounds = Rounds {
+            over_ideal,
+            speedups,
+        };
+        println!("  {}", line(spec.kind, entry, runs, ideal, &rounds));
     }
 }
 
@@ -168,36 +183,25 @@ fn pin(cpus: &[usize]) {
     );
 }
 
-/// One runtime's verdict: suspect when CPU work beats sequential by more than the cores
-/// allow (median per-round ratio), or other work's median wall is below its ideal (CPU
-/// work's ideal, from the sequential rounds, is printed for reference).
+/// One runtime's line: its runs, its ideal, its speed-up over sequential (CPU work) and
+/// the verdict of the same guard `rtbench run` applies to a cell's rounds.
 fn line(
     kind: WorkloadKind,
     entry: &Entry<'_>,
     runs: &[f64],
     ideal: f64,
-    speedup: Option<Stat>,
+    rounds: &Rounds,
 ) -> String {
     let cores = available_cores();
-    let bound = cores as f64 * SPEEDUP_SLACK;
     let wall = Stat::of(runs.iter().copied()).expect("ROUNDS > 0");
-    let too_fast = kind == WorkloadKind::Cpu
-        && entry.rt.model() != Model::Sequential
-        && speedup.is_some_and(|s| s.median > bound);
-    let below_ideal = kind != WorkloadKind::Cpu && wall.median < ideal * IDEAL_SLACK;
-    let verdict = if too_fast {
-        "SUSPECT: faster than the cores allow"
-    } else if below_ideal {
-        "SUSPECT: below its ideal"
-    } else {
-        "ok"
-    };
-    let speedup = speedup.map_or_else(String::new, |s| {
+    let speedup = Stat::of(rounds.speedups.iter().copied()).map_or_else(String::new, |s| {
         format!(
             ", {:.2}x [{:.2}, {:.2}] over sequential (bound {cores} cores x {SPEEDUP_SLACK})",
             s.median, s.ci_low, s.ci_high
         )
     });
+    let verdict = breaks_physics(kind, entry.rt.model(), rounds, cores)
+        .map_or_else(|| "ok".to_string(), |why| format!("SUSPECT: {why}"));
     format!(
         "{}: run {:.3} ms [{:.3}, {:.3}], ideal {:.3} ms (bound x {IDEAL_SLACK}){speedup}: {verdict}",
         entry.rt.name(),

@@ -216,8 +216,7 @@ impl CellRuns {
         self.stat(|s| s.cpu_user_seconds + s.cpu_sys_seconds).median
     }
 
-    /// Wall time of the samples so far.
-    pub fn wall(&self) -> Stat {
+    fn wall(&self) -> Stat {
         self.stat(|s| s.wall_seconds)
     }
 

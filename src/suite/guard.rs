@@ -9,7 +9,7 @@
 use super::stats::Stat;
 use crate::results::CellRecord;
 use crate::runtime::Model;
-use crate::units::{ratio, seconds};
+use crate::units::ratio;
 use crate::workload::WorkloadKind;
 
 /// A speed-up over sequential above cores x this is suspect.
@@ -40,24 +40,31 @@ pub fn suspect(record: &CellRecord, rounds: &Rounds, cores: usize) -> Option<Str
     if !record.ok() || record.wall_seconds <= 0.0 {
         return None;
     }
+    breaks_physics(record.workload, record.model, rounds, cores)
+}
+
+/// The judgement of [`suspect`] on rounds alone, for `model` running `workload`: what the
+/// benches apply to their own rounds too.
+pub fn breaks_physics(
+    workload: WorkloadKind,
+    model: Model,
+    rounds: &Rounds,
+    cores: usize,
+) -> Option<String> {
     if let Some(over) = Stat::of(rounds.over_ideal.iter().copied())
         && over.ci_high < IDEAL_SLACK
     {
         return Some(format!(
-            "wall over ideal {} per round (interval {}..{}) is below {IDEAL_SLACK}; median wall {}, ideal {}",
+            "wall over ideal {} per round (interval {}..{}) is below {IDEAL_SLACK}",
             ratio(over.median),
             ratio(over.ci_low),
             ratio(over.ci_high),
-            seconds(record.wall_seconds),
-            seconds(record.ideal_seconds)
         ));
     }
     let speedup = Stat::of(rounds.speedups.iter().copied())?;
     let bound = cores as f64 * SPEEDUP_SLACK;
-    (record.workload == WorkloadKind::Cpu
-        && record.model != Model::Sequential
-        && speedup.ci_low > bound)
-        .then(|| {
+    (workload == WorkloadKind::Cpu && model != Model::Sequential && speedup.ci_low > bound).then(
+        || {
             format!(
                 "{} over sequential in the same round (interval {}..{}) is more than {cores} \
                  cores allow (x {SPEEDUP_SLACK})",
@@ -65,7 +72,8 @@ pub fn suspect(record: &CellRecord, rounds: &Rounds, cores: usize) -> Option<Str
                 ratio(speedup.ci_low),
                 ratio(speedup.ci_high)
             )
-        })
+        },
+    )
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
         "json",
         "--scale",
         "0.05",
+        "--rounds",
+        "5",
     ];
     let args = s.args_with_out(&args, "out");
     let out = support::run(s.path(), &args, &[]);
@@ -86,6 +88,8 @@ fn claims_the_readers_read_write_every_key_they_ask_for() {
         "csv",
         "--scale",
         "0.01",
+        "--rounds",
+        "5",
     ];
     let out = support::run(s.path(), &s.args_with_out(&args, "out"), &[]);
     assert!(out.code == 0, "claims failed:\n{}", out.stderr);
@@ -158,4 +162,7 @@ fn an_unknown_claim_is_bad_input() {
     );
     let out = support::run(s.path(), &["claims", "--scale", "2"], &[]);
     assert_eq!(out.code, 2);
+    let out = support::run(s.path(), &["claims", "--rounds", "3"], &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("from 5"), "{}", out.stderr);
 }

@@ -12,7 +12,7 @@ use support::{Run, Scratch};
 /// the run and the claims on stdout (none if stdout is not JSON).
 fn claims(args: &[&str], env: &[(&str, &str)], tag: &str) -> (Run, Vec<Value>) {
     let s = Scratch::new(tag);
-    let all = [&["claims"], args, &["--format", "json"]].concat();
+    let all = [&["claims"], args, &["--format", "json", "--rounds", "5"]].concat();
     let run = support::run(s.path(), &s.args_with_out(&all, "out"), env);
     let results = serde_json::from_str(&run.stdout).unwrap_or_default();
     (run, results)

@@ -8,6 +8,7 @@
 
 pub mod blocking;
 pub mod cpu;
+pub mod cpu_experiment;
 pub mod io;
 pub mod limits;
 pub mod mixed;
@@ -71,7 +72,7 @@ pub const FAMILIES: [Family; 7] = [
     Family {
         kind: RowKind::Cpu,
         rule: cpu::RULE,
-        reads: &[],
+        reads: &cpu_experiment::READS,
         decide: cpu::decide,
     },
     Family {
@@ -113,6 +114,8 @@ pub enum RowBody<'a> {
     Io(io::IoRow<'a>),
     /// See [`cpu::CpuRow`].
     Cpu(cpu::CpuRow<'a>),
+    /// See [`cpu_experiment::ExperimentRow`].
+    CpuExperiment(cpu_experiment::ExperimentRow<'a>),
     /// See [`mixed::MixedRow`].
     Mixed(mixed::MixedRow<'a>),
     /// See [`blocking::BlockingRow`].

@@ -1,130 +1,179 @@
 //! Claims about CPU-bound work and processes: threads vs processes on CPU work (C10),
-//! processes' start-up cost (C11), async on one core (C14), processes on I/O (C16).
+//! processes' start-up cost (C11), async on one core (C14), processes on I/O (C16). C10,
+//! C11 and C14 quote the one CPU experiment ([`super::cpu_runs`]): the same cells and the
+//! same speed-ups.
 
-use super::lab::Lab;
+use super::cpu_runs::{CpuCell, CpuRuns, TASK_TARGET};
+use super::judge::{Est, Test, figure, ladder, num, secs};
+use super::lab::{Lab, Trial, counted};
 use super::memory;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
-use crate::runtime::Variant;
 use crate::workload::{Latency, WorkloadSpec};
 
-/// Factorial size for the CPU claims: ~15 ms a task on a 2020s core.
-const COMPUTE: u32 = 6_000;
-const TASKS: usize = 16;
+/// A speed-up of at least this fraction of P (the threads that can compute at once) is
+/// parallel work (C10, C11, C14).
+const PARALLEL: f64 = 0.7;
+/// C10: threads "don't help" when they stay at most this fast.
+const NO_HELP: f64 = 1.2;
+/// C11: starting a process costs at least this many thread starts.
+const COSTLY: f64 = 5.0;
+/// C14: a runtime on one core stays at most this fast.
+const ONE_CORE: f64 = 1.3;
+/// C16: processes "help" when they take at most this fraction of the sequential time ...
+const C16_HELPS: f64 = 0.5;
+/// ... and "waste" when a process costs at least this many tasks' memory.
+const C16_WASTE: f64 = 100.0;
 
 pub static CLAIMS: [Claim; 4] = [
     Claim {
         id: "C10",
         source: "001, 002",
         claim: "threads don't help CPU-bound work (the GIL); only processes do",
-        rule: "16 factorial tasks, speed-up over sequential against P cores: Python-only if threads reach \
-               0.7 x P (they help in Rust; the GIL is CPython's); holds if threads stay under 1.2x while a \
-               process pool reaches 0.7 x P; otherwise does not hold",
+        rule: || {
+            format!(
+                "the CPU experiment (16 tasks of about {} ms each, sequential on the fastest core of each \
+                 round), speed-up against P cores: Python-only if threads reach {PARALLEL} x P (they help in \
+                 Rust; the GIL is CPython's); holds if threads stay at most {NO_HELP}x while a process pool \
+                 reaches {PARALLEL} x P; otherwise does not hold",
+                TASK_TARGET.as_millis()
+            )
+        },
         run: c10,
     },
     Claim {
         id: "C11",
         source: "004",
         claim: "processes give true parallelism at a higher start-up and IPC cost",
-        rule: "holds if starting a process costs at least 5x a thread and a pool of P processes speeds CPU \
-               work up at least 0.7 x P; roughly if one of the two",
+        rule: || {
+            format!(
+                "holds if starting a process costs at least {COSTLY}x a thread and a pool of P processes \
+                 speeds the CPU experiment up at least {PARALLEL} x P; roughly if one of the two"
+            )
+        },
         run: c11,
     },
     Claim {
         id: "C14",
         source: "000, 002",
         claim: "async runs on one CPU core",
-        rule: "CPU work on async runtimes: holds if every runtime's speed-up stays under 1.3x; does not hold \
-               if a multi-thread runtime reaches 0.7 x P (only the current-thread runtime is on one core); \
-               otherwise roughly",
+        rule: || {
+            format!(
+                "the CPU experiment on the async runtimes: Python-only if the current-thread runtime \
+                 (asyncio's counterpart) stays at most {ONE_CORE}x while every multi-thread runtime (legacy \
+                 async-std shown, not judged) reaches {PARALLEL} x P: one core is asyncio's limit, not \
+                 async's; holds if every runtime stays at most {ONE_CORE}x; otherwise does not hold"
+            )
+        },
         run: c14,
     },
     Claim {
         id: "C16",
         source: "002",
         claim: "processes help I/O-bound work too, but waste resources",
-        rule: "50 waits: holds if a process per call takes at most half the sequential time (it helps) and a \
-               process costs at least 100x the memory of a task (waste: PSS per process and resident per task, \
-               the memory pass's slopes); roughly if one of the two",
+        rule: || {
+            format!(
+                "50 waits: holds if a process per call takes at most {C16_HELPS} x the sequential time (it \
+                 helps) and a process costs at least {C16_WASTE}x the memory of a task (waste: PSS per \
+                 process and resident per task, the memory pass's slopes); roughly if one of the two"
+            )
+        },
         run: c16,
     },
 ];
 
-/// A runtime's speed-up over sequential under a limit.
-struct Speedup<'a> {
-    runtime: &'a str,
-    limit: Limit,
-    speedup: f64,
-}
-
-/// Sequential wall time of the CPU workload, and speed-ups of `others` (runtime, limit).
-fn speedups<'a>(lab: &Lab, others: &[(&'a str, Limit)]) -> Result<(f64, Vec<Speedup<'a>>), String> {
-    let spec = WorkloadSpec::cpu(TASKS, COMPUTE);
-    let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
-    let mut out = Vec::new();
-    for &(runtime, limit) in others {
-        if lab.available(&[runtime]).is_empty() {
-            continue;
-        }
-        out.push(Speedup {
-            runtime,
-            limit,
-            speedup: seq / lab.wall(runtime, &spec, limit, Variant::Normal)?,
-        });
-    }
-    Ok((seq, out))
-}
-
-/// The sequential time and each speed-up, under the claim's two figure ids.
-fn figures(seq: f64, speedups: &[Speedup], ids: (FigureId, FigureId)) -> Vec<Figure> {
-    let mut v = vec![Figure::secs(FigureKey::of(ids.0), "sequential", seq)];
-    v.extend(speedups.iter().map(|s| {
-        Figure::new(
-            FigureKey::about(ids.1, s.runtime),
-            format!("{} ({})", s.runtime, s.limit),
-            s.speedup,
+/// The experiment's baseline and the speed-ups of the cells `keep` selects, under the
+/// claim's figure ids.
+fn figures(
+    runs: &CpuRuns,
+    ids: (FigureId, FigureId),
+    keep: impl Fn(&CpuCell) -> bool,
+) -> Vec<Figure> {
+    let mut v = vec![secs(
+        FigureKey::of(ids.0),
+        format!(
+            "sequential, fastest core (factorial({}) x 16)",
+            runs.compute
+        ),
+        runs.sequential,
+    )];
+    v.extend(runs.cells.iter().filter(|r| keep(&r.cell)).map(|r| {
+        figure(
+            FigureKey::about(ids.1, r.cell.label()),
+            r.cell.label(),
+            r.speedup,
             FigureUnit::Ratio,
         )
     }));
     v
 }
 
+fn missing(what: &str) -> String {
+    format!("the CPU experiment has no {what} cell (not in this build)")
+}
+
 fn c10(lab: &Lab) -> Result<Finding, String> {
+    let runs = lab.cpu_runs()?;
     let p = lab.parallelism();
-    let pool = Limit::Pool(p);
-    let (seq, s) = speedups(
-        lab,
-        &[
-            ("threads", Limit::Unbounded),
-            ("crossbeam-pool", pool),
-            ("rayon", pool),
-            ("tokio", Limit::Unbounded),
-            ("processes", pool),
-        ],
-    )?;
-    let threads = s[0].speedup;
-    let processes = s.last().map_or(0.0, |x| x.speedup);
-    let (verdict, why) = c10_rule(p, threads, processes);
+    let threads = runs
+        .speedup("threads", Limit::Unbounded)
+        .ok_or_else(|| missing("threads"))?;
+    let pool = runs
+        .speedup("processes", Limit::Pool(p))
+        .ok_or_else(|| missing("processes"))?;
+    let (verdict, why) = c10_rule(p, threads, pool);
+    let mut measured = figures(
+        &runs,
+        (FigureId::C10Sequential, FigureId::C10Speedup),
+        |_| true,
+    );
+    measured.extend(runs.cells.iter().map(|r| {
+        figure(
+            FigureKey::about(FigureId::C10PeakMemory, r.cell.label()),
+            format!("{} peak memory", r.cell.label()),
+            r.peak_bytes,
+            FigureUnit::Bytes,
+        )
+    }));
+    measured.push(Figure::new(
+        FigureKey::of(FigureId::C10Compute),
+        "n of each task's factorial",
+        f64::from(runs.compute),
+        FigureUnit::Count,
+    ));
+    measured.push(Figure::secs(
+        FigureKey::of(FigureId::C10TaskSeconds),
+        format!("one task, factorial({}), calibrated", runs.compute),
+        runs.task_seconds,
+    ));
     Ok(Finding {
-        measured: figures(seq, &s, (FigureId::C10Sequential, FigureId::C10Speedup)),
+        measured,
         verdict,
         why,
     })
 }
 
-pub fn c10_rule(p: usize, threads: f64, processes: f64) -> (Verdict, String) {
-    let target = 0.7 * p as f64;
-    let verdict = if p > 1 && threads >= target {
-        Verdict::PythonOnly
-    } else if threads < 1.2 && processes >= target && p > 1 {
-        Verdict::Holds
-    } else {
-        Verdict::DoesNotHold
-    };
-    (
-        verdict,
+pub fn c10_rule(p: usize, threads: Est, processes: Est) -> (Verdict, String) {
+    let target = PARALLEL * p as f64;
+    let multi = Test::of(p > 1);
+    ladder(
+        vec![
+            (
+                multi
+                    .clone()
+                    .and(Test::at_least(threads, target, "threads")),
+                Verdict::PythonOnly,
+            ),
+            (
+                multi
+                    .and(Test::at_most(threads, NO_HELP, "threads"))
+                    .and(Test::at_least(processes, target, "a process pool")),
+                Verdict::Holds,
+            ),
+        ],
+        Verdict::DoesNotHold,
         format!(
-            "on {p} cores threads reach {threads:.2}x and processes {processes:.2}x: Rust threads run in parallel, there is no GIL"
+            "on {p} cores threads reach {threads}x and a pool of processes {processes}x over sequential"
         ),
     )
 }
@@ -134,14 +183,11 @@ fn c11(lab: &Lab) -> Result<Finding, String> {
     let task = lab.spawn("tokio")?.spawn_seconds_per_unit;
     let thread = lab.spawn("threads")?.spawn_seconds_per_unit;
     let process = lab.spawn("processes")?.spawn_seconds_per_unit;
-    let (seq, s) = speedups(
-        lab,
-        &[
-            ("processes", Limit::Pool(p)),
-            ("crossbeam-pool", Limit::Pool(p)),
-        ],
-    )?;
-    let (verdict, why) = c11_rule(p, thread, process, s[0].speedup);
+    let runs = lab.cpu_runs()?;
+    let pool = runs
+        .speedup("processes", Limit::Pool(p))
+        .ok_or_else(|| missing("processes"))?;
+    let (verdict, why) = c11_rule(p, Est::point(thread), Est::point(process), pool);
     let start = |id, label, t| Figure::secs(FigureKey::of(id), label, t);
     let mut measured = vec![
         start(FigureId::C11StartTask, "start a tokio task", task),
@@ -149,9 +195,9 @@ fn c11(lab: &Lab) -> Result<Finding, String> {
         start(FigureId::C11StartProcess, "start a process", process),
     ];
     measured.extend(figures(
-        seq,
-        &s,
+        &runs,
         (FigureId::C11Sequential, FigureId::C11Speedup),
+        |c| c.runtime == "processes" || c.runtime == "crossbeam-pool",
     ));
     Ok(Finding {
         measured,
@@ -160,57 +206,66 @@ fn c11(lab: &Lab) -> Result<Finding, String> {
     })
 }
 
-pub fn c11_rule(p: usize, thread: f64, process: f64, process_speedup: f64) -> (Verdict, String) {
-    let costly = process >= 5.0 * thread;
-    let parallel = process_speedup >= 0.7 * p as f64;
-    let verdict = match (costly, parallel) {
-        (true, true) => Verdict::Holds,
-        (true, false) | (false, true) => Verdict::HoldsRoughly,
-        (false, false) => Verdict::DoesNotHold,
-    };
-    (
-        verdict,
+pub fn c11_rule(p: usize, thread: Est, process: Est, process_speedup: Est) -> (Verdict, String) {
+    let costly = || Test::ratio_at_least(process, thread, COSTLY, "a process start");
+    let parallel = || Test::at_least(process_speedup, PARALLEL * p as f64, "a process pool");
+    ladder(
+        vec![
+            (costly().and(parallel()), Verdict::Holds),
+            (costly().or(parallel()), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
-            "a process costs {:.0}x a thread to start; a pool of {p} processes runs CPU work {process_speedup:.2}x faster",
-            process / thread
+            "a process costs {}x a thread to start; a pool of {p} processes runs CPU work {process_speedup}x faster",
+            num(process.mid / thread.mid)
         ),
     )
 }
 
 fn c14(lab: &Lab) -> Result<Finding, String> {
     let p = lab.parallelism();
-    let (seq, s) = speedups(
-        lab,
-        &[
-            ("tokio-current-thread", Limit::Unbounded),
-            ("tokio", Limit::Unbounded),
-            ("smol", Limit::Unbounded),
-            ("async-std", Limit::Unbounded),
-        ],
-    )?;
-    let current = s[0].speedup;
-    let multi: Vec<f64> = s[1..].iter().map(|x| x.speedup).collect();
+    let runs = lab.cpu_runs()?;
+    let current = runs
+        .speedup("tokio-current-thread", Limit::Unbounded)
+        .ok_or_else(|| missing("tokio-current-thread"))?;
+    let asyncs = super::lab::multi_thread_asyncs();
+    let multi: Vec<(&str, Est)> = asyncs
+        .iter()
+        .filter(|rt| counted(rt))
+        .filter_map(|rt| runs.speedup(rt, Limit::Unbounded).map(|s| (*rt, s)))
+        .collect();
     let (verdict, why) = c14_rule(p, current, &multi);
     Ok(Finding {
-        measured: figures(seq, &s, (FigureId::C14Sequential, FigureId::C14Speedup)),
+        measured: figures(
+            &runs,
+            (FigureId::C14Sequential, FigureId::C14Speedup),
+            |c| c.runtime == "tokio-current-thread" || asyncs.contains(&c.runtime),
+        ),
         verdict,
         why,
     })
 }
 
-pub fn c14_rule(p: usize, current: f64, multi: &[f64]) -> (Verdict, String) {
-    let best = multi.iter().copied().fold(0.0, f64::max);
-    let verdict = if current < 1.3 && multi.iter().all(|&m| m < 1.3) {
-        Verdict::Holds
-    } else if p > 1 && best >= 0.7 * p as f64 {
-        Verdict::DoesNotHold
-    } else {
-        Verdict::HoldsRoughly
-    };
-    (
-        verdict,
+/// `current`: the current-thread runtime's speed-up; `multi`: each multi-thread runtime's.
+pub fn c14_rule(p: usize, current: Est, multi: &[(&str, Est)]) -> (Verdict, String) {
+    let one_core = || Test::at_most(current, ONE_CORE, "the current-thread runtime");
+    let parallel = Test::of(p > 1 && !multi.is_empty()).and(Test::all(
+        multi
+            .iter()
+            .map(|(rt, s)| Test::at_least(*s, PARALLEL * p as f64, rt)),
+    ));
+    let all_one = Test::all(multi.iter().map(|(rt, s)| Test::at_most(*s, ONE_CORE, rt)));
+    let shown: Vec<String> = multi.iter().map(|(rt, s)| format!("{rt} {s}x")).collect();
+    ladder(
+        vec![
+            (one_core().and(parallel), Verdict::PythonOnly),
+            (one_core().and(all_one), Verdict::Holds),
+        ],
+        Verdict::DoesNotHold,
         format!(
-            "a current-thread runtime computes at {current:.2}x; multi-thread runtimes reach {best:.2}x on {p} cores"
+            "the current-thread runtime (asyncio's counterpart) computes at {current}x; \
+             multi-thread runtimes on {p} cores: {}",
+            shown.join(", ")
         ),
     )
 }
@@ -218,9 +273,9 @@ pub fn c14_rule(p: usize, current: f64, multi: &[f64]) -> (Verdict, String) {
 fn c16(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
     let spec = WorkloadSpec::io(50, Latency::Fixed(l));
-    let seq = lab.wall("sequential", &spec, Limit::Unbounded, Variant::Normal)?;
-    let processes = lab.wall("processes", &spec, Limit::Unbounded, Variant::Normal)?;
-    let tokio = lab.wall("tokio", &spec, Limit::Unbounded, Variant::Normal)?;
+    let trials = ["sequential", "processes", "tokio"].map(|rt| Trial::plain(rt, &spec));
+    let walls = lab.walls(&trials)?;
+    let [seq, processes, tokio] = [0, 1, 2].map(|i| Est::of(&walls[i]));
     // The figures the memory table and C07 publish: slopes over the memory pass's sizes.
     let per_process = lab.memory_model("processes")?;
     let per_task = lab.memory_model("tokio")?;
@@ -229,13 +284,13 @@ fn c16(lab: &Lab) -> Result<Finding, String> {
     let (verdict, why) = c16_rule(seq, processes, process_b, task_b);
     Ok(Finding {
         measured: vec![
-            Figure::secs(FigureKey::of(FigureId::C16Sequential), "sequential", seq),
-            Figure::secs(
+            secs(FigureKey::of(FigureId::C16Sequential), "sequential", seq),
+            secs(
                 FigureKey::of(FigureId::C16ProcessPerCall),
                 "a process per call",
                 processes,
             ),
-            Figure::secs(FigureKey::of(FigureId::C16Tokio), "tokio", tokio),
+            secs(FigureKey::of(FigureId::C16Tokio), "tokio", tokio),
             Figure::new(
                 FigureKey::of(FigureId::C16ProcessMemory),
                 format!("memory per process ({process_kind})"),
@@ -255,23 +310,22 @@ fn c16(lab: &Lab) -> Result<Finding, String> {
 }
 
 pub fn c16_rule(
-    seq: f64,
-    processes: f64,
+    seq: Est,
+    processes: Est,
     process_bytes: f64,
     task_bytes: f64,
 ) -> (Verdict, String) {
-    let helps = processes <= 0.5 * seq;
-    let waste = process_bytes >= 100.0 * task_bytes;
-    let verdict = match (helps, waste) {
-        (true, true) => Verdict::Holds,
-        (true, false) | (false, true) => Verdict::HoldsRoughly,
-        (false, false) => Verdict::DoesNotHold,
-    };
-    (
-        verdict,
+    let helps = || Test::ratio_at_most(processes, seq, C16_HELPS, "a process per call");
+    let waste = || Test::of(process_bytes >= C16_WASTE * task_bytes);
+    ladder(
+        vec![
+            (helps().and(waste()), Verdict::Holds),
+            (helps().or(waste()), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
             "processes overlap the waits ({:.0}% of the sequential time) at {:.0}x a task's memory each",
-            100.0 * processes / seq,
+            100.0 * processes.mid / seq.mid,
             process_bytes / task_bytes.max(1.0)
         ),
     )
@@ -281,32 +335,65 @@ pub fn c16_rule(
 mod tests {
     use super::*;
 
+    fn p(x: f64) -> Est {
+        Est::point(x)
+    }
+
     #[test]
     fn c10_boundaries() {
-        assert_eq!(c10_rule(2, 1.4, 1.9).0, Verdict::PythonOnly);
-        assert_eq!(c10_rule(2, 1.19, 1.4).0, Verdict::Holds);
-        assert_eq!(c10_rule(2, 1.3, 1.9).0, Verdict::DoesNotHold);
-        assert_eq!(c10_rule(1, 1.0, 1.0).0, Verdict::DoesNotHold);
+        assert_eq!(c10_rule(2, p(1.4), p(1.9)).0, Verdict::PythonOnly);
+        assert_eq!(c10_rule(2, p(1.19), p(1.4)).0, Verdict::Holds);
+        assert_eq!(c10_rule(2, p(1.3), p(1.9)).0, Verdict::DoesNotHold);
+        assert_eq!(c10_rule(1, p(1.0), p(1.0)).0, Verdict::DoesNotHold);
+    }
+
+    /// The forged numbers of the interval rules: each side of C10's threshold of 1.4 on
+    /// 2 cores, and around it.
+    #[test]
+    fn c10_forged_intervals_each_side_of_and_around_the_threshold() {
+        let pool = Est::new(1.8, 1.7, 1.9);
+        let above = c10_rule(2, Est::new(1.8, 1.6, 1.9), pool);
+        let below = c10_rule(2, Est::new(1.0, 0.95, 1.1), pool);
+        let around = c10_rule(2, Est::new(1.45, 1.3, 1.6), pool);
+        assert_eq!(above.0, Verdict::PythonOnly, "{}", above.1);
+        assert_eq!(below.0, Verdict::Holds, "{}", below.1);
+        assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
+        assert!(
+            around.1.contains("threads 1.45 [1.3, 1.6] straddles 1.4"),
+            "{}",
+            around.1
+        );
     }
 
     #[test]
     fn c11_boundaries() {
-        assert_eq!(c11_rule(2, 50e-6, 250e-6, 1.4).0, Verdict::Holds);
-        assert_eq!(c11_rule(2, 50e-6, 249e-6, 1.4).0, Verdict::HoldsRoughly);
-        assert_eq!(c11_rule(2, 50e-6, 100e-6, 1.0).0, Verdict::DoesNotHold);
+        assert_eq!(c11_rule(2, p(50e-6), p(250e-6), p(1.4)).0, Verdict::Holds);
+        assert_eq!(
+            c11_rule(2, p(50e-6), p(249e-6), p(1.4)).0,
+            Verdict::HoldsRoughly
+        );
+        assert_eq!(
+            c11_rule(2, p(50e-6), p(100e-6), p(1.0)).0,
+            Verdict::DoesNotHold
+        );
     }
 
     #[test]
     fn c14_boundaries() {
-        assert_eq!(c14_rule(2, 1.0, &[1.29]).0, Verdict::Holds);
-        assert_eq!(c14_rule(2, 1.0, &[1.4]).0, Verdict::DoesNotHold);
-        assert_eq!(c14_rule(2, 1.0, &[1.35]).0, Verdict::HoldsRoughly);
+        let rule = |c, m| c14_rule(2, p(c), &[("tokio", p(m))]).0;
+        assert_eq!(rule(1.0, 1.29), Verdict::Holds);
+        assert_eq!(rule(1.0, 1.4), Verdict::PythonOnly);
+        assert_eq!(rule(1.0, 1.35), Verdict::DoesNotHold);
+        assert_eq!(rule(1.5, 1.9), Verdict::DoesNotHold);
     }
 
     #[test]
     fn c16_boundaries() {
-        assert_eq!(c16_rule(1.0, 0.5, 100.0, 1.0).0, Verdict::Holds);
-        assert_eq!(c16_rule(1.0, 0.51, 100.0, 1.0).0, Verdict::HoldsRoughly);
-        assert_eq!(c16_rule(1.0, 0.6, 99.0, 1.0).0, Verdict::DoesNotHold);
+        assert_eq!(c16_rule(p(1.0), p(0.5), 100.0, 1.0).0, Verdict::Holds);
+        assert_eq!(
+            c16_rule(p(1.0), p(0.51), 100.0, 1.0).0,
+            Verdict::HoldsRoughly
+        );
+        assert_eq!(c16_rule(p(1.0), p(0.6), 99.0, 1.0).0, Verdict::DoesNotHold);
     }
 }

@@ -2,13 +2,16 @@
 //! experiments as `rtbench run`, with the notes' durations scaled down.
 
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::cpu_runs::CpuRuns;
 use std::time::Duration;
 
 use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, MemoryModel, MemoryRecord, SpawnProbe};
 use crate::runtime::{self, Model, Runtime, SpawnKind, Variant};
+use crate::suite::session::round_order;
 use crate::suite::{self, CellPlan, CellRequest, Experiment, ExperimentOutcome, Isolation, Mode};
 use crate::workload::latency::format_duration;
 use crate::workload::{Expectation, WorkloadSpec};
@@ -35,9 +38,80 @@ pub fn asyncs_and_threads() -> Vec<&'static str> {
     v
 }
 
+/// Whether a rule about "every runtime" counts `runtime`: legacy runtimes (async-std) are
+/// measured and shown, never judged.
+pub fn counted(runtime: &str) -> bool {
+    runtime::find(runtime).is_ok_and(|r| !r.legacy())
+}
+
+/// The entries a rule about "every runtime" judges: all but the legacy runtimes'.
+pub fn judged<'a, T: Copy>(items: &[(&'a str, T)]) -> Vec<(&'a str, T)> {
+    items
+        .iter()
+        .copied()
+        .filter(|(rt, _)| counted(rt))
+        .collect()
+}
+
 fn names_of(runtimes: Vec<&'static dyn Runtime>) -> Vec<&'static str> {
     runtimes.iter().map(|r| r.name()).collect()
 }
+
+/// Rounds a claim's experiment runs by default: each of its cells once per round, in a
+/// shuffled order, each in a fresh child process. With 9 values the interval of the median
+/// leaves out the lowest and the highest (96% coverage), so one disturbed round cannot move
+/// a verdict.
+pub const ROUNDS: usize = 9;
+
+/// The fewest rounds `--rounds` accepts: with 5 the interval is the whole range (94%).
+pub const MIN_ROUNDS: usize = 5;
+
+/// One cell of a claim's experiment: a runtime, its work, limit and variant.
+#[derive(Debug, Clone)]
+pub struct Trial {
+    /// The runtime by name.
+    pub runtime: &'static str,
+    /// The work.
+    pub spec: WorkloadSpec,
+    /// Its limit.
+    pub limit: Limit,
+    /// Its variant.
+    pub variant: Variant,
+    /// The CPU its child process is pinned to, if any.
+    pub pin: Option<usize>,
+}
+
+impl Trial {
+    /// A trial of `runtime` on `spec`.
+    pub fn new(
+        runtime: &'static str,
+        spec: &WorkloadSpec,
+        limit: Limit,
+        variant: Variant,
+    ) -> Trial {
+        Trial {
+            runtime,
+            spec: spec.clone(),
+            limit,
+            variant,
+            pin: None,
+        }
+    }
+
+    /// The same trial with its child pinned to `cpu` (None: not pinned).
+    pub fn pinned(mut self, cpu: Option<usize>) -> Trial {
+        self.pin = cpu;
+        self
+    }
+
+    /// A plain trial: no limit, the normal variant.
+    pub fn plain(runtime: &'static str, spec: &WorkloadSpec) -> Trial {
+        Trial::new(runtime, spec, Limit::Unbounded, Variant::Normal)
+    }
+}
+
+/// The seed of the rounds' shuffled order.
+const ORDER_SEED: u64 = 0x5EED_C1A1;
 
 /// The shortest wait a claim's experiment uses, in milliseconds.
 pub const MIN_WAIT_MS: f64 = 10.0;
@@ -51,9 +125,13 @@ pub struct Lab {
     pub workers: usize,
     /// Factor on the notes' durations (0.02: 1 s -> 20 ms).
     pub scale: f64,
+    /// Rounds of each experiment ([`ROUNDS`] unless `--rounds` says otherwise).
+    pub rounds: usize,
     /// The memory passes run so far, one per runtime: claims that read the same model
     /// read the same figures.
     passes: Mutex<Vec<MemoryModel>>,
+    /// The CPU experiment, once run: every CPU claim quotes the same speed-ups.
+    cpu: OnceLock<Result<Arc<CpuRuns>, String>>,
 }
 
 impl Lab {
@@ -63,7 +141,9 @@ impl Lab {
             iso,
             workers,
             scale,
+            rounds: ROUNDS,
             passes: Mutex::new(Vec::new()),
+            cpu: OnceLock::new(),
         }
     }
 
@@ -94,15 +174,15 @@ impl Lab {
             .collect()
     }
 
-    /// One isolated cell, warmed up once and measured `repeat` times (median).
-    pub fn cell(
-        &self,
-        runtime: &str,
-        spec: &WorkloadSpec,
-        limit: Limit,
-        variant: Variant,
-        repeat: usize,
-    ) -> Result<CellRecord, String> {
+    /// One isolated cell: `warmup` untimed runs, then one measured.
+    fn cell_warm(&self, trial: &Trial, warmup: usize) -> Result<CellRecord, String> {
+        let Trial {
+            runtime,
+            spec,
+            limit,
+            variant,
+            pin: _,
+        } = trial.clone();
         let rt: &'static dyn Runtime = runtime::find(runtime).map_err(|e| e.to_string())?;
         let plans = spec.plans();
         let expectation = Arc::new(Expectation::of(spec.kind, &plans));
@@ -111,8 +191,8 @@ impl Lab {
             spec: spec.clone(),
             limit,
             workers: self.workers,
-            warmup: 1,
-            repeat,
+            warmup,
+            repeat: 1,
             fault: None,
             variant,
             plans: Arc::new(plans),
@@ -125,15 +205,45 @@ impl Lab {
         }
     }
 
-    /// Median wall seconds of a cell.
-    pub fn wall(
+    /// Wall seconds of every trial in each of `self.rounds` rounds (`walls[trial][round]`):
+    /// a round runs each trial once, in a seeded shuffled order, each after one untimed run
+    /// in its own child process, so a drift of the machine falls on every trial alike and
+    /// two trials' ratio can be taken within a round ([`super::judge::Est::paired`]).
+    pub fn walls(&self, trials: &[Trial]) -> Result<Vec<Vec<f64>>, String> {
+        self.walls_in(trials, self.rounds, 1)
+    }
+
+    /// As [`Lab::walls`], over `rounds` rounds and with `warmup` untimed runs in each child
+    /// (0 for trials long enough to warm themselves up).
+    pub fn walls_in(
         &self,
-        runtime: &str,
-        spec: &WorkloadSpec,
-        limit: Limit,
-        variant: Variant,
-    ) -> Result<f64, String> {
-        Ok(self.cell(runtime, spec, limit, variant, 3)?.wall_seconds)
+        trials: &[Trial],
+        rounds: usize,
+        warmup: usize,
+    ) -> Result<Vec<Vec<f64>>, String> {
+        Ok(self
+            .records_in(trials, rounds, warmup)?
+            .iter()
+            .map(|r| r.iter().map(|c| c.wall_seconds).collect())
+            .collect())
+    }
+
+    /// The records behind [`Lab::walls_in`]: `records[trial][round]`.
+    pub fn records_in(
+        &self,
+        trials: &[Trial],
+        rounds: usize,
+        warmup: usize,
+    ) -> Result<Vec<Vec<CellRecord>>, String> {
+        let mut records = vec![Vec::with_capacity(rounds); trials.len()];
+        let salt = trials.len() + trials.first().map_or(0, |t| t.spec.tasks);
+        for round in 0..rounds {
+            for i in round_order(trials.len(), ORDER_SEED, salt, round) {
+                let t = &trials[i];
+                records[i].push(self.cell_warm(t, warmup)?);
+            }
+        }
+        Ok(records)
     }
 
     /// A claims experiment (service calls, ping-pong) in an isolated child process.
@@ -152,6 +262,41 @@ impl Lab {
             (Some(e), _) => Err(format!("{runtime}: {}", e.message)),
             (None, None) => Err(format!("{runtime}: the experiment answered nothing")),
         }
+    }
+
+    /// Each of `experiments` (a runtime and what it runs) once per round, in a shuffled
+    /// order, each in its own child process: `outcomes[experiment][round]`.
+    pub fn repeat(
+        &self,
+        experiments: &[(&str, Experiment)],
+    ) -> Result<Vec<Vec<ExperimentOutcome>>, String> {
+        let mut outcomes = vec![Vec::with_capacity(self.rounds); experiments.len()];
+        for round in 0..self.rounds {
+            for i in round_order(experiments.len(), ORDER_SEED, experiments.len(), round) {
+                let (runtime, e) = &experiments[i];
+                outcomes[i].push(self.experiment(runtime, *e)?);
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Uses memory passes already run (those of the `rtbench run` whose folder the claims
+    /// write into), so the claims publish the very figures the memory table shows rather
+    /// than a second pass's.
+    pub fn seed_memory(&self, models: impl IntoIterator<Item = MemoryModel>) {
+        let mut passes = self.passes.lock().unwrap_or_else(|e| e.into_inner());
+        for m in models {
+            if m.max_units > 0 && !passes.iter().any(|p| p.runtime == m.runtime) {
+                passes.push(m);
+            }
+        }
+    }
+
+    /// The CPU experiment C10, C11 and C14 share, run at its first use.
+    pub fn cpu_runs(&self) -> Result<Arc<CpuRuns>, String> {
+        self.cpu
+            .get_or_init(|| super::cpu_runs::run(self).map(Arc::new))
+            .clone()
     }
 
     /// The memory pass of a runtime over its standard sizes, as `rtbench run --memory` runs

@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
-use super::lab::{Lab, asyncs_and_threads, multi_thread_asyncs};
-use super::verdict::within;
-use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
+use super::judge::{Est, Test, figure, ladder, num, pct, secs};
+use super::lab::{
+    Lab, MIN_ROUNDS, Trial, asyncs_and_threads, counted, judged, multi_thread_asyncs,
+};
+use super::{Claim, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::results::{C15_ADAPTIVE, C15_FIXED};
 use crate::runtime::{self, Model, Variant};
@@ -13,39 +15,79 @@ use crate::suite::{Experiment, ExperimentOutcome};
 use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec};
 use crate::workload::{Latency, WorkloadSpec};
 
+/// C04 holds: every runtime within this of ceil(N/C) x L ...
+const C04_TOLERANCE: f64 = 0.15;
+/// ... roughly: within this.
+const C04_ROUGH_TOLERANCE: f64 = 0.5;
+/// C05: batches take at least this many times the semaphore's time for a spread ...
+const C05_SLOWER: f64 = 1.1;
+/// ... and, for roughly, are no faster than this for fixed latency.
+const C05_FIXED_NO_FASTER: f64 = 0.95;
+/// C05's rounds: its cells take a second or more each, so it runs the fewest rounds.
+const C05_ROUNDS: usize = MIN_ROUNDS;
+/// C06: the notes' 35 failures, and how far a measured count may be from them.
+const C06_NOTES: f64 = 35.0;
+const C06_TOLERANCE: f64 = 0.2;
+/// C15: the adaptive limiter completes calls at least this fraction as fast as the best
+/// fixed limit.
+const C15_FAST_ENOUGH: f64 = 0.7;
+
 pub static CLAIMS: [Claim; 4] = [
     Claim {
         id: "C04",
         source: "001 ex.2",
         claim: "20 calls, Semaphore(5), 1 s each: ~4 s",
-        rule: "holds if every runtime (its own semaphore; a pool of 5 for pools and processes) takes within \
-               15% of ceil(N/C) x L; roughly if within 50%",
+        rule: || {
+            format!(
+                "holds if every runtime (its own semaphore; a pool of 5 for pools and processes) takes within \
+                 {} of ceil(N/C) x L; roughly if within {}; legacy async-std is shown, not judged",
+                pct(C04_TOLERANCE),
+                pct(C04_ROUGH_TOLERANCE)
+            )
+        },
         run: c04,
     },
     Claim {
         id: "C05",
         source: "000 ex.2",
         claim: "a semaphore is always faster than manual batching (a for-loop of gathers): no idle time",
-        rule: "637 calls, limit 10, on tokio, for fixed, uniform (0.5..1.5 L) and long-tailed latency: holds \
-               if batches take at least 1.1x the semaphore's time for every spread; roughly if they do for \
-               the varied spreads and are no faster (0.95x) for fixed latency",
+        rule: || {
+            format!(
+                "637 calls, limit 10, on tokio, for fixed, uniform (0.5..1.5 L) and long-tailed latency, \
+                 {C05_ROUNDS} rounds: holds if batches take at least {}x the semaphore's time for every spread; \
+                 roughly if they do for the varied spreads and are no faster ({}x) for fixed latency",
+                num(C05_SLOWER),
+                num(C05_FIXED_NO_FASTER)
+            )
+        },
         run: c05,
     },
     Claim {
         id: "C06",
         source: "001 ex.4",
         claim: "50 calls against a server that rejects >10 concurrent: 35 fail without a semaphore, 0 with Semaphore(10)",
-        rule: "50 calls released at once against capacity 10: holds if every async runtime sees 0 rejections \
-               under a semaphore of 10 and 28 to 42 (35 +-20%) without; roughly if 0 with and some without",
+        rule: || {
+            let (lo, hi) = c06_range();
+            format!(
+                "50 calls released at once against capacity 10: holds if every async runtime sees 0 rejections \
+                 under a semaphore of 10 and {lo} to {hi} ({C06_NOTES} +-{}) without; roughly if 0 with and some without; legacy async-std is shown, not judged",
+                pct(C06_TOLERANCE)
+            )
+        },
         run: c06,
     },
     Claim {
         id: "C15",
         source: "001 ex.5",
         claim: "an adaptive semaphore raises its limit on success and lowers it on failure",
-        rule: "200 calls, capacity 10, rejected calls retried: holds if the adaptive (AIMD) limiter is \
-               rejected less than a fixed limit of 20 and completes calls at least 0.7x as fast as the best \
-               fixed limit; roughly if one of the two",
+        rule: || {
+            format!(
+                "200 calls, capacity 10, rejected calls retried: holds if the adaptive (AIMD) limiter is \
+                 rejected less than a fixed limit of 20 and completes calls at least {}x as fast as the best \
+                 fixed limit; roughly if one of the two",
+                num(C15_FAST_ENOUGH)
+            )
+        },
         run: c15,
     },
 ];
@@ -54,50 +96,62 @@ fn c04(lab: &Lab) -> Result<Finding, String> {
     let (n, c) = (20, 5);
     let l = lab.scaled(1.0);
     let spec = WorkloadSpec::io(n, Latency::Fixed(l));
-    let mut walls = Vec::new();
-    for rt in asyncs_and_threads() {
-        walls.push((
-            rt,
-            lab.wall(rt, &spec, Limit::Semaphore(c), Variant::Normal)?,
-        ));
-    }
+    let mut trials: Vec<Trial> = asyncs_and_threads()
+        .into_iter()
+        .map(|rt| Trial::new(rt, &spec, Limit::Semaphore(c), Variant::Normal))
+        .collect();
     let pools = [Model::ThreadPool, Model::Processes].map(runtime::of_model);
-    for rt in pools.iter().flatten().map(|r| r.name()) {
-        walls.push((rt, lab.wall(rt, &spec, Limit::Pool(c), Variant::Normal)?));
-    }
-    let (verdict, why) = c04_rule(n, c, l.as_secs_f64(), &walls);
+    trials.extend(
+        pools
+            .iter()
+            .flatten()
+            .map(|r| Trial::new(r.name(), &spec, Limit::Pool(c), Variant::Normal)),
+    );
+    let walls: Vec<(&str, Est)> = trials
+        .iter()
+        .map(|t| t.runtime)
+        .zip(lab.walls(&trials)?.iter().map(|w| Est::of(w)))
+        .collect();
+    let (verdict, why) = c04_rule(n, c, l.as_secs_f64(), &judged(&walls));
     Ok(Finding {
         measured: walls
             .iter()
-            .map(|(rt, t)| Figure::secs(FigureKey::about(FigureId::C04Wall, *rt), *rt, *t))
+            .map(|(rt, t)| secs(FigureKey::about(FigureId::C04Wall, *rt), *rt, *t))
             .collect(),
         verdict,
         why,
     })
 }
 
-pub fn c04_rule(n: usize, c: usize, l: f64, walls: &[(&str, f64)]) -> (Verdict, String) {
+pub fn c04_rule(n: usize, c: usize, l: f64, walls: &[(&str, Est)]) -> (Verdict, String) {
     let ideal = n.div_ceil(c) as f64 * l;
-    let verdict = if walls.iter().all(|w| within(w.1, ideal, 0.15)) {
-        Verdict::Holds
-    } else if walls.iter().all(|w| within(w.1, ideal, 0.5)) {
-        Verdict::HoldsRoughly
-    } else {
-        Verdict::DoesNotHold
+    let each = |tolerance| {
+        Test::all(
+            walls
+                .iter()
+                .map(|(rt, w)| Test::within(*w, ideal, tolerance, rt)),
+        )
     };
-    let (worst, t) = walls.iter().copied().fold(("none", ideal), |a, b| {
-        if (b.1 / ideal - 1.0).abs() > (a.1 / ideal - 1.0).abs() {
-            b
-        } else {
-            a
-        }
-    });
-    (
-        verdict,
+    let (worst, t) = walls
+        .iter()
+        .copied()
+        .fold(("none", Est::point(ideal)), |a, b| {
+            if (b.1.mid / ideal - 1.0).abs() > (a.1.mid / ideal - 1.0).abs() {
+                b
+            } else {
+                a
+            }
+        });
+    ladder(
+        vec![
+            (each(C04_TOLERANCE), Verdict::Holds),
+            (each(C04_ROUGH_TOLERANCE), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
-            "ceil({n}/{c}) x L = {:.0} x L; farthest: {worst} at {:.2} x L",
+            "ceil({n}/{c}) x L = {:.0} x L; farthest: {worst} at {} x L",
             ideal / l,
-            t / l
+            t.per(l)
         ),
     )
 }
@@ -110,35 +164,38 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
         ("uniform", Latency::Uniform(l / 2, l * 3 / 2)),
         ("long-tailed", Latency::LongTail(l)),
     ];
+    let kinds = [
+        (FigureId::C05Semaphore, "semaphore", Limit::Semaphore(10)),
+        (FigureId::C05Batches, "batches", Limit::Batches(10)),
+        (FigureId::C05Pool, "pool", Limit::Pool(10)),
+    ];
+    let trials: Vec<Trial> = spreads
+        .iter()
+        .flat_map(|(_, latency)| {
+            let spec = WorkloadSpec::io(637, *latency);
+            kinds.map(|(_, _, limit)| Trial::new("tokio", &spec, limit, Variant::Normal))
+        })
+        .collect();
+    // Each cell runs a second or more: long enough to warm itself up.
+    let walls = lab.walls_in(&trials, C05_ROUNDS, 0)?;
     let mut ratios = Vec::new();
     let mut measured = Vec::new();
-    for (name, latency) in spreads {
-        let spec = WorkloadSpec::io(637, latency);
-        let run = |limit| {
-            lab.cell("tokio", &spec, limit, Variant::Normal, 1)
-                .map(|r| r.wall_seconds)
-        };
-        let semaphore = run(Limit::Semaphore(10))?;
-        let batches = run(Limit::Batches(10))?;
-        let pool = run(Limit::Pool(10))?;
-        for (id, kind, t) in [
-            (FigureId::C05Semaphore, "semaphore", semaphore),
-            (FigureId::C05Batches, "batches", batches),
-            (FigureId::C05Pool, "pool", pool),
-        ] {
-            measured.push(Figure::secs(
-                FigureKey::about(id, name),
+    for ((name, _), cells) in spreads.iter().zip(walls.chunks(kinds.len())) {
+        for ((id, kind, _), w) in kinds.iter().zip(cells) {
+            measured.push(secs(
+                FigureKey::about(*id, *name),
                 format!("{name}: {kind}"),
-                t,
+                Est::of(w),
             ));
         }
-        measured.push(Figure::new(
-            FigureKey::about(FigureId::C05BatchesOverSemaphore, name),
+        let ratio = Est::paired(&cells[1], &cells[0], |b, s| b / s);
+        measured.push(figure(
+            FigureKey::about(FigureId::C05BatchesOverSemaphore, *name),
             format!("{name}: batches / semaphore"),
-            batches / semaphore,
+            ratio,
             FigureUnit::Ratio,
         ));
-        ratios.push((name, batches / semaphore));
+        ratios.push((*name, ratio));
     }
     let (verdict, why) = c05_rule(&ratios);
     Ok(Finding {
@@ -149,20 +206,20 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
 }
 
 /// `ratios`: batches / semaphore time per latency spread; the first is fixed latency.
-pub fn c05_rule(ratios: &[(&str, f64)]) -> (Verdict, String) {
+pub fn c05_rule(ratios: &[(&str, Est)]) -> (Verdict, String) {
+    let slower =
+        |rs: &[(&str, Est)]| Test::all(rs.iter().map(|(n, r)| Test::at_least(*r, C05_SLOWER, n)));
     let (fixed, varied) = ratios
         .split_first()
-        .map_or((1.0, &[][..]), |(f, v)| (f.1, v));
-    let verdict = if ratios.iter().all(|r| r.1 >= 1.1) {
-        Verdict::Holds
-    } else if varied.iter().all(|r| r.1 >= 1.1) && fixed >= 0.95 {
-        Verdict::HoldsRoughly
-    } else {
-        Verdict::DoesNotHold
-    };
-    let shown: Vec<String> = ratios.iter().map(|(n, r)| format!("{n} {r:.2}x")).collect();
-    (
-        verdict,
+        .map_or((Est::point(1.0), &[][..]), |(f, v)| (f.1, v));
+    let roughly = slower(varied).and(Test::at_least(fixed, C05_FIXED_NO_FASTER, "fixed"));
+    let shown: Vec<String> = ratios.iter().map(|(n, r)| format!("{n} {r}x")).collect();
+    ladder(
+        vec![
+            (slower(ratios), Verdict::Holds),
+            (roughly, Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
             "batches wait for their slowest call, so the gap grows with the spread: {}",
             shown.join(", ")
@@ -170,13 +227,32 @@ pub fn c05_rule(ratios: &[(&str, f64)]) -> (Verdict, String) {
     )
 }
 
-fn service(lab: &Lab, runtime: &str, spec: ServiceSpec) -> Result<ServiceOutcome, String> {
-    match lab.experiment(runtime, Experiment::Service(spec))? {
+fn rejected(outcome: &ExperimentOutcome) -> Result<&ServiceOutcome, String> {
+    match outcome {
         ExperimentOutcome::Service(o) => Ok(o),
-        other => Err(format!(
-            "{runtime}: expected a service outcome, got {other:?}"
-        )),
+        other => Err(format!("expected a service outcome, got {other:?}")),
     }
+}
+
+/// Each (runtime, spec) against the service in every round: the outcomes per experiment.
+fn services(lab: &Lab, runs: &[(&str, ServiceSpec)]) -> Result<Vec<Vec<ServiceOutcome>>, String> {
+    let experiments: Vec<(&str, Experiment)> = runs
+        .iter()
+        .map(|(rt, spec)| (*rt, Experiment::Service(*spec)))
+        .collect();
+    lab.repeat(&experiments)?
+        .iter()
+        .map(|rounds| rounds.iter().map(|o| rejected(o).cloned()).collect())
+        .collect()
+}
+
+fn count_of(outcomes: &[ServiceOutcome]) -> Est {
+    Est::of(
+        &outcomes
+            .iter()
+            .map(|o| o.rejected as f64)
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn c06(lab: &Lab) -> Result<Finding, String> {
@@ -189,45 +265,45 @@ fn c06(lab: &Lab) -> Result<Finding, String> {
         spread: Duration::ZERO,
         retry_after: None,
     };
-    let mut counts = Vec::new();
-    let mut measured = Vec::new();
-    for rt in multi_thread_asyncs() {
-        let unbounded = service(lab, rt, base)?.rejected;
-        let bounded = service(
-            lab,
-            rt,
+    let specs = [
+        (FigureId::C06RejectedNoLimit, "no limit", base),
+        (
+            FigureId::C06RejectedSemaphore,
+            "semaphore(10)",
             ServiceSpec {
                 limit: ClientLimit::Semaphore(10),
                 ..base
             },
-        )?
-        .rejected;
-        let jittered = service(
-            lab,
-            rt,
+        ),
+        (
+            FigureId::C06RejectedSpread,
+            "no limit, arrivals over 2 L",
             ServiceSpec {
                 spread: l * 2,
                 ..base
             },
-        )?
-        .rejected;
-        for (id, how, n) in [
-            (FigureId::C06RejectedNoLimit, "no limit", unbounded),
-            (FigureId::C06RejectedSemaphore, "semaphore(10)", bounded),
-            (
-                FigureId::C06RejectedSpread,
-                "no limit, arrivals over 2 L",
-                jittered,
-            ),
-        ] {
-            measured.push(Figure::new(
-                FigureKey::about(id, rt),
+        ),
+    ];
+    let runtimes = multi_thread_asyncs();
+    let runs: Vec<(&str, ServiceSpec)> = runtimes
+        .iter()
+        .flat_map(|rt| specs.map(|(_, _, s)| (*rt, s)))
+        .collect();
+    let outcomes = services(lab, &runs)?;
+    let mut counts = Vec::new();
+    let mut measured = Vec::new();
+    for (rt, per_spec) in runtimes.iter().zip(outcomes.chunks(specs.len())) {
+        for ((id, how, _), o) in specs.iter().zip(per_spec) {
+            measured.push(figure(
+                FigureKey::about(*id, *rt),
                 format!("{rt} rejected, {how}"),
-                n as f64,
+                count_of(o),
                 FigureUnit::Count,
             ));
         }
-        counts.push((unbounded, bounded));
+        if counted(rt) {
+            counts.push((count_of(&per_spec[0]), count_of(&per_spec[1])));
+        }
     }
     let (verdict, why) = c06_rule(&counts);
     Ok(Finding {
@@ -237,19 +313,37 @@ fn c06(lab: &Lab) -> Result<Finding, String> {
     })
 }
 
-/// `counts`: (rejected without a limit, rejected under semaphore(10)) per runtime.
-pub fn c06_rule(counts: &[(usize, usize)]) -> (Verdict, String) {
-    let none_bounded = counts.iter().all(|c| c.1 == 0);
-    let verdict = if none_bounded && counts.iter().all(|c| (28..=42).contains(&c.0)) {
-        Verdict::Holds
-    } else if none_bounded && counts.iter().all(|c| c.0 > 0) {
-        Verdict::HoldsRoughly
-    } else {
-        Verdict::DoesNotHold
-    };
-    let unbounded: Vec<String> = counts.iter().map(|c| c.0.to_string()).collect();
+/// The counts C06 accepts as the notes' 35: 35 +- 20%, whole calls.
+fn c06_range() -> (f64, f64) {
     (
-        verdict,
+        (C06_NOTES * (1.0 - C06_TOLERANCE)).ceil(),
+        (C06_NOTES * (1.0 + C06_TOLERANCE)).floor(),
+    )
+}
+
+/// `counts`: (rejected without a limit, rejected under semaphore(10)) per runtime.
+pub fn c06_rule(counts: &[(Est, Est)]) -> (Verdict, String) {
+    let (lo, hi) = c06_range();
+    let none_bounded = || {
+        Test::all(
+            counts
+                .iter()
+                .map(|c| Test::at_most(c.1, 0.0, "under semaphore(10)")),
+        )
+    };
+    let as_notes = Test::all(
+        counts
+            .iter()
+            .map(|c| Test::at_least(c.0, lo, "no limit").and(Test::at_most(c.0, hi, "no limit"))),
+    );
+    let some = Test::all(counts.iter().map(|c| Test::at_least(c.0, 1.0, "no limit")));
+    let unbounded: Vec<String> = counts.iter().map(|c| c.0.to_string()).collect();
+    ladder(
+        vec![
+            (none_bounded().and(as_notes), Verdict::Holds),
+            (none_bounded().and(some), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
             "released at once, the first 10 calls fill the server and the other 40 are turned away \
              (measured {}); the notes' 35 came from calls arriving while some had finished",
@@ -268,38 +362,55 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
         spread: Duration::ZERO,
         retry_after: Some(l / 2),
     };
-    let mut runs = Vec::new();
-    let mut measured = Vec::new();
     let limits = [
         (C15_FIXED[0], ClientLimit::Semaphore(5)),
         (C15_FIXED[1], ClientLimit::Semaphore(10)),
         (C15_FIXED[2], ClientLimit::Semaphore(20)),
         (C15_ADAPTIVE, ClientLimit::Adaptive { start: 1, max: 50 }),
     ];
-    for (name, limit) in limits {
-        let o = service(lab, "tokio", ServiceSpec { limit, ..base })?;
-        let rate = o.completed as f64 / o.wall_seconds;
-        measured.push(Figure::new(
-            FigureKey::about(FigureId::C15CallsPerSecond, name),
+    let runs: Vec<(&str, ServiceSpec)> = limits
+        .iter()
+        .map(|(_, limit)| {
+            (
+                "tokio",
+                ServiceSpec {
+                    limit: *limit,
+                    ..base
+                },
+            )
+        })
+        .collect();
+    let outcomes = services(lab, &runs)?;
+    let mut runs = Vec::new();
+    let mut measured = Vec::new();
+    for ((name, _), o) in limits.iter().zip(&outcomes) {
+        let rates: Vec<f64> = o
+            .iter()
+            .map(|o| o.completed as f64 / o.wall_seconds)
+            .collect();
+        let (rate, rejections) = (Est::of(&rates), count_of(o));
+        measured.push(figure(
+            FigureKey::about(FigureId::C15CallsPerSecond, *name),
             format!("{name} calls"),
             rate,
             FigureUnit::PerSecond,
         ));
-        measured.push(Figure::new(
-            FigureKey::about(FigureId::C15Rejected, name),
+        measured.push(figure(
+            FigureKey::about(FigureId::C15Rejected, *name),
             format!("{name} rejected"),
-            o.rejected as f64,
+            rejections,
             FigureUnit::Count,
         ));
-        if name == C15_ADAPTIVE {
-            measured.push(Figure::new(
+        if *name == C15_ADAPTIVE {
+            let finals: Vec<f64> = o.iter().map(|o| o.final_limit as f64).collect();
+            measured.push(figure(
                 FigureKey::of(FigureId::C15AdaptiveFinalLimit),
                 "adaptive final limit",
-                o.final_limit as f64,
+                Est::of(&finals),
                 FigureUnit::Count,
             ));
         }
-        runs.push((rate, o.rejected));
+        runs.push((rate, rejections));
     }
     let (verdict, why) = c15_rule(&runs[..3], runs[3]);
     Ok(Finding {
@@ -310,73 +421,75 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
 }
 
 /// `fixed`: (calls per second, rejections) for limits 5, 10, 20; `adaptive` the same.
-pub fn c15_rule(fixed: &[(f64, usize)], adaptive: (f64, usize)) -> (Verdict, String) {
-    let best = fixed.iter().map(|f| f.0).fold(0.0, f64::max);
-    let over = fixed.last().map_or(0, |f| f.1);
-    let fewer_rejections = adaptive.1 < over;
-    let fast_enough = adaptive.0 >= 0.7 * best;
-    let verdict = match (fewer_rejections, fast_enough) {
-        (true, true) => Verdict::Holds,
-        (true, false) | (false, true) => Verdict::HoldsRoughly,
-        (false, false) => Verdict::DoesNotHold,
-    };
-    let why = format!(
-        "adaptive: {:.0}/s with {} rejections; best fixed {best:.0}/s; a fixed limit over capacity was rejected {over} times",
-        adaptive.0, adaptive.1
-    );
-    (verdict, why)
+pub fn c15_rule(fixed: &[(Est, Est)], adaptive: (Est, Est)) -> (Verdict, String) {
+    let best = fixed
+        .iter()
+        .map(|f| f.0)
+        .fold(Est::point(0.0), |a, b| if b.mid > a.mid { b } else { a });
+    let over = fixed.last().map_or(Est::point(0.0), |f| f.1);
+    let fewer = Test::ratio_at_most(adaptive.1, over, 1.0, "adaptive's rejections")
+        .and(Test::of(adaptive.1.mid < over.mid));
+    let fast = Test::ratio_at_least(adaptive.0, best, C15_FAST_ENOUGH, "adaptive's rate");
+    ladder(
+        vec![
+            (fewer.clone().and(fast.clone()), Verdict::Holds),
+            (fewer.or(fast), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
+        format!(
+            "adaptive: {}/s with {} rejections; best fixed {}/s; a fixed limit over capacity was rejected {} times",
+            num(adaptive.0.mid),
+            num(adaptive.1.mid),
+            num(best.mid),
+            num(over.mid)
+        ),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn p(x: f64) -> Est {
+        Est::point(x)
+    }
+
     #[test]
     fn c04_boundaries() {
-        let l = 0.02;
-        assert_eq!(c04_rule(20, 5, l, &[("tokio", 0.092)]).0, Verdict::Holds);
-        assert_eq!(
-            c04_rule(20, 5, l, &[("tokio", 0.093)]).0,
-            Verdict::HoldsRoughly
-        );
-        assert_eq!(
-            c04_rule(20, 5, l, &[("tokio", 0.121)]).0,
-            Verdict::DoesNotHold
-        );
+        let rule = |w| c04_rule(20, 5, 0.02, &[("tokio", p(w))]).0;
+        assert_eq!(rule(0.092), Verdict::Holds);
+        assert_eq!(rule(0.093), Verdict::HoldsRoughly);
+        assert_eq!(rule(0.121), Verdict::DoesNotHold);
+        let around = c04_rule(20, 5, 0.02, &[("tokio", Est::new(0.09, 0.085, 0.095))]);
+        assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
     }
 
     #[test]
     fn c05_boundaries() {
-        assert_eq!(c05_rule(&[("fixed", 1.1), ("u", 1.2)]).0, Verdict::Holds);
-        assert_eq!(
-            c05_rule(&[("fixed", 1.0), ("u", 1.2)]).0,
-            Verdict::HoldsRoughly
-        );
-        assert_eq!(
-            c05_rule(&[("fixed", 0.94), ("u", 1.2)]).0,
-            Verdict::DoesNotHold
-        );
-        assert_eq!(
-            c05_rule(&[("fixed", 1.0), ("u", 1.09)]).0,
-            Verdict::DoesNotHold
-        );
+        let rule = |f, u| c05_rule(&[("fixed", p(f)), ("u", p(u))]).0;
+        assert_eq!(rule(1.1, 1.2), Verdict::Holds);
+        assert_eq!(rule(1.0, 1.2), Verdict::HoldsRoughly);
+        assert_eq!(rule(0.94, 1.2), Verdict::DoesNotHold);
+        assert_eq!(rule(1.0, 1.09), Verdict::DoesNotHold);
     }
 
     #[test]
     fn c06_boundaries() {
-        assert_eq!(c06_rule(&[(40, 0)]).0, Verdict::Holds);
-        assert_eq!(c06_rule(&[(28, 0)]).0, Verdict::Holds);
-        assert_eq!(c06_rule(&[(27, 0)]).0, Verdict::HoldsRoughly);
-        assert_eq!(c06_rule(&[(40, 1)]).0, Verdict::DoesNotHold);
-        assert_eq!(c06_rule(&[(0, 0)]).0, Verdict::DoesNotHold);
+        let rule = |a, b| c06_rule(&[(p(a), p(b))]).0;
+        assert_eq!(rule(40.0, 0.0), Verdict::Holds);
+        assert_eq!(rule(28.0, 0.0), Verdict::Holds);
+        assert_eq!(rule(27.0, 0.0), Verdict::HoldsRoughly);
+        assert_eq!(rule(40.0, 1.0), Verdict::DoesNotHold);
+        assert_eq!(rule(0.0, 0.0), Verdict::DoesNotHold);
     }
 
     #[test]
     fn c15_boundaries() {
-        let fixed = [(200.0, 0), (400.0, 0), (380.0, 50)];
-        assert_eq!(c15_rule(&fixed, (280.0, 10)).0, Verdict::Holds);
-        assert_eq!(c15_rule(&fixed, (279.0, 10)).0, Verdict::HoldsRoughly);
-        assert_eq!(c15_rule(&fixed, (300.0, 50)).0, Verdict::HoldsRoughly);
-        assert_eq!(c15_rule(&fixed, (100.0, 60)).0, Verdict::DoesNotHold);
+        let fixed = [(p(200.0), p(0.0)), (p(400.0), p(0.0)), (p(380.0), p(50.0))];
+        let rule = |r, n| c15_rule(&fixed, (p(r), p(n))).0;
+        assert_eq!(rule(280.0, 10.0), Verdict::Holds);
+        assert_eq!(rule(279.0, 10.0), Verdict::HoldsRoughly);
+        assert_eq!(rule(300.0, 50.0), Verdict::HoldsRoughly);
+        assert_eq!(rule(100.0, 60.0), Verdict::DoesNotHold);
     }
 }

@@ -5,6 +5,8 @@
 //! default 1 s -> 20 ms) so the whole set runs in about a minute.
 
 mod cpu;
+mod cpu_runs;
+mod judge;
 mod lab;
 mod limits;
 mod memory;
@@ -17,7 +19,9 @@ mod waiting;
 use std::time::Instant;
 
 pub use crate::results::{ClaimResult, Figure, FigureId, FigureKey, FigureUnit, Verdict};
-pub use lab::Lab;
+pub use cpu_runs::TASKS as CPU_TASKS;
+pub use judge::Est;
+pub use lab::{Lab, MIN_ROUNDS, ROUNDS};
 pub use session::{Observer, Progress, SaveError, run_all};
 
 /// The notes' 1 s runs as 20 ms unless `--scale` says otherwise.
@@ -32,8 +36,9 @@ pub struct Claim {
     pub source: &'static str,
     /// What the notes say, with their figure.
     pub claim: &'static str,
-    /// How the measured numbers become a verdict.
-    pub rule: &'static str,
+    /// How the measured numbers become a verdict, in words built from the same named
+    /// thresholds the rule's code compares with.
+    pub rule: fn() -> String,
     /// Measures and judges; an error says why it could not.
     pub run: fn(&Lab) -> Result<Finding, String>,
 }
@@ -160,7 +165,7 @@ pub fn run(claim: &Claim, lab: &Lab) -> ClaimResult {
         id: claim.id.into(),
         source: claim.source.into(),
         claim: claim.claim.into(),
-        rule: claim.rule.into(),
+        rule: (claim.rule)(),
         scale: lab.scale_note(),
         measured,
         verdict,

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::judge::Est;
 use super::{Figure, Verdict, cpu, limits, memory, waiting};
 pub use crate::results::PythonColumn;
 
@@ -191,8 +192,24 @@ fn pairs(v: &Value, key: &str) -> Result<Vec<(f64, f64)>, String> {
         .collect()
 }
 
-fn refs(v: &[(String, f64)]) -> Vec<(&str, f64)> {
-    v.iter().map(|(k, x)| (k.as_str(), *x)).collect()
+/// Named numbers as the rules take them: points (a script measures each once).
+fn refs(v: &[(String, f64)]) -> Vec<(&str, Est)> {
+    v.iter()
+        .map(|(k, x)| (k.as_str(), Est::point(*x)))
+        .collect()
+}
+
+/// A number as the rules take it: a point.
+fn pt(v: &Value, key: &str) -> Result<Est, String> {
+    num(v, key).map(Est::point)
+}
+
+/// Pairs as the rules take them: points.
+fn pts(v: &Value, key: &str) -> Result<Vec<(Est, Est)>, String> {
+    Ok(pairs(v, key)?
+        .into_iter()
+        .map(|(a, b)| (Est::point(a), Est::point(b)))
+        .collect())
 }
 
 /// The claim's own rule, applied to the Python script's inputs.
@@ -201,23 +218,19 @@ fn judge(id: &str, i: &Value) -> Result<(Verdict, String), String> {
         "C01" => waiting::c01_rule(
             num(i, "n")? as usize,
             num(i, "latency")?,
-            num(i, "sequential")?,
+            pt(i, "sequential")?,
             &refs(&named(i, "concurrent")?),
         ),
-        "C02" => waiting::c02_rule(
-            num(i, "n")? as usize,
-            num(i, "latency")?,
-            &pairs(i, "pairs")?,
-        ),
+        "C02" => waiting::c02_rule(num(i, "n")? as usize, num(i, "latency")?, &pts(i, "pairs")?),
         "C03" => waiting::c03_rule(
             num(i, "n")? as usize,
             1,
             num(i, "latency")?,
-            num(i, "current")?,
+            pt(i, "current")?,
             &[],
         ),
         "C12" => {
-            let blocking = num(i, "blocking")?;
+            let blocking = pt(i, "blocking")?;
             waiting::c12_rule(
                 num(i, "latency")?,
                 &refs(&named(i, "asyncs")?),
@@ -225,7 +238,7 @@ fn judge(id: &str, i: &Value) -> Result<(Verdict, String), String> {
                 blocking,
             )
         }
-        "C17" => waiting::c17_rule(num(i, "latency")?, &pairs(i, "pairs")?),
+        "C17" => waiting::c17_rule(num(i, "latency")?, &pts(i, "pairs")?),
         "C04" => limits::c04_rule(
             num(i, "n")? as usize,
             num(i, "c")? as usize,
@@ -235,19 +248,13 @@ fn judge(id: &str, i: &Value) -> Result<(Verdict, String), String> {
         "C05" => {
             let r = i.get("ratios").ok_or("input ratios missing")?;
             let ratios = [
-                ("fixed", num(r, "fixed")?),
-                ("uniform", num(r, "uniform")?),
-                ("long-tailed", num(r, "long-tailed")?),
+                ("fixed", pt(r, "fixed")?),
+                ("uniform", pt(r, "uniform")?),
+                ("long-tailed", pt(r, "long-tailed")?),
             ];
             limits::c05_rule(&ratios)
         }
-        "C06" => {
-            let counts: Vec<(usize, usize)> = pairs(i, "counts")?
-                .iter()
-                .map(|&(a, b)| (a as usize, b as usize))
-                .collect();
-            limits::c06_rule(&counts)
-        }
+        "C06" => limits::c06_rule(&pts(i, "counts")?),
         "C07" => memory::c07_rule(
             num(i, "task")?,
             num(i, "thread")?,
@@ -257,18 +264,18 @@ fn judge(id: &str, i: &Value) -> Result<(Verdict, String), String> {
         "C08" => memory::c08_rule(num(i, "tasks")?, num(i, "threads")?),
         "C10" => cpu::c10_rule(
             num(i, "p")? as usize,
-            num(i, "threads")?,
-            num(i, "processes")?,
+            pt(i, "threads")?,
+            pt(i, "processes")?,
         ),
         "C11" => cpu::c11_rule(
             num(i, "p")? as usize,
-            num(i, "thread")?,
-            num(i, "process")?,
-            num(i, "process_speedup")?,
+            pt(i, "thread")?,
+            pt(i, "process")?,
+            pt(i, "process_speedup")?,
         ),
         "C16" => cpu::c16_rule(
-            num(i, "seq")?,
-            num(i, "processes")?,
+            pt(i, "seq")?,
+            pt(i, "processes")?,
             num(i, "process_bytes")?,
             num(i, "task_bytes")?,
         ),

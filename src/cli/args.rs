@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand};
 
 pub use super::parse::{RuntimeSel, Steps, WorkloadSel};
 use super::parse::{
-    parse_count, parse_count_u32, parse_repeat, parse_runtimes, parse_scale, parse_steps,
-    parse_timeout, parse_warmup, parse_whole, parse_workloads, workload_help,
+    parse_count, parse_count_u32, parse_repeat, parse_rounds, parse_runtimes, parse_scale,
+    parse_steps, parse_timeout, parse_warmup, parse_whole, parse_workloads, workload_help,
 };
 use crate::limit::Limit;
 use crate::measure::available_cores;
@@ -215,6 +215,10 @@ pub struct ClaimsArgs {
     /// Factor on the notes' durations: 0.02 runs 1 s as 20 ms.
     #[arg(long, value_name = "X", default_value = "0.02", value_parser = parse_scale)]
     pub scale: f64,
+    /// Rounds of each experiment (each cell once per round, interleaved); verdicts are
+    /// judged on the interval of the rounds' median.
+    #[arg(long, value_name = "N", default_value_t = crate::claims::ROUNDS, value_parser = parse_rounds)]
+    pub rounds: usize,
     /// Worker threads for the runtimes that have a pool [default: available parallelism].
     #[arg(long, value_name = "N", value_parser = parse_count)]
     pub workers: Option<usize>,

@@ -17,11 +17,21 @@ use crate::suite::session::default_dir;
 /// Runs the claims `--only` names (all by default).
 pub fn run(args: &ClaimsArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     let selected = claims::select(&args.only).map_err(|e| bad_input(e.to_string()))?;
-    let lab = lab(args.cell_timeout, args.workers, args.scale)?;
+    let mut lab = lab(args.cell_timeout, args.workers, args.scale)?;
+    lab.rounds = args.rounds;
     let machine = Machine::collect(command_line);
     let dir = args.out.clone().unwrap_or_else(|| default_dir(&machine));
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the results folder {}", dir.display()))?;
+    // Into a run's folder: the run's memory pass is the one every memory figure quotes.
+    if let Ok(run) = crate::results::load(&dir) {
+        eprintln!(
+            "memory figures from the run's memory pass in {} ({} runtimes)",
+            dir.display(),
+            run.summary.memory_models.len()
+        );
+        lab.seed_memory(run.summary.memory_models);
+    }
     let results = claims::run_all(&selected, &lab, &dir, machine, args.python, &mut Progress)?;
     args.format
         .exporter()
@@ -49,6 +59,9 @@ fn lab(timeout: std::time::Duration, workers: Option<usize>, scale: f64) -> anyh
 /// files, and the verdicts in a short table.
 pub fn after_suite(args: &RunArgs, machine: &Machine, dir: &Path) -> anyhow::Result<()> {
     let lab = lab(args.cell_timeout, args.workers, DEFAULT_SCALE)?;
+    if let Ok(run) = crate::results::load(dir) {
+        lab.seed_memory(run.summary.memory_models);
+    }
     eprintln!("checking the notes' claims (rtbench claims for the details) ...");
     let results = claims::run_all(
         &claims::all(),

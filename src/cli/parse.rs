@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::SpecError;
+use crate::claims::MIN_ROUNDS;
 use crate::runtime::{self, Runtime};
 use crate::workload::latency::parse_duration;
 use crate::workload::{self, WorkloadKind};
@@ -116,6 +117,16 @@ pub(super) fn parse_repeat(s: &str) -> Result<usize, SpecError> {
         Ok(n) if (1..=1000).contains(&n) => Ok(n),
         _ => Err(SpecError::new(format!(
             "'{s}' is not accepted; accepted: a whole number from 1 to 1000"
+        ))),
+    }
+}
+
+/// `--rounds` of `claims`: at least [`MIN_ROUNDS`], so every verdict rests on an interval.
+pub(super) fn parse_rounds(s: &str) -> Result<usize, SpecError> {
+    match s.parse::<usize>() {
+        Ok(n) if (MIN_ROUNDS..=1000).contains(&n) => Ok(n),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a whole number of rounds from {MIN_ROUNDS} to 1000"
         ))),
     }
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::units::{bytes, count, per_second, ratio, seconds};
 
+pub use super::figure_ids::{C15_ADAPTIVE, C15_FIXED, FigureId};
+
 /// A claim's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
@@ -24,6 +26,10 @@ pub enum Verdict {
     /// A claim about CPython (its GIL or event loop) that Rust does not share.
     #[serde(rename = "Python-only")]
     PythonOnly,
+    /// A threshold of the rule falls inside a measured interval: the numbers allow more
+    /// than one verdict, so none is given (never a flip between two runs).
+    #[serde(rename = "inconclusive")]
+    Inconclusive,
 }
 
 impl fmt::Display for Verdict {
@@ -33,6 +39,7 @@ impl fmt::Display for Verdict {
             Verdict::HoldsRoughly => "holds roughly",
             Verdict::DoesNotHold => "does not hold",
             Verdict::PythonOnly => "Python-only",
+            Verdict::Inconclusive => "inconclusive",
         })
     }
 }
@@ -45,6 +52,7 @@ impl Verdict {
             Verdict::HoldsRoughly => 1,
             Verdict::PythonOnly => 2,
             Verdict::DoesNotHold => 3,
+            Verdict::Inconclusive => 4,
         };
         if rank(other) > rank(self) {
             other
@@ -72,149 +80,6 @@ pub enum FigureUnit {
     /// A rate per second.
     #[serde(rename = "/s")]
     PerSecond,
-}
-
-/// Declares [`FigureId`]: every figure any claim publishes, each with its stable text, the
-/// claim it belongs to, and what its subject names when the claim measures it several
-/// times (`per "runtime"`), or `once`.
-macro_rules! figure_ids {
-    ($($claim:literal => { $($id:ident = $text:literal $(per $subject:literal)? $(once)?: $doc:literal,)+ })+) => {
-        /// Which figure of which claim: the stable part of a [`FigureKey`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum FigureId {
-            $($(#[doc = $doc] $id,)+)+
-        }
-
-        impl FigureId {
-            /// Every figure id, grouped by claim in id order.
-            pub const ALL: &'static [FigureId] = &[$($(FigureId::$id,)+)+];
-
-            /// The stable text written to claims.json, e.g. `c17-blocking-in-tasks`.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $($(FigureId::$id => $text,)+)+
-                }
-            }
-
-            /// The claim that publishes this figure, e.g. `C17`.
-            pub fn claim(self) -> &'static str {
-                match self {
-                    $($(FigureId::$id => $claim,)+)+
-                }
-            }
-
-            /// What a subject of this figure names (`runtime`, `latency spread`, `client
-            /// limit`); None for a figure a claim measures once, which has no subject.
-            pub fn subject(self) -> Option<&'static str> {
-                match self {
-                    $($(FigureId::$id => None$(.or(Some($subject)))?,)+)+
-                }
-            }
-        }
-    };
-}
-
-figure_ids! {
-    "C01" => {
-        C01Sequential = "c01-sequential" once: "Wall time of the waits one after another.",
-        C01Concurrent = "c01-concurrent" per "runtime": "Wall time of the waits run concurrently.",
-    }
-    "C02" => {
-        C02OneByOne = "c02-one-by-one" per "runtime": "Wall time awaiting each in turn.",
-        C02Spawned = "c02-spawned" per "runtime": "Wall time spawning all, then joining.",
-    }
-    "C03" => {
-        C03CurrentThreadBlocking = "c03-current-thread-blocking" once: "Blocking sleeps on the current-thread runtime.",
-        C03MultiThreadBlocking = "c03-multi-thread-blocking" per "runtime": "Blocking sleeps on a multi-thread runtime.",
-    }
-    "C04" => {
-        C04Wall = "c04-wall" per "runtime": "Wall time under a limit of 5.",
-    }
-    "C05" => {
-        C05Semaphore = "c05-semaphore" per "latency spread": "Wall time under a semaphore.",
-        C05Batches = "c05-batches" per "latency spread": "Wall time in batches.",
-        C05Pool = "c05-pool" per "latency spread": "Wall time with a pool.",
-        C05BatchesOverSemaphore = "c05-batches-over-semaphore" per "latency spread": "Batches' time over the semaphore's.",
-    }
-    "C06" => {
-        C06RejectedNoLimit = "c06-rejected-no-limit" per "runtime": "Calls rejected with no client limit.",
-        C06RejectedSemaphore = "c06-rejected-semaphore" per "runtime": "Calls rejected under semaphore(10).",
-        C06RejectedSpread = "c06-rejected-spread" per "runtime": "Calls rejected with arrivals spread over 2 L.",
-    }
-    "C07" => {
-        C07TaskResident = "c07-task-resident" once: "Resident bytes per idle tokio task.",
-        C07ThreadResident = "c07-thread-resident" once: "Resident bytes per idle thread.",
-        C07ThreadVirtual = "c07-thread-virtual" once: "Virtual bytes per idle thread (its stack reservation).",
-        C07ProcessPss = "c07-process-pss" once: "Proportional bytes per idle worker process.",
-        C07ProcessRss = "c07-process-rss" once: "Resident bytes per idle worker process.",
-        C07TaskKernel = "c07-task-kernel" once: "Kernel bytes per idle tokio task.",
-        C07ThreadKernel = "c07-thread-kernel" once: "Kernel bytes per idle thread (kernel stack, task struct, page tables).",
-        C07ProcessKernel = "c07-process-kernel" once: "Kernel bytes per idle worker process.",
-        C07TaskTotal = "c07-task-total" once: "Resident and kernel bytes per idle tokio task.",
-        C07ThreadTotal = "c07-thread-total" once: "Resident and kernel bytes per idle thread.",
-        C07ProcessTotal = "c07-process-total" once: "Proportional and kernel bytes per idle worker process.",
-    }
-    "C08" => {
-        C08Tasks = "c08-tasks" once: "Resident growth of 100 waiting tasks.",
-        C08Threads = "c08-threads" once: "Resident growth of 100 waiting threads.",
-        C08ThreadsVirtual = "c08-threads-virtual" once: "Virtual growth of 100 waiting threads.",
-    }
-    "C09" => {
-        C09Tasks = "c09-tasks" once: "Most idle tasks parked.",
-        C09Threads = "c09-threads" once: "Most idle threads parked.",
-        C09Processes = "c09-processes" once: "Most idle processes parked (largest size tried).",
-    }
-    "C10" => {
-        C10Sequential = "c10-sequential" once: "Sequential wall time of the CPU work.",
-        C10Speedup = "c10-speedup" per "runtime": "Speed-up over sequential.",
-    }
-    "C11" => {
-        C11StartTask = "c11-start-task" once: "Cost to start and join a tokio task.",
-        C11StartThread = "c11-start-thread" once: "Cost to start and join a thread.",
-        C11StartProcess = "c11-start-process" once: "Cost to start and reap a process.",
-        C11Sequential = "c11-sequential" once: "Sequential wall time of the CPU work.",
-        C11Speedup = "c11-speedup" per "runtime": "Speed-up over sequential.",
-    }
-    "C12" => {
-        C12Async = "c12-async" per "runtime": "Wall time of the stepped tasks.",
-        C12BlockingOneThread = "c12-blocking-one-thread" once: "Blocking sleeps on one thread.",
-        C12CurrentThreadBlocking = "c12-current-thread-blocking" once: "Blocking sleeps on the current-thread runtime.",
-    }
-    "C13" => {
-        C13ThreadsRoundTrip = "c13-threads-round-trip" once: "Seconds per round trip between two threads.",
-        C13TaskRoundTrip = "c13-task-round-trip" per "runtime": "Seconds per round trip between two tasks.",
-    }
-    "C14" => {
-        C14Sequential = "c14-sequential" once: "Sequential wall time of the CPU work.",
-        C14Speedup = "c14-speedup" per "runtime": "Speed-up over sequential.",
-    }
-    "C15" => {
-        C15CallsPerSecond = "c15-calls-per-second" per "client limit": "Calls completed per second.",
-        C15Rejected = "c15-rejected" per "client limit": "Calls rejected.",
-        C15AdaptiveFinalLimit = "c15-adaptive-final-limit" once: "The adaptive limit when the run ended.",
-    }
-    "C16" => {
-        C16Sequential = "c16-sequential" once: "Sequential wall time of the waits.",
-        C16ProcessPerCall = "c16-process-per-call" once: "Wall time with a process per call.",
-        C16Tokio = "c16-tokio" once: "Wall time on tokio.",
-        C16ProcessMemory = "c16-process-memory" once: "Bytes per worker process (PSS).",
-        C16TaskMemory = "c16-task-memory" once: "Bytes per tokio task.",
-    }
-    "C17" => {
-        C17BlockingInTasks = "c17-blocking-in-tasks" per "runtime": "Blocking calls made inside the tasks.",
-        C17OnBlockingPool = "c17-on-blocking-pool" per "runtime": "The same calls on the blocking pool.",
-    }
-}
-
-/// C15's fixed client limits, as the subjects of its figures.
-pub const C15_FIXED: [&str; 3] = ["semaphore(5)", "semaphore(10)", "semaphore(20)"];
-/// C15's adaptive limiter, as the subject of its figures.
-pub const C15_ADAPTIVE: &str = "adaptive";
-
-impl fmt::Display for FigureId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.name())
-    }
 }
 
 /// A figure's key: which figure ([`FigureId`]) and, where a claim measures it several times,
@@ -295,10 +160,14 @@ pub struct Figure {
     pub key: Option<FigureKey>,
     /// For people: `tokio blocking in tasks`.
     pub label: String,
-    /// The number, in `unit`.
+    /// The number, in `unit`: the median of the repetitions when there were several.
     pub value: f64,
     /// Its unit.
     pub unit: FigureUnit,
+    /// The interval of the median over the repetitions ([low, high], about 95%), when the
+    /// figure was measured more than once; a verdict is judged on it, not on `value` alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<[f64; 2]>,
 }
 
 /// A key as this version knows it, or None.
@@ -315,7 +184,14 @@ impl Figure {
             label: label.into(),
             value,
             unit,
+            interval: None,
         }
+    }
+
+    /// The same figure with the interval of its median.
+    pub fn within(mut self, low: f64, high: f64) -> Figure {
+        self.interval = Some([low, high]);
+        self
     }
 
     /// A keyed figure in seconds.
@@ -324,17 +200,35 @@ impl Figure {
     }
 }
 
-impl fmt::Display for Figure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.value;
-        let shown = match self.unit {
+impl Figure {
+    /// A number in this figure's unit, as people read it.
+    pub fn show(&self, v: f64) -> String {
+        match self.unit {
             FigureUnit::Seconds => seconds(v),
             FigureUnit::Bytes => bytes(Some(v)),
             FigureUnit::Ratio => ratio(v),
             FigureUnit::Count => count(v),
             FigureUnit::PerSecond => per_second(v),
-        };
-        write!(f, "{} {shown}", self.label)
+        }
+    }
+
+    /// The value, and its interval when it has one: `1.85x [1.71x, 1.93x]`.
+    pub fn shown(&self) -> String {
+        match self.interval {
+            None => self.show(self.value),
+            Some([lo, hi]) => format!(
+                "{} [{}, {}]",
+                self.show(self.value),
+                self.show(lo),
+                self.show(hi)
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.label, self.shown())
     }
 }
 

@@ -3,6 +3,7 @@
 //! printed is the report's business (`report::export`).
 
 mod claim;
+mod figure_ids;
 mod load;
 mod machine;
 mod memory;

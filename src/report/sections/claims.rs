@@ -39,7 +39,7 @@ impl Renderer for Claims {
             out,
             "{}\n",
             inline(&format!(
-                "{} claims of the notes, measured on {} (commit {}); verdicts: {}. Durations from the notes are scaled: {scale}.",
+                "{} claims of the notes, measured on {} (commit {}); verdicts: {}. Durations from the notes are scaled: {scale}. A figure is the median of its interleaved rounds, each cell in a fresh process, with the interval of that median in brackets; a rule whose threshold falls inside an interval gives inconclusive, never a guess.",
                 file.claims.len(),
                 file.machine.date,
                 commit_short(&file.machine.git_commit),

@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 use super::{cell_label, compared, name, timing_text};
 use crate::analysis::RowKind;
 use crate::analysis::cpu::CpuRow;
+use crate::analysis::cpu_experiment::ExperimentRow;
 use crate::analysis::io::{IoItem, IoRow};
 use crate::analysis::mixed::MixedRow;
 use crate::report::labels::{and_unit_memory, wall};
 use crate::results::CellRecord;
 use crate::runtime::Model;
-use crate::units::{bytes, seconds, thousands};
+use crate::units::{bytes, ratio, seconds, thousands};
 
 pub(super) fn io(r: &IoRow) -> (String, String, String) {
     let shown = |i: &IoItem| {
@@ -102,6 +103,41 @@ pub(super) fn cpu(r: &CpuRow) -> (String, String, String) {
     );
     let workload = format!(
         "{}: {} tasks each computing factorial({})",
+        name(RowKind::Cpu),
+        r.tasks,
+        thousands(r.compute as usize)
+    );
+    (workload, pick, measured)
+}
+
+/// The row from the claims' CPU experiment: each cell's speed-up as C10, C11 and C14 quote
+/// it, with its interval and peak memory.
+pub(super) fn cpu_experiment(r: &ExperimentRow) -> (String, String, String) {
+    let (pick, mut measured) = compared(
+        &r.ranked,
+        |i| i.label.to_string(),
+        |c| {
+            let peak = c
+                .memory
+                .map_or(String::new(), |m| format!(", peak {}", bytes(Some(m))));
+            let (lo, hi) = c.item.interval;
+            format!(
+                "{} [{}, {}]{peak}",
+                ratio(c.item.speedup),
+                ratio(lo),
+                ratio(hi)
+            )
+        },
+    );
+    let _ = write!(
+        measured,
+        "; sequential {} on the fastest core of each round; at most {} on {} cores",
+        seconds(r.baseline),
+        ratio(r.cores as f64),
+        r.cores
+    );
+    let workload = format!(
+        "{}: {} tasks each computing factorial({}), the claims' CPU experiment (C10, C11, C14)",
         name(RowKind::Cpu),
         r.tasks,
         thousands(r.compute as usize)

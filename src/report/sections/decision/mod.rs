@@ -122,6 +122,7 @@ fn written(body: &RowBody) -> (String, String, String) {
     match body {
         RowBody::Io(r) => cells::io(r),
         RowBody::Cpu(r) => cells::cpu(r),
+        RowBody::CpuExperiment(r) => cells::cpu_experiment(r),
         RowBody::Mixed(r) => cells::mixed(r),
         RowBody::Blocking(r) => claimed::blocking(r),
         RowBody::Limit(r) => claimed::limits(r),

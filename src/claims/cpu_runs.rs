@@ -1,0 +1,220 @@
+//! The one CPU experiment C10, C11 and C14 share: the same cells, the same interleaved
+//! sequential baseline, the same speed-ups. It runs once per lab ([`super::Lab::cpu_runs`]),
+//! so every claim that quotes a cell's speed-up quotes the same number.
+//!
+//! - Work: 16 tasks, each one factorial sized so that it takes about 15 ms on this machine
+//!   (calibrated before the rounds: the size of the Python column's tasks, so a unit's start
+//!   cost weighs here what it weighs there).
+//! - Baseline: in every round sequential runs once pinned to each allowed CPU, and the
+//!   fastest is the round's baseline. The vCPUs of a shared host can differ by 1.7x at the
+//!   same moment; a baseline that landed on the slow one would credit a runtime with a
+//!   speed-up above the cores.
+//! - Cells: every model the notes compare (threads, the pools, the async runtimes,
+//!   processes as a pool of P and as a process per task), each once per round in a shuffled
+//!   order, in its own child process; a cell's speed-up is the round's baseline over its
+//!   wall, and the rounds give the median and its interval.
+//! - Physics: a speed-up whose interval lies above cores x [`SPEEDUP_SLACK`] is a suspect
+//!   run, not a result: the experiment fails and says so.
+
+use std::time::Duration;
+
+use super::judge::{Est, num};
+use super::lab::{Lab, Trial};
+use crate::limit::Limit;
+// MERGE: use crate::measure::affinity::allowed_cpus;
+fn allowed_cpus() -> Vec<usize> {
+    Vec::new()
+}
+use crate::runtime::Variant;
+use crate::suite::guard::SPEEDUP_SLACK;
+use crate::workload::WorkloadSpec;
+use crate::workload::cpu::fastest;
+
+/// Tasks of the CPU experiment.
+pub const TASKS: usize = 16;
+/// What one task's factorial is sized to take.
+pub const TASK_TARGET: Duration = Duration::from_millis(15);
+
+/// One cell of the experiment: a runtime under a limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpuCell {
+    /// The runtime.
+    pub runtime: &'static str,
+    /// Its limit: `pool:P` for pools and the pool of processes, else unbounded.
+    pub limit: Limit,
+}
+
+impl CpuCell {
+    /// The cell as its figures name it: `processes (pool:2)`, `processes (per task)`, `tokio`.
+    pub fn label(&self) -> String {
+        match (self.runtime, self.limit) {
+            ("processes", Limit::Unbounded) => "processes (per task)".into(),
+            (rt, Limit::Unbounded) => rt.into(),
+            (rt, limit) => format!("{rt} ({limit})"),
+        }
+    }
+}
+
+/// One cell's figures over the rounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpuResult {
+    /// The cell.
+    pub cell: CpuCell,
+    /// The round's baseline over the cell's wall.
+    pub speedup: Est,
+    /// Its wall seconds.
+    pub wall: Est,
+    /// Its peak memory (worker processes alive at once included), bytes.
+    pub peak_bytes: Est,
+}
+
+/// What the experiment measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpuRuns {
+    /// n of each task's factorial.
+    pub compute: u32,
+    /// One factorial's time at calibration (the fastest of several), seconds.
+    pub task_seconds: f64,
+    /// The baseline: sequential on the fastest core of each round, wall seconds.
+    pub sequential: Est,
+    /// Sequential pinned to each CPU: (cpu, wall seconds).
+    pub per_core: Vec<(usize, Est)>,
+    /// Each cell's figures.
+    pub cells: Vec<CpuResult>,
+    /// Cores a speed-up is bounded by.
+    pub cores: usize,
+}
+
+impl CpuRuns {
+    /// The speed-up of `runtime` under `limit`, if it ran.
+    pub fn speedup(&self, runtime: &str, limit: Limit) -> Option<Est> {
+        self.cells
+            .iter()
+            .find(|r| r.cell.runtime == runtime && r.cell.limit == limit)
+            .map(|r| r.speedup)
+    }
+}
+
+/// The cells of the experiment for `p` workers, those this build has.
+pub fn cells(lab: &Lab, p: usize) -> Vec<CpuCell> {
+    let pool = Limit::Pool(p);
+    [
+        ("threads", Limit::Unbounded),
+        ("crossbeam-pool", pool),
+        ("rayon", pool),
+        ("tokio", Limit::Unbounded),
+        ("smol", Limit::Unbounded),
+        ("async-std", Limit::Unbounded),
+        ("tokio-current-thread", Limit::Unbounded),
+        ("processes", pool),
+        ("processes", Limit::Unbounded),
+    ]
+    .into_iter()
+    .filter(|(rt, _)| !lab.available(&[*rt]).is_empty())
+    .map(|(runtime, limit)| CpuCell { runtime, limit })
+    .collect()
+}
+
+/// The factorial size that takes about [`TASK_TARGET`] here, and its time: grown from a
+/// small size by the n^2 law a few times, each step timed (fastest of 3 after a warm one).
+pub fn calibrate() -> (u32, f64) {
+    let target = TASK_TARGET.as_secs_f64();
+    let mut n: u32 = 3_000;
+    let mut t = fastest(n, 3).as_secs_f64();
+    for _ in 0..4 {
+        let scaled = f64::from(n) * (target / t.max(1e-6)).sqrt();
+        n = ((scaled / 100.0).round() as u32 * 100).clamp(100, 200_000);
+        t = fastest(n, 3).as_secs_f64();
+        if (t / target - 1.0).abs() < 0.1 {
+            break;
+        }
+    }
+    (n, t)
+}
+
+/// Runs the experiment: calibration, then `lab.rounds` interleaved rounds.
+pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
+    let (compute, task_seconds) = calibrate();
+    let spec = WorkloadSpec::cpu(TASKS, compute);
+    let cpus = allowed_cpus();
+    let cells = cells(lab, lab.parallelism());
+    // Pinned sequential runs first in the list; the rounds shuffle them with the cells.
+    let pins: Vec<Option<usize>> = if cpus.len() > 1 {
+        cpus.iter().map(|&c| Some(c)).collect()
+    } else {
+        vec![None]
+    };
+    let mut trials: Vec<Trial> = pins
+        .iter()
+        .map(|&pin| Trial::plain("sequential", &spec).pinned(pin))
+        .collect();
+    trials.extend(
+        cells
+            .iter()
+            .map(|c| Trial::new(c.runtime, &spec, c.limit, Variant::Normal)),
+    );
+    let records = lab.records_in(&trials, lab.rounds, 1)?;
+    let walls: Vec<Vec<f64>> = records
+        .iter()
+        .map(|r| r.iter().map(|c| c.wall_seconds).collect())
+        .collect();
+    let (seq_walls, cell_walls) = walls.split_at(pins.len());
+    let baseline: Vec<f64> = (0..lab.rounds)
+        .map(|r| seq_walls.iter().map(|w| w[r]).fold(f64::INFINITY, f64::min))
+        .collect();
+    let cores = cpus.len().max(1);
+    let mut out = Vec::new();
+    for ((cell, w), rec) in cells.iter().zip(cell_walls).zip(&records[pins.len()..]) {
+        let speedup = Est::paired(&baseline, w, |b, c| b / c);
+        let bound = cores as f64 * SPEEDUP_SLACK;
+        if speedup.low > bound {
+            return Err(format!(
+                "suspect run, not a result: {} reached {speedup}x over sequential on {cores} cores \
+                 (bound {}x); the baseline or the work is broken",
+                cell.label(),
+                num(bound)
+            ));
+        }
+        let peaks: Vec<f64> = rec.iter().map(|c| c.footprint_bytes() as f64).collect();
+        out.push(CpuResult {
+            cell: *cell,
+            speedup,
+            wall: Est::of(w),
+            peak_bytes: Est::of(&peaks),
+        });
+    }
+    Ok(CpuRuns {
+        compute,
+        task_seconds,
+        sequential: Est::of(&baseline),
+        per_core: pins
+            .iter()
+            .zip(seq_walls)
+            .map(|(p, w)| (p.unwrap_or(0), Est::of(w)))
+            .collect(),
+        cells: out,
+        cores,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_tell_the_two_process_cells_apart() {
+        let c = |runtime, limit| CpuCell { runtime, limit }.label();
+        assert_eq!(c("processes", Limit::Pool(2)), "processes (pool:2)");
+        assert_eq!(c("processes", Limit::Unbounded), "processes (per task)");
+        assert_eq!(c("tokio", Limit::Unbounded), "tokio");
+        assert_eq!(c("rayon", Limit::Pool(2)), "rayon (pool:2)");
+    }
+
+    #[test]
+    fn calibration_lands_near_its_target() {
+        let (n, t) = calibrate();
+        assert!(n >= 100);
+        // Wide: a shared machine's speed drifts between the timed steps.
+        assert!(t > 0.002 && t < 0.2, "{n}: {t}s");
+    }
+}

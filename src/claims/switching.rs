@@ -20,10 +20,12 @@ fn round_trip(lab: &Lab, runtime: &str) -> Result<f64, String> {
         runtime,
         Experiment::PingPong {
             round_trips: ROUND_TRIPS,
+            pin: false,
         },
     )? {
         ExperimentOutcome::PingPong {
             seconds_per_round_trip,
+            ..
         } => Ok(seconds_per_round_trip),
         other => Err(format!(
             "{runtime}: expected a ping-pong outcome, got {other:?}"

@@ -136,6 +136,7 @@ impl CellPlan {
             variant: self.variant,
             experiment: None,
             park: None,
+            pin: None,
         }
     }
 }

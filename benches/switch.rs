@@ -1,7 +1,8 @@
 //! Run with: cargo bench --bench switch
 //!
 //! Switch cost: 1,000 ping-pong round trips of a message between two async tasks (async
-//! channels) or two threads (crossbeam channels); throughput is round trips. Runtimes without
+//! channels) or two threads (a mutex and condvar handing the turn over, so every hop blocks
+//! in the kernel); throughput is round trips. Runtimes without
 //! two tasks to switch between (sequential, pools, processes) are not in this group.
 //! Does NOT show: switches under load (many tasks), or cross-process messaging.
 

@@ -414,3 +414,70 @@ on_every_runtime!(timer_probe_times_the_sleep_inside_the_unit, |rt| {
         assert!(t.start_seconds > 0.0, "processes: {t:?}");
     }
 });
+
+/// The ping-pong experiment (C13) through the real child path, in a process of its own so
+/// getrusage counts nothing but its round trips.
+fn ping_pong(name: &str, pin: Option<usize>, pin_flag: bool) -> Result<(f64, f64, f64), String> {
+    use rtbench::suite::{CellRequest, Experiment, ExperimentOutcome, Isolation, isolate};
+    let req = CellRequest {
+        experiment: Some(Experiment::PingPong {
+            round_trips: 3_000,
+            pin: pin_flag,
+        }),
+        pin,
+        ..CellRequest::small(name, WORKERS)
+    };
+    let iso = Isolation {
+        exe: env!("CARGO_BIN_EXE_rtbench").into(),
+        timeout: Duration::from_secs(30),
+    };
+    let reply = isolate::run_isolated(&req, &iso);
+    match (reply.error, reply.experiment) {
+        (Some(e), _) => Err(format!("{}: {}", e.kind, e.message)),
+        (
+            None,
+            Some(ExperimentOutcome::PingPong {
+                seconds_per_round_trip,
+                voluntary_per_hop,
+                involuntary_per_hop,
+            }),
+        ) => Ok((
+            seconds_per_round_trip,
+            voluntary_per_hop,
+            involuntary_per_hop,
+        )),
+        (None, other) => Err(format!("not a ping-pong outcome: {other:?}")),
+    }
+}
+
+on_runtimes!(
+    ping_pong_blocks_threads_and_counts_switches,
+    [tokio, tokio_current_thread, smol, async_std, threads],
+    |rt| {
+        let name = rt.name();
+        for pin in [false, true] {
+            // An error here includes a wrong count of round trips (verification).
+            let (per_trip, voluntary, involuntary) =
+                ping_pong(name, None, pin).unwrap_or_else(|e| panic!("{name} pin={pin}: {e}"));
+            assert!(per_trip > 0.0, "{name} pin={pin}: {per_trip}");
+            assert!(voluntary >= 0.0 && involuntary >= 0.0, "{name} pin={pin}");
+            if name == "threads" {
+                // Every hop blocks in the kernel: no spinning on an idle core.
+                assert!(
+                    voluntary >= 0.9,
+                    "threads pin={pin}: {voluntary} voluntary switches per hop"
+                );
+            }
+        }
+    }
+);
+
+#[test]
+fn a_cell_pinned_to_a_cpu_it_may_not_use_fails_naming_it() {
+    let allowed = rtbench::measure::affinity::allowed_cpus().expect("the OS names the CPUs");
+    let stranger = allowed.iter().max().map_or(0, |m| m + 1);
+    let err = ping_pong("threads", Some(stranger), false).expect_err("an unusable CPU");
+    assert!(err.starts_with("start: "), "{err}");
+    assert!(err.contains(&format!("CPU {stranger}")), "{err}");
+    assert!(err.contains(&format!("{allowed:?}")), "{err}");
+}

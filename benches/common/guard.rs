@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use rtbench::measure::available_cores;
+use rtbench::measure::{affinity, available_cores};
 use rtbench::runtime::{Model, Runtime, Setup};
 use rtbench::suite::Stat;
 use rtbench::suite::guard::{IDEAL_SLACK, Rounds, SPEEDUP_SLACK, breaks_physics};
@@ -153,34 +153,12 @@ fn fastest_core(
 
 /// The CPUs this thread may run on; none when the OS does not say (then nothing is pinned).
 fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: a zeroed cpu_set_t is an empty set, filled by sched_getaffinity.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    let size = std::mem::size_of::<libc::cpu_set_t>();
-    // SAFETY: `set` is a valid cpu_set_t of `size` bytes; 0 is this thread.
-    if unsafe { libc::sched_getaffinity(0, size, &mut set) } != 0 {
-        return Vec::new();
-    }
-    // SAFETY: CPU_ISSET reads the set filled above.
-    (0..libc::CPU_SETSIZE as usize)
-        .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-        .collect()
+    affinity::allowed_cpus().unwrap_or_default()
 }
 
 /// Restricts this thread (and threads it starts from now on) to `cpus`.
 fn pin(cpus: &[usize]) {
-    // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET adds CPUs below CPU_SETSIZE.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    for &c in cpus {
-        unsafe { libc::CPU_SET(c, &mut set) };
-    }
-    // SAFETY: `set` is a valid cpu_set_t; 0 is this thread.
-    let rc = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
-    assert_eq!(
-        rc,
-        0,
-        "sched_setaffinity: {}",
-        std::io::Error::last_os_error()
-    );
+    affinity::pin(cpus).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// One runtime's line: its runs, its ideal, its speed-up over sequential (CPU work) and

@@ -21,10 +21,7 @@ use std::time::Duration;
 use super::judge::{Est, num};
 use super::lab::{Lab, Trial};
 use crate::limit::Limit;
-// MERGE: use crate::measure::affinity::allowed_cpus;
-fn allowed_cpus() -> Vec<usize> {
-    Vec::new()
-}
+use crate::measure::affinity::allowed_cpus;
 use crate::runtime::Variant;
 use crate::suite::guard::SPEEDUP_SLACK;
 use crate::workload::WorkloadSpec;
@@ -136,7 +133,7 @@ pub fn calibrate() -> (u32, f64) {
 pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
     let (compute, task_seconds) = calibrate();
     let spec = WorkloadSpec::cpu(TASKS, compute);
-    let cpus = allowed_cpus();
+    let cpus = allowed_cpus().unwrap_or_default();
     let cells = cells(lab, lab.parallelism());
     // Pinned sequential runs first in the list; the rounds shuffle them with the cells.
     let pins: Vec<Option<usize>> = if cpus.len() > 1 {

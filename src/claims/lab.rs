@@ -181,7 +181,7 @@ impl Lab {
             spec,
             limit,
             variant,
-            pin: _,
+            pin,
         } = trial.clone();
         let rt: &'static dyn Runtime = runtime::find(runtime).map_err(|e| e.to_string())?;
         let plans = spec.plans();
@@ -197,6 +197,7 @@ impl Lab {
             variant,
             plans: Arc::new(plans),
             expectation,
+            pin,
         };
         let record = suite::run_cell(&cell, &Mode::Isolated(self.iso.clone())).record;
         match &record.error {

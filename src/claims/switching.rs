@@ -1,82 +1,217 @@
-//! Claim C13: switching between coroutines vs OS threads, as ping-pong round trips.
+//! Claim C13: switching between coroutines vs OS threads, as ping-pong round trips. The
+//! thread side parks in the kernel on every hop (its figure records the voluntary context
+//! switches per hop, at least one, or it is not a switch); the async side hops through the
+//! runtime's own wake-up. Both run pinned to one CPU, the variant judged (a hop is then a
+//! switch on one core, as a coroutine switch is), and unpinned, shown beside it (a hop may
+//! then wake another core).
 
-use super::lab::{Lab, asyncs};
-use super::{Claim, Figure, FigureId, FigureKey, Finding, Verdict};
+use super::judge::{Est, Test, figure, ladder, num, secs};
+use super::lab::{Lab, asyncs, counted};
+use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::suite::{Experiment, ExperimentOutcome};
 
 const ROUND_TRIPS: usize = 20_000;
+/// Holds: a round trip between tasks at least this many times faster than between threads.
+const FASTER: f64 = 2.0;
+/// A thread hop that blocks in the kernel switches at least once; fewer voluntary switches
+/// per hop than this means the threads spun or skipped the kernel, and the figure is not a
+/// context switch.
+const MIN_SWITCHES_PER_HOP: f64 = 1.0;
 
 pub static CLAIMS: [Claim; 1] = [Claim {
     id: "C13",
     source: "001",
     claim: "switching between coroutines is faster than OS thread context switches",
     rule: || {
-        "20,000 ping-pong round trips over bounded channels: holds if a round trip between two tasks is \
-         at least 2x faster than between two threads on every async runtime; roughly if faster at all"
-            .into()
+        format!(
+            "{ROUND_TRIPS} ping-pong round trips, threads parking in the kernel on every hop (at least \
+             {MIN_SWITCHES_PER_HOP} voluntary context switch per hop, or the run fails), tasks through \
+             their runtime's wake-up; judged pinned to one CPU, unpinned shown beside: holds if a round \
+             trip between two tasks is at least {FASTER}x faster than between two threads on every async \
+             runtime (legacy async-std shown, not judged); roughly if faster at all"
+        )
     },
     run: c13,
 }];
 
-fn round_trip(lab: &Lab, runtime: &str) -> Result<f64, String> {
-    match lab.experiment(
-        runtime,
-        Experiment::PingPong {
-            round_trips: ROUND_TRIPS,
-        },
-    )? {
-        ExperimentOutcome::PingPong {
-            seconds_per_round_trip,
-        } => Ok(seconds_per_round_trip),
-        other => Err(format!(
-            "{runtime}: expected a ping-pong outcome, got {other:?}"
-        )),
+/// One ping-pong's figures over the rounds.
+#[derive(Debug, Clone, Copy)]
+struct Hops {
+    round_trip: Est,
+    voluntary: Est,
+    involuntary: Est,
+}
+
+fn hops(outcomes: &[ExperimentOutcome], runtime: &str) -> Result<Hops, String> {
+    let mut rt = Vec::new();
+    let mut vol = Vec::new();
+    let mut invol = Vec::new();
+    for o in outcomes {
+        match o {
+            ExperimentOutcome::PingPong {
+                seconds_per_round_trip,
+                voluntary_per_hop,
+                involuntary_per_hop,
+            } => {
+                rt.push(*seconds_per_round_trip);
+                vol.push(*voluntary_per_hop);
+                invol.push(*involuntary_per_hop);
+            }
+            other => {
+                return Err(format!(
+                    "{runtime}: expected a ping-pong outcome, got {other:?}"
+                ));
+            }
+        }
     }
+    Ok(Hops {
+        round_trip: Est::of(&rt),
+        voluntary: Est::of(&vol),
+        involuntary: Est::of(&invol),
+    })
 }
 
 fn c13(lab: &Lab) -> Result<Finding, String> {
-    let threads = round_trip(lab, "threads")?;
-    let mut tasks = Vec::new();
-    for rt in asyncs() {
-        tasks.push((rt, round_trip(lab, rt)?));
+    let runtimes: Vec<&str> = std::iter::once("threads").chain(asyncs()).collect();
+    let experiments: Vec<(&str, Experiment)> = runtimes
+        .iter()
+        .flat_map(|rt| {
+            [true, false].map(|pin| {
+                (
+                    *rt,
+                    Experiment::PingPong {
+                        round_trips: ROUND_TRIPS,
+                        pin,
+                    },
+                )
+            })
+        })
+        .collect();
+    let outcomes = lab.repeat(&experiments)?;
+    let mut pinned = Vec::new();
+    let mut unpinned = Vec::new();
+    for ((rt, _), o) in experiments.iter().zip(&outcomes) {
+        let h = hops(o, rt)?;
+        if pinned.len() == unpinned.len() {
+            pinned.push((*rt, h));
+        } else {
+            unpinned.push((*rt, h));
+        }
     }
-    let (verdict, why) = c13_rule(threads, &tasks);
-    let mut measured = vec![Figure::secs(
-        FigureKey::of(FigureId::C13ThreadsRoundTrip),
-        "threads round trip",
-        threads,
-    )];
-    measured.extend(tasks.iter().map(|(rt, t)| {
-        Figure::secs(
-            FigureKey::about(FigureId::C13TaskRoundTrip, *rt),
-            format!("{rt} round trip"),
-            *t,
-        )
-    }));
+    let (threads, threads_free) = (pinned[0].1, unpinned[0].1);
+    for (how, h) in [("pinned", threads), ("unpinned", threads_free)] {
+        if h.voluntary.mid < MIN_SWITCHES_PER_HOP {
+            return Err(format!(
+                "threads {how}: {} voluntary context switches per hop (under {MIN_SWITCHES_PER_HOP}): \
+                 the threads did not block in the kernel on every hop, so the figure is not a switch",
+                h.voluntary
+            ));
+        }
+    }
+    let tasks: Vec<(&str, Est)> = pinned[1..]
+        .iter()
+        .filter(|(rt, _)| counted(rt))
+        .map(|(rt, h)| (*rt, h.round_trip))
+        .collect();
+    let (verdict, why) = c13_rule(threads.round_trip, &tasks);
+    let free: Vec<String> = unpinned[1..]
+        .iter()
+        .map(|(rt, h)| format!("{rt} {}", micros(h.round_trip)))
+        .collect();
+    let why = format!(
+        "{why}; unpinned, threads take {} per round trip ({} voluntary switches per hop) and tasks {}",
+        micros(threads_free.round_trip),
+        threads_free.voluntary,
+        free.join(", ")
+    );
     Ok(Finding {
-        measured,
+        measured: figures(&pinned, &unpinned),
         verdict,
         why,
     })
 }
 
-pub fn c13_rule(threads: f64, tasks: &[(&str, f64)]) -> (Verdict, String) {
+fn micros(e: Est) -> String {
+    format!("{} us", e.per(1e-6))
+}
+
+fn figures(pinned: &[(&str, Hops)], unpinned: &[(&str, Hops)]) -> Vec<Figure> {
+    let per_hop = |id, label: String, e| figure(FigureKey::of(id), label, e, FigureUnit::Ratio);
+    let (t, tf) = (pinned[0].1, unpinned[0].1);
+    let mut v = vec![
+        secs(
+            FigureKey::of(FigureId::C13ThreadsRoundTrip),
+            "threads round trip, pinned to one CPU",
+            t.round_trip,
+        ),
+        secs(
+            FigureKey::of(FigureId::C13ThreadsRoundTripUnpinned),
+            "threads round trip, unpinned",
+            tf.round_trip,
+        ),
+        per_hop(
+            FigureId::C13ThreadsSwitchesPerHop,
+            "threads voluntary switches per hop, pinned".into(),
+            t.voluntary,
+        ),
+        per_hop(
+            FigureId::C13ThreadsSwitchesPerHopUnpinned,
+            "threads voluntary switches per hop, unpinned".into(),
+            tf.voluntary,
+        ),
+        per_hop(
+            FigureId::C13ThreadsInvoluntaryPerHop,
+            "threads involuntary switches per hop, pinned".into(),
+            t.involuntary,
+        ),
+    ];
+    for ((rt, h), (_, hf)) in pinned[1..].iter().zip(&unpinned[1..]) {
+        v.push(secs(
+            FigureKey::about(FigureId::C13TaskRoundTrip, *rt),
+            format!("{rt} round trip, pinned"),
+            h.round_trip,
+        ));
+        v.push(secs(
+            FigureKey::about(FigureId::C13TaskRoundTripUnpinned, *rt),
+            format!("{rt} round trip, unpinned"),
+            hf.round_trip,
+        ));
+        v.push(figure(
+            FigureKey::about(FigureId::C13TaskSwitchesPerHop, *rt),
+            format!("{rt} voluntary switches per hop, unpinned"),
+            hf.voluntary,
+            FigureUnit::Ratio,
+        ));
+    }
+    v
+}
+
+/// `threads`: the threads' round trip; `tasks`: each judged async runtime's, same variant.
+pub fn c13_rule(threads: Est, tasks: &[(&str, Est)]) -> (Verdict, String) {
     let (slowest, t) = tasks
         .iter()
         .copied()
-        .fold(("none", 0.0), |a, b| if b.1 > a.1 { b } else { a });
-    let verdict = if tasks.iter().all(|x| x.1 * 2.0 <= threads) {
-        Verdict::Holds
-    } else if tasks.iter().all(|x| x.1 < threads) {
-        Verdict::HoldsRoughly
-    } else {
-        Verdict::DoesNotHold
+        .fold(("none", Est::point(0.0)), |a, b| {
+            if b.1.mid > a.1.mid { b } else { a }
+        });
+    let faster = |k: f64| {
+        Test::of(!tasks.is_empty()).and(Test::all(
+            tasks
+                .iter()
+                .map(|(rt, x)| Test::ratio_at_most(*x, threads, 1.0 / k, rt)),
+        ))
     };
-    (
-        verdict,
+    ladder(
+        vec![
+            (faster(FASTER), Verdict::Holds),
+            (faster(1.0), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
-            "the slowest async runtime ({slowest}) is {:.1}x faster than threads per round trip",
-            threads / t
+            "pinned to one CPU, threads take {} per round trip and the slowest async runtime ({slowest}) {}: {}x faster",
+            micros(threads),
+            micros(t),
+            num(threads.mid / t.mid)
         ),
     )
 }
@@ -87,11 +222,17 @@ mod tests {
 
     #[test]
     fn c13_boundaries() {
-        assert_eq!(c13_rule(10e-6, &[("tokio", 5e-6)]).0, Verdict::Holds);
+        let p = Est::point;
+        assert_eq!(c13_rule(p(10e-6), &[("tokio", p(5e-6))]).0, Verdict::Holds);
         assert_eq!(
-            c13_rule(10e-6, &[("tokio", 5.1e-6)]).0,
+            c13_rule(p(10e-6), &[("tokio", p(5.1e-6))]).0,
             Verdict::HoldsRoughly
         );
-        assert_eq!(c13_rule(10e-6, &[("tokio", 10e-6)]).0, Verdict::DoesNotHold);
+        assert_eq!(
+            c13_rule(p(10e-6), &[("tokio", p(10.1e-6))]).0,
+            Verdict::DoesNotHold
+        );
+        let around = c13_rule(Est::new(10e-6, 9e-6, 11e-6), &[("tokio", p(5e-6))]);
+        assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
     }
 }

@@ -1,6 +1,7 @@
 //! Measuring a timed region: wall time, CPU time and context switches of the whole process
 //! (getrusage RUSAGE_SELF counts every thread, including ones that have exited).
 
+pub mod affinity;
 mod gauge;
 pub mod heap;
 pub mod memory;

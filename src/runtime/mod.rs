@@ -347,6 +347,9 @@ pub enum RuntimeError {
     /// A worker process failed (crashed, or answered garbage).
     #[error("{0}")]
     Worker(String),
+    /// The cell's threads could not be pinned to the CPU asked for.
+    #[error(transparent)]
+    Pin(#[from] crate::measure::affinity::AffinityError),
 }
 
 impl RuntimeError {
@@ -354,7 +357,7 @@ impl RuntimeError {
     /// `unsupported` or `verification`.
     pub fn kind(&self) -> &'static str {
         match self {
-            RuntimeError::Start { .. } => "start",
+            RuntimeError::Start { .. } | RuntimeError::Pin(_) => "start",
             RuntimeError::ThreadSpawn { .. } | RuntimeError::ProcessSpawn { .. } => "os-limit",
             RuntimeError::Worker(_) => "worker",
             RuntimeError::TaskPanicked(_) => "panic",

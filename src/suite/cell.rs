@@ -45,6 +45,9 @@ pub struct CellPlan {
     pub plans: Arc<Vec<TaskPlan>>,
     /// What a correct run gives.
     pub expectation: Arc<Expectation>,
+    /// The CPU the cell's child is pinned to, if any (the claims' sequential baseline on
+    /// each core).
+    pub pin: Option<usize>,
 }
 
 /// A finished cell: its summary and its raw repetitions.
@@ -136,6 +139,7 @@ impl CellPlan {
             variant: self.variant,
             experiment: None,
             park: None,
+            pin: self.pin,
         }
     }
 }

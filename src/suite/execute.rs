@@ -11,7 +11,7 @@ use super::protocol::{
 };
 use crate::SpecError;
 use crate::limit::Limit;
-use crate::measure::{heap, memory};
+use crate::measure::{Span, affinity, heap, memory};
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
 use crate::workload::{Work, compute_costs};
 
@@ -53,20 +53,31 @@ fn execute_here(req: &CellRequest) -> CellReply {
         error: None,
         live: None,
     };
-    let outcome = match (req.park, req.experiment) {
+    let outcome = pin(req).and_then(|()| match (req.park, req.experiment) {
         (_, Some(e)) => experiment(req, e).map(|o| reply.experiment = Some(o)),
         (Some(units), None) => park(req, units).map(|m| reply.memory = Some(m)),
         (None, None) => run(req).map(|(samples, latency)| {
             reply.samples = samples;
             reply.latency = latency;
         }),
-    };
+    });
     reply.error = outcome.err().map(|e| ReplyError {
         kind: e.kind().into(),
         message: e.to_string(),
     });
     reply.peak_rss_bytes = memory::peak_rss_bytes().unwrap_or(0);
     reply
+}
+
+/// Pins this cell's thread, before any runtime starts (so every thread it starts inherits
+/// the CPU), to the request's `pin`, or for a pinned ping-pong to the first CPU allowed.
+fn pin(req: &CellRequest) -> Result<(), RuntimeError> {
+    let cpu = match (req.pin, req.experiment) {
+        (Some(cpu), _) => cpu,
+        (None, Some(Experiment::PingPong { pin: true, .. })) => affinity::first_allowed()?,
+        _ => return Ok(()),
+    };
+    Ok(affinity::pin_to(cpu)?)
 }
 
 /// A claims experiment or a probe on the requested runtime, under the request's limit.
@@ -81,12 +92,18 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
     inject(req.fault);
     match e {
         Experiment::Service(spec) => instance.service(&spec).map(ExperimentOutcome::Service),
-        Experiment::PingPong { round_trips } => {
+        Experiment::PingPong { round_trips, .. } => {
             // A first exchange warms the channels and threads up.
             instance.ping_pong(round_trips / 10 + 1)?;
+            // The process's switches: this child runs nothing but the round trips.
+            let span = Span::start();
             let seconds_per_round_trip = instance.ping_pong(round_trips)?;
+            let usage = span.stop().usage;
+            let hops = 2.0 * round_trips.max(1) as f64;
             Ok(ExperimentOutcome::PingPong {
                 seconds_per_round_trip,
+                voluntary_per_hop: usage.voluntary_switches as f64 / hops,
+                involuntary_per_hop: usage.involuntary_switches as f64 / hops,
             })
         }
         Experiment::StartUnits { units } => {

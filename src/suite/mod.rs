@@ -105,6 +105,7 @@ pub fn plan(cfg: &RunConfig) -> Result<(Vec<CellPlan>, Vec<String>), ConfigError
                 variant: cfg.variant,
                 plans: Arc::clone(&plans),
                 expectation: Arc::clone(&expectation),
+                pin: None,
             };
             match cfg.max_ideal_seconds {
                 Some(budget) if cell.ideal_seconds() > budget => skipped.push(format!(

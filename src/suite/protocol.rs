@@ -63,6 +63,10 @@ pub struct CellRequest {
     /// Memory pass: park this many idle units instead of running the workload.
     #[serde(default)]
     pub park: Option<usize>,
+    /// Pin the child's threads to this CPU before anything starts (the cell's own thread,
+    /// so every thread the runtime starts inherits it).
+    #[serde(default)]
+    pub pin: Option<usize>,
 }
 
 /// What parking N idle units cost the cell's process.
@@ -183,6 +187,10 @@ pub enum Experiment {
     PingPong {
         /// How many.
         round_trips: usize,
+        /// Run every thread of the runtime on one CPU (the first one allowed), so a hop
+        /// between threads cannot go to an idle core.
+        #[serde(default)]
+        pin: bool,
     },
     /// Spawn probe, `start`: this many empty units started, then joined; the request's
     /// `warmup` runs first, then `repeat` measured ones.
@@ -213,6 +221,13 @@ pub enum ExperimentOutcome {
     PingPong {
         /// Seconds per round trip.
         seconds_per_round_trip: f64,
+        /// Voluntary context switches of the process per hop (one message; two per round
+        /// trip), over the timed round trips (getrusage).
+        #[serde(default)]
+        voluntary_per_hop: f64,
+        /// Involuntary context switches (preemptions, yields) per hop.
+        #[serde(default)]
+        involuntary_per_hop: f64,
     },
     /// The spawn probe's measured runs (`start` or `job`).
     Spawned(Vec<Spawned>),
@@ -241,6 +256,7 @@ impl CellRequest {
             variant: Variant::Normal,
             experiment: None,
             park: None,
+            pin: None,
         }
     }
 

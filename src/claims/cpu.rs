@@ -11,15 +11,12 @@ use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::workload::{Latency, WorkloadSpec};
 
-/// A speed-up of at least this fraction of P (the threads that can compute at once) is
-/// parallel work (C10, C11, C14).
-const PARALLEL: f64 = 0.7;
-/// C10: threads "don't help" when they stay at most this fast.
-const NO_HELP: f64 = 1.2;
+/// A speed-up whose interval lies at or above this computed on more than one core (it
+/// helps); at or below it, on one (C10, C11, C14). A one-core runtime measures about 0.8 to
+/// 1.0x on a shared host, multi-core ones 1.4 to 2.0x on 2 cores (see `cpu_runs`).
+const MORE_THAN_ONE_CORE: f64 = 1.2;
 /// C11: starting a process costs at least this many thread starts.
 const COSTLY: f64 = 5.0;
-/// C14: a runtime on one core stays at most this fast.
-const ONE_CORE: f64 = 1.3;
 /// C16: processes "help" when they take at most this fraction of the sequential time ...
 const C16_HELPS: f64 = 0.5;
 /// ... and "waste" when a process costs at least this many tasks' memory.
@@ -32,10 +29,10 @@ pub static CLAIMS: [Claim; 4] = [
         claim: "threads don't help CPU-bound work (the GIL); only processes do",
         rule: || {
             format!(
-                "the CPU experiment (16 tasks of about {} ms each, sequential on the fastest core of each \
-                 round), speed-up against P cores: Python-only if threads reach {PARALLEL} x P (they help in \
-                 Rust; the GIL is CPython's); holds if threads stay at most {NO_HELP}x while a process pool \
-                 reaches {PARALLEL} x P; otherwise does not hold",
+                "the CPU experiment (16 tasks of about {} ms each; speed-up over sequential on the fastest \
+                 core), where at least {MORE_THAN_ONE_CORE}x is help: Python-only if threads help (they do in \
+                 Rust; the GIL is CPython's); holds if threads stay at most {MORE_THAN_ONE_CORE}x while a pool \
+                 of P processes helps; otherwise does not hold",
                 TASK_TARGET.as_millis()
             )
         },
@@ -48,7 +45,8 @@ pub static CLAIMS: [Claim; 4] = [
         rule: || {
             format!(
                 "holds if starting a process costs at least {COSTLY}x a thread and a pool of P processes \
-                 speeds the CPU experiment up at least {PARALLEL} x P; roughly if one of the two"
+                 speeds the CPU experiment up at least {MORE_THAN_ONE_CORE}x (more than one core); roughly \
+                 if one of the two"
             )
         },
         run: c11,
@@ -60,9 +58,10 @@ pub static CLAIMS: [Claim; 4] = [
         rule: || {
             format!(
                 "the CPU experiment on the async runtimes: Python-only if the current-thread runtime \
-                 (asyncio's counterpart) stays at most {ONE_CORE}x while every multi-thread runtime (legacy \
-                 async-std shown, not judged) reaches {PARALLEL} x P: one core is asyncio's limit, not \
-                 async's; holds if every runtime stays at most {ONE_CORE}x; otherwise does not hold"
+                 (asyncio's counterpart) stays at most {MORE_THAN_ONE_CORE}x (one core) while a multi-thread \
+                 runtime (legacy async-std shown, not judged) reaches {MORE_THAN_ONE_CORE}x: one core is \
+                 asyncio's limit, not async's; holds if every runtime stays at most {MORE_THAN_ONE_CORE}x; \
+                 otherwise does not hold"
             )
         },
         run: c14,
@@ -154,20 +153,13 @@ fn c10(lab: &Lab) -> Result<Finding, String> {
 }
 
 pub fn c10_rule(p: usize, threads: Est, processes: Est) -> (Verdict, String) {
-    let target = PARALLEL * p as f64;
-    let multi = Test::of(p > 1);
+    let helps = |e, what| Test::of(p > 1).and(Test::at_least(e, MORE_THAN_ONE_CORE, what));
     ladder(
         vec![
+            (helps(threads, "threads"), Verdict::PythonOnly),
             (
-                multi
-                    .clone()
-                    .and(Test::at_least(threads, target, "threads")),
-                Verdict::PythonOnly,
-            ),
-            (
-                multi
-                    .and(Test::at_most(threads, NO_HELP, "threads"))
-                    .and(Test::at_least(processes, target, "a process pool")),
+                Test::at_most(threads, MORE_THAN_ONE_CORE, "threads")
+                    .and(helps(processes, "a process pool")),
                 Verdict::Holds,
             ),
         ],
@@ -208,7 +200,13 @@ fn c11(lab: &Lab) -> Result<Finding, String> {
 
 pub fn c11_rule(p: usize, thread: Est, process: Est, process_speedup: Est) -> (Verdict, String) {
     let costly = || Test::ratio_at_least(process, thread, COSTLY, "a process start");
-    let parallel = || Test::at_least(process_speedup, PARALLEL * p as f64, "a process pool");
+    let parallel = || {
+        Test::of(p > 1).and(Test::at_least(
+            process_speedup,
+            MORE_THAN_ONE_CORE,
+            "a process pool",
+        ))
+    };
     ladder(
         vec![
             (costly().and(parallel()), Verdict::Holds),
@@ -248,13 +246,17 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
 
 /// `current`: the current-thread runtime's speed-up; `multi`: each multi-thread runtime's.
 pub fn c14_rule(p: usize, current: Est, multi: &[(&str, Est)]) -> (Verdict, String) {
-    let one_core = || Test::at_most(current, ONE_CORE, "the current-thread runtime");
-    let parallel = Test::of(p > 1 && !multi.is_empty()).and(Test::all(
+    let one_core = || Test::at_most(current, MORE_THAN_ONE_CORE, "the current-thread runtime");
+    let parallel = Test::of(p > 1).and(Test::any(
         multi
             .iter()
-            .map(|(rt, s)| Test::at_least(*s, PARALLEL * p as f64, rt)),
+            .map(|(rt, s)| Test::at_least(*s, MORE_THAN_ONE_CORE, rt)),
     ));
-    let all_one = Test::all(multi.iter().map(|(rt, s)| Test::at_most(*s, ONE_CORE, rt)));
+    let all_one = Test::all(
+        multi
+            .iter()
+            .map(|(rt, s)| Test::at_most(*s, MORE_THAN_ONE_CORE, rt)),
+    );
     let shown: Vec<String> = multi.iter().map(|(rt, s)| format!("{rt} {s}x")).collect();
     ladder(
         vec![
@@ -341,25 +343,25 @@ mod tests {
 
     #[test]
     fn c10_boundaries() {
-        assert_eq!(c10_rule(2, p(1.4), p(1.9)).0, Verdict::PythonOnly);
+        assert_eq!(c10_rule(2, p(1.2), p(1.9)).0, Verdict::PythonOnly);
         assert_eq!(c10_rule(2, p(1.19), p(1.4)).0, Verdict::Holds);
-        assert_eq!(c10_rule(2, p(1.3), p(1.9)).0, Verdict::DoesNotHold);
+        assert_eq!(c10_rule(2, p(1.0), p(1.1)).0, Verdict::DoesNotHold);
         assert_eq!(c10_rule(1, p(1.0), p(1.0)).0, Verdict::DoesNotHold);
     }
 
-    /// The forged numbers of the interval rules: each side of C10's threshold of 1.4 on
-    /// 2 cores, and around it.
+    /// The forged numbers of the interval rules: each side of C10's threshold of 1.2, and
+    /// around it.
     #[test]
     fn c10_forged_intervals_each_side_of_and_around_the_threshold() {
         let pool = Est::new(1.8, 1.7, 1.9);
         let above = c10_rule(2, Est::new(1.8, 1.6, 1.9), pool);
         let below = c10_rule(2, Est::new(1.0, 0.95, 1.1), pool);
-        let around = c10_rule(2, Est::new(1.45, 1.3, 1.6), pool);
+        let around = c10_rule(2, Est::new(1.25, 1.1, 1.4), pool);
         assert_eq!(above.0, Verdict::PythonOnly, "{}", above.1);
         assert_eq!(below.0, Verdict::Holds, "{}", below.1);
         assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
         assert!(
-            around.1.contains("threads 1.45 [1.3, 1.6] straddles 1.4"),
+            around.1.contains("threads 1.25 [1.1, 1.4] straddles 1.2"),
             "{}",
             around.1
         );
@@ -380,11 +382,16 @@ mod tests {
 
     #[test]
     fn c14_boundaries() {
-        let rule = |c, m| c14_rule(2, p(c), &[("tokio", p(m))]).0;
-        assert_eq!(rule(1.0, 1.29), Verdict::Holds);
-        assert_eq!(rule(1.0, 1.4), Verdict::PythonOnly);
-        assert_eq!(rule(1.0, 1.35), Verdict::DoesNotHold);
+        let rule = |c, m| c14_rule(2, p(c), &[("tokio", p(m)), ("smol", p(1.0))]).0;
+        assert_eq!(rule(1.0, 1.19), Verdict::Holds);
+        assert_eq!(
+            rule(1.0, 1.4),
+            Verdict::PythonOnly,
+            "one multi-thread runtime suffices"
+        );
         assert_eq!(rule(1.5, 1.9), Verdict::DoesNotHold);
+        let around = c14_rule(2, p(1.0), &[("tokio", Est::new(1.2, 1.1, 1.3))]);
+        assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
     }
 
     #[test]

@@ -9,10 +9,15 @@
 //!   fastest is the round's baseline. The vCPUs of a shared host can differ by 1.7x at the
 //!   same moment; a baseline that landed on the slow one would credit a runtime with a
 //!   speed-up above the cores.
+//! - Noise: a shared host's speed changes within a second (one factorial, fastest of 3 on
+//!   the faster core, measured 12.6 to 23.2 ms in samples 200 ms apart over 20 s), faster
+//!   than a round. So a run is not paired with its own round's baseline (that would add the
+//!   baseline's noise to every ratio): each speed-up is the baseline's median over one run
+//!   of the cell, and [`CPU_ROUNDS`] rounds give the interval of their median.
 //! - Cells: every model the notes compare (threads, the pools, the async runtimes,
 //!   processes as a pool of P and as a process per task), each once per round in a shuffled
-//!   order, in its own child process; a cell's speed-up is the round's baseline over its
-//!   wall, and the rounds give the median and its interval.
+//!   order, in its own child process; a cell's speed-up is the baseline's median over each
+//!   of its walls, and the rounds give the median and its interval.
 //! - Physics: a speed-up whose interval lies above cores x [`SPEEDUP_SLACK`] is a suspect
 //!   run, not a result: the experiment fails and says so.
 
@@ -26,6 +31,10 @@ use crate::runtime::Variant;
 use crate::suite::guard::SPEEDUP_SLACK;
 use crate::workload::WorkloadSpec;
 use crate::workload::cpu::fastest;
+
+/// Rounds of the CPU experiment: with 15 the interval of the median leaves out the three
+/// lowest and highest runs.
+pub const CPU_ROUNDS: usize = 15;
 
 /// Tasks of the CPU experiment.
 pub const TASKS: usize = 16;
@@ -72,7 +81,7 @@ pub struct CpuRuns {
     pub compute: u32,
     /// One factorial's time at calibration (the fastest of several), seconds.
     pub task_seconds: f64,
-    /// The baseline: sequential on the fastest core of each round, wall seconds.
+    /// Sequential on the fastest core of each round, wall seconds.
     pub sequential: Est,
     /// Sequential pinned to each CPU: (cpu, wall seconds).
     pub per_core: Vec<(usize, Est)>,
@@ -150,19 +159,24 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
             .iter()
             .map(|c| Trial::new(c.runtime, &spec, c.limit, Variant::Normal)),
     );
-    let records = lab.records_in(&trials, lab.rounds, 1)?;
-    let walls: Vec<Vec<f64>> = records
+    let runs = lab.records_in(&trials, CPU_ROUNDS, 1)?;
+    let walls: Vec<Vec<f64>> = runs
         .iter()
         .map(|r| r.iter().map(|c| c.wall_seconds).collect())
         .collect();
     let (seq_walls, cell_walls) = walls.split_at(pins.len());
-    let baseline: Vec<f64> = (0..lab.rounds)
+    let baseline: Vec<f64> = (0..CPU_ROUNDS)
         .map(|r| seq_walls.iter().map(|w| w[r]).fold(f64::INFINITY, f64::min))
         .collect();
     let cores = cpus.len().max(1);
     let mut out = Vec::new();
-    for ((cell, w), rec) in cells.iter().zip(cell_walls).zip(&records[pins.len()..]) {
-        let speedup = Est::paired(&baseline, w, |b, c| b / c);
+    for ((cell, w), run) in cells.iter().zip(cell_walls).zip(&runs[pins.len()..]) {
+        // Over the baseline's median, not its own round's: the host's speed changes within
+        // a second, faster than a round (pairing in a round would add the baseline's noise
+        // to each ratio rather than cancel a drift).
+        let base = Est::of(&baseline).mid;
+        let per_run: Vec<f64> = w.iter().map(|c| base / c).collect();
+        let speedup = Est::of(&per_run);
         let bound = cores as f64 * SPEEDUP_SLACK;
         if speedup.low > bound {
             return Err(format!(
@@ -172,7 +186,7 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
                 num(bound)
             ));
         }
-        let peaks: Vec<f64> = rec.iter().map(|c| c.footprint_bytes() as f64).collect();
+        let peaks: Vec<f64> = run.iter().map(|c| c.footprint_bytes() as f64).collect();
         out.push(CpuResult {
             cell: *cell,
             speedup,

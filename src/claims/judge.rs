@@ -204,6 +204,11 @@ impl Test {
         }
     }
 
+    /// Any of `tests` (No for none).
+    pub fn any(tests: impl IntoIterator<Item = Test>) -> Test {
+        tests.into_iter().fold(Test::No, Test::or)
+    }
+
     /// Every one of `tests` (Yes for none).
     pub fn all(tests: impl IntoIterator<Item = Test>) -> Test {
         tests.into_iter().fold(Test::Yes, Test::and)
@@ -235,7 +240,11 @@ pub fn ladder(steps: Vec<(Test, Verdict)>, otherwise: Verdict, why: String) -> (
             Test::No => {}
             Test::Unsure(r) => {
                 possible.push(verdict);
-                reasons.extend(r);
+                for reason in r {
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
+                    }
+                }
             }
         }
     }

@@ -79,6 +79,8 @@ pub struct Trial {
     pub variant: Variant,
     /// The CPU its child process is pinned to, if any.
     pub pin: Option<usize>,
+    /// Timed repetitions in its child (1 unless said).
+    pub repeat: usize,
 }
 
 impl Trial {
@@ -95,7 +97,14 @@ impl Trial {
             limit,
             variant,
             pin: None,
+            repeat: 1,
         }
+    }
+
+    /// The same trial timed `repeat` times in its child.
+    pub fn repeated(mut self, repeat: usize) -> Trial {
+        self.repeat = repeat;
+        self
     }
 
     /// The same trial with its child pinned to `cpu` (None: not pinned).
@@ -174,7 +183,7 @@ impl Lab {
             .collect()
     }
 
-    /// One isolated cell: `warmup` untimed runs, then one measured.
+    /// One isolated cell: `warmup` untimed runs, then the trial's repetitions.
     fn cell_warm(&self, trial: &Trial, warmup: usize) -> Result<CellRecord, String> {
         let Trial {
             runtime,
@@ -182,6 +191,7 @@ impl Lab {
             limit,
             variant,
             pin,
+            repeat,
         } = trial.clone();
         let rt: &'static dyn Runtime = runtime::find(runtime).map_err(|e| e.to_string())?;
         let plans = spec.plans();
@@ -192,7 +202,7 @@ impl Lab {
             limit,
             workers: self.workers,
             warmup,
-            repeat: 1,
+            repeat,
             fault: None,
             variant,
             plans: Arc::new(plans),
@@ -240,8 +250,7 @@ impl Lab {
         let salt = trials.len() + trials.first().map_or(0, |t| t.spec.tasks);
         for round in 0..rounds {
             for i in round_order(trials.len(), ORDER_SEED, salt, round) {
-                let t = &trials[i];
-                records[i].push(self.cell_warm(t, warmup)?);
+                records[i].push(self.cell_warm(&trials[i], warmup)?);
             }
         }
         Ok(records)

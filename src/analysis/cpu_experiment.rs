@@ -60,11 +60,19 @@ pub fn decide(loaded: &Loaded) -> Option<Result<RowBody<'_>, NotMeasured<'_>>> {
     }))
 }
 
+/// Whether the runtime a cell's label names (`async-std`, `processes (pool:2)`) is a legacy
+/// one: shown by C10, never a candidate, as in every row.
+fn legacy(label: &str) -> bool {
+    let runtime = label.split(" (").next().unwrap_or(label);
+    crate::runtime::find(runtime).is_ok_and(|r| r.legacy())
+}
+
 /// Candidates ranked on 1 / speed-up (lower is better, as the shared rule wants), with
 /// the peak memory as the tie-break.
 fn rank(c: &ClaimResult) -> Option<Ranked<ExperimentItem<'_>>> {
     let candidates = c
         .each(FigureId::C10Speedup)
+        .filter(|(label, _)| !legacy(label))
         .filter_map(|(label, f)| {
             let [low, high] = f.interval?;
             Some(Candidate {

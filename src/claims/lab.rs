@@ -246,11 +246,27 @@ impl Lab {
         rounds: usize,
         warmup: usize,
     ) -> Result<Vec<Vec<CellRecord>>, String> {
+        self.records_seeded(trials, rounds, warmup, false)
+    }
+
+    /// As [`Lab::records_in`]; with `reseed`, round r runs each trial's plans from seed
+    /// `seed + r`, so the rounds span several task orders, not one.
+    pub fn records_seeded(
+        &self,
+        trials: &[Trial],
+        rounds: usize,
+        warmup: usize,
+        reseed: bool,
+    ) -> Result<Vec<Vec<CellRecord>>, String> {
         let mut records = vec![Vec::with_capacity(rounds); trials.len()];
         let salt = trials.len() + trials.first().map_or(0, |t| t.spec.tasks);
         for round in 0..rounds {
             for i in round_order(trials.len(), ORDER_SEED, salt, round) {
-                records[i].push(self.cell_warm(&trials[i], warmup)?);
+                let mut trial = trials[i].clone();
+                if reseed {
+                    trial.spec.seed = trial.spec.seed.wrapping_add(round as u64);
+                }
+                records[i].push(self.cell_warm(&trial, warmup)?);
             }
         }
         Ok(records)
@@ -280,11 +296,21 @@ impl Lab {
         &self,
         experiments: &[(&str, Experiment)],
     ) -> Result<Vec<Vec<ExperimentOutcome>>, String> {
+        self.repeat_varied(experiments, |e, _| e)
+    }
+
+    /// As [`Lab::repeat`], each round's experiment given by `vary(experiment, round)` (a
+    /// seed per round).
+    pub fn repeat_varied(
+        &self,
+        experiments: &[(&str, Experiment)],
+        vary: impl Fn(Experiment, usize) -> Experiment,
+    ) -> Result<Vec<Vec<ExperimentOutcome>>, String> {
         let mut outcomes = vec![Vec::with_capacity(self.rounds); experiments.len()];
         for round in 0..self.rounds {
             for i in round_order(experiments.len(), ORDER_SEED, experiments.len(), round) {
                 let (runtime, e) = &experiments[i];
-                outcomes[i].push(self.experiment(runtime, *e)?);
+                outcomes[i].push(self.experiment(runtime, vary(*e, round))?);
             }
         }
         Ok(outcomes)

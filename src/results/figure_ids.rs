@@ -64,11 +64,12 @@ figure_ids! {
         C05Batches = "c05-batches" per "latency spread": "Wall time in batches.",
         C05Pool = "c05-pool" per "latency spread": "Wall time with a pool.",
         C05BatchesOverSemaphore = "c05-batches-over-semaphore" per "latency spread": "Batches' time over the semaphore's.",
+        C05OverIdeal = "c05-over-ideal" per "latency spread and limit": "Wall time over the best schedule of the round's order (greedy for a semaphore or a pool, batches of 10 for batches).",
     }
     "C06" => {
         C06RejectedNoLimit = "c06-rejected-no-limit" per "runtime": "Calls rejected with no client limit.",
         C06RejectedSemaphore = "c06-rejected-semaphore" per "runtime": "Calls rejected under semaphore(10).",
-        C06RejectedSpread = "c06-rejected-spread" per "runtime": "Calls rejected with arrivals spread over 2 L.",
+        C06RejectedSpread = "c06-rejected-spread" per "runtime": "Calls rejected with arrivals at random over 2 L, a seed per round.",
     }
     "C07" => {
         C07TaskResident = "c07-task-resident" once: "Resident bytes per idle tokio task.",

@@ -338,7 +338,7 @@ pub async fn service_run<R: AsyncRt>(
         .map(|i| {
             let (service, limiter, aimd) = (Arc::clone(&service), limiter.clone(), aimd.clone());
             rt.spawn(async move {
-                let delay = spec.spread.mul_f64(i as f64 / spec.calls as f64);
+                let delay = spec.arrival(i);
                 if !delay.is_zero() {
                     R::sleep(delay).await;
                 }

@@ -58,6 +58,30 @@ impl TaskCosts {
         (c, cap.parallelism.clamp(1, c))
     }
 
+    /// The end of the last task when the tasks are admitted in plan order to `c` slots,
+    /// each starting as soon as a slot frees (a semaphore or a pool taking them in order):
+    /// the greedy schedule of that order, what a limit of `c` can at best do with it.
+    pub fn greedy_makespan(&self, c: usize) -> f64 {
+        let mut free = vec![0.0_f64; c.max(1)];
+        let mut end = 0.0_f64;
+        for t in &self.tasks {
+            let slot = (0..free.len())
+                .min_by(|&a, &b| free[a].total_cmp(&free[b]))
+                .unwrap_or(0);
+            free[slot] += Self::task_len(t);
+            end = end.max(free[slot]);
+        }
+        end
+    }
+
+    /// The same order in batches of `c`, each waiting for its slowest task.
+    pub fn batches_makespan(&self, c: usize) -> f64 {
+        self.tasks
+            .chunks(c.max(1))
+            .map(|b| b.iter().map(Self::task_len).fold(0.0, f64::max))
+            .sum()
+    }
+
     /// The longest task: no schedule ends before it does.
     pub fn longest(&self) -> f64 {
         self.tasks.iter().map(Self::task_len).fold(0.0, f64::max)
@@ -192,6 +216,18 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[test]
+    fn greedy_and_batch_makespans_of_an_order() {
+        let costs = TaskCosts {
+            tasks: [3.0, 1.0, 1.0, 1.0].iter().map(|&w| (w, 0.0)).collect(),
+        };
+        // Two slots: 3 on one; 1, 1, 1 on the other.
+        assert_eq!(costs.greedy_makespan(2), 3.0);
+        // Batches of two: max(3, 1) + max(1, 1).
+        assert_eq!(costs.batches_makespan(2), 4.0);
+        assert_eq!(costs.greedy_makespan(1), 6.0);
+    }
     use crate::workload::{Latency, WorkloadSpec, mixed};
 
     fn spec(kind: WorkloadKind, latency: Latency) -> WorkloadSpec {

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::rng::{SplitMix64, mix64};
+
 /// The rate-limited service: capacity, calls in flight, and its counts.
 #[derive(Debug, Default)]
 pub struct Service {
@@ -87,10 +89,25 @@ pub struct ServiceSpec {
     pub latency: Duration,
     /// The client's limiter.
     pub limit: ClientLimit,
-    /// Call i starts at i * spread / calls after the run starts (0: all at once).
+    /// Call i starts at i * spread / calls after the run starts (0: all at once), or, with a
+    /// `seed`, at a random moment within the spread.
     pub spread: Duration,
     /// A rejected call retries after this pause until accepted; None: it fails for good.
     pub retry_after: Option<Duration>,
+    /// Arrivals at random moments within `spread`, drawn from this seed (None: evenly).
+    #[serde(default)]
+    pub seed: Option<u64>,
+}
+
+impl ServiceSpec {
+    /// When call `i` starts, after the run starts.
+    pub fn arrival(&self, i: usize) -> Duration {
+        let at = match self.seed {
+            None => i as f64 / self.calls.max(1) as f64,
+            Some(seed) => SplitMix64::new(seed ^ mix64(i as u64)).next_f64(),
+        };
+        self.spread.mul_f64(at)
+    }
 }
 
 /// What the client saw.

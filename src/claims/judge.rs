@@ -4,8 +4,8 @@
 //! threshold's side, `No` when the whole interval is on the other side, and `Unsure` when the
 //! threshold falls inside it. A rule is a ladder of (test, verdict) steps; when an unsure
 //! test leaves more than one verdict possible, the verdict is `inconclusive`, with the
-//! interval and the threshold said. So two runs that agree within their intervals can never
-//! give opposite verdicts.
+//! interval and the threshold said. So two runs whose intervals both cover the true value
+//! (each interval aims at 95%) cannot give opposite verdicts; at worst one is inconclusive.
 
 use std::fmt;
 
@@ -159,6 +159,14 @@ impl Test {
     pub fn ratio_at_least(a: Est, b: Est, k: f64, what: &str) -> Test {
         Test::side(a.low >= k * b.high, a.high < k * b.low, || {
             format!("{what}: {a} against {} x {b}", num(k))
+        })
+    }
+
+    /// `a < b`, for two intervals: Yes when a's highest is below b's lowest, No when a's
+    /// lowest is at or above b's highest.
+    pub fn less(a: Est, b: Est, what: &str) -> Test {
+        Test::side(a.high < b.low, a.low >= b.high, || {
+            format!("{what}: {a} against {b}")
         })
     }
 
@@ -328,6 +336,18 @@ mod tests {
         let e = Est::paired(&[2.0, 4.0, 6.0], &[1.0, 2.0, 2.0], |a, b| a / b);
         assert_eq!(e.mid, 2.0);
         assert_eq!((e.low, e.high), (2.0, 3.0));
+        assert_eq!(
+            Test::less(Est::new(1.0, 0.9, 1.1), Est::new(2.0, 1.2, 2.5), "x"),
+            Test::Yes
+        );
+        assert_eq!(
+            Test::less(Est::new(3.0, 2.6, 3.1), Est::new(2.0, 1.2, 2.5), "x"),
+            Test::No
+        );
+        assert!(matches!(
+            Test::less(Est::new(2.0, 1.9, 2.6), Est::new(2.0, 1.2, 2.5), "x"),
+            Test::Unsure(_)
+        ));
         assert_eq!(num(0.020_12), "0.0201");
         assert_eq!(num(1.5), "1.5");
         assert_eq!(num(40.0), "40");

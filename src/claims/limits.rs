@@ -468,9 +468,13 @@ pub fn c15_rule(fixed: &[(Est, Est)], adaptive: (Est, Est)) -> (Verdict, String)
         .map(|f| f.0)
         .fold(Est::point(0.0), |a, b| if b.mid > a.mid { b } else { a });
     let over = fixed.last().map_or(Est::point(0.0), |f| f.1);
-    let fewer = Test::ratio_at_most(adaptive.1, over, 1.0, "adaptive's rejections")
-        .and(Test::of(adaptive.1.mid < over.mid));
-    let fast = Test::ratio_at_least(adaptive.0, best, C15_FAST_ENOUGH, "adaptive's rate");
+    let fewer = Test::less(adaptive.1, over, "adaptive's rejections");
+    // Against every fixed limit, so no pick of "the best" by its median decides.
+    let fast = Test::all(
+        fixed
+            .iter()
+            .map(|f| Test::ratio_at_least(adaptive.0, f.0, C15_FAST_ENOUGH, "adaptive's rate")),
+    );
     ladder(
         vec![
             (fewer.clone().and(fast.clone()), Verdict::Holds),

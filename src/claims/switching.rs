@@ -100,7 +100,7 @@ fn c13(lab: &Lab) -> Result<Finding, String> {
     }
     let (threads, threads_free) = (pinned[0].1, unpinned[0].1);
     for (how, h) in [("pinned", threads), ("unpinned", threads_free)] {
-        if h.voluntary.mid < MIN_SWITCHES_PER_HOP {
+        if h.voluntary.low < MIN_SWITCHES_PER_HOP {
             return Err(format!(
                 "threads {how}: {} voluntary context switches per hop (under {MIN_SWITCHES_PER_HOP}): \
                  the threads did not block in the kernel on every hop, so the figure is not a switch",

@@ -35,6 +35,11 @@ fn every_figure_a_reader_asks_for_is_written_by_its_claim() {
             checked.unwrap_or_else(|e| panic!("{} does not hold its figures: {e}", c.id));
         }
         for id in &reads {
+            // The CPU row reads the claims' CPU experiment only where a folder has it (the
+            // fixture predates it: that row falls back to the cells there).
+            if !every_figure && crate::analysis::cpu_experiment::READS.contains(id) {
+                continue;
+            }
             let c = file
                 .claims
                 .iter()

@@ -24,7 +24,7 @@
 use std::time::Duration;
 
 use super::judge::{Est, num};
-use super::lab::{Lab, Trial};
+use super::lab::{Lab, Trial, walls_of};
 use crate::limit::Limit;
 use crate::measure::affinity::allowed_cpus;
 use crate::runtime::Variant;
@@ -160,10 +160,7 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
             .map(|c| Trial::new(c.runtime, &spec, c.limit, Variant::Normal)),
     );
     let runs = lab.records_in(&trials, CPU_ROUNDS, 1)?;
-    let walls: Vec<Vec<f64>> = runs
-        .iter()
-        .map(|r| r.iter().map(|c| c.wall_seconds).collect())
-        .collect();
+    let walls = walls_of(&runs);
     let (seq_walls, cell_walls) = walls.split_at(pins.len());
     let baseline: Vec<f64> = (0..CPU_ROUNDS)
         .map(|r| seq_walls.iter().map(|w| w[r]).fold(f64::INFINITY, f64::min))

@@ -88,6 +88,14 @@ impl fmt::Display for Est {
     }
 }
 
+/// The entry with the highest median ("none" and 0 for none): the slowest runtime, the
+/// best rate.
+pub fn highest<'a>(items: impl IntoIterator<Item = (&'a str, Est)>) -> (&'a str, Est) {
+    items.into_iter().fold(("none", Est::point(0.0)), |a, b| {
+        if b.1.mid > a.1.mid { b } else { a }
+    })
+}
+
 /// A keyed figure with its interval (none for a point).
 pub fn figure(key: FigureKey, label: impl Into<String>, e: Est, unit: FigureUnit) -> Figure {
     let f = Figure::new(key, label, e.mid, unit);

@@ -44,6 +44,14 @@ pub fn counted(runtime: &str) -> bool {
     runtime::find(runtime).is_ok_and(|r| !r.legacy())
 }
 
+/// The wall seconds of `records[trial][round]`, in the same shape.
+pub fn walls_of(records: &[Vec<CellRecord>]) -> Vec<Vec<f64>> {
+    records
+        .iter()
+        .map(|r| r.iter().map(|c| c.wall_seconds).collect())
+        .collect()
+}
+
 /// The entries a rule about "every runtime" judges: all but the legacy runtimes'.
 pub fn judged<'a, T: Copy>(items: &[(&'a str, T)]) -> Vec<(&'a str, T)> {
     items
@@ -79,8 +87,6 @@ pub struct Trial {
     pub variant: Variant,
     /// The CPU its child process is pinned to, if any.
     pub pin: Option<usize>,
-    /// Timed repetitions in its child (1 unless said).
-    pub repeat: usize,
 }
 
 impl Trial {
@@ -97,14 +103,7 @@ impl Trial {
             limit,
             variant,
             pin: None,
-            repeat: 1,
         }
-    }
-
-    /// The same trial timed `repeat` times in its child.
-    pub fn repeated(mut self, repeat: usize) -> Trial {
-        self.repeat = repeat;
-        self
     }
 
     /// The same trial with its child pinned to `cpu` (None: not pinned).
@@ -183,7 +182,7 @@ impl Lab {
             .collect()
     }
 
-    /// One isolated cell: `warmup` untimed runs, then the trial's repetitions.
+    /// One isolated cell: `warmup` untimed runs, then one measured.
     fn cell_warm(&self, trial: &Trial, warmup: usize) -> Result<CellRecord, String> {
         let Trial {
             runtime,
@@ -191,7 +190,6 @@ impl Lab {
             limit,
             variant,
             pin,
-            repeat,
         } = trial.clone();
         let rt: &'static dyn Runtime = runtime::find(runtime).map_err(|e| e.to_string())?;
         let plans = spec.plans();
@@ -202,7 +200,7 @@ impl Lab {
             limit,
             workers: self.workers,
             warmup,
-            repeat,
+            repeat: 1,
             fault: None,
             variant,
             plans: Arc::new(plans),
@@ -232,11 +230,7 @@ impl Lab {
         rounds: usize,
         warmup: usize,
     ) -> Result<Vec<Vec<f64>>, String> {
-        Ok(self
-            .records_in(trials, rounds, warmup)?
-            .iter()
-            .map(|r| r.iter().map(|c| c.wall_seconds).collect())
-            .collect())
+        Ok(walls_of(&self.records_in(trials, rounds, warmup)?))
     }
 
     /// The records behind [`Lab::walls_in`]: `records[trial][round]`.

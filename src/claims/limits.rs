@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use super::judge::{Est, Test, figure, ladder, num, pct, secs};
+use super::judge::{Est, Test, figure, highest, ladder, num, pct, secs};
 use super::lab::{
-    Lab, MIN_ROUNDS, Trial, asyncs_and_threads, counted, judged, multi_thread_asyncs,
+    Lab, MIN_ROUNDS, Trial, asyncs_and_threads, counted, judged, multi_thread_asyncs, walls_of,
 };
 use super::{Claim, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
@@ -183,10 +183,7 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
     // A seed per round: the rounds span several task orders, so no figure rests on one
     // lucky order. Each cell runs a second or more: long enough to warm itself up.
     let records = lab.records_seeded(&trials, C05_ROUNDS, 0, true)?;
-    let walls: Vec<Vec<f64>> = records
-        .iter()
-        .map(|r| r.iter().map(|c| c.wall_seconds).collect())
-        .collect();
+    let walls = walls_of(&records);
     let mut ratios = Vec::new();
     let mut measured = Vec::new();
     for (((name, _), spec), cells) in spreads.iter().zip(&specs).zip(walls.chunks(kinds.len())) {
@@ -463,10 +460,7 @@ fn c15(lab: &Lab) -> Result<Finding, String> {
 
 /// `fixed`: (calls per second, rejections) for limits 5, 10, 20; `adaptive` the same.
 pub fn c15_rule(fixed: &[(Est, Est)], adaptive: (Est, Est)) -> (Verdict, String) {
-    let best = fixed
-        .iter()
-        .map(|f| f.0)
-        .fold(Est::point(0.0), |a, b| if b.mid > a.mid { b } else { a });
+    let best = highest(fixed.iter().map(|f| ("", f.0))).1;
     let over = fixed.last().map_or(Est::point(0.0), |f| f.1);
     let fewer = Test::less(adaptive.1, over, "adaptive's rejections");
     // Against every fixed limit, so no pick of "the best" by its median decides.

@@ -5,7 +5,7 @@
 //! switch on one core, as a coroutine switch is), and unpinned, shown beside it (a hop may
 //! then wake another core).
 
-use super::judge::{Est, Test, figure, ladder, num, secs};
+use super::judge::{Est, Test, figure, highest, ladder, num, secs};
 use super::lab::{Lab, asyncs, counted};
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::suite::{Experiment, ExperimentOutcome};
@@ -188,12 +188,7 @@ fn figures(pinned: &[(&str, Hops)], unpinned: &[(&str, Hops)]) -> Vec<Figure> {
 
 /// `threads`: the threads' round trip; `tasks`: each judged async runtime's, same variant.
 pub fn c13_rule(threads: Est, tasks: &[(&str, Est)]) -> (Verdict, String) {
-    let (slowest, t) = tasks
-        .iter()
-        .copied()
-        .fold(("none", Est::point(0.0)), |a, b| {
-            if b.1.mid > a.1.mid { b } else { a }
-        });
+    let (slowest, t) = highest(tasks.iter().copied());
     let faster = |k: f64| {
         Test::of(!tasks.is_empty()).and(Test::all(
             tasks

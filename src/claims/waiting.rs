@@ -1,7 +1,7 @@
 //! Claims about waiting: running waits concurrently (C01), awaiting one by one (C02),
 //! blocking inside coroutines (C03, C12) and moving a blocking call to a pool (C17).
 
-use super::judge::{Est, Test, ladder, num, pct, secs};
+use super::judge::{Est, Test, highest, ladder, num, pct, secs};
 use super::lab::{Lab, Trial, asyncs, asyncs_and_threads, counted, judged, multi_thread_asyncs};
 use super::{Claim, FigureId, FigureKey, Finding, Verdict};
 use crate::limit::Limit;
@@ -108,24 +108,45 @@ fn ests(lab: &Lab, trials: &[Trial]) -> Result<Vec<Est>, String> {
     Ok(lab.walls(trials)?.iter().map(|w| Est::of(w)).collect())
 }
 
+/// Each runtime's figure, by name.
+type PerRuntime = Vec<(&'static str, Est)>;
+
+/// A first trial (the baseline) and one trial per runtime, in the same rounds: the first's
+/// figure and each runtime's.
+fn first_and_each(
+    lab: &Lab,
+    first: Trial,
+    runtimes: &[&'static str],
+    each: impl Fn(&'static str) -> Trial,
+) -> Result<(Est, PerRuntime), String> {
+    let mut trials = vec![first];
+    trials.extend(runtimes.iter().map(|rt| each(rt)));
+    let e = ests(lab, &trials)?;
+    Ok((
+        e[0],
+        runtimes
+            .iter()
+            .copied()
+            .zip(e[1..].iter().copied())
+            .collect(),
+    ))
+}
+
 fn c01(lab: &Lab) -> Result<Finding, String> {
     let n = 4;
     let (latency, l) = fixed(lab, 2.0);
     let spec = WorkloadSpec::io(n, latency);
-    let runtimes = asyncs_and_threads();
-    let mut trials = vec![Trial::plain("sequential", &spec)];
-    trials.extend(runtimes.iter().map(|rt| Trial::plain(rt, &spec)));
-    let e = ests(lab, &trials)?;
-    let concurrent: Vec<(&str, Est)> = runtimes
-        .iter()
-        .copied()
-        .zip(e[1..].iter().copied())
-        .collect();
-    let (verdict, why) = c01_rule(n, l, e[0], &judged(&concurrent));
+    let (seq, concurrent) = first_and_each(
+        lab,
+        Trial::plain("sequential", &spec),
+        &asyncs_and_threads(),
+        |rt| Trial::plain(rt, &spec),
+    )?;
+    let (verdict, why) = c01_rule(n, l, seq, &judged(&concurrent));
     let mut measured = vec![secs(
         FigureKey::of(FigureId::C01Sequential),
         "sequential",
-        e[0],
+        seq,
     )];
     measured.extend(
         concurrent
@@ -140,12 +161,7 @@ fn c01(lab: &Lab) -> Result<Finding, String> {
 }
 
 pub fn c01_rule(n: usize, l: f64, seq: Est, concurrent: &[(&str, Est)]) -> (Verdict, String) {
-    let (slowest, t) = concurrent
-        .iter()
-        .copied()
-        .fold(("none", Est::point(0.0)), |a, b| {
-            if b.1.mid > a.1.mid { b } else { a }
-        });
+    let (slowest, t) = highest(concurrent.iter().copied());
     let holds = Test::within(seq, n as f64 * l, SERIAL_TOLERANCE, "sequential").and(Test::all(
         concurrent
             .iter()
@@ -240,20 +256,17 @@ fn c03(lab: &Lab) -> Result<Finding, String> {
     let (latency, l) = fixed(lab, 1.0);
     let spec = WorkloadSpec::io(n, latency);
     let blocking = |rt| Trial::new(rt, &spec, Limit::Unbounded, Variant::BlockingSleep);
-    let runtimes = multi_thread_asyncs();
-    let mut trials = vec![blocking("tokio-current-thread")];
-    trials.extend(runtimes.iter().map(|rt| blocking(rt)));
-    let e = ests(lab, &trials)?;
-    let multi: Vec<(&str, Est)> = runtimes
-        .iter()
-        .copied()
-        .zip(e[1..].iter().copied())
-        .collect();
-    let (verdict, why) = c03_rule(n, lab.workers, l, e[0], &judged(&multi));
+    let (current, multi) = first_and_each(
+        lab,
+        blocking("tokio-current-thread"),
+        &multi_thread_asyncs(),
+        blocking,
+    )?;
+    let (verdict, why) = c03_rule(n, lab.workers, l, current, &judged(&multi));
     let mut measured = vec![secs(
         FigureKey::of(FigureId::C03CurrentThreadBlocking),
         "tokio-current-thread blocking",
-        e[0],
+        current,
     )];
     measured.extend(multi.iter().map(|(rt, t)| {
         secs(

@@ -1,10 +1,12 @@
-//! Row "bounding concurrency against a rate-limited API": the io cells under a semaphore,
-//! a pool or batches of the same size, and claims C06 (rejections) and C15 (an adaptive
-//! limit).
+//! Row "bounding concurrency against a rate-limited API": a semaphore, a pool or batches of
+//! the same size, compared over claim C05's task orders when the claims ran (so no pick rests
+//! on one lucky order), else in the io cells; and claims C06 (rejections) and C15 (an
+//! adaptive limit).
 
 use super::rank::overlap;
 use super::select::usable;
 use super::{Lookup, NotMeasured, RowBody, lookup};
+use crate::claims::C05_LIMIT;
 use crate::limit::Limit;
 use crate::results::{
     C15_ADAPTIVE, C15_FIXED, CellRecord, ClaimResult, FigureId, FigureKey, Loaded, Verdict,
@@ -12,8 +14,9 @@ use crate::results::{
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
-pub const RULE: &str = "every limit style tied with the fastest (95% intervals overlap) under each \
-                        latency spread; rejections from C06, the adaptive limit from C15 when it holds";
+pub const RULE: &str = "every limit style tied with the fastest (intervals overlap) under each \
+                        latency spread, over claim C05's task orders when it ran, else in the io cells; \
+                        rejections from C06, the adaptive limit from C15 when it holds";
 
 /// The figures this row reads.
 pub const READS: [FigureId; 4] = [
@@ -58,18 +61,44 @@ impl Style {
     }
 }
 
-/// io cells of one size and latency under a limit of one size: the fastest cell of each
-/// style (at least two styles ran).
+/// What a group compares: io cells of one size and latency, or one of claim C05's spreads
+/// run over several task orders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupOf {
+    /// The suite's io cells: tasks (calls) per run and each call's wait.
+    Cells {
+        /// Tasks (calls) per run.
+        tasks: usize,
+        /// Each call's wait.
+        latency: Latency,
+    },
+    /// Claim C05's cells on tokio, one latency spread, a task order (seed) per round.
+    C05 {
+        /// The spread as C05 names it (`fixed`, `uniform`, `long-tailed`).
+        spread: String,
+    },
+}
+
+/// One style's time in a group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry<'a> {
+    /// Median wall time, seconds.
+    pub wall: f64,
+    /// Its interval (a cell's 95% interval; over C05's orders, the interval C05 published).
+    pub interval: (f64, f64),
+    /// The cell, when the time is one (else it is C05's figure).
+    pub cell: Option<&'a CellRecord>,
+}
+
+/// The styles' times under a limit of one size, in one group (at least two styles ran).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitGroup<'a> {
-    /// Tasks (calls) per run.
-    pub tasks: usize,
-    /// Each call's wait.
-    pub latency: Latency,
+    /// Where the times come from.
+    pub of: GroupOf,
     /// N of the limits.
     pub limit: usize,
-    /// The fastest cell of each style, in [`Style::ALL`] order.
-    pub best: [Option<&'a CellRecord>; 3],
+    /// The fastest time of each style, in [`Style::ALL`] order.
+    pub best: [Option<Entry<'a>>; 3],
 }
 
 /// How one style fared over the groups.
@@ -112,8 +141,11 @@ pub struct C15Part {
 /// The row's numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitRow<'a> {
-    /// The groups compared.
+    /// The groups compared: C05's spreads over several task orders when the claims ran
+    /// and C05 published intervals, else the io cells.
     pub groups: Vec<LimitGroup<'a>>,
+    /// The io cells' groups when C05's decided: shown, not compared.
+    pub cells_shown: Vec<LimitGroup<'a>>,
     /// Each style's result, in [`Style::ALL`] order.
     pub styles: [StyleResult; 3],
     /// C06, if it measured rejections.
@@ -149,7 +181,15 @@ impl LimitRow<'_> {
 
 /// Decides the row from a loaded folder.
 pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
-    let groups = groups(usable(&loaded.summary, WorkloadKind::Io).collect());
+    let cell_groups = groups(usable(&loaded.summary, WorkloadKind::Io).collect());
+    let (groups, cells_shown) = match loaded
+        .claim(FigureId::C05Semaphore.claim())
+        .map(c05_groups)
+        .filter(|g| !g.is_empty())
+    {
+        Some(c05) => (c05, cell_groups),
+        None => (cell_groups, Vec::new()),
+    };
     let mut styles = Style::ALL.map(|style| StyleResult {
         style,
         ran: false,
@@ -162,15 +202,15 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
             .best
             .iter()
             .flatten()
-            .min_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds))
+            .min_by(|a, b| a.wall.total_cmp(&b.wall))
         else {
             continue;
         };
         for (s, c) in styles.iter_mut().zip(&g.best) {
             if let Some(c) = c {
                 s.ran = true;
-                s.worst = s.worst.max(c.wall_seconds / fastest.wall_seconds);
-                s.tied_everywhere &= overlap(c.wall_interval(), fastest.wall_interval());
+                s.worst = s.worst.max(c.wall / fastest.wall);
+                s.tied_everywhere &= overlap(c.interval, fastest.interval);
             }
         }
     }
@@ -197,6 +237,7 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
     }
     Ok(RowBody::Limit(LimitRow {
         groups,
+        cells_shown,
         styles,
         c06,
         c15,
@@ -228,15 +269,52 @@ fn groups(cells: Vec<&CellRecord>) -> Vec<LimitGroup<'_>> {
                     })
                     .map(|(c, _, _)| *c)
                     .min_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds))
+                    .map(|c| Entry {
+                        wall: c.wall_seconds,
+                        interval: c.wall_interval(),
+                        cell: Some(c),
+                    })
             });
             (best.iter().flatten().count() >= 2).then_some(LimitGroup {
-                tasks,
-                latency,
+                of: GroupOf::Cells { tasks, latency },
                 limit,
                 best,
             })
         })
         .collect()
+}
+
+/// C05's spreads, each with the three styles' wall times over its task orders; empty when
+/// C05 did not publish an interval for every style of a spread (a folder from before it ran
+/// several orders).
+fn c05_groups(c: &ClaimResult) -> Vec<LimitGroup<'static>> {
+    let ids = Style::ALL.map(|s| match s {
+        Style::Semaphore => FigureId::C05Semaphore,
+        Style::Pool => FigureId::C05Pool,
+        Style::Batches => FigureId::C05Batches,
+    });
+    let mut groups = Vec::new();
+    for (spread, _) in c.each(FigureId::C05Semaphore) {
+        let best = ids.map(|id| {
+            let f = c.each(id).find(|(s, _)| *s == spread).map(|(_, f)| f)?;
+            f.interval.map(|[lo, hi]| Entry {
+                wall: f.value,
+                interval: (lo, hi),
+                cell: None,
+            })
+        });
+        if best.iter().any(Option::is_none) {
+            return Vec::new();
+        }
+        groups.push(LimitGroup {
+            of: GroupOf::C05 {
+                spread: spread.to_string(),
+            },
+            limit: C05_LIMIT,
+            best,
+        });
+    }
+    groups
 }
 
 fn c06_part(c: &ClaimResult) -> Option<C06Part> {

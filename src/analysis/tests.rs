@@ -229,6 +229,10 @@ fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
         panic!("not a limit row");
     };
     assert_eq!(l.groups.len(), 1);
+    assert!(
+        l.cells_shown.is_empty(),
+        "the fixture's C05 has no intervals: the cells decide"
+    );
     let chosen: Vec<Style> = l.chosen().collect();
     assert_eq!(chosen, [Style::Semaphore, Style::Pool]);
     let batches = l.styles[2];
@@ -244,6 +248,98 @@ fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
             .all(|(_, rate, rej)| rate.is_ok() && rej.is_ok())
     );
     assert!(l.adaptive, "C15 holds in the fixture");
+}
+
+/// A wall time: median, low, high.
+type Wall = (f64, f64, f64);
+
+/// The fixture with C05's figures replaced: each spread with semaphore's, pool's and
+/// batches' wall times.
+fn with_c05(spreads: &[(&str, [Wall; 3])]) -> Loaded {
+    let mut loaded = fixture();
+    let c05 = loaded
+        .claims
+        .as_mut()
+        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C05"))
+        .expect("the fixture has C05");
+    c05.measured.clear();
+    let ids = [
+        results::FigureId::C05Semaphore,
+        results::FigureId::C05Pool,
+        results::FigureId::C05Batches,
+    ];
+    for (spread, styles) in spreads {
+        for (id, (mid, lo, hi)) in ids.iter().zip(styles) {
+            c05.measured.push(
+                results::Figure::secs(FigureKey::about(*id, *spread), *spread, *mid)
+                    .within(*lo, *hi),
+            );
+        }
+    }
+    loaded
+}
+
+#[test]
+fn limits_decide_from_c05_orders_when_it_published_intervals() {
+    // Pool's interval reaches the semaphore's under every spread; batches' does not under
+    // the long tail.
+    let loaded = with_c05(&[
+        (
+            "fixed",
+            [(1.35, 1.34, 1.36), (1.35, 1.34, 1.36), (1.36, 1.35, 1.37)],
+        ),
+        (
+            "long-tailed",
+            [(2.27, 2.13, 2.41), (2.27, 2.14, 2.40), (6.85, 6.0, 8.0)],
+        ),
+    ]);
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.groups.len(), 2, "one group per C05 spread");
+    assert!(
+        l.groups
+            .iter()
+            .all(|g| g.best.iter().flatten().all(|e| e.cell.is_none()))
+    );
+    assert_eq!(
+        l.cells_shown.len(),
+        1,
+        "the fixture's io cells are shown, not compared"
+    );
+    assert_eq!(
+        l.chosen().collect::<Vec<_>>(),
+        [Style::Semaphore, Style::Pool]
+    );
+    assert!((l.styles[2].worst - 6.85 / 2.27).abs() < 1e-9);
+
+    // One order that makes the pool slower, outside the semaphore's interval: not a tie.
+    let loaded = with_c05(&[(
+        "long-tailed",
+        [(2.27, 2.13, 2.41), (2.60, 2.50, 2.70), (6.85, 6.0, 8.0)],
+    )]);
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.chosen().collect::<Vec<_>>(), [Style::Semaphore]);
+
+    // Without intervals (a folder from before C05 ran several orders) the cells decide.
+    let mut loaded = with_c05(&[("fixed", [(1.0, 1.0, 1.0); 3])]);
+    for f in &mut loaded.claims.as_mut().unwrap().claims {
+        f.measured.iter_mut().for_each(|m| m.interval = None);
+    }
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert!(l.cells_shown.is_empty());
+    assert!(
+        l.groups
+            .iter()
+            .all(|g| g.best.iter().flatten().all(|e| e.cell.is_some()))
+    );
 }
 
 #[test]

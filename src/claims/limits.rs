@@ -24,7 +24,11 @@ const C05_SLOWER: f64 = 1.1;
 /// ... and, for roughly, are no faster than this for fixed latency.
 const C05_FIXED_NO_FASTER: f64 = 0.95;
 /// C05's rounds: its cells take a second or more each, so it runs the fewest rounds.
-const C05_ROUNDS: usize = MIN_ROUNDS;
+pub const C05_ROUNDS: usize = MIN_ROUNDS;
+/// C05's calls per run.
+pub const C05_CALLS: usize = 637;
+/// C05's limit: the semaphore's permits, the pool's workers, the batches' size.
+pub const C05_LIMIT: usize = 10;
 /// C06: the notes' 35 failures, and how far a measured count may be from them.
 const C06_NOTES: f64 = 35.0;
 const C06_TOLERANCE: f64 = 0.2;
@@ -53,9 +57,9 @@ pub static CLAIMS: [Claim; 4] = [
         claim: "a semaphore is always faster than manual batching (a for-loop of gathers): no idle time",
         rule: || {
             format!(
-                "637 calls, limit 10, on tokio, for fixed, uniform (0.5..1.5 L) and long-tailed latency, \
+                "{C05_CALLS} calls, limit {C05_LIMIT}, on tokio, for fixed, uniform (0.5..1.5 L) and long-tailed latency, \
                  {C05_ROUNDS} rounds each drawing another order (seed), each cell also shown over the best \
-                 schedule of its order (greedy for semaphore and pool, batches of 10 for batches): holds if batches take at least {}x the semaphore's time for every spread; \
+                 schedule of its order (greedy for semaphore and pool, batches of {C05_LIMIT} for batches): holds if batches take at least {}x the semaphore's time for every spread; \
                  roughly if they do for the varied spreads and are no faster ({}x) for fixed latency",
                 num(C05_SLOWER),
                 num(C05_FIXED_NO_FASTER)
@@ -166,13 +170,17 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
         ("long-tailed", Latency::LongTail(l)),
     ];
     let kinds = [
-        (FigureId::C05Semaphore, "semaphore", Limit::Semaphore(10)),
-        (FigureId::C05Batches, "batches", Limit::Batches(10)),
-        (FigureId::C05Pool, "pool", Limit::Pool(10)),
+        (
+            FigureId::C05Semaphore,
+            "semaphore",
+            Limit::Semaphore(C05_LIMIT),
+        ),
+        (FigureId::C05Batches, "batches", Limit::Batches(C05_LIMIT)),
+        (FigureId::C05Pool, "pool", Limit::Pool(C05_LIMIT)),
     ];
     let specs: Vec<WorkloadSpec> = spreads
         .iter()
-        .map(|(_, latency)| WorkloadSpec::io(637, *latency))
+        .map(|(_, latency)| WorkloadSpec::io(C05_CALLS, *latency))
         .collect();
     let trials: Vec<Trial> = specs
         .iter()
@@ -194,7 +202,10 @@ fn c05(lab: &Lab) -> Result<Finding, String> {
                 let mut s = spec.clone();
                 s.seed = s.seed.wrapping_add(r as u64);
                 let costs = TaskCosts::of(&s.plans(), |_| 0.0);
-                (costs.greedy_makespan(10), costs.batches_makespan(10))
+                (
+                    costs.greedy_makespan(C05_LIMIT),
+                    costs.batches_makespan(C05_LIMIT),
+                )
             })
             .collect();
         for (k, ((id, kind, _), w)) in kinds.iter().zip(cells).enumerate() {

@@ -23,6 +23,7 @@ pub use crate::results::{ClaimResult, Figure, FigureId, FigureKey, FigureUnit, V
 pub use cpu_runs::TASKS as CPU_TASKS;
 pub use judge::Est;
 pub use lab::{Lab, MIN_ROUNDS, ROUNDS};
+pub use limits::{C05_CALLS, C05_LIMIT, C05_ROUNDS};
 pub use session::{Observer, Progress, SaveError, run_all};
 
 /// The notes' 1 s runs as 20 ms unless `--scale` says otherwise.

@@ -4,7 +4,8 @@
 use super::name;
 use crate::analysis::RowKind;
 use crate::analysis::blocking::{BlockingPick, BlockingRow};
-use crate::analysis::limits::{LimitRow, Style};
+use crate::analysis::limits::{GroupOf, LimitGroup, LimitRow, Style};
+use crate::claims::{C05_CALLS, C05_ROUNDS};
 use crate::report::labels::{verdict, wall};
 use crate::units::{seconds, thousands};
 
@@ -58,25 +59,36 @@ fn span(values: &[f64]) -> String {
     }
 }
 
-pub(super) fn limits(r: &LimitRow) -> (String, String, String) {
-    let mut shown = Vec::new();
-    for g in &r.groups {
-        let parts: Vec<String> = Style::ALL
-            .iter()
-            .zip(&g.best)
-            .filter_map(|(style, c)| {
-                let c = (*c)?;
-                Some(format!("{} {} ({})", style.name(), wall(c), c.runtime))
+/// One group as the row shows it: what ran, then each style's time.
+fn group(g: &LimitGroup) -> String {
+    let parts: Vec<String> = Style::ALL
+        .iter()
+        .zip(&g.best)
+        .filter_map(|(style, e)| {
+            let e = e.as_ref()?;
+            Some(match e.cell {
+                Some(c) => format!("{} {} ({})", style.name(), wall(c), c.runtime),
+                None => format!(
+                    "{} {} [{}, {}]",
+                    style.name(),
+                    seconds(e.wall),
+                    seconds(e.interval.0),
+                    seconds(e.interval.1)
+                ),
             })
-            .collect();
-        shown.push(format!(
-            "{} calls of {}, limit {}: {}",
-            thousands(g.tasks),
-            g.latency,
-            g.limit,
-            parts.join(", ")
-        ));
-    }
+        })
+        .collect();
+    let what = match &g.of {
+        GroupOf::Cells { tasks, latency } => format!("{} calls of {latency}", thousands(*tasks)),
+        GroupOf::C05 { spread } => {
+            format!("C05 {spread}, {C05_CALLS} calls on tokio over {C05_ROUNDS} task orders")
+        }
+    };
+    format!("{what}, limit {}: {}", g.limit, parts.join(", "))
+}
+
+pub(super) fn limits(r: &LimitRow) -> (String, String, String) {
+    let mut shown: Vec<String> = r.groups.iter().map(group).collect();
     for s in r.styles.iter().filter(|s| s.ran && !s.chosen) {
         shown.push(format!(
             "{} up to {:.2}x the fastest",
@@ -107,6 +119,13 @@ pub(super) fn limits(r: &LimitRow) -> (String, String, String) {
             c.adaptive.1,
             fixed.join("; "),
             verdict(c.verdict)
+        ));
+    }
+    if !r.cells_shown.is_empty() {
+        let cells: Vec<String> = r.cells_shown.iter().map(group).collect();
+        shown.push(format!(
+            "io cells (one order each, not compared): {}",
+            cells.join("; ")
         ));
     }
     let picked: Vec<&str> = r.pick().into_iter().map(Style::name).collect();

@@ -72,6 +72,17 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
     let file = read_json(&s.join("out/claims.json"));
     assert_eq!(file["claims"].as_array().unwrap().len(), 4);
     assert!(file["machine"]["cores"].as_u64().unwrap() >= 1);
+
+    // Another claim run into the same folder keeps the four, untouched, in claim order.
+    let args = ["claims", "--only", "C13", "--rounds", "5"];
+    let args = s.args_with_out(&args, "out");
+    let out = support::run(s.path(), &args, &[]);
+    assert!(out.code == 0, "claims failed:\n{}", out.stderr);
+    let after = read_json(&s.join("out/claims.json"));
+    let claims = after["claims"].as_array().unwrap();
+    let ids: Vec<&str> = claims.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["C01", "C04", "C06", "C12", "C13"]);
+    assert_eq!(claims[0], file["claims"][0], "C01 is kept as it was");
 }
 
 /// The claims the decision table and the charts read, run fresh and written as CSV: every

@@ -266,7 +266,7 @@ impl Lab {
         Ok(records)
     }
 
-    /// A claims experiment (service calls, ping-pong) in an isolated child process.
+    /// A claims experiment (service calls, a brigade) in an isolated child process.
     pub fn experiment(
         &self,
         runtime: &str,

@@ -91,12 +91,13 @@ pub fn select(only: &[String]) -> Result<Vec<&'static Claim>, crate::SpecError> 
         .collect()
 }
 
-/// Every figure id `claim` publishes: those [`FigureId::claim`] gives to it.
+/// Every figure id `claim` publishes: those [`FigureId::claim`] gives to it, the retired
+/// ones left out.
 pub fn publishes(claim: &str) -> impl Iterator<Item = FigureId> + '_ {
     FigureId::ALL
         .iter()
         .copied()
-        .filter(move |f| f.claim() == claim)
+        .filter(move |f| f.claim() == claim && !f.retired())
 }
 
 /// Checks that a finding of `claim` holds every figure the claim publishes, and only those,

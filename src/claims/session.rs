@@ -8,7 +8,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use super::{Claim, ClaimResult, Lab, python, run};
-use crate::results::{ClaimsFile, Machine, SCHEMA_VERSION, write_atomic};
+use crate::results::{ClaimsFile, Machine, SCHEMA_VERSION, load_claims, write_atomic};
 
 /// Each Python script's time limit (they take well under a minute at the default scale).
 const PYTHON_TIMEOUT: Duration = Duration::from_secs(120);
@@ -35,7 +35,9 @@ pub struct SaveError {
 }
 
 /// Runs `selected` in order, rewriting `dir/claims.json` after each; with `python`, adds
-/// each claim's CPython column (or a notice when python3 is missing).
+/// each claim's CPython column (or a notice when python3 is missing). Claims already in
+/// that file and not run now are kept (`--only` into a folder replaces only its claims);
+/// a file that cannot be read is said and replaced. Answers the claims run.
 pub fn run_all(
     selected: &[&Claim],
     lab: &Lab,
@@ -44,18 +46,19 @@ pub fn run_all(
     python: bool,
     obs: &mut dyn Observer,
 ) -> Result<Vec<ClaimResult>, SaveError> {
+    let path = dir.join("claims.json");
+    let kept = kept_claims(&path, selected, obs);
     let mut file = ClaimsFile {
         schema_version: SCHEMA_VERSION,
         machine,
         claims: Vec::new(),
     };
-    let path = dir.join("claims.json");
     for (i, claim) in selected.iter().enumerate() {
         obs.started(i + 1, selected.len(), claim);
         let r = run(claim, lab);
         obs.finished(&r);
         file.claims.push(r);
-        save(&path, &file)?;
+        save(&path, &merged(&file, &kept))?;
     }
     if python {
         match python::find_python() {
@@ -66,11 +69,39 @@ pub fn run_all(
                 for r in file.claims.iter_mut() {
                     r.python = columns.remove(&r.id);
                 }
-                save(&path, &file)?;
+                save(&path, &merged(&file, &kept))?;
             }
         }
     }
     Ok(file.claims)
+}
+
+/// The claims of an existing `path` that `selected` does not run again.
+fn kept_claims(path: &Path, selected: &[&Claim], obs: &mut dyn Observer) -> Vec<ClaimResult> {
+    if !path.exists() {
+        return Vec::new();
+    }
+    match load_claims(path) {
+        Ok(old) => old
+            .claims
+            .into_iter()
+            .filter(|c| !selected.iter().any(|s| s.id == c.id))
+            .collect(),
+        Err(e) => {
+            obs.note(&format!(
+                "{e}: its claims are not kept, the file is replaced"
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// `file` with the `kept` claims added, in claim order.
+fn merged(file: &ClaimsFile, kept: &[ClaimResult]) -> ClaimsFile {
+    let mut all = file.clone();
+    all.claims.extend(kept.iter().cloned());
+    all.claims.sort_by(|a, b| a.id.cmp(&b.id));
+    all
 }
 
 fn save(path: &Path, file: &ClaimsFile) -> Result<(), SaveError> {

@@ -1,6 +1,8 @@
-//! Claim C13: switching between coroutines vs OS threads, as ping-pong round trips. The
-//! thread side parks in the kernel on every hop (its figure records the voluntary context
-//! switches per hop, at least one, or it is not a switch); the async side hops through the
+//! Claim C13: switching between coroutines vs OS threads, as a bucket brigade: a ring of
+//! units passing one token, one hop per hand-over (`runtime::brigade`). The thread side
+//! blocks in the kernel on every hop (its figure records the voluntary context switches
+//! per hop, at least one, or it is not a switch: with a ring of more than two, a unit has
+//! always gone to sleep before the token comes back); the async side hops through the
 //! runtime's own wake-up. Both run pinned to one CPU, the variant judged (a hop is then a
 //! switch on one core, as a coroutine switch is), and unpinned, shown beside it (a hop may
 //! then wake another core).
@@ -10,13 +12,16 @@ use super::lab::{Lab, asyncs, counted};
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::suite::{Experiment, ExperimentOutcome};
 
-const ROUND_TRIPS: usize = 20_000;
-/// Holds: a round trip between tasks at least this many times faster than between threads.
+/// Units in the ring.
+const UNITS: usize = 4;
+/// Hops the token makes in one timed run.
+const HOPS: usize = 40_000;
+/// Holds: a hop between tasks at least this many times faster than between threads.
 const FASTER: f64 = 2.0;
 /// A thread hop that blocks in the kernel switches at least once; fewer voluntary switches
 /// per hop than this means the threads spun or skipped the kernel, and the figure is not a
 /// context switch.
-const MIN_SWITCHES_PER_HOP: f64 = 0.99;
+const MIN_SWITCHES_PER_HOP: f64 = 1.0;
 
 pub static CLAIMS: [Claim; 1] = [Claim {
     id: "C13",
@@ -24,20 +29,20 @@ pub static CLAIMS: [Claim; 1] = [Claim {
     claim: "switching between coroutines is faster than OS thread context switches",
     rule: || {
         format!(
-            "{ROUND_TRIPS} ping-pong round trips, threads parking in the kernel on every hop (at least \
-             {MIN_SWITCHES_PER_HOP} voluntary context switch per hop, or the run fails), tasks through \
-             their runtime's wake-up; judged pinned to one CPU, unpinned shown beside: holds if a round \
-             trip between two tasks is at least {FASTER}x faster than between two threads on every async \
-             runtime (legacy async-std shown, not judged); roughly if faster at all"
+            "a ring of {UNITS} units passing one token {HOPS} hops, threads blocking in the kernel on \
+             every hop (at least {MIN_SWITCHES_PER_HOP} voluntary context switch per hop, or the run \
+             fails), tasks through their runtime's wake-up; judged pinned to one CPU, unpinned shown \
+             beside: holds if a hop between tasks is at least {FASTER}x faster than between threads \
+             on every async runtime (legacy async-std shown, not judged); roughly if faster at all"
         )
     },
     run: c13,
 }];
 
-/// One ping-pong's figures over the rounds.
+/// One brigade's figures over the rounds.
 #[derive(Debug, Clone, Copy)]
 struct Hops {
-    round_trip: Est,
+    hop: Est,
     voluntary: Est,
     involuntary: Est,
 }
@@ -48,24 +53,24 @@ fn hops(outcomes: &[ExperimentOutcome], runtime: &str) -> Result<Hops, String> {
     let mut invol = Vec::new();
     for o in outcomes {
         match o {
-            ExperimentOutcome::PingPong {
-                seconds_per_round_trip,
+            ExperimentOutcome::Brigade {
+                seconds_per_hop,
                 voluntary_per_hop,
                 involuntary_per_hop,
             } => {
-                rt.push(*seconds_per_round_trip);
+                rt.push(*seconds_per_hop);
                 vol.push(*voluntary_per_hop);
                 invol.push(*involuntary_per_hop);
             }
             other => {
                 return Err(format!(
-                    "{runtime}: expected a ping-pong outcome, got {other:?}"
+                    "{runtime}: expected a brigade outcome, got {other:?}"
                 ));
             }
         }
     }
     Ok(Hops {
-        round_trip: Est::of(&rt),
+        hop: Est::of(&rt),
         voluntary: Est::of(&vol),
         involuntary: Est::of(&invol),
     })
@@ -79,8 +84,9 @@ fn c13(lab: &Lab) -> Result<Finding, String> {
             [true, false].map(|pin| {
                 (
                     *rt,
-                    Experiment::PingPong {
-                        round_trips: ROUND_TRIPS,
+                    Experiment::Brigade {
+                        units: UNITS,
+                        hops: HOPS,
                         pin,
                     },
                 )
@@ -111,16 +117,19 @@ fn c13(lab: &Lab) -> Result<Finding, String> {
     let tasks: Vec<(&str, Est)> = pinned[1..]
         .iter()
         .filter(|(rt, _)| counted(rt))
-        .map(|(rt, h)| (*rt, h.round_trip))
+        .map(|(rt, h)| (*rt, h.hop))
         .collect();
-    let (verdict, why) = c13_rule(threads.round_trip, &tasks);
+    let (verdict, why) = c13_rule(threads.hop, &tasks);
     let free: Vec<String> = unpinned[1..]
         .iter()
-        .map(|(rt, h)| format!("{rt} {}", micros(h.round_trip)))
+        .map(|(rt, h)| format!("{rt} {}", micros(h.hop)))
         .collect();
     let why = format!(
-        "{why}; unpinned, threads take {} per round trip ({} voluntary switches per hop) and tasks {}",
-        micros(threads_free.round_trip),
+        "{why}; pinned, a thread hop costs {} voluntary and {} involuntary switches; unpinned, \
+         threads take {} per hop ({} voluntary switches per hop) and tasks {}",
+        threads.voluntary,
+        threads.involuntary,
+        micros(threads_free.hop),
         threads_free.voluntary,
         free.join(", ")
     );
@@ -140,14 +149,14 @@ fn figures(pinned: &[(&str, Hops)], unpinned: &[(&str, Hops)]) -> Vec<Figure> {
     let (t, tf) = (pinned[0].1, unpinned[0].1);
     let mut v = vec![
         secs(
-            FigureKey::of(FigureId::C13ThreadsRoundTrip),
-            "threads round trip, pinned to one CPU",
-            t.round_trip,
+            FigureKey::of(FigureId::C13ThreadsHop),
+            "threads hop, pinned to one CPU",
+            t.hop,
         ),
         secs(
-            FigureKey::of(FigureId::C13ThreadsRoundTripUnpinned),
-            "threads round trip, unpinned",
-            tf.round_trip,
+            FigureKey::of(FigureId::C13ThreadsHopUnpinned),
+            "threads hop, unpinned",
+            tf.hop,
         ),
         per_hop(
             FigureId::C13ThreadsSwitchesPerHop,
@@ -164,17 +173,28 @@ fn figures(pinned: &[(&str, Hops)], unpinned: &[(&str, Hops)]) -> Vec<Figure> {
             "threads involuntary switches per hop, pinned".into(),
             t.involuntary,
         ),
+        per_hop(
+            FigureId::C13ThreadsInvoluntaryPerHopUnpinned,
+            "threads involuntary switches per hop, unpinned".into(),
+            tf.involuntary,
+        ),
     ];
     for ((rt, h), (_, hf)) in pinned[1..].iter().zip(&unpinned[1..]) {
         v.push(secs(
-            FigureKey::about(FigureId::C13TaskRoundTrip, *rt),
-            format!("{rt} round trip, pinned"),
-            h.round_trip,
+            FigureKey::about(FigureId::C13TaskHop, *rt),
+            format!("{rt} hop, pinned"),
+            h.hop,
         ));
         v.push(secs(
-            FigureKey::about(FigureId::C13TaskRoundTripUnpinned, *rt),
-            format!("{rt} round trip, unpinned"),
-            hf.round_trip,
+            FigureKey::about(FigureId::C13TaskHopUnpinned, *rt),
+            format!("{rt} hop, unpinned"),
+            hf.hop,
+        ));
+        v.push(figure(
+            FigureKey::about(FigureId::C13TaskSwitchesPerHopPinned, *rt),
+            format!("{rt} voluntary switches per hop, pinned"),
+            h.voluntary,
+            FigureUnit::Ratio,
         ));
         v.push(figure(
             FigureKey::about(FigureId::C13TaskSwitchesPerHop, *rt),
@@ -186,7 +206,7 @@ fn figures(pinned: &[(&str, Hops)], unpinned: &[(&str, Hops)]) -> Vec<Figure> {
     v
 }
 
-/// `threads`: the threads' round trip; `tasks`: each judged async runtime's, same variant.
+/// `threads`: the threads' hop; `tasks`: each judged async runtime's, same variant.
 pub fn c13_rule(threads: Est, tasks: &[(&str, Est)]) -> (Verdict, String) {
     let (slowest, t) = highest(tasks.iter().copied());
     let faster = |k: f64| {
@@ -203,7 +223,7 @@ pub fn c13_rule(threads: Est, tasks: &[(&str, Est)]) -> (Verdict, String) {
         ],
         Verdict::DoesNotHold,
         format!(
-            "pinned to one CPU, threads take {} per round trip and the slowest async runtime ({slowest}) {}: {}x faster",
+            "pinned to one CPU, threads take {} per hop and the slowest async runtime ({slowest}) {}: {}x faster",
             micros(threads),
             micros(t),
             num(threads.mid / t.mid)

@@ -116,13 +116,19 @@ figure_ids! {
         C12CurrentThreadBlocking = "c12-current-thread-blocking" once: "Blocking sleeps on the current-thread runtime.",
     }
     "C13" => {
-        C13ThreadsRoundTrip = "c13-threads-round-trip" once: "Seconds per round trip between two threads, pinned to one CPU.",
-        C13ThreadsRoundTripUnpinned = "c13-threads-round-trip-unpinned" once: "Seconds per round trip between two threads, unpinned.",
+        C13ThreadsHop = "c13-threads-hop" once: "Seconds per hop in a ring of threads passing one token, pinned to one CPU.",
+        C13ThreadsHopUnpinned = "c13-threads-hop-unpinned" once: "Seconds per hop in a ring of threads passing one token, unpinned.",
         C13ThreadsSwitchesPerHop = "c13-threads-switches-per-hop" once: "Voluntary context switches per hop between threads, pinned.",
         C13ThreadsSwitchesPerHopUnpinned = "c13-threads-switches-per-hop-unpinned" once: "Voluntary context switches per hop between threads, unpinned.",
         C13ThreadsInvoluntaryPerHop = "c13-threads-involuntary-per-hop" once: "Involuntary context switches per hop between threads, pinned.",
-        C13TaskRoundTrip = "c13-task-round-trip" per "runtime": "Seconds per round trip between two tasks, pinned to one CPU.",
-        C13TaskRoundTripUnpinned = "c13-task-round-trip-unpinned" per "runtime": "Seconds per round trip between two tasks, unpinned.",
+        C13ThreadsInvoluntaryPerHopUnpinned = "c13-threads-involuntary-per-hop-unpinned" once: "Involuntary context switches per hop between threads, unpinned.",
+        C13TaskHop = "c13-task-hop" per "runtime": "Seconds per hop in a ring of tasks passing one token, pinned to one CPU.",
+        C13TaskHopUnpinned = "c13-task-hop-unpinned" per "runtime": "Seconds per hop in a ring of tasks passing one token, unpinned.",
+        C13TaskSwitchesPerHopPinned = "c13-task-switches-per-hop-pinned" per "runtime": "Voluntary context switches per hop between tasks, pinned.",
+        C13ThreadsRoundTrip = "c13-threads-round-trip" once: "Seconds per ping-pong round trip between two threads, pinned to one CPU (folders from before the brigade).",
+        C13ThreadsRoundTripUnpinned = "c13-threads-round-trip-unpinned" once: "Seconds per ping-pong round trip between two threads, unpinned (folders from before the brigade).",
+        C13TaskRoundTrip = "c13-task-round-trip" per "runtime": "Seconds per ping-pong round trip between two tasks, pinned to one CPU (folders from before the brigade).",
+        C13TaskRoundTripUnpinned = "c13-task-round-trip-unpinned" per "runtime": "Seconds per ping-pong round trip between two tasks, unpinned (folders from before the brigade).",
         C13TaskSwitchesPerHop = "c13-task-switches-per-hop" per "runtime": "Voluntary context switches per hop between tasks, unpinned.",
     }
     "C14" => {
@@ -144,6 +150,22 @@ figure_ids! {
     "C17" => {
         C17BlockingInTasks = "c17-blocking-in-tasks" per "runtime": "Blocking calls made inside the tasks.",
         C17OnBlockingPool = "c17-on-blocking-pool" per "runtime": "The same calls on the blocking pool.",
+    }
+}
+
+impl FigureId {
+    /// Figures no claim writes any more, still read from the folders that hold them: C13's
+    /// ping-pong round trips, before the brigade.
+    pub const RETIRED: &'static [FigureId] = &[
+        FigureId::C13ThreadsRoundTrip,
+        FigureId::C13ThreadsRoundTripUnpinned,
+        FigureId::C13TaskRoundTrip,
+        FigureId::C13TaskRoundTripUnpinned,
+    ];
+
+    /// Whether no claim writes this figure any more.
+    pub fn retired(self) -> bool {
+        Self::RETIRED.contains(&self)
     }
 }
 

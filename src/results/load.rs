@@ -71,6 +71,11 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     Ok(Loaded { summary, claims })
 }
 
+/// Reads a claims.json alone (upgrading an older schema version).
+pub fn load_claims(path: &Path) -> Result<super::ClaimsFile, LoadError> {
+    read(path, migrate::claims)
+}
+
 /// Reads one JSON file, checking `schema_version` before the rest so an old or new file
 /// gets the version message, not a missing-field one; a version 1 file goes through
 /// `upgrade` first.

@@ -15,7 +15,7 @@ pub use claim::{
     C15_ADAPTIVE, C15_FIXED, ClaimResult, Figure, FigureId, FigureKey, FigureUnit, PythonColumn,
     UnknownFigure, Verdict,
 };
-pub use load::{LoadError, Loaded, load};
+pub use load::{LoadError, Loaded, load, load_claims};
 pub use machine::{Machine, OsLimits};
 pub use memory::{MemoryKind, MemoryModel, MemoryRecord};
 pub use record::{CellRecord, IdealSource, RawRow, RuntimeFacts, SpawnProbe, TimerProbe};

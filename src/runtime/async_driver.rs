@@ -9,9 +9,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use smol::future::FutureExt;
+
+use super::brigade::{UnitLog, seconds_per_hop};
 
 use super::{
     Instance, Outcome, PARK_FOR, RuntimeError, SleepTimes, Spawned, Variant, panic_message,
@@ -84,8 +86,9 @@ impl<I: AsyncInstance> Instance for I {
         self.block_on_task(service_run(self.rt(), *spec))?
     }
 
-    fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
-        self.block_on_task(ping_pong(self.rt(), round_trips))?
+    fn brigade(&mut self, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+        super::brigade::check(units, hops)?;
+        self.block_on_task(brigade(self.rt(), units, hops))?
     }
 
     fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {
@@ -400,34 +403,46 @@ fn release(
     }
 }
 
-/// Round trips of a message between two tasks over bounded channels; seconds per trip.
-pub async fn ping_pong<R: AsyncRt>(rt: R, round_trips: usize) -> Result<f64, RuntimeError> {
-    let (to_echo, echo_rx) = async_channel::bounded::<u64>(1);
-    let (to_main, main_rx) = async_channel::bounded::<u64>(1);
-    let echo = rt.spawn(async move {
-        while let Ok(v) = echo_rx.recv().await {
-            if to_main.send(v + 1).await.is_err() {
-                break;
+/// The brigade ([`super::brigade`]) on tasks: a ring of `units` tasks, each waiting on its
+/// own bounded channel and sending the token on plus one to the next, through the
+/// runtime's own wake-up; seconds per hop. When the token has made `hops` hops its holder
+/// stops, and every other task stops as the channel it waits on loses its last sender.
+pub async fn brigade<R: AsyncRt>(rt: R, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+    let hops = hops as u64;
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..units).map(|_| async_channel::bounded::<u64>(1)).unzip();
+    let first = txs[0].clone();
+    let mut joins = Vec::with_capacity(units);
+    for (i, rx) in rxs.into_iter().enumerate() {
+        let next = txs[(i + 1) % units].clone();
+        joins.push(rt.spawn(async move {
+            let mut log = UnitLog::default();
+            while let Ok(v) = rx.recv().await {
+                log.held += 1;
+                if v == 0 {
+                    log.first = Some(Instant::now());
+                }
+                if v == hops || next.send(v + 1).await.is_err() {
+                    if v == hops {
+                        log.last = Some(Instant::now());
+                    }
+                    break;
+                }
             }
-        }
-    });
-    let main = rt.spawn(async move {
-        let start = std::time::Instant::now();
-        let mut v = 0;
-        for _ in 0..round_trips {
-            if to_echo.send(v).await.is_err() {
-                break;
-            }
-            v = main_rx.recv().await.unwrap_or(v);
-        }
-        (start.elapsed().as_secs_f64(), v)
-    });
-    let (seconds, v) = main.await?;
-    echo.await?;
-    if v as usize != round_trips {
-        return Err(RuntimeError::Verification(format!(
-            "{v} of {round_trips} round trips came back"
-        )));
+            log
+        }));
     }
-    Ok(seconds / round_trips as f64)
+    // Only the units hold senders now (and `first`, dropped once the token is in).
+    drop(txs);
+    let started = first.send(0).await;
+    drop(first);
+    let mut logs = Vec::with_capacity(units);
+    for j in joins {
+        logs.push(j.await?);
+    }
+    if started.is_err() {
+        return Err(RuntimeError::Verification(
+            "the brigade's first unit was gone before the token".into(),
+        ));
+    }
+    seconds_per_hop(&logs, hops)
 }

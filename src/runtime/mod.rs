@@ -5,6 +5,7 @@
 mod async_driver;
 #[cfg(feature = "async-std")]
 mod async_std;
+pub mod brigade;
 mod crossbeam_pool;
 mod family;
 mod model;
@@ -241,11 +242,12 @@ pub trait Instance {
         ))
     }
 
-    /// Claim C13: seconds per round trip of a message between two tasks (or threads).
-    fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
-        let _ = round_trips;
+    /// Claim C13: a ring of `units` tasks (or threads) passing one token `hops` times
+    /// ([`brigade`]); seconds per hop.
+    fn brigade(&mut self, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+        let _ = (units, hops);
         Err(RuntimeError::Unsupported(
-            "this runtime has no ping-pong experiment".into(),
+            "this runtime has no brigade experiment (no units to switch between)".into(),
         ))
     }
 

@@ -3,8 +3,8 @@
 //! threads and joins them before the next N; `pool:N` runs N threads that take tasks in turn.
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 
 use super::{
@@ -106,27 +106,8 @@ impl Instance for ThreadsInstance {
         Ok(stamping.times())
     }
 
-    fn ping_pong(&mut self, round_trips: usize) -> Result<f64, RuntimeError> {
-        let baton = Baton::default();
-        let (seconds, v) = thread::scope(|scope| {
-            let echo = scope.spawn(|| baton.echo());
-            let start = std::time::Instant::now();
-            let mut v = 0;
-            for _ in 0..round_trips {
-                v = baton.pass(v);
-            }
-            let seconds = start.elapsed().as_secs_f64();
-            baton.close();
-            echo.join()
-                .map(|()| (seconds, v))
-                .map_err(|p| RuntimeError::TaskPanicked(panic_message(p)))
-        })?;
-        if v as usize != round_trips {
-            return Err(RuntimeError::Verification(format!(
-                "{v} of {round_trips} round trips came back"
-            )));
-        }
-        Ok(seconds / round_trips as f64)
+    fn brigade(&mut self, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+        super::brigade::threads(units, hops)
     }
 
     fn park(
@@ -153,72 +134,6 @@ impl Instance for ThreadsInstance {
             thread::sleep(std::time::Duration::from_millis(1));
         }
         Ok((before, probe()))
-    }
-}
-
-/// The ping-pong's message: one slot under a mutex, each side waiting on the condvar until
-/// the turn is its own. Every hop blocks in the kernel (a futex wait) and nothing spins or
-/// yields: crossbeam's channels spin while the other side runs on an idle core, so no
-/// context switch happened at all. The notify is sent with the lock held, so a woken side
-/// that preempts the sender (both on one CPU) blocks on the mutex instead of answering
-/// before the sender waits: measured, at least one voluntary switch per hop pinned to one
-/// CPU and not (pipes or a bare futex flag gave 0.6 there, the rest preemptions).
-#[derive(Default)]
-struct Baton {
-    slot: Mutex<Slot>,
-    turn: Condvar,
-}
-
-#[derive(Default)]
-struct Slot {
-    /// The echo's turn (else the sender's).
-    to_echo: bool,
-    /// The message.
-    value: u64,
-    /// The sender is done.
-    closed: bool,
-}
-
-impl Baton {
-    fn lock(&self) -> MutexGuard<'_, Slot> {
-        self.slot.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn wait<'a>(&self, slot: MutexGuard<'a, Slot>) -> MutexGuard<'a, Slot> {
-        self.turn.wait(slot).unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The sender: hands `v` over and waits for the answer.
-    fn pass(&self, v: u64) -> u64 {
-        let mut slot = self.lock();
-        slot.value = v;
-        slot.to_echo = true;
-        self.turn.notify_one();
-        while slot.to_echo {
-            slot = self.wait(slot);
-        }
-        slot.value
-    }
-
-    /// The echo: answers every message with its value plus one until closed.
-    fn echo(&self) {
-        let mut slot = self.lock();
-        loop {
-            while !slot.to_echo && !slot.closed {
-                slot = self.wait(slot);
-            }
-            if slot.closed {
-                return;
-            }
-            slot.value += 1;
-            slot.to_echo = false;
-            self.turn.notify_one();
-        }
-    }
-
-    fn close(&self) {
-        self.lock().closed = true;
-        self.turn.notify_one();
     }
 }
 

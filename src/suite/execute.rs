@@ -70,11 +70,11 @@ fn execute_here(req: &CellRequest) -> CellReply {
 }
 
 /// Pins this cell's thread, before any runtime starts (so every thread it starts inherits
-/// the CPU), to the request's `pin`, or for a pinned ping-pong to the first CPU allowed.
+/// the CPU), to the request's `pin`, or for a pinned brigade to the first CPU allowed.
 fn pin(req: &CellRequest) -> Result<(), RuntimeError> {
     let cpu = match (req.pin, req.experiment) {
         (Some(cpu), _) => cpu,
-        (None, Some(Experiment::PingPong { pin: true, .. })) => affinity::first_allowed()?,
+        (None, Some(Experiment::Brigade { pin: true, .. })) => affinity::first_allowed()?,
         _ => return Ok(()),
     };
     Ok(affinity::pin_to(cpu)?)
@@ -92,16 +92,17 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
     inject(req.fault);
     match e {
         Experiment::Service(spec) => instance.service(&spec).map(ExperimentOutcome::Service),
-        Experiment::PingPong { round_trips, .. } => {
-            // A first exchange warms the channels and threads up.
-            instance.ping_pong(round_trips / 10 + 1)?;
-            // The process's switches: this child runs nothing but the round trips.
+        Experiment::Brigade { units, hops, .. } => {
+            // A first run warms the channels and threads up.
+            instance.brigade(units, hops / 10 + 1)?;
+            // The process's switches: this child runs nothing but the brigade (its units'
+            // start and join included: a few switches against tens of thousands of hops).
             let span = Span::start();
-            let seconds_per_round_trip = instance.ping_pong(round_trips)?;
+            let seconds_per_hop = instance.brigade(units, hops)?;
             let usage = span.stop().usage;
-            let hops = 2.0 * round_trips.max(1) as f64;
-            Ok(ExperimentOutcome::PingPong {
-                seconds_per_round_trip,
+            let hops = hops.max(1) as f64;
+            Ok(ExperimentOutcome::Brigade {
+                seconds_per_hop,
                 voluntary_per_hop: usage.voluntary_switches as f64 / hops,
                 involuntary_per_hop: usage.involuntary_switches as f64 / hops,
             })

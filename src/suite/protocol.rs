@@ -183,10 +183,12 @@ pub struct CellReply {
 pub enum Experiment {
     /// Calls against the rate-limited service (C06, C15).
     Service(ServiceSpec),
-    /// Message round trips between two tasks or threads (C13).
-    PingPong {
-        /// How many.
-        round_trips: usize,
+    /// A ring of units passing one token (C13; see `runtime::brigade`).
+    Brigade {
+        /// Units in the ring (tasks or threads).
+        units: usize,
+        /// Hops the token makes in the timed run.
+        hops: usize,
         /// Run every thread of the runtime on one CPU (the first one allowed), so a hop
         /// between threads cannot go to an idle core.
         #[serde(default)]
@@ -217,12 +219,12 @@ pub enum Experiment {
 pub enum ExperimentOutcome {
     /// Calls against the service.
     Service(ServiceOutcome),
-    /// Ping-pong round trips.
-    PingPong {
-        /// Seconds per round trip.
-        seconds_per_round_trip: f64,
-        /// Voluntary context switches of the process per hop (one message; two per round
-        /// trip), over the timed round trips (getrusage).
+    /// The brigade's hops.
+    Brigade {
+        /// Seconds per hop.
+        seconds_per_hop: f64,
+        /// Voluntary context switches of the process per hop (one unit handing the token
+        /// to the next), over the timed brigade (getrusage).
         #[serde(default)]
         voluntary_per_hop: f64,
         /// Involuntary context switches (preemptions, yields) per hop.

@@ -1,0 +1,194 @@
+//! The bucket brigade of claim C13: a ring of units passing one token, each adding one
+//! to it, until it has made a given number of hops. One hop is one unit handing the token
+//! to the next and the next taking it. The time per hop is taken from the moment the first
+//! unit holds token 0 to the moment a unit holds token `hops`: exactly `hops` hops, no
+//! start or join inside.
+//!
+//! With three or more units the token comes back to a unit only after the others have each
+//! been woken in turn, so a unit that has passed it is always asleep before it returns:
+//! every hop wakes a unit that blocked. Two units (a ping-pong) cannot promise that: the
+//! answer can arrive before the sender has gone to sleep (measured unpinned, 1 to 9 hops in
+//! 40,000 did not switch).
+//!
+//! Here the thread side: each unit an OS thread with a mailbox (a mutex and a condvar).
+//! The async side is in [`super::async_driver`].
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::Instant;
+
+use super::{RuntimeError, panic_message};
+
+/// The fewest units a brigade takes (a ring needs two; with fewer than three a hop may not
+/// switch, see the module's text).
+pub const MIN_UNITS: usize = 2;
+
+/// What one unit saw: when it held token 0 and token `hops`, if it did, and how many
+/// tokens it held.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct UnitLog {
+    /// When it took token 0 (the timed run's start), if it did.
+    pub first: Option<Instant>,
+    /// When it took token `hops` (the timed run's end), if it did.
+    pub last: Option<Instant>,
+    /// Tokens it took.
+    pub held: u64,
+}
+
+/// The units' logs as seconds per hop; an error names what went wrong (a lost token, a
+/// token counted twice).
+pub fn seconds_per_hop(logs: &[UnitLog], hops: u64) -> Result<f64, RuntimeError> {
+    let first = logs.iter().find_map(|l| l.first);
+    let last = logs.iter().find_map(|l| l.last);
+    let held: u64 = logs.iter().map(|l| l.held).sum();
+    match (first, last) {
+        (Some(a), Some(b)) if held == hops + 1 => {
+            Ok(b.duration_since(a).as_secs_f64() / hops.max(1) as f64)
+        }
+        _ => Err(RuntimeError::Verification(format!(
+            "the token was held {held} times, expected {} (one start and {hops} hops)",
+            hops + 1
+        ))),
+    }
+}
+
+/// Checks a brigade's size before anything starts.
+pub fn check(units: usize, hops: usize) -> Result<(), RuntimeError> {
+    if units < MIN_UNITS || hops == 0 {
+        return Err(RuntimeError::Unsupported(format!(
+            "a brigade needs at least {MIN_UNITS} units and one hop (asked: {units} units, {hops} hops)"
+        )));
+    }
+    Ok(())
+}
+
+/// The brigade on OS threads; seconds per hop.
+pub fn threads(units: usize, hops: usize) -> Result<f64, RuntimeError> {
+    check(units, hops)?;
+    let boxes: Vec<Mailbox> = (0..units).map(|_| Mailbox::default()).collect();
+    let hops = hops as u64;
+    let logs = thread::scope(|scope| {
+        let handles: Result<Vec<_>, _> = (0..units)
+            .map(|i| {
+                let (own, next) = (&boxes[i], &boxes[(i + 1) % units]);
+                let all = &boxes;
+                thread::Builder::new()
+                    .spawn_scoped(scope, move || unit(own, next, all, hops))
+                    .map_err(|e| RuntimeError::Unsupported(format!("a brigade thread: {e}")))
+            })
+            .collect();
+        let handles = match handles {
+            Ok(h) => h,
+            Err(e) => {
+                boxes.iter().for_each(Mailbox::close);
+                return Err(e);
+            }
+        };
+        boxes[0].give(0);
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|p| RuntimeError::TaskPanicked(panic_message(p)))
+            })
+            .collect::<Result<Vec<UnitLog>, _>>()
+    })?;
+    seconds_per_hop(&logs, hops)
+}
+
+/// One unit: takes a token, passes it on plus one, until the token has made `hops` hops
+/// (then closes every mailbox) or its own mailbox is closed.
+fn unit(own: &Mailbox, next: &Mailbox, all: &[Mailbox], hops: u64) -> UnitLog {
+    let mut log = UnitLog::default();
+    while let Some(v) = own.take() {
+        log.held += 1;
+        if v == 0 {
+            log.first = Some(Instant::now());
+        }
+        if v == hops {
+            log.last = Some(Instant::now());
+            all.iter().for_each(Mailbox::close);
+            break;
+        }
+        next.give(v + 1);
+    }
+    log
+}
+
+/// A unit's mailbox: one slot under a mutex, its owner waiting on the condvar until a token
+/// is in it. Nothing spins or yields: a unit with nothing to hold blocks in the kernel (a
+/// futex wait). The notify is sent with the lock held, so a woken unit that preempts the
+/// giver (both on one CPU) blocks on the mutex instead of running before the giver waits.
+#[derive(Default)]
+struct Mailbox {
+    slot: Mutex<Slot>,
+    bell: Condvar,
+}
+
+#[derive(Default)]
+struct Slot {
+    token: Option<u64>,
+    closed: bool,
+}
+
+impl Mailbox {
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn give(&self, v: u64) {
+        let mut slot = self.lock();
+        slot.token = Some(v);
+        self.bell.notify_one();
+    }
+
+    /// The next token, or None once closed.
+    fn take(&self) -> Option<u64> {
+        let mut slot = self.lock();
+        loop {
+            if let Some(v) = slot.token.take() {
+                return Some(v);
+            }
+            if slot.closed {
+                return None;
+            }
+            slot = self.bell.wait(slot).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.bell.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ring_of_threads_makes_every_hop_and_times_it() {
+        for units in [2, 3, 5] {
+            let s = threads(units, 1_000).expect("the brigade runs");
+            assert!(s > 0.0, "{units} units: {s}");
+        }
+    }
+
+    #[test]
+    fn too_small_a_brigade_is_refused_before_it_starts() {
+        assert!(threads(1, 10).is_err());
+        assert!(threads(3, 0).is_err());
+    }
+
+    #[test]
+    fn a_lost_token_fails_verification() {
+        let now = Instant::now();
+        let log = |first, last, held| UnitLog { first, last, held };
+        let ok = [log(Some(now), None, 6), log(None, Some(now), 5)];
+        assert!(seconds_per_hop(&ok, 10).is_ok());
+        let lost = [log(Some(now), None, 5), log(None, Some(now), 5)];
+        assert!(seconds_per_hop(&lost, 10).is_err());
+        let unfinished = [log(Some(now), None, 11)];
+        assert!(seconds_per_hop(&unfinished, 10).is_err());
+    }
+}

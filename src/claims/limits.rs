@@ -3,13 +3,12 @@
 
 use std::time::Duration;
 
-use super::judge::{Est, Test, figure, highest, ladder, num, pct, secs};
+use super::judge::{Est, Test, figure, ladder, num, pct, secs};
 use super::lab::{
     Lab, MIN_ROUNDS, Trial, asyncs_and_threads, counted, judged, multi_thread_asyncs, walls_of,
 };
 use super::{Claim, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
-use crate::results::{C15_ADAPTIVE, C15_FIXED};
 use crate::runtime::{self, Model, Variant};
 use crate::suite::{Experiment, ExperimentOutcome};
 use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec};
@@ -32,9 +31,6 @@ pub const C05_LIMIT: usize = 10;
 /// C06: the notes' 35 failures, and how far a measured count may be from them.
 const C06_NOTES: f64 = 35.0;
 const C06_TOLERANCE: f64 = 0.2;
-/// C15: the adaptive limiter completes calls at least this fraction as fast as the best
-/// fixed limit.
-const C15_FAST_ENOUGH: f64 = 0.7;
 
 pub static CLAIMS: [Claim; 4] = [
     Claim {
@@ -90,10 +86,10 @@ pub static CLAIMS: [Claim; 4] = [
                 "200 calls, capacity 10, rejected calls retried: holds if the adaptive (AIMD) limiter is \
                  rejected less than a fixed limit of 20 and completes calls at least {}x as fast as the best \
                  fixed limit; roughly if one of the two",
-                num(C15_FAST_ENOUGH)
+                num(super::adaptive::C15_FAST_ENOUGH)
             )
         },
-        run: c15,
+        run: super::adaptive::c15,
     },
 ];
 
@@ -265,7 +261,7 @@ pub fn c05_rule(ratios: &[(&str, Est)]) -> (Verdict, String) {
     )
 }
 
-fn rejected(outcome: &ExperimentOutcome) -> Result<&ServiceOutcome, String> {
+pub(super) fn rejected(outcome: &ExperimentOutcome) -> Result<&ServiceOutcome, String> {
     match outcome {
         ExperimentOutcome::Service(o) => Ok(o),
         other => Err(format!("expected a service outcome, got {other:?}")),
@@ -274,7 +270,10 @@ fn rejected(outcome: &ExperimentOutcome) -> Result<&ServiceOutcome, String> {
 
 /// Each (runtime, spec) against the service in every round: the outcomes per experiment.
 /// A spec with a `seed` draws its arrivals from `seed + round`: each round another set.
-fn services(lab: &Lab, runs: &[(&str, ServiceSpec)]) -> Result<Vec<Vec<ServiceOutcome>>, String> {
+pub(super) fn services(
+    lab: &Lab,
+    runs: &[(&str, ServiceSpec)],
+) -> Result<Vec<Vec<ServiceOutcome>>, String> {
     let experiments: Vec<(&str, Experiment)> = runs
         .iter()
         .map(|(rt, spec)| (*rt, Experiment::Service(*spec)))
@@ -292,7 +291,7 @@ fn services(lab: &Lab, runs: &[(&str, ServiceSpec)]) -> Result<Vec<Vec<ServiceOu
         .collect()
 }
 
-fn count_of(outcomes: &[ServiceOutcome]) -> Est {
+pub(super) fn count_of(outcomes: &[ServiceOutcome]) -> Est {
     Est::of(
         &outcomes
             .iter()
@@ -400,146 +399,6 @@ pub fn c06_rule(counts: &[(Est, Est)]) -> (Verdict, String) {
     )
 }
 
-fn c15(lab: &Lab) -> Result<Finding, String> {
-    let l = lab.scaled(1.0);
-    let base = ServiceSpec {
-        calls: 200,
-        capacity: 10,
-        latency: l,
-        limit: ClientLimit::Unbounded,
-        spread: Duration::ZERO,
-        retry_after: Some(l / 2),
-        seed: None,
-    };
-    let limits = [
-        (C15_FIXED[0], ClientLimit::Semaphore(5)),
-        (C15_FIXED[1], ClientLimit::Semaphore(10)),
-        (C15_FIXED[2], ClientLimit::Semaphore(20)),
-        (C15_ADAPTIVE, ClientLimit::Adaptive { start: 1, max: 50 }),
-    ];
-    let runs: Vec<(&str, ServiceSpec)> = limits
-        .iter()
-        .map(|(_, limit)| {
-            (
-                "tokio",
-                ServiceSpec {
-                    limit: *limit,
-                    ..base
-                },
-            )
-        })
-        .collect();
-    let outcomes = services(lab, &runs)?;
-    let mut runs = Vec::new();
-    let mut measured = Vec::new();
-    for ((name, _), o) in limits.iter().zip(&outcomes) {
-        let rates: Vec<f64> = o
-            .iter()
-            .map(|o| o.completed as f64 / o.wall_seconds)
-            .collect();
-        let (rate, rejections) = (Est::of(&rates), count_of(o));
-        measured.push(figure(
-            FigureKey::about(FigureId::C15CallsPerSecond, *name),
-            format!("{name} calls"),
-            rate,
-            FigureUnit::PerSecond,
-        ));
-        measured.push(figure(
-            FigureKey::about(FigureId::C15Rejected, *name),
-            format!("{name} rejected"),
-            rejections,
-            FigureUnit::Count,
-        ));
-        if *name == C15_ADAPTIVE {
-            let finals: Vec<f64> = o.iter().map(|o| o.final_limit as f64).collect();
-            measured.push(figure(
-                FigureKey::of(FigureId::C15AdaptiveFinalLimit),
-                "adaptive final limit",
-                Est::of(&finals),
-                FigureUnit::Count,
-            ));
-        }
-        runs.push((rate, rejections));
-    }
-    let (verdict, why) = c15_rule(&runs[..3], runs[3]);
-    Ok(Finding {
-        measured,
-        verdict,
-        why,
-    })
-}
-
-/// `fixed`: (calls per second, rejections) for limits 5, 10, 20; `adaptive` the same.
-pub fn c15_rule(fixed: &[(Est, Est)], adaptive: (Est, Est)) -> (Verdict, String) {
-    let best = highest(fixed.iter().map(|f| ("", f.0))).1;
-    let over = fixed.last().map_or(Est::point(0.0), |f| f.1);
-    let fewer = Test::less(adaptive.1, over, "adaptive's rejections");
-    // Against every fixed limit, so no pick of "the best" by its median decides.
-    let fast = Test::all(
-        fixed
-            .iter()
-            .map(|f| Test::ratio_at_least(adaptive.0, f.0, C15_FAST_ENOUGH, "adaptive's rate")),
-    );
-    ladder(
-        vec![
-            (fewer.clone().and(fast.clone()), Verdict::Holds),
-            (fewer.or(fast), Verdict::HoldsRoughly),
-        ],
-        Verdict::DoesNotHold,
-        format!(
-            "adaptive: {}/s with {} rejections; best fixed {}/s; a fixed limit over capacity was rejected {} times",
-            num(adaptive.0.mid),
-            num(adaptive.1.mid),
-            num(best.mid),
-            num(over.mid)
-        ),
-    )
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(x: f64) -> Est {
-        Est::point(x)
-    }
-
-    #[test]
-    fn c04_boundaries() {
-        let rule = |w| c04_rule(20, 5, 0.02, &[("tokio", p(w))]).0;
-        assert_eq!(rule(0.092), Verdict::Holds);
-        assert_eq!(rule(0.093), Verdict::HoldsRoughly);
-        assert_eq!(rule(0.121), Verdict::DoesNotHold);
-        let around = c04_rule(20, 5, 0.02, &[("tokio", Est::new(0.09, 0.085, 0.095))]);
-        assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
-    }
-
-    #[test]
-    fn c05_boundaries() {
-        let rule = |f, u| c05_rule(&[("fixed", p(f)), ("u", p(u))]).0;
-        assert_eq!(rule(1.1, 1.2), Verdict::Holds);
-        assert_eq!(rule(1.0, 1.2), Verdict::HoldsRoughly);
-        assert_eq!(rule(0.94, 1.2), Verdict::DoesNotHold);
-        assert_eq!(rule(1.0, 1.09), Verdict::DoesNotHold);
-    }
-
-    #[test]
-    fn c06_boundaries() {
-        let rule = |a, b| c06_rule(&[(p(a), p(b))]).0;
-        assert_eq!(rule(40.0, 0.0), Verdict::Holds);
-        assert_eq!(rule(28.0, 0.0), Verdict::Holds);
-        assert_eq!(rule(27.0, 0.0), Verdict::HoldsRoughly);
-        assert_eq!(rule(40.0, 1.0), Verdict::DoesNotHold);
-        assert_eq!(rule(0.0, 0.0), Verdict::DoesNotHold);
-    }
-
-    #[test]
-    fn c15_boundaries() {
-        let fixed = [(p(200.0), p(0.0)), (p(400.0), p(0.0)), (p(380.0), p(50.0))];
-        let rule = |r, n| c15_rule(&fixed, (p(r), p(n))).0;
-        assert_eq!(rule(280.0, 10.0), Verdict::Holds);
-        assert_eq!(rule(279.0, 10.0), Verdict::HoldsRoughly);
-        assert_eq!(rule(300.0, 50.0), Verdict::HoldsRoughly);
-        assert_eq!(rule(100.0, 60.0), Verdict::DoesNotHold);
-    }
-}
+#[path = "tests/limits.rs"]
+mod tests;

@@ -172,15 +172,27 @@ pub fn c10_rule(p: usize, threads: Est, processes: Est) -> (Verdict, String) {
 
 fn c11(lab: &Lab) -> Result<Finding, String> {
     let p = lab.parallelism();
-    let task = lab.spawn("tokio")?.spawn_seconds_per_unit;
-    let thread = lab.spawn("threads")?.spawn_seconds_per_unit;
-    let process = lab.spawn("processes")?.spawn_seconds_per_unit;
+    // The spawn probe's median of its runs per unit, with their min..max.
+    let start_cost = |rt: &str| {
+        lab.spawn(rt).map(|s| {
+            Est::new(
+                s.spawn_seconds_per_unit,
+                s.min_seconds_per_unit,
+                s.max_seconds_per_unit,
+            )
+        })
+    };
+    let (task, thread, process) = (
+        start_cost("tokio")?,
+        start_cost("threads")?,
+        start_cost("processes")?,
+    );
     let runs = lab.cpu_runs()?;
     let pool = runs
         .speedup("processes", Limit::Pool(p))
         .ok_or_else(|| missing("processes"))?;
-    let (verdict, why) = c11_rule(p, Est::point(thread), Est::point(process), pool);
-    let start = |id, label, t| Figure::secs(FigureKey::of(id), label, t);
+    let (verdict, why) = c11_rule(p, thread, process, pool);
+    let start = |id, label, t: Est| secs(FigureKey::of(id), label, t);
     let mut measured = vec![
         start(FigureId::C11StartTask, "start a tokio task", task),
         start(FigureId::C11StartThread, "start a thread", thread),

@@ -5,7 +5,9 @@ use super::{Lookup, NotMeasured, RowBody, lookup};
 use crate::results::{FigureId, FigureKey, Loaded, Verdict};
 
 /// The rule, as the row states it.
-pub const RULE: &str = "where the blocking call is faster, for every async runtime measured";
+pub const RULE: &str = "where the blocking call is faster (intervals apart; overlapping intervals are \
+                        no winner), for every async runtime measured (legacy async-std shown, not \
+                        counted)";
 
 /// The figures this row reads.
 pub const READS: [FigureId; 2] = [FigureId::C17BlockingInTasks, FigureId::C17OnBlockingPool];
@@ -17,7 +19,7 @@ pub enum BlockingPick {
     Pool,
     /// Calling inside the task was faster on every runtime.
     Inside,
-    /// The runtimes disagree.
+    /// The runtimes disagree, or the intervals of a runtime's two timings overlap.
     NoWinner,
 }
 
@@ -59,9 +61,22 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         .collect();
     // The rule compares the pairs measured in full; a runtime missing its pool figure is
     // shown as not measured, and with no full pair there is nothing to decide.
-    let measured: Vec<(f64, f64)> = pairs
+    // Legacy runtimes are shown, not counted.
+    let interval = |id, runtime: &str| {
+        c.each(id)
+            .find(|(rt, _)| *rt == runtime)
+            .map(|(_, f)| f.interval.map_or((f.value, f.value), |[lo, hi]| (lo, hi)))
+    };
+    let measured: Vec<((f64, f64), (f64, f64))> = pairs
         .iter()
-        .filter_map(|p| Some((p.inside, *p.pool.as_ref().ok()?)))
+        .filter(|p| !crate::runtime::find(p.runtime).is_ok_and(|r| r.legacy()))
+        .filter_map(|p| {
+            p.pool.as_ref().ok()?;
+            Some((
+                interval(FigureId::C17BlockingInTasks, p.runtime)?,
+                interval(FigureId::C17OnBlockingPool, p.runtime)?,
+            ))
+        })
         .collect();
     if measured.is_empty() {
         return Err(match &c.error {
@@ -69,9 +84,9 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
             None => NotMeasured::NoPairs(id),
         });
     }
-    let pick = if measured.iter().all(|&(inside, pool)| pool < inside) {
+    let pick = if measured.iter().all(|&(inside, pool)| pool.1 < inside.0) {
         BlockingPick::Pool
-    } else if measured.iter().all(|&(inside, pool)| inside < pool) {
+    } else if measured.iter().all(|&(inside, pool)| inside.1 < pool.0) {
         BlockingPick::Inside
     } else {
         BlockingPick::NoWinner

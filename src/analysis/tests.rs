@@ -4,13 +4,13 @@
 
 use std::path::Path;
 
-use super::blocking::BlockingPick;
-use super::limits::Style;
 use super::*;
 use crate::limit::Limit;
-use crate::results::{self, CellRecord, FigureKey, Loaded, MemoryKind, SpawnProbe};
+use crate::results::{self, CellRecord, Loaded, MemoryKind, SpawnProbe};
 use crate::runtime::{Model, SpawnKind, Unit};
 use crate::workload::WorkloadKind;
+
+mod claimed;
 
 fn folder(rel: &str) -> Loaded {
     results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")
@@ -21,7 +21,7 @@ pub(crate) fn fixture() -> Loaded {
     folder("tests/fixtures/results-small")
 }
 
-fn row<'a>(d: &'a Decisions, kind: RowKind) -> &'a RowBody<'a> {
+pub(crate) fn row<'a>(d: &'a Decisions, kind: RowKind) -> &'a RowBody<'a> {
     let r = d
         .rows
         .iter()
@@ -219,163 +219,6 @@ fn process_memory_is_the_peak_with_workers_alive_at_once_where_it_was_read() {
     // Proportional bytes where they were read: DESIGN.md's figure for processes.
     let own = processes.item.cell.peak_rss_bytes as f64;
     assert_eq!(processes.memory, Some(2.0 * own));
-}
-
-#[test]
-fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
-    let loaded = fixture();
-    let d = decide(&loaded);
-    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
-        panic!("not a limit row");
-    };
-    assert_eq!(l.groups.len(), 1);
-    assert!(
-        l.cells_shown.is_empty(),
-        "the fixture's C05 has no intervals: the cells decide"
-    );
-    let chosen: Vec<Style> = l.chosen().collect();
-    assert_eq!(chosen, [Style::Semaphore, Style::Pool]);
-    let batches = l.styles[2];
-    assert!(batches.ran && !batches.chosen && !batches.tied_everywhere && batches.worst > 1.1);
-    let c06 = l.c06.as_ref().expect("C06 ran");
-    assert!(!c06.no_limit.is_empty() && c06.no_limit.iter().all(|&n| n == 40.0));
-    assert_eq!(c06.semaphore.len(), c06.no_limit.len());
-    assert!(c06.semaphore.iter().all(|&n| n == 0.0));
-    let c15 = l.c15.as_ref().expect("C15 ran");
-    assert!(
-        c15.fixed
-            .iter()
-            .all(|(_, rate, rej)| rate.is_ok() && rej.is_ok())
-    );
-    assert!(l.adaptive, "C15 holds in the fixture");
-}
-
-/// A wall time: median, low, high.
-type Wall = (f64, f64, f64);
-
-/// The fixture with C05's figures replaced: each spread with semaphore's, pool's and
-/// batches' wall times.
-fn with_c05(spreads: &[(&str, [Wall; 3])]) -> Loaded {
-    let mut loaded = fixture();
-    let c05 = loaded
-        .claims
-        .as_mut()
-        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C05"))
-        .expect("the fixture has C05");
-    c05.measured.clear();
-    let ids = [
-        results::FigureId::C05Semaphore,
-        results::FigureId::C05Pool,
-        results::FigureId::C05Batches,
-    ];
-    for (spread, styles) in spreads {
-        for (id, (mid, lo, hi)) in ids.iter().zip(styles) {
-            c05.measured.push(
-                results::Figure::secs(FigureKey::about(*id, *spread), *spread, *mid)
-                    .within(*lo, *hi),
-            );
-        }
-    }
-    loaded
-}
-
-#[test]
-fn limits_decide_from_c05_orders_when_it_published_intervals() {
-    // Pool's interval reaches the semaphore's under every spread; batches' does not under
-    // the long tail.
-    let loaded = with_c05(&[
-        (
-            "fixed",
-            [(1.35, 1.34, 1.36), (1.35, 1.34, 1.36), (1.36, 1.35, 1.37)],
-        ),
-        (
-            "long-tailed",
-            [(2.27, 2.13, 2.41), (2.27, 2.14, 2.40), (6.85, 6.0, 8.0)],
-        ),
-    ]);
-    let d = decide(&loaded);
-    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
-        panic!("not a limit row");
-    };
-    assert_eq!(l.groups.len(), 2, "one group per C05 spread");
-    assert!(
-        l.groups
-            .iter()
-            .all(|g| g.best.iter().flatten().all(|e| e.cell.is_none()))
-    );
-    assert_eq!(
-        l.cells_shown.len(),
-        1,
-        "the fixture's io cells are shown, not compared"
-    );
-    assert_eq!(
-        l.chosen().collect::<Vec<_>>(),
-        [Style::Semaphore, Style::Pool]
-    );
-    assert!((l.styles[2].worst - 6.85 / 2.27).abs() < 1e-9);
-
-    // One order that makes the pool slower, outside the semaphore's interval: not a tie.
-    let loaded = with_c05(&[(
-        "long-tailed",
-        [(2.27, 2.13, 2.41), (2.60, 2.50, 2.70), (6.85, 6.0, 8.0)],
-    )]);
-    let d = decide(&loaded);
-    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
-        panic!("not a limit row");
-    };
-    assert_eq!(l.chosen().collect::<Vec<_>>(), [Style::Semaphore]);
-
-    // Without intervals (a folder from before C05 ran several orders) the cells decide.
-    let mut loaded = with_c05(&[("fixed", [(1.0, 1.0, 1.0); 3])]);
-    for f in &mut loaded.claims.as_mut().unwrap().claims {
-        f.measured.iter_mut().for_each(|m| m.interval = None);
-    }
-    let d = decide(&loaded);
-    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
-        panic!("not a limit row");
-    };
-    assert!(l.cells_shown.is_empty());
-    assert!(
-        l.groups
-            .iter()
-            .all(|g| g.best.iter().flatten().all(|e| e.cell.is_some()))
-    );
-}
-
-#[test]
-fn a_figure_a_claim_did_not_write_is_its_missing_key() {
-    let mut loaded = fixture();
-    let key = FigureKey::about(FigureId::C15Rejected, "semaphore(5)");
-    let c15 = loaded
-        .claims
-        .as_mut()
-        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C15"))
-        .expect("the fixture has C15");
-    c15.measured.retain(|f| f.key.as_ref() != Some(&key));
-    let d = decide(&loaded);
-    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
-        panic!("not a limit row");
-    };
-    let fixed = &l.c15.as_ref().expect("C15 ran").fixed;
-    assert_eq!(fixed[0].0, "semaphore(5)");
-    assert_eq!(fixed[0].2, Err(key));
-}
-
-#[test]
-fn blocking_follows_c17_and_says_when_it_was_not_run() {
-    let mut loaded = fixture();
-    let d = decide(&loaded);
-    let RowBody::Blocking(b) = row(&d, RowKind::Blocking) else {
-        panic!("not a blocking row");
-    };
-    assert_eq!(b.pick, BlockingPick::Pool);
-    assert_eq!(b.pairs.len(), 3);
-    if let Some(f) = loaded.claims.as_mut() {
-        f.claims.retain(|c| c.id != "C17");
-    }
-    let d = decide(&loaded);
-    let r = d.rows.iter().find(|r| r.kind == RowKind::Blocking).unwrap();
-    assert_eq!(r.body, Err(NotMeasured::ClaimNotRun("C17")));
 }
 
 #[test]

@@ -1,0 +1,216 @@
+//! The rows that read claims: bounding concurrency (C05's orders or the io cells, C06,
+//! C15) and a blocking library in async code (C17).
+
+use super::super::blocking::BlockingPick;
+use super::super::limits::Style;
+use super::super::*;
+use super::{fixture, row};
+use crate::results::{self, FigureKey, Loaded};
+
+#[test]
+fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.groups.len(), 1);
+    assert!(
+        l.cells_shown.is_empty(),
+        "the fixture's C05 has no intervals: the cells decide"
+    );
+    let chosen: Vec<Style> = l.chosen().collect();
+    assert_eq!(chosen, [Style::Semaphore, Style::Pool]);
+    let batches = l.styles[2];
+    assert!(batches.ran && !batches.chosen && !batches.tied_everywhere && batches.worst > 1.1);
+    let c06 = l.c06.as_ref().expect("C06 ran");
+    assert!(!c06.no_limit.is_empty() && c06.no_limit.iter().all(|&n| n == 40.0));
+    assert_eq!(c06.semaphore.len(), c06.no_limit.len());
+    assert!(c06.semaphore.iter().all(|&n| n == 0.0));
+    let c15 = l.c15.as_ref().expect("C15 ran");
+    assert!(
+        c15.fixed
+            .iter()
+            .all(|(_, rate, rej)| rate.is_ok() && rej.is_ok())
+    );
+    assert!(l.adaptive, "C15 holds in the fixture");
+}
+
+/// A wall time: median, low, high.
+type Wall = (f64, f64, f64);
+
+/// The fixture with C05's figures replaced: each spread with semaphore's, pool's and
+/// batches' wall times.
+fn with_c05(spreads: &[(&str, [Wall; 3])]) -> Loaded {
+    let mut loaded = fixture();
+    let c05 = loaded
+        .claims
+        .as_mut()
+        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C05"))
+        .expect("the fixture has C05");
+    c05.measured.clear();
+    let ids = [
+        results::FigureId::C05Semaphore,
+        results::FigureId::C05Pool,
+        results::FigureId::C05Batches,
+    ];
+    for (spread, styles) in spreads {
+        for (id, (mid, lo, hi)) in ids.iter().zip(styles) {
+            c05.measured.push(
+                results::Figure::secs(FigureKey::about(*id, *spread), *spread, *mid)
+                    .within(*lo, *hi),
+            );
+        }
+    }
+    loaded
+}
+
+#[test]
+fn limits_decide_from_c05_orders_when_it_published_intervals() {
+    // Pool's interval reaches the semaphore's under every spread; batches' does not under
+    // the long tail.
+    let loaded = with_c05(&[
+        (
+            "fixed",
+            [(1.35, 1.34, 1.36), (1.35, 1.34, 1.36), (1.36, 1.35, 1.37)],
+        ),
+        (
+            "long-tailed",
+            [(2.27, 2.13, 2.41), (2.27, 2.14, 2.40), (6.85, 6.0, 8.0)],
+        ),
+    ]);
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.groups.len(), 2, "one group per C05 spread");
+    assert!(
+        l.groups
+            .iter()
+            .all(|g| g.best.iter().flatten().all(|e| e.cell.is_none()))
+    );
+    assert_eq!(
+        l.cells_shown.len(),
+        1,
+        "the fixture's io cells are shown, not compared"
+    );
+    assert_eq!(
+        l.chosen().collect::<Vec<_>>(),
+        [Style::Semaphore, Style::Pool]
+    );
+    assert!((l.styles[2].worst - 6.85 / 2.27).abs() < 1e-9);
+
+    // One order that makes the pool slower, outside the semaphore's interval: not a tie.
+    let loaded = with_c05(&[(
+        "long-tailed",
+        [(2.27, 2.13, 2.41), (2.60, 2.50, 2.70), (6.85, 6.0, 8.0)],
+    )]);
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.chosen().collect::<Vec<_>>(), [Style::Semaphore]);
+
+    // Without intervals (a folder from before C05 ran several orders) the cells decide.
+    let mut loaded = with_c05(&[("fixed", [(1.0, 1.0, 1.0); 3])]);
+    for f in &mut loaded.claims.as_mut().unwrap().claims {
+        f.measured.iter_mut().for_each(|m| m.interval = None);
+    }
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert!(l.cells_shown.is_empty());
+    assert!(
+        l.groups
+            .iter()
+            .all(|g| g.best.iter().flatten().all(|e| e.cell.is_some()))
+    );
+}
+
+#[test]
+fn a_figure_a_claim_did_not_write_is_its_missing_key() {
+    let mut loaded = fixture();
+    let key = FigureKey::about(FigureId::C15Rejected, "semaphore(5)");
+    let c15 = loaded
+        .claims
+        .as_mut()
+        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C15"))
+        .expect("the fixture has C15");
+    c15.measured.retain(|f| f.key.as_ref() != Some(&key));
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    let fixed = &l.c15.as_ref().expect("C15 ran").fixed;
+    assert_eq!(fixed[0].0, "semaphore(5)");
+    assert_eq!(fixed[0].2, Err(key));
+}
+
+#[test]
+fn blocking_follows_c17_and_says_when_it_was_not_run() {
+    let mut loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Blocking(b) = row(&d, RowKind::Blocking) else {
+        panic!("not a blocking row");
+    };
+    assert_eq!(b.pick, BlockingPick::Pool);
+    assert_eq!(b.pairs.len(), 3);
+    // Legacy async-std doing the opposite is shown, not counted; a runtime whose two
+    // intervals overlap leaves no winner.
+    let set = |loaded: &mut Loaded, id, rt: &str, value: f64, lo: f64, hi: f64| {
+        let c17 = loaded
+            .claims
+            .as_mut()
+            .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C17"))
+            .expect("the fixture has C17");
+        let f = c17
+            .measured
+            .iter_mut()
+            .find(|f| f.key.as_ref() == Some(&FigureKey::about(id, rt)))
+            .expect("the fixture has the figure");
+        f.value = value;
+        f.interval = Some([lo, hi]);
+    };
+    let mut forged = fixture();
+    set(
+        &mut forged,
+        results::FigureId::C17OnBlockingPool,
+        "async-std",
+        9.0,
+        9.0,
+        9.0,
+    );
+    let d = decide(&forged);
+    let RowBody::Blocking(b) = row(&d, RowKind::Blocking) else {
+        panic!("not a blocking row");
+    };
+    assert_eq!(b.pick, BlockingPick::Pool, "legacy is not counted");
+    set(
+        &mut forged,
+        results::FigureId::C17BlockingInTasks,
+        "tokio",
+        1.0,
+        0.5,
+        1.5,
+    );
+    set(
+        &mut forged,
+        results::FigureId::C17OnBlockingPool,
+        "tokio",
+        0.8,
+        0.4,
+        1.2,
+    );
+    let d = decide(&forged);
+    let RowBody::Blocking(b) = row(&d, RowKind::Blocking) else {
+        panic!("not a blocking row");
+    };
+    assert_eq!(b.pick, BlockingPick::NoWinner, "overlapping intervals");
+    if let Some(f) = loaded.claims.as_mut() {
+        f.claims.retain(|c| c.id != "C17");
+    }
+    let d = decide(&loaded);
+    let r = d.rows.iter().find(|r| r.kind == RowKind::Blocking).unwrap();
+    assert_eq!(r.body, Err(NotMeasured::ClaimNotRun("C17")));
+}

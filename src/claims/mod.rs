@@ -5,6 +5,7 @@
 //! default 1 s -> 20 ms) so the whole set, each experiment in interleaved rounds, runs in
 //! about six minutes.
 
+mod bootstrap;
 mod cpu;
 mod cpu_runs;
 mod judge;

@@ -7,6 +7,12 @@
 //! CPU experiment deliberately does not pair them by round), and the 2.5% and 97.5%
 //! percentiles of median(num*) / median(den*) over [`RESAMPLES`] resamples are the interval.
 //! The generator has a fixed seed: the same numbers always give the same interval.
+//!
+//! Coverage, simulated (15 + 15 lognormal values, 400 trials): with both samples spread
+//! 25% as the CPU experiment's are on a shared host, this interval held the true ratio 98%
+//! of the time and the old one 87%; with the baseline 25% and the cell 10%, 95% against 57%.
+//! With an exact baseline it is slightly narrower than the order-statistics one (92% against
+//! 96%): the bootstrap of a median of 15 values is coarse, a known cost of the method.
 
 use super::judge::Est;
 use crate::workload::rng::SplitMix64;

@@ -12,12 +12,16 @@
 //! - Noise: a shared host's speed changes within a second (one factorial, fastest of 3 on
 //!   the faster core, measured 12.6 to 23.2 ms in samples 200 ms apart over 20 s), faster
 //!   than a round. So a run is not paired with its own round's baseline (that would add the
-//!   baseline's noise to every ratio): each speed-up is the baseline's median over one run
-//!   of the cell, and [`CPU_ROUNDS`] rounds give the interval of their median.
+//!   baseline's noise to every ratio): a speed-up is the baseline's median over the cell's
+//!   median, over [`CPU_ROUNDS`] rounds.
+//! - Interval: both medians are uncertain, so the interval comes from a bootstrap that
+//!   resamples the baselines and the cell's walls each on its own
+//!   ([`Est::ratio_of_medians`]). The median of `baseline median / wall` ratios would give
+//!   the same point (15 rounds: the middle wall gives the middle ratio), but its interval
+//!   took the baseline's median as exact and was too narrow.
 //! - Cells: every model the notes compare (threads, the pools, the async runtimes,
 //!   processes as a pool of P and as a process per task), each once per round in a shuffled
-//!   order, in its own child process; a cell's speed-up is the baseline's median over each
-//!   of its walls, and the rounds give the median and its interval.
+//!   order, in its own child process.
 //! - Physics: a speed-up whose interval lies above cores x [`SPEEDUP_SLACK`] is a suspect
 //!   run, not a result: the experiment fails and says so.
 
@@ -168,12 +172,10 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
     let cores = cpus.len().max(1);
     let mut out = Vec::new();
     for ((cell, w), run) in cells.iter().zip(cell_walls).zip(&runs[pins.len()..]) {
-        // Over the baseline's median, not its own round's: the host's speed changes within
-        // a second, faster than a round (pairing in a round would add the baseline's noise
-        // to each ratio rather than cancel a drift).
-        let base = Est::of(&baseline).mid;
-        let per_run: Vec<f64> = w.iter().map(|c| base / c).collect();
-        let speedup = Est::of(&per_run);
+        // Medians over medians, not pairs within a round: the host's speed changes within a
+        // second, faster than a round (pairing would add the baseline's noise to each ratio
+        // rather than cancel a drift).
+        let speedup = Est::ratio_of_medians(&baseline, w);
         let bound = cores as f64 * SPEEDUP_SLACK;
         if speedup.low > bound {
             return Err(format!(

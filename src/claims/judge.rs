@@ -57,6 +57,14 @@ impl Est {
         Est::of(&v)
     }
 
+    /// median(num) / median(den) for two samples measured apart (a speed-up: the baseline's
+    /// runs over a cell's), with an interval that carries both medians' uncertainty: a
+    /// seeded percentile bootstrap resampling each sample on its own
+    /// ([`super::bootstrap`]).
+    pub fn ratio_of_medians(num: &[f64], den: &[f64]) -> Est {
+        super::bootstrap::ratio_of_medians(num, den)
+    }
+
     /// Every bound divided by `k` (e.g. seconds over the wait L).
     pub fn per(self, k: f64) -> Est {
         Est {

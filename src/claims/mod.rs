@@ -6,6 +6,7 @@
 //! about six minutes.
 
 mod adaptive;
+mod bootstrap;
 mod cpu;
 mod cpu_runs;
 mod judge;

@@ -4,7 +4,7 @@
 
 use super::judge::{Est, Test, figure, ladder, num};
 use super::lab::Lab;
-use super::practical::{self, EFFICIENCY_KEPT, FIRST_SIZE, MODELS};
+use super::practical::{self, CLIMB_STOP, EFFICIENCY_KEPT, FIRST_SIZE, MODELS, STEPS_BELOW};
 use super::verdict::{SIZE_HOLDS, SIZE_ROUGHLY, size_verdict};
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::results::{MemoryKind, MemoryModel, MemoryRecord};
@@ -58,7 +58,9 @@ pub static CLAIMS: [Claim; 3] = [
                  process per task) that keep io efficiency (ideal wall L over measured wall) >= {EFFICIENCY_KEPT} \
                  when all wait L (the notes' 1 s scaled) at once, so it depends on L (a longer wait hides more \
                  start cost); sizes {FIRST_SIZE}, {}, {}, ... up to {} (an OS refusal ends a ladder), \
-                 the sizes around each crossing in interleaved rounds; a size keeps it if its interval's low end \
+                 a quick pass of one run per size climbing until one is below {CLIMB_STOP}, then the sizes \
+                 from {STEPS_BELOW} steps below its first crossing in interleaved rounds (smaller ones, kept in \
+                 the quick pass, taken as keeping it); a size keeps it if its interval's low end \
                  is >= {EFFICIENCY_KEPT}, not if its high end is below; the figure is [largest size surely keeping, \
                  largest possibly keeping]; holds if each lies in the claimed range (1000+ is open-ended), \
                  roughly if within {SIZE_ROUGHLY}x of its ends, inconclusive if an interval straddles an end; \

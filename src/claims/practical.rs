@@ -3,7 +3,7 @@
 //! memory pass reaches. The notes' ranges (async 100-1000+, threads 10-50, processes 1-16)
 //! are practical ones: how many units are worth running, not how many the OS allows.
 //!
-//! Each model climbs a geometric ladder (10, 30, 100, 300, ...) up to its cap. A quick pass
+//! Each model climbs a geometric ladder (1, 3, 10, 30, ...) up to its cap. A quick pass
 //! (one cell per size, in its own child) brackets where efficiency falls below the
 //! threshold and stops climbing once a size is clearly below it ([`CLIMB_STOP`]); then the
 //! sizes around that crossing run in interleaved rounds, each cell in its own child, and
@@ -29,8 +29,9 @@ pub const CLIMB_STOP: f64 = 0.25;
 /// measure too (smaller sizes, which kept it in the quick pass, are taken as keeping it).
 pub const STEPS_BELOW: usize = 2;
 
-/// The smallest size of every ladder.
-pub const FIRST_SIZE: usize = 10;
+/// The smallest size of every ladder: one unit, so a model that cannot keep the
+/// efficiency at 10 (processes, whose claimed range is 1-16) is still placed.
+pub const FIRST_SIZE: usize = 1;
 
 /// The models C09 judges: the runtime, what its units are called, and the largest size its
 /// ladder tries.
@@ -41,7 +42,7 @@ pub const MODELS: [(&str, &str, usize); 3] = [
     ("processes", "processes", 1_000),
 ];
 
-/// The ladder up to `cap`: 10, 30, 100, 300, ... (`cap` last if it is not on it).
+/// The ladder up to `cap`: 1, 3, 10, 30, ... (`cap` last if it is not on it).
 pub fn sizes(cap: usize) -> Vec<usize> {
     let mut v = Vec::new();
     let mut decade = FIRST_SIZE;
@@ -263,9 +264,9 @@ mod tests {
 
     #[test]
     fn the_ladder_is_geometric_up_to_its_cap() {
-        assert_eq!(sizes(1000), vec![10, 30, 100, 300, 1000]);
-        assert_eq!(sizes(1_000_000).len(), 11);
-        assert_eq!(sizes(500), vec![10, 30, 100, 300, 500]);
+        assert_eq!(sizes(1000), vec![1, 3, 10, 30, 100, 300, 1000]);
+        assert_eq!(sizes(1_000_000).len(), 13);
+        assert_eq!(sizes(500), vec![1, 3, 10, 30, 100, 300, 500]);
     }
 
     #[test]

@@ -118,6 +118,14 @@ impl Trial {
     }
 }
 
+/// A trial as a cell names itself in an error (`tokio io unbounded`).
+fn label_of(t: &Trial) -> String {
+    match t.variant {
+        Variant::Normal => format!("{} {} {}", t.runtime, t.spec.kind, t.limit),
+        v => format!("{} [{v}] {} {}", t.runtime, t.spec.kind, t.limit),
+    }
+}
+
 /// The seed of the rounds' shuffled order.
 const ORDER_SEED: u64 = 0x5EED_C1A1;
 
@@ -182,8 +190,19 @@ impl Lab {
             .collect()
     }
 
-    /// One isolated cell: `warmup` untimed runs, then one measured.
+    /// One isolated cell: `warmup` untimed runs, then one measured; a failed cell is an
+    /// error naming it.
     fn cell_warm(&self, trial: &Trial, warmup: usize) -> Result<CellRecord, String> {
+        let record = self.cell_record(trial, warmup)?;
+        match &record.error {
+            None => Ok(record),
+            Some(e) => Err(format!("{}: {e}", label_of(trial))),
+        }
+    }
+
+    /// One isolated cell, its record kept when the cell failed (an OS refusal, a timeout:
+    /// `error` and `error_kind` say which); an error only for a runtime this build lacks.
+    pub fn cell_record(&self, trial: &Trial, warmup: usize) -> Result<CellRecord, String> {
         let Trial {
             runtime,
             spec,
@@ -207,11 +226,7 @@ impl Lab {
             expectation,
             pin,
         };
-        let record = suite::run_cell(&cell, &Mode::Isolated(self.iso.clone())).record;
-        match &record.error {
-            None => Ok(record),
-            Some(e) => Err(format!("{}: {e}", cell.label())),
-        }
+        Ok(suite::run_cell(&cell, &Mode::Isolated(self.iso.clone())).record)
     }
 
     /// Wall seconds of every trial in each of `self.rounds` rounds (`walls[trial][round]`):
@@ -252,6 +267,29 @@ impl Lab {
         warmup: usize,
         reseed: bool,
     ) -> Result<Vec<Vec<CellRecord>>, String> {
+        self.rounds_of(trials, rounds, reseed, |t| self.cell_warm(t, warmup))
+    }
+
+    /// As [`Lab::records_in`], a failed cell's record kept in its place rather than
+    /// ending the experiment (its `error` says why): for experiments that climb until the
+    /// OS refuses.
+    pub fn records_kept(
+        &self,
+        trials: &[Trial],
+        rounds: usize,
+        warmup: usize,
+    ) -> Result<Vec<Vec<CellRecord>>, String> {
+        self.rounds_of(trials, rounds, false, |t| self.cell_record(t, warmup))
+    }
+
+    /// Every trial once per round, in the rounds' seeded shuffled order: `records[trial][round]`.
+    fn rounds_of(
+        &self,
+        trials: &[Trial],
+        rounds: usize,
+        reseed: bool,
+        cell: impl Fn(&Trial) -> Result<CellRecord, String>,
+    ) -> Result<Vec<Vec<CellRecord>>, String> {
         let mut records = vec![Vec::with_capacity(rounds); trials.len()];
         let salt = trials.len() + trials.first().map_or(0, |t| t.spec.tasks);
         for round in 0..rounds {
@@ -260,7 +298,7 @@ impl Lab {
                 if reseed {
                     trial.spec.seed = trial.spec.seed.wrapping_add(round as u64);
                 }
-                records[i].push(self.cell_warm(&trial, warmup)?);
+                records[i].push(cell(&trial)?);
             }
         }
         Ok(records)

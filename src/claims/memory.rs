@@ -1,11 +1,16 @@
 //! Claims about memory and how many units fit: per idle unit (C07), for 100 waiting calls
-//! (C08), and the most each model reaches here (C09). All from the memory pass.
+//! (C08), and how many units each model runs (C09): the memory pass's most parked beside the
+//! practical concurrency measured in [`super::practical`].
 
+use super::judge::{Est, Test, figure, ladder, num};
 use super::lab::Lab;
+use super::practical::{self, CLIMB_STOP, EFFICIENCY_KEPT, FIRST_SIZE, MODELS, STEPS_BELOW};
 use super::verdict::{SIZE_HOLDS, SIZE_ROUGHLY, size_verdict};
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::results::{MemoryKind, MemoryModel, MemoryRecord};
 use crate::units::{self, KIB as KB, MIB as MB};
+use crate::workload::Latency;
+use crate::workload::latency::format_duration;
 
 /// A figure in bytes under a key of its own.
 fn bytes(id: FigureId, label: &str, value: f64) -> Figure {
@@ -49,9 +54,21 @@ pub static CLAIMS: [Claim; 3] = [
         claim: "max concurrent: async 100-1000+, threads 10-50, processes 1-16",
         rule: || {
             format!(
-                "the most idle units each model reached in the memory pass (async up to 1M, threads until \
-                 the OS refuses, processes up to 256): holds if each lies in the claimed range (1000+ is \
-                 open-ended), roughly if within {SIZE_ROUGHLY}x of its ends; the verdict is the weakest"
+                "the practical concurrency of each model: the most units (tokio tasks, a thread per task, a \
+                 process per task) that keep io efficiency (ideal wall L over measured wall) >= {EFFICIENCY_KEPT} \
+                 when all wait L (the notes' 1 s scaled) at once, so it depends on L (a longer wait hides more \
+                 start cost); sizes {FIRST_SIZE}, {}, {}, ... up to {} (an OS refusal ends a ladder), \
+                 a quick pass of one run per size climbing until one is below {CLIMB_STOP}, then the sizes \
+                 from {STEPS_BELOW} steps below its first crossing in interleaved rounds (smaller ones, kept in \
+                 the quick pass, taken as keeping it); a size keeps it if its interval's low end \
+                 is >= {EFFICIENCY_KEPT}, not if its high end is below; the figure is [largest size surely keeping, \
+                 largest possibly keeping]; holds if each lies in the claimed range (1000+ is open-ended), \
+                 roughly if within {SIZE_ROUGHLY}x of its ends, inconclusive if an interval straddles an end; \
+                 the weakest of the three; the most idle units each model parked in the memory pass (the OS \
+                 maximum) are shown beside it, not judged",
+                3 * FIRST_SIZE,
+                10 * FIRST_SIZE,
+                caps(),
             )
         },
         run: c09,
@@ -210,56 +227,118 @@ pub fn c08_rule(tasks: f64, threads: f64) -> (Verdict, String) {
     )
 }
 
+/// Each model's ladder cap, in words: `1,000,000 tasks, 10,000 threads, 1,000 processes`.
+fn caps() -> String {
+    let caps: Vec<String> = MODELS
+        .iter()
+        .map(|(_, u, cap)| format!("{} {u}", units::thousands(*cap)))
+        .collect();
+    caps.join(", ")
+}
+
+/// The notes' practical ranges: async, threads, processes (None: open-ended).
+const C09_RANGES: [(f64, Option<f64>); 3] = [(100.0, None), (10.0, Some(50.0)), (1.0, Some(16.0))];
+
+/// The practical figures' ids, in [`MODELS`] order.
+const C09_PRACTICAL: [FigureId; 3] = [
+    FigureId::C09PracticalTasks,
+    FigureId::C09PracticalThreads,
+    FigureId::C09PracticalProcesses,
+];
+
 fn c09(lab: &Lab) -> Result<Finding, String> {
+    let l = lab.scaled(1.0);
+    let climbs = practical::climb(lab, Latency::Fixed(l))?;
+    let [tasks_p, threads_p, processes_p] = [0, 1, 2].map(|i| climbs[i].practical());
+    let (verdict, mut why) = c09_rule(tasks_p, threads_p, processes_p);
     let tasks = lab.memory_model("tokio")?.max_units;
     let threads = lab.memory_model("threads")?;
     let processes = lab.memory_model("processes")?.max_units;
-    let (verdict, mut why) = c09_rule(tasks, threads.max_units, processes);
+    let described: Vec<String> = climbs.iter().map(practical::describe).collect();
+    why.push_str(&format!(
+        "; at L = {}: {}; the OS maximum (memory pass, idle units parked): {tasks} tasks, {} threads, \
+         {processes}+ processes",
+        format_duration(l),
+        described.join("; "),
+        threads.max_units
+    ));
     if let Some(stop) = &threads.stopped_by {
         let first = stop.split(';').next().unwrap_or(stop);
-        why.push_str(&format!("; threads stopped at {first}"));
+        why.push_str(&format!(" (threads stopped at {first})"));
+    }
+    let mut measured = vec![
+        count(FigureId::C09Tasks, "tokio tasks", tasks),
+        count(FigureId::C09Threads, "threads", threads.max_units),
+        count(
+            FigureId::C09Processes,
+            "processes (largest size tried)",
+            processes,
+        ),
+    ];
+    for (c, id) in climbs.iter().zip(C09_PRACTICAL) {
+        let label = format!("practical {} (io efficiency >= {EFFICIENCY_KEPT})", c.units);
+        measured.push(figure(
+            FigureKey::of(id),
+            label,
+            c.practical(),
+            FigureUnit::Count,
+        ));
+    }
+    for c in &climbs {
+        for s in &c.steps {
+            let subject = format!("{} x{}", c.runtime, s.size);
+            let label = format!("io efficiency, {subject}");
+            let key = FigureKey::about(FigureId::C09Efficiency, subject);
+            measured.push(figure(key, label, s.efficiency, FigureUnit::Ratio));
+        }
     }
     Ok(Finding {
-        measured: vec![
-            count(FigureId::C09Tasks, "tokio tasks", tasks),
-            count(FigureId::C09Threads, "threads", threads.max_units),
-            count(
-                FigureId::C09Processes,
-                "processes (largest size tried)",
-                processes,
-            ),
-        ],
+        measured,
         verdict,
         why,
     })
 }
 
-/// How a reached maximum compares with a claimed range (None: open-ended).
-fn range_verdict(reached: usize, low: f64, high: Option<f64>) -> Verdict {
-    let r = reached as f64;
+/// A practical figure against a claimed range widened `k` times at each end.
+fn in_range(e: Est, (low, high): (f64, Option<f64>), k: f64, what: &str) -> Test {
+    let above = Test::at_least(e, low / k, what);
     match high {
-        _ if r < low => {
-            if r * SIZE_ROUGHLY >= low {
-                Verdict::HoldsRoughly
-            } else {
-                Verdict::DoesNotHold
-            }
-        }
-        None => Verdict::Holds,
-        Some(h) if r <= h => Verdict::Holds,
-        Some(h) if r <= SIZE_ROUGHLY * h => Verdict::HoldsRoughly,
-        Some(_) => Verdict::DoesNotHold,
+        None => above,
+        Some(h) => above.and(Test::at_most(e, h * k, what)),
     }
 }
 
-pub fn c09_rule(tasks: usize, threads: usize, processes: usize) -> (Verdict, String) {
-    let verdict = range_verdict(tasks, 100.0, None)
-        .worst(range_verdict(threads, 10.0, Some(50.0)))
-        .worst(range_verdict(processes, 1.0, Some(16.0)));
-    (
-        verdict,
+/// The practical concurrency of tasks, threads and processes (each [surely, possibly]
+/// keeping the efficiency) against the notes' ranges: the weakest of the three, inconclusive
+/// when an interval straddles a range's end.
+pub fn c09_rule(tasks: Est, threads: Est, processes: Est) -> (Verdict, String) {
+    let figures = [
+        ("tasks", tasks),
+        ("threads", threads),
+        ("processes", processes),
+    ];
+    let within = |k: f64| {
+        Test::all(
+            figures
+                .iter()
+                .zip(C09_RANGES)
+                .map(|((what, e), range)| in_range(*e, range, k, &format!("practical {what}"))),
+        )
+    };
+    let said: Vec<String> = figures
+        .iter()
+        .map(|(what, e)| format!("{what} {}", practical::practical_text(*e)))
+        .collect();
+    ladder(
+        vec![
+            (within(1.0), Verdict::Holds),
+            (within(SIZE_ROUGHLY), Verdict::HoldsRoughly),
+        ],
+        Verdict::DoesNotHold,
         format!(
-            "here: {tasks} idle tasks, {threads} threads, {processes}+ processes; the notes' ranges are CPython's practical ones"
+            "practical concurrency (io efficiency >= {}): {}; the notes' ranges are CPython's practical ones",
+            num(EFFICIENCY_KEPT),
+            said.join(", ")
         ),
     )
 }
@@ -291,12 +370,64 @@ mod tests {
         assert_eq!(c08_rule(45.0 * KB, 1.0 * MB).0, Verdict::DoesNotHold);
     }
 
+    /// A decided practical figure (surely = possibly).
+    fn at(n: f64) -> Est {
+        Est::point(n)
+    }
+
+    /// A practical figure between two sizes.
+    fn between(lo: f64, hi: f64) -> Est {
+        Est::new(lo, lo, hi)
+    }
+
     #[test]
     fn c09_boundaries() {
-        assert_eq!(c09_rule(1_000_000, 50, 16).0, Verdict::Holds);
-        assert_eq!(c09_rule(1_000_000, 500, 16).0, Verdict::HoldsRoughly);
-        assert_eq!(c09_rule(1_000_000, 15_000, 256).0, Verdict::DoesNotHold);
-        assert_eq!(c09_rule(9, 50, 16).0, Verdict::DoesNotHold);
-        assert_eq!(c09_rule(10, 50, 16).0, Verdict::HoldsRoughly);
+        let c09 = |t, th, p| c09_rule(t, th, p).0;
+        assert_eq!(c09(at(1_000_000.0), at(50.0), at(16.0)), Verdict::Holds);
+        assert_eq!(c09(at(100.0), at(10.0), at(1.0)), Verdict::Holds);
+        assert_eq!(c09(at(1000.0), at(500.0), at(16.0)), Verdict::HoldsRoughly);
+        assert_eq!(c09(at(1000.0), at(30.0), at(160.0)), Verdict::HoldsRoughly);
+        assert_eq!(c09(at(10.0), at(50.0), at(16.0)), Verdict::HoldsRoughly);
+        assert_eq!(c09(at(9.0), at(50.0), at(16.0)), Verdict::DoesNotHold);
+        assert_eq!(c09(at(1000.0), at(501.0), at(16.0)), Verdict::DoesNotHold);
+        assert_eq!(c09(at(1000.0), at(30.0), at(0.0)), Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn c09_inconclusive_when_an_interval_straddles_an_end() {
+        let c09 = |t, th, p| c09_rule(t, th, p);
+        // Threads 30 to 100 straddle 50: holds or holds roughly.
+        let (v, why) = c09(at(10_000.0), between(30.0, 100.0), at(10.0));
+        assert_eq!(v, Verdict::Inconclusive);
+        assert!(why.contains("holds and holds roughly"), "{why}");
+        assert!(why.contains("straddles 50"), "{why}");
+        // Processes 300 to 1000 straddle 160: roughly or not.
+        let (v, why) = c09(at(10_000.0), at(30.0), between(100.0, 300.0));
+        assert_eq!(v, Verdict::Inconclusive);
+        assert!(why.contains("holds roughly and does not hold"), "{why}");
+        // Tasks 30 to 100 reach the range's 100 only at the high end: holds or holds roughly.
+        assert_eq!(
+            c09(between(30.0, 100.0), at(30.0), at(10.0)).0,
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            c09(between(30.0, 90.0), at(30.0), at(10.0)).0,
+            Verdict::HoldsRoughly
+        );
+        // An interval wholly past a rough end decides, however wide.
+        assert_eq!(
+            c09(at(10_000.0), between(1000.0, 3000.0), at(10.0)).0,
+            Verdict::DoesNotHold
+        );
+        // One model not holding decides over another's straddling.
+        assert_eq!(
+            c09(at(10_000.0), between(30.0, 100.0), at(1000.0)).0,
+            Verdict::DoesNotHold
+        );
+        assert!(
+            c09(at(10_000.0), at(30.0), between(10.0, 30.0))
+                .1
+                .contains("processes 10 to 30")
+        );
     }
 }

@@ -13,6 +13,7 @@ mod judge;
 mod lab;
 mod limits;
 mod memory;
+mod practical;
 pub mod python;
 pub mod session;
 mod switching;

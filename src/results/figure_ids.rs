@@ -95,6 +95,10 @@ figure_ids! {
         C09Tasks = "c09-tasks" once: "Most idle tasks parked.",
         C09Threads = "c09-threads" once: "Most idle threads parked.",
         C09Processes = "c09-processes" once: "Most idle processes parked (largest size tried).",
+        C09PracticalTasks = "c09-practical-tasks" once: "Most tokio tasks waiting L at once that surely keep io efficiency >= 0.5; interval up to the most that possibly do.",
+        C09PracticalThreads = "c09-practical-threads" once: "Most threads (one per task) waiting L at once that surely keep io efficiency >= 0.5; interval up to the most that possibly do.",
+        C09PracticalProcesses = "c09-practical-processes" once: "Most processes (one per task) waiting L at once that surely keep io efficiency >= 0.5; interval up to the most that possibly do.",
+        C09Efficiency = "c09-efficiency" per "runtime and size": "Io efficiency (ideal wall L over measured wall) of a size measured in rounds.",
     }
     "C10" => {
         C10Sequential = "c10-sequential" once: "Sequential wall time of the CPU work.",

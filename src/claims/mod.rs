@@ -3,7 +3,7 @@
 //! measured numbers become a verdict; the rule itself is a pure function beside the claim,
 //! unit-tested at its boundaries. Durations from the notes are scaled down (`--scale`,
 //! default 1 s -> 20 ms) so the whole set, each experiment in interleaved rounds, runs in
-//! about six minutes.
+//! about seven minutes.
 
 mod adaptive;
 mod bootstrap;

@@ -99,14 +99,18 @@ fn c05_panel(c: &ClaimResult) -> Option<Panel> {
         group.slots[slot] = Some(bar(
             kind,
             f.value,
-            None,
+            f.interval.map(|[lo, hi]| (lo, hi)),
             Some(compact(f.value, Unit::Seconds)),
         ));
     }
     (!groups.is_empty()).then(|| Panel {
         title: format!("claim C05 on tokio ({})", c.scale),
         x: Axis::linear("latency spread of the calls", Unit::Count),
-        y: Axis::linear("wall time", Unit::Seconds).from(0.0),
+        y: Axis::linear(
+            "wall time (median over task orders; whisker its interval)",
+            Unit::Seconds,
+        )
+        .from(0.0),
         body: Body::Groups(groups),
         references: Vec::new(),
     })
@@ -130,14 +134,23 @@ fn c15_panel(c: &ClaimResult) -> Option<Panel> {
         };
         groups.push(Group {
             label,
-            slots: vec![Some(bar(kind, f.value, None, rejected))],
+            slots: vec![Some(bar(
+                kind,
+                f.value,
+                f.interval.map(|[lo, hi]| (lo, hi)),
+                rejected,
+            ))],
             packed: false,
         });
     }
     (!groups.is_empty()).then(|| Panel {
         title: format!("claim C15 on tokio ({})", c.scale),
         x: Axis::linear("client limit against a server of capacity 10", Unit::Count),
-        y: Axis::linear("calls completed per second", Unit::Count).from(0.0),
+        y: Axis::linear(
+            "calls completed per second (median; whisker its interval)",
+            Unit::Count,
+        )
+        .from(0.0),
         body: Body::Groups(groups),
         references: Vec::new(),
     })

@@ -266,3 +266,52 @@ fn a_profile_with_a_conflicting_flag_is_refused() {
         "a refused run created its results folder"
     );
 }
+
+#[test]
+fn a_run_raises_the_open_files_limit_and_records_both() {
+    let s = Scratch::new("nofile");
+    let args = [
+        "run",
+        "--runtime",
+        "sequential",
+        "--workload",
+        "io",
+        "--tasks",
+        "2",
+        "--latency",
+        "1ms",
+        "--warmup",
+        "0",
+        "--repeat",
+        "1",
+    ];
+    // Started with a low soft limit, as a default shell often gives.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -Sn 256 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_rtbench"))
+        .args(s.args_with_out(&args, "out"))
+        .current_dir(s.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("sh starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let limits = &s.summary()["machine"]["limits"];
+    assert_eq!(
+        limits["open_files_at_start"].as_u64(),
+        Some(256),
+        "{limits}"
+    );
+    let hard = limits["open_files_hard"].as_u64();
+    assert!(hard.is_some_and(|h| h >= 256), "{limits}");
+    assert_eq!(
+        limits["open_files"].as_u64(),
+        hard,
+        "raised to the hard limit: {limits}"
+    );
+    assert!(
+        limits["somaxconn"].as_u64().is_some_and(|n| n > 0),
+        "{limits}"
+    );
+}

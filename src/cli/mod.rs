@@ -48,6 +48,11 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    // A socket or pipe per unit: the soft open-files limit goes to the hard one before any
+    // work, for this process and every child it starts; the machine record keeps both.
+    if let Err(e) = crate::measure::os_limits::raise_open_files() {
+        eprintln!("note: could not raise the open-files limit (ulimit -n): {e}");
+    }
     let result = match cli.command {
         Some(Command::Run(a)) => run(&a, command_line),
         None => run(&RunArgs::defaults(), command_line),

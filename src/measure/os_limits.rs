@@ -61,6 +61,12 @@ pub struct Limits {
     pub max_open_files: Limit,
     /// Soft RLIMIT_STACK (`ulimit -s`), in bytes.
     pub stack_size_bytes: Limit,
+    /// Hard RLIMIT_NOFILE: how far the soft limit may be raised (rtbench raises it at start).
+    pub max_open_files_hard: Limit,
+    /// net.core.somaxconn: the most a listen backlog may hold.
+    pub somaxconn: Limit,
+    /// net.ipv4.ip_local_port_range: the ephemeral ports a client connection may take.
+    pub local_ports: Option<(u64, u64)>,
 }
 
 impl Limits {
@@ -83,6 +89,15 @@ impl Limits {
             max_user_processes: soft(|l| l.max_processes),
             max_open_files: soft(|l| l.max_open_files),
             stack_size_bytes: soft(|l| l.max_stack_size),
+            max_open_files_hard: match rlimits.as_ref().map(|all| all.max_open_files.hard_limit) {
+                Some(LimitValue::Value(n)) => Limit::Value(n),
+                Some(LimitValue::Unlimited) => Limit::Unlimited,
+                None => Limit::Unknown,
+            },
+            somaxconn: Limit::sysctl(read_sysctl::<u64>("net/core/somaxconn")),
+            local_ports: read_sysctl::<String>("net/ipv4/ip_local_port_range")
+                .ok()
+                .and_then(|s| port_range(&s)),
         }
     }
 
@@ -103,6 +118,78 @@ impl Limits {
             self.pid_max, self.max_user_processes, self.max_open_files
         )
     }
+}
+
+/// A sysctl under /proc/sys that procfs does not type, read as text and parsed.
+fn read_sysctl<T: std::str::FromStr>(path: &str) -> procfs::ProcResult<T> {
+    let text = std::fs::read_to_string(format!("/proc/sys/{path}"))?;
+    text.trim()
+        .parse()
+        .map_err(|_| procfs::ProcError::Other(format!("/proc/sys/{path}: '{}'", text.trim())))
+}
+
+/// `32768\t60999` as (32768, 60999).
+fn port_range(text: &str) -> Option<(u64, u64)> {
+    let mut it = text.split_whitespace().map(str::parse::<u64>);
+    match (it.next(), it.next(), it.next()) {
+        (Some(Ok(lo)), Some(Ok(hi)), None) if lo <= hi => Some((lo, hi)),
+        _ => None,
+    }
+}
+
+/// What raising the soft open-files limit found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenFiles {
+    /// The soft limit rtbench was started with (`ulimit -n`).
+    pub soft_at_start: Limit,
+    /// The soft limit now: the hard limit, where it could be raised.
+    pub soft: Limit,
+    /// The hard limit.
+    pub hard: Limit,
+}
+
+fn rlim(v: libc::rlim_t) -> Limit {
+    if v == libc::RLIM_INFINITY {
+        Limit::Unlimited
+    } else {
+        Limit::Value(v)
+    }
+}
+
+static RAISED: std::sync::OnceLock<OpenFiles> = std::sync::OnceLock::new();
+
+/// What [`raise_open_files`] found and did, if it ran in this process.
+pub fn raised_open_files() -> Option<OpenFiles> {
+    RAISED.get().copied()
+}
+
+/// Raises this process's soft RLIMIT_NOFILE to its hard limit, so a run may hold a socket
+/// per connection (and every child it starts inherits it); answers what it found and did,
+/// and keeps the first answer for the machine record ([`raised_open_files`]).
+pub fn raise_open_files() -> std::io::Result<OpenFiles> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the limits into the struct it is given, nothing else.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let soft_at_start = rlim(r.rlim_cur);
+    if r.rlim_cur < r.rlim_max {
+        r.rlim_cur = r.rlim_max;
+        // SAFETY: setrlimit reads the struct it is given; raising soft to hard needs no
+        // privilege.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &r) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    let done = OpenFiles {
+        soft_at_start,
+        soft: rlim(r.rlim_cur),
+        hard: rlim(r.rlim_max),
+    };
+    Ok(*RAISED.get_or_init(|| done))
 }
 
 /// The thread limits in force now on one line, for an error message.
@@ -133,6 +220,23 @@ mod tests {
         let processes = limits.describe_processes();
         assert!(processes.starts_with("kernel.pid_max="), "{processes}");
         assert!(processes.contains(", ulimit -n="), "{processes}");
+    }
+
+    #[test]
+    fn port_ranges_parse_as_the_kernel_writes_them() {
+        assert_eq!(super::port_range("32768\t60999\n"), Some((32768, 60999)));
+        assert_eq!(super::port_range("1024 65535"), Some((1024, 65535)));
+        assert_eq!(super::port_range("60999 32768"), None);
+        assert_eq!(super::port_range("32768"), None);
+        assert_eq!(super::port_range("a b"), None);
+    }
+
+    #[test]
+    fn raising_open_files_ends_at_the_hard_limit() {
+        let o = super::raise_open_files().expect("getrlimit works here");
+        assert_eq!(o.soft, o.hard);
+        assert_eq!(Limits::read().max_open_files, o.hard);
+        assert!(Limits::read().somaxconn.value().is_some_and(|n| n > 0));
     }
 
     #[test]

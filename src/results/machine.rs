@@ -66,6 +66,22 @@ pub struct OsLimits {
     pub max_user_processes: Option<u64>,
     /// Soft RLIMIT_STACK in bytes; None when unlimited or unreadable.
     pub stack_size_bytes: Option<u64>,
+    /// Soft RLIMIT_NOFILE as rtbench was started (`ulimit -n`); None when unlimited or
+    /// unreadable, or in a file from before it was recorded.
+    #[serde(default)]
+    pub open_files_at_start: Option<u64>,
+    /// Soft RLIMIT_NOFILE during the run: rtbench raises it to the hard limit at start.
+    #[serde(default)]
+    pub open_files: Option<u64>,
+    /// Hard RLIMIT_NOFILE.
+    #[serde(default)]
+    pub open_files_hard: Option<u64>,
+    /// net.core.somaxconn: the most a listen backlog may hold.
+    #[serde(default)]
+    pub somaxconn: Option<u64>,
+    /// net.ipv4.ip_local_port_range, first and last port.
+    #[serde(default)]
+    pub local_ports: Option<[u64; 2]>,
 }
 
 impl Machine {
@@ -157,6 +173,13 @@ impl OsLimits {
             pid_max: read.pid_max.value(),
             max_user_processes: read.max_user_processes.value(),
             stack_size_bytes: read.stack_size_bytes.value(),
+            open_files_at_start: os_limits::raised_open_files()
+                .map_or(read.max_open_files, |o| o.soft_at_start)
+                .value(),
+            open_files: read.max_open_files.value(),
+            open_files_hard: read.max_open_files_hard.value(),
+            somaxconn: read.somaxconn.value(),
+            local_ports: read.local_ports.map(|(lo, hi)| [lo, hi]),
         }
     }
 }

@@ -68,6 +68,20 @@ impl Renderer for Machine {
             l.stack_size_bytes
                 .map_or_else(|| "unlimited".to_string(), |b| bytes(Some(b as f64)))
         ));
+        if let Some(n) = l.open_files {
+            let mut fds = format!(
+                "- descriptors and sockets: ulimit -n {n} (hard {}",
+                opt(l.open_files_hard)
+            );
+            if let Some(start) = l.open_files_at_start.filter(|&s| s != n) {
+                let _ = write!(fds, "; raised from {start} at start");
+            }
+            let _ = write!(fds, "), somaxconn {}", opt(l.somaxconn));
+            if let Some([lo, hi]) = l.local_ports {
+                let _ = write!(fds, ", ephemeral ports {lo}-{hi}");
+            }
+            lines.push(fds);
+        }
         if let Some(c) = &loaded.claims {
             let cm = &c.machine;
             let mut also = format!("- claims: measured {}", cm.date);

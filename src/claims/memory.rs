@@ -62,7 +62,7 @@ pub static CLAIMS: [Claim; 3] = [
                  from {STEPS_BELOW} steps below its first crossing in interleaved rounds (smaller ones, kept in \
                  the quick pass, taken as keeping it); a size keeps it if its interval's low end \
                  is >= {EFFICIENCY_KEPT}, not if its high end is below; the figure is [largest size surely keeping, \
-                 largest possibly keeping]; holds if each lies in the claimed range (1000+ is open-ended), \
+                 one below the first size surely failing] (a ladder step is not an exact count); holds if each lies in the claimed range (1000+ is open-ended), \
                  roughly if within {SIZE_ROUGHLY}x of its ends, inconclusive if an interval straddles an end; \
                  the weakest of the three; the most idle units each model parked in the memory pass (the OS \
                  maximum) are shown beside it, not judged",
@@ -308,8 +308,8 @@ fn in_range(e: Est, (low, high): (f64, Option<f64>), k: f64, what: &str) -> Test
     }
 }
 
-/// The practical concurrency of tasks, threads and processes (each [surely, possibly]
-/// keeping the efficiency) against the notes' ranges: the weakest of the three, inconclusive
+/// The practical concurrency of tasks, threads and processes (each the largest size surely
+/// keeping the efficiency, up to one below the first surely failing) against the notes' ranges: the weakest of the three, inconclusive
 /// when an interval straddles a range's end.
 pub fn c09_rule(tasks: Est, threads: Est, processes: Est) -> (Verdict, String) {
     let figures = [

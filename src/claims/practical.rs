@@ -97,19 +97,31 @@ pub struct Climb {
 
 impl Climb {
     /// The practical concurrency: climbing the ladder until a size surely fails to keep
-    /// the efficiency, [largest size surely keeping it, largest possibly keeping it], the
-    /// median the surely-keeping one; 0 when even the first size fails.
+    /// the efficiency, [largest size surely keeping it, one below the first size that
+    /// surely fails], the median the surely-keeping one. A ladder step is not an exact
+    /// count: the crossing lies anywhere between the last size kept and the next that was
+    /// not (a failed cell's size bounds it too); a climb that reached its cap is at least
+    /// the cap. 0 when even the first size fails.
     pub fn practical(&self) -> Est {
         let below = self.kept_below.unwrap_or(0) as f64;
         let (mut surely, mut possibly) = (below, below);
+        let mut failing = None;
         for s in &self.steps {
             match kept(s) {
                 Test::Yes => (surely, possibly) = (s.size as f64, s.size as f64),
                 Test::Unsure(_) => possibly = s.size as f64,
-                Test::No => break,
+                Test::No => {
+                    failing = Some(s.size);
+                    break;
+                }
             }
         }
-        Est::new(surely, surely, possibly)
+        let failing = failing.or(match &self.stop {
+            Stop::Fell(n) | Stop::Failed(n, _) => Some(*n),
+            Stop::Cap => None,
+        });
+        let high = failing.map_or(possibly, |n| (n.saturating_sub(1) as f64).max(possibly));
+        Est::new(surely, surely, high)
     }
 }
 
@@ -279,13 +291,19 @@ mod tests {
                 step(3000, 0.1, 0.2),
             ],
         );
-        assert_eq!(c.practical(), Est::new(300.0, 300.0, 1000.0));
+        // Up to one below the first size surely failing: the crossing is somewhere there.
+        assert_eq!(c.practical(), Est::new(300.0, 300.0, 2999.0));
         let c = climb_of(Some(100), vec![step(300, 0.5, 0.9), step(1000, 0.2, 0.49)]);
-        assert_eq!(c.practical(), Est::point(300.0));
+        assert_eq!(c.practical(), Est::new(300.0, 300.0, 999.0));
         // A size surely failing ends the climb, whatever comes after.
         let c = climb_of(None, vec![step(10, 0.1, 0.2), step(30, 0.6, 0.7)]);
-        assert_eq!(c.practical(), Est::point(0.0));
+        assert_eq!(c.practical(), Est::new(0.0, 0.0, 9.0));
+        // No size failed in the rounds: the quick pass's fall (x3000) bounds it.
         let c = climb_of(Some(30), vec![step(100, 0.3, 0.7)]);
-        assert_eq!(c.practical(), Est::new(30.0, 30.0, 100.0));
+        assert_eq!(c.practical(), Est::new(30.0, 30.0, 2999.0));
+        // At its cap: at least the cap.
+        let mut c = climb_of(Some(30), vec![step(100, 0.6, 0.7)]);
+        c.stop = Stop::Cap;
+        assert_eq!(c.practical(), Est::point(100.0));
     }
 }

@@ -41,7 +41,7 @@ fn switch(c: &mut Criterion) {
                     let per = instance
                         .brigade(UNITS, HOPS)
                         .unwrap_or_else(|e| panic!("{}: {e}", rt.name()));
-                    Duration::from_secs_f64(per * HOPS as f64)
+                    Duration::from_secs_f64(per.seconds_per_hop * HOPS as f64)
                 })
             })
         });

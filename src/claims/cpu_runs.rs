@@ -77,6 +77,10 @@ pub struct CpuResult {
     pub speedup: Est,
     /// Its wall seconds.
     pub wall: Est,
+    /// Cores it kept busy: its process's CPU time (user and kernel, every thread) over its
+    /// wall, per round. A host that steals time lowers it; nothing can raise a one-thread
+    /// runtime's above 1 (but accounting granularity).
+    pub cores_used: Est,
     /// Its peak memory (worker processes alive at once included), bytes.
     pub peak_bytes: Est,
 }
@@ -105,6 +109,14 @@ impl CpuRuns {
             .iter()
             .find(|r| r.cell.runtime == runtime && r.cell.limit == limit)
             .map(|r| r.speedup)
+    }
+
+    /// The cores `runtime` under `limit` kept busy, if it ran.
+    pub fn cores_used(&self, runtime: &str, limit: Limit) -> Option<Est> {
+        self.cells
+            .iter()
+            .find(|r| r.cell.runtime == runtime && r.cell.limit == limit)
+            .map(|r| r.cores_used)
     }
 }
 
@@ -189,10 +201,15 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
             ));
         }
         let peaks: Vec<f64> = run.iter().map(|c| c.footprint_bytes() as f64).collect();
+        let busy: Vec<f64> = run
+            .iter()
+            .map(|c| (c.cpu_user_seconds + c.cpu_sys_seconds) / c.wall_seconds.max(1e-9))
+            .collect();
         out.push(CpuResult {
             cell: *cell,
             speedup,
             wall: Est::of(w),
+            cores_used: Est::of(&busy),
             peak_bytes: Est::of(&peaks),
         });
     }

@@ -126,6 +126,8 @@ figure_ids! {
         C13ThreadsSwitchesPerHopUnpinned = "c13-threads-switches-per-hop-unpinned" once: "Voluntary context switches per hop between threads, unpinned.",
         C13ThreadsInvoluntaryPerHop = "c13-threads-involuntary-per-hop" once: "Involuntary context switches per hop between threads, pinned.",
         C13ThreadsInvoluntaryPerHopUnpinned = "c13-threads-involuntary-per-hop-unpinned" once: "Involuntary context switches per hop between threads, unpinned.",
+        C13ThreadsAllSwitchesPerHop = "c13-threads-all-switches-per-hop" once: "The thread units' own context switches per hop, voluntary and involuntary, pinned (the gate: at least one).",
+        C13ThreadsAllSwitchesPerHopUnpinned = "c13-threads-all-switches-per-hop-unpinned" once: "The thread units' own context switches per hop, voluntary and involuntary, unpinned.",
         C13TaskHop = "c13-task-hop" per "runtime": "Seconds per hop in a ring of tasks passing one token, pinned to one CPU.",
         C13TaskHopUnpinned = "c13-task-hop-unpinned" per "runtime": "Seconds per hop in a ring of tasks passing one token, unpinned.",
         C13TaskSwitchesPerHopPinned = "c13-task-switches-per-hop-pinned" per "runtime": "Voluntary context switches per hop between tasks, pinned.",
@@ -138,6 +140,7 @@ figure_ids! {
     "C14" => {
         C14Sequential = "c14-sequential" once: "Sequential wall time of the CPU work.",
         C14Speedup = "c14-speedup" per "runtime": "Speed-up over sequential.",
+        C14CoresUsed = "c14-cores-used" per "runtime": "Cores the cell kept busy: its CPU time (user and kernel) over its wall.",
     }
     "C15" => {
         C15CallsPerSecond = "c15-calls-per-second" per "client limit": "Calls completed per second.",

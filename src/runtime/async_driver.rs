@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use smol::future::FutureExt;
 
-use super::brigade::{UnitLog, seconds_per_hop};
+use super::brigade::{Hopped, UnitLog, hopped};
 
 use super::{
     Instance, Outcome, PARK_FOR, RuntimeError, SleepTimes, Spawned, Variant, panic_message,
@@ -86,7 +86,7 @@ impl<I: AsyncInstance> Instance for I {
         self.block_on_task(service_run(self.rt(), *spec))?
     }
 
-    fn brigade(&mut self, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+    fn brigade(&mut self, units: usize, hops: usize) -> Result<Hopped, RuntimeError> {
         super::brigade::check(units, hops)?;
         self.block_on_task(brigade(self.rt(), units, hops))?
     }
@@ -407,7 +407,7 @@ fn release(
 /// own bounded channel and sending the token on plus one to the next, through the
 /// runtime's own wake-up; seconds per hop. When the token has made `hops` hops its holder
 /// stops, and every other task stops as the channel it waits on loses its last sender.
-pub async fn brigade<R: AsyncRt>(rt: R, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+pub async fn brigade<R: AsyncRt>(rt: R, units: usize, hops: usize) -> Result<Hopped, RuntimeError> {
     let hops = hops as u64;
     let (txs, rxs): (Vec<_>, Vec<_>) = (0..units).map(|_| async_channel::bounded::<u64>(1)).unzip();
     let first = txs[0].clone();
@@ -444,5 +444,5 @@ pub async fn brigade<R: AsyncRt>(rt: R, units: usize, hops: usize) -> Result<f64
             "the brigade's first unit was gone before the token".into(),
         ));
     }
-    seconds_per_hop(&logs, hops)
+    hopped(&logs, hops)
 }

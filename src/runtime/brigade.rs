@@ -10,14 +10,17 @@
 //! answer can arrive before the sender has gone to sleep (measured unpinned, 1 to 9 hops in
 //! 40,000 did not switch).
 //!
-//! Here the thread side: each unit an OS thread with a mailbox (a mutex and a condvar).
-//! The async side is in [`super::async_driver`].
+//! Here the thread side: each unit an OS thread with a mailbox (a mutex and a condvar),
+//! counting its own context switches (getrusage RUSAGE_THREAD) over its life, so the
+//! figure is the units' switches, not the main thread's start and join. The async side is
+//! in [`super::async_driver`].
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Instant;
 
 use super::{RuntimeError, panic_message};
+use crate::measure::Usage;
 
 /// The fewest units a brigade takes (a ring needs two; with fewer than three a hop may not
 /// switch, see the module's text).
@@ -33,11 +36,35 @@ pub struct UnitLog {
     pub last: Option<Instant>,
     /// Tokens it took.
     pub held: u64,
+    /// Its own context switches over its life, where the unit is a thread that counts them
+    /// (a task shares its worker thread with other tasks, so it cannot).
+    pub own: Option<Usage>,
 }
 
-/// The units' logs as seconds per hop; an error names what went wrong (a lost token, a
-/// token counted twice).
-pub fn seconds_per_hop(logs: &[UnitLog], hops: u64) -> Result<f64, RuntimeError> {
+/// A brigade's timed run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hopped {
+    /// Seconds per hop.
+    pub seconds_per_hop: f64,
+    /// The units' own context switches, summed, when every unit counted them (threads);
+    /// None for tasks (the process's count stands for them).
+    pub unit_switches: Option<Usage>,
+}
+
+/// The units' logs as a timed run: seconds per hop and, if every unit counted them, their
+/// switches; an error names what went wrong (a lost token, a token counted twice).
+pub fn hopped(logs: &[UnitLog], hops: u64) -> Result<Hopped, RuntimeError> {
+    let unit_switches = logs
+        .iter()
+        .map(|l| l.own)
+        .try_fold(Usage::default(), |sum, own| own.map(|u| sum.plus(u)));
+    Ok(Hopped {
+        seconds_per_hop: seconds_per_hop(logs, hops)?,
+        unit_switches,
+    })
+}
+
+fn seconds_per_hop(logs: &[UnitLog], hops: u64) -> Result<f64, RuntimeError> {
     let first = logs.iter().find_map(|l| l.first);
     let last = logs.iter().find_map(|l| l.last);
     let held: u64 = logs.iter().map(|l| l.held).sum();
@@ -62,8 +89,8 @@ pub fn check(units: usize, hops: usize) -> Result<(), RuntimeError> {
     Ok(())
 }
 
-/// The brigade on OS threads; seconds per hop.
-pub fn threads(units: usize, hops: usize) -> Result<f64, RuntimeError> {
+/// The brigade on OS threads.
+pub fn threads(units: usize, hops: usize) -> Result<Hopped, RuntimeError> {
     check(units, hops)?;
     let boxes: Vec<Mailbox> = (0..units).map(|_| Mailbox::default()).collect();
     let hops = hops as u64;
@@ -93,12 +120,15 @@ pub fn threads(units: usize, hops: usize) -> Result<f64, RuntimeError> {
             })
             .collect::<Result<Vec<UnitLog>, _>>()
     })?;
-    seconds_per_hop(&logs, hops)
+    hopped(&logs, hops)
 }
 
 /// One unit: takes a token, passes it on plus one, until the token has made `hops` hops
-/// (then closes every mailbox) or its own mailbox is closed.
+/// (then closes every mailbox) or its own mailbox is closed. Its switches are counted from
+/// before its first wait to after its last take (its wait for the first token included, as
+/// every take follows a wait).
 fn unit(own: &Mailbox, next: &Mailbox, all: &[Mailbox], hops: u64) -> UnitLog {
+    let start = Usage::this_thread();
     let mut log = UnitLog::default();
     while let Some(v) = own.take() {
         log.held += 1;
@@ -112,13 +142,15 @@ fn unit(own: &Mailbox, next: &Mailbox, all: &[Mailbox], hops: u64) -> UnitLog {
         }
         next.give(v + 1);
     }
+    log.own = Some(Usage::this_thread().since(start));
     log
 }
 
 /// A unit's mailbox: one slot under a mutex, its owner waiting on the condvar until a token
 /// is in it. Nothing spins or yields: a unit with nothing to hold blocks in the kernel (a
-/// futex wait). The notify is sent with the lock held, so a woken unit that preempts the
-/// giver (both on one CPU) blocks on the mutex instead of running before the giver waits.
+/// futex wait). The notify is sent after the lock is released, so a woken unit that preempts
+/// the giver (both on one CPU) finds the mutex free and takes the token at once: a hop is
+/// one switch, not a wake-up plus a block on the mutex.
 #[derive(Default)]
 struct Mailbox {
     slot: Mutex<Slot>,
@@ -137,8 +169,7 @@ impl Mailbox {
     }
 
     fn give(&self, v: u64) {
-        let mut slot = self.lock();
-        slot.token = Some(v);
+        self.lock().token = Some(v);
         self.bell.notify_one();
     }
 
@@ -169,8 +200,15 @@ mod tests {
     #[test]
     fn a_ring_of_threads_makes_every_hop_and_times_it() {
         for units in [2, 3, 5] {
-            let s = threads(units, 1_000).expect("the brigade runs");
-            assert!(s > 0.0, "{units} units: {s}");
+            let run = threads(units, 1_000).expect("the brigade runs");
+            assert!(run.seconds_per_hop > 0.0, "{units} units: {run:?}");
+            let own = run.unit_switches.expect("threads count their own switches");
+            // Every take but the ones a unit found waiting sleeps first; the count cannot
+            // be zero unless the units spun.
+            assert!(
+                own.voluntary_switches + own.involuntary_switches > 0,
+                "{units} units: {own:?}"
+            );
         }
     }
 
@@ -183,7 +221,12 @@ mod tests {
     #[test]
     fn a_lost_token_fails_verification() {
         let now = Instant::now();
-        let log = |first, last, held| UnitLog { first, last, held };
+        let log = |first, last, held| UnitLog {
+            first,
+            last,
+            held,
+            own: None,
+        };
         let ok = [log(Some(now), None, 6), log(None, Some(now), 5)];
         assert!(seconds_per_hop(&ok, 10).is_ok());
         let lost = [log(Some(now), None, 5), log(None, Some(now), 5)];

@@ -243,8 +243,8 @@ pub trait Instance {
     }
 
     /// Claim C13: a ring of `units` tasks (or threads) passing one token `hops` times
-    /// ([`brigade`]); seconds per hop.
-    fn brigade(&mut self, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+    /// ([`brigade`]); seconds per hop, and the units' own switches where they count them.
+    fn brigade(&mut self, units: usize, hops: usize) -> Result<brigade::Hopped, RuntimeError> {
         let _ = (units, hops);
         Err(RuntimeError::Unsupported(
             "this runtime has no brigade experiment (no units to switch between)".into(),

@@ -106,7 +106,11 @@ impl Instance for ThreadsInstance {
         Ok(stamping.times())
     }
 
-    fn brigade(&mut self, units: usize, hops: usize) -> Result<f64, RuntimeError> {
+    fn brigade(
+        &mut self,
+        units: usize,
+        hops: usize,
+    ) -> Result<super::brigade::Hopped, RuntimeError> {
         super::brigade::threads(units, hops)
     }
 

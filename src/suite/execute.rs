@@ -95,14 +95,15 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
         Experiment::Brigade { units, hops, .. } => {
             // A first run warms the channels and threads up.
             instance.brigade(units, hops / 10 + 1)?;
-            // The process's switches: this child runs nothing but the brigade (its units'
-            // start and join included: a few switches against tens of thousands of hops).
+            // The units' own switches where they count them (threads); otherwise the
+            // process's: this child runs nothing but the brigade (tasks share their
+            // runtime's worker threads, whose switches are the tasks' hops).
             let span = Span::start();
-            let seconds_per_hop = instance.brigade(units, hops)?;
-            let usage = span.stop().usage;
+            let run = instance.brigade(units, hops)?;
+            let usage = run.unit_switches.unwrap_or(span.stop().usage);
             let hops = hops.max(1) as f64;
             Ok(ExperimentOutcome::Brigade {
-                seconds_per_hop,
+                seconds_per_hop: run.seconds_per_hop,
                 voluntary_per_hop: usage.voluntary_switches as f64 / hops,
                 involuntary_per_hop: usage.involuntary_switches as f64 / hops,
             })

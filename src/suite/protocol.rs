@@ -223,8 +223,9 @@ pub enum ExperimentOutcome {
     Brigade {
         /// Seconds per hop.
         seconds_per_hop: f64,
-        /// Voluntary context switches of the process per hop (one unit handing the token
-        /// to the next), over the timed brigade (getrusage).
+        /// Voluntary context switches per hop (one unit handing the token to the next)
+        /// over the timed brigade: the units' own where they are threads (getrusage
+        /// RUSAGE_THREAD, summed), else the process's.
         #[serde(default)]
         voluntary_per_hop: f64,
         /// Involuntary context switches (preemptions, yields) per hop.

@@ -4,7 +4,10 @@
 
 use super::judge::{Est, Test, figure, ladder, num};
 use super::lab::Lab;
-use super::practical::{self, CLIMB_STOP, EFFICIENCY_KEPT, FIRST_SIZE, MODELS, STEPS_BELOW};
+use super::practical::{
+    self, BISECTIONS, CLIMB_STOP, EFFICIENCY_KEPT, FIRST_SIZE, MODELS, NARROW, STEPS_BELOW,
+    STEPS_DOWN,
+};
 use super::verdict::{SIZE_HOLDS, SIZE_ROUGHLY, size_verdict};
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::results::{MemoryKind, MemoryModel, MemoryRecord};
@@ -59,10 +62,14 @@ pub static CLAIMS: [Claim; 3] = [
                  when all wait L (the notes' 1 s scaled) at once, so it depends on L (a longer wait hides more \
                  start cost); sizes {FIRST_SIZE}, {}, {}, ... up to {} (an OS refusal ends a ladder), \
                  a quick pass of one run per size climbing until one is below {CLIMB_STOP}, then the sizes \
-                 from {STEPS_BELOW} steps below its first crossing in interleaved rounds (smaller ones, kept in \
-                 the quick pass, taken as keeping it); a size keeps it if its interval's low end \
-                 is >= {EFFICIENCY_KEPT}, not if its high end is below; the figure is [largest size surely keeping, \
-                 one below the first size surely failing] (a ladder step is not an exact count); holds if each lies in the claimed range (1000+ is open-ended), \
+                 from {STEPS_BELOW} steps below its first crossing in interleaved rounds; a size keeps it if its \
+                 interval's low end is >= {EFFICIENCY_KEPT}, not if its high end is below, and only sizes \
+                 measured in rounds count (while none keeps it, the rounds step down the ladder, at most \
+                 {STEPS_DOWN} sizes); then the bracket between the largest size surely keeping it (K) and the \
+                 first surely failing (F) is bisected in the same rounds at sqrt(K x F), at most {BISECTIONS} \
+                 times and until F/K <= {NARROW}, a midpoint that straddles ending it; a cell failing at size \
+                 {FIRST_SIZE} is an error, not a 0; the figure is [largest size surely keeping, one below the \
+                 first size surely failing]; holds if each lies in the claimed range (1000+ is open-ended), \
                  roughly if within {SIZE_ROUGHLY}x of its ends, inconclusive if an interval straddles an end; \
                  the weakest of the three; the most idle units each model parked in the memory pass (the OS \
                  maximum) are shown beside it, not judged",
@@ -248,7 +255,7 @@ const C09_PRACTICAL: [FigureId; 3] = [
 
 fn c09(lab: &Lab) -> Result<Finding, String> {
     let l = lab.scaled(1.0);
-    let climbs = practical::climb(lab, Latency::Fixed(l))?;
+    let climbs = practical::climb(lab, Latency::Fixed(l)).map_err(|e| e.to_string())?;
     let [tasks_p, threads_p, processes_p] = [0, 1, 2].map(|i| climbs[i].practical());
     let (verdict, mut why) = c09_rule(tasks_p, threads_p, processes_p);
     let tasks = lab.memory_model("tokio")?.max_units;

@@ -52,6 +52,12 @@ pub fn ratio(x: f64) -> String {
     format!("{x:.2}x")
 }
 
+/// A ratio to three decimals, where which side of 1 its interval lies on matters (a paired
+/// ratio near 1): `0.996x`.
+pub fn ratio_fine(x: f64) -> String {
+    format!("{x:.3}x")
+}
+
 /// A count measured as a float (a median of counts), rounded: `40`.
 pub fn count(x: f64) -> String {
     format!("{x:.0}")
@@ -102,6 +108,8 @@ mod tests {
     #[test]
     fn ratios_counts_and_rates() {
         assert_eq!(ratio(1.944), "1.94x");
+        assert_eq!(ratio_fine(0.9996), "1.000x");
+        assert_eq!(ratio_fine(0.9954), "0.995x");
         assert_eq!(count(39.6), "40");
         assert_eq!(per_second(472.6), "473/s");
     }

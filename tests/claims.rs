@@ -141,6 +141,11 @@ fn claims_the_readers_read_write_every_key_they_ask_for() {
     let RowBody::Limit(l) = row(RowKind::Limit) else {
         panic!("not the limit row");
     };
+    assert!(
+        !l.groups.is_empty() && l.groups.iter().all(|g| g.paired()),
+        "C05's spreads are compared on its paired ratios: {:?}",
+        l.groups
+    );
     let c15 = l.c15.as_ref().expect("C15's adaptive figures were found");
     assert!(
         c15.fixed

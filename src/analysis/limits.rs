@@ -2,6 +2,12 @@
 //! the same size, compared over claim C05's task orders when the claims ran (so no pick rests
 //! on one lucky order), else in the io cells; and claims C06 (rejections) and C15 (an
 //! adaptive limit).
+//!
+//! Over C05's orders the styles are compared by their time over the semaphore's in the same
+//! order (C05's paired ratios): every style runs the same order in a round, so the ratio
+//! cancels the order, whose spread would otherwise make every unpaired interval overlap.
+//! A folder written before C05 published the pool's ratio compares the unpaired intervals
+//! and names the ratio it lacks.
 
 use super::rank::overlap;
 use super::select::usable;
@@ -15,11 +21,21 @@ use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
 pub const RULE: &str = "every limit style tied with the fastest (intervals overlap) under each \
-                        latency spread, over claim C05's task orders when it ran, else in the io cells; \
-                        rejections from C06, the adaptive limit from C15 when it holds";
+                        latency spread, over claim C05's task orders when it ran (each style's time \
+                        over the semaphore's in the same order: tied when that ratio's interval holds 1), \
+                        else in the io cells; rejections from C06, the adaptive limit from C15 when it holds";
+
+/// C05's ratios over the semaphore, paired order by order, that the row compares the styles
+/// on; a folder without them compares the unpaired intervals.
+pub const PAIRED: [FigureId; 2] = [
+    FigureId::C05PoolOverSemaphore,
+    FigureId::C05BatchesOverSemaphore,
+];
 
 /// The figures this row reads.
-pub const READS: [FigureId; 4] = [
+pub const READS: [FigureId; 6] = [
+    FigureId::C05PoolOverSemaphore,
+    FigureId::C05BatchesOverSemaphore,
     FigureId::C06RejectedNoLimit,
     FigureId::C06RejectedSemaphore,
     FigureId::C15CallsPerSecond,
@@ -88,6 +104,40 @@ pub struct Entry<'a> {
     pub interval: (f64, f64),
     /// The cell, when the time is one (else it is C05's figure).
     pub cell: Option<&'a CellRecord>,
+    /// Over C05's orders: its time over the semaphore's in the same order (the semaphore's
+    /// own is 1 [1, 1]), or the key of that ratio when the folder lacks it; None for a cell.
+    pub paired: Option<Result<Paired, FigureKey>>,
+}
+
+/// A style's time over the semaphore's, order by order: the median of the ratios and its
+/// interval, as C05 published them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    /// Median ratio (below 1: faster than the semaphore).
+    pub ratio: f64,
+    /// Its interval.
+    pub interval: (f64, f64),
+}
+
+impl Paired {
+    /// The semaphore over itself.
+    pub const ONE: Paired = Paired {
+        ratio: 1.0,
+        interval: (1.0, 1.0),
+    };
+
+    /// Against the semaphore: `Less` (faster) when the interval lies wholly below 1,
+    /// `Greater` (slower) wholly above, `Equal` (tied) when it holds 1.
+    pub fn against_semaphore(&self) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        if self.interval.1 < 1.0 {
+            Ordering::Less
+        } else if self.interval.0 > 1.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    }
 }
 
 /// The styles' times under a limit of one size, in one group (at least two styles ran).
@@ -101,6 +151,30 @@ pub struct LimitGroup<'a> {
     pub best: [Option<Entry<'a>>; 3],
 }
 
+impl LimitGroup<'_> {
+    /// Whether the styles are compared by their ratios over the semaphore, paired by order:
+    /// C05's spreads whose every ratio the folder holds.
+    pub fn paired(&self) -> bool {
+        self.best
+            .iter()
+            .flatten()
+            .all(|e| matches!(e.paired, Some(Ok(_))))
+    }
+
+    /// What the rule compares for each style, in [`Style::ALL`] order: (median, interval)
+    /// of its ratio over the semaphore when [`LimitGroup::paired`], else of its wall time.
+    pub fn compared(&self) -> [Option<(f64, (f64, f64))>; 3] {
+        let paired = self.paired();
+        self.best.each_ref().map(|e| {
+            let e = e.as_ref()?;
+            Some(match &e.paired {
+                Some(Ok(p)) if paired => (p.ratio, p.interval),
+                _ => (e.wall, e.interval),
+            })
+        })
+    }
+}
+
 /// How one style fared over the groups.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StyleResult {
@@ -108,7 +182,8 @@ pub struct StyleResult {
     pub style: Style,
     /// It ran in some group.
     pub ran: bool,
-    /// Its worst time over the fastest of its group (1.0 when it was the fastest).
+    /// Its worst time over the fastest of its group (1.0 when it was the fastest); over C05's
+    /// paired orders, its ratio over the fastest's ratio.
     pub worst: f64,
     /// In every group it ran in, its interval overlapped the fastest's.
     pub tied_everywhere: bool,
@@ -198,19 +273,17 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
         chosen: false,
     });
     for g in &groups {
-        let Some(fastest) = g
-            .best
-            .iter()
-            .flatten()
-            .min_by(|a, b| a.wall.total_cmp(&b.wall))
+        let compared = g.compared();
+        let Some(&(fastest, fastest_interval)) =
+            compared.iter().flatten().min_by(|a, b| a.0.total_cmp(&b.0))
         else {
             continue;
         };
-        for (s, c) in styles.iter_mut().zip(&g.best) {
-            if let Some(c) = c {
+        for (s, c) in styles.iter_mut().zip(&compared) {
+            if let Some((value, interval)) = c {
                 s.ran = true;
-                s.worst = s.worst.max(c.wall / fastest.wall);
-                s.tied_everywhere &= overlap(c.interval, fastest.interval);
+                s.worst = s.worst.max(value / fastest);
+                s.tied_everywhere &= overlap(*interval, fastest_interval);
             }
         }
     }
@@ -273,6 +346,7 @@ fn groups(cells: Vec<&CellRecord>) -> Vec<LimitGroup<'_>> {
                         wall: c.wall_seconds,
                         interval: c.wall_interval(),
                         cell: Some(c),
+                        paired: None,
                     })
             });
             (best.iter().flatten().count() >= 2).then_some(LimitGroup {
@@ -284,23 +358,31 @@ fn groups(cells: Vec<&CellRecord>) -> Vec<LimitGroup<'_>> {
         .collect()
 }
 
-/// C05's spreads, each with the three styles' wall times over its task orders; empty when
-/// C05 did not publish an interval for every style of a spread (a folder from before it ran
-/// several orders).
+/// C05's spreads, each with the three styles' wall times over its task orders and their
+/// ratios over the semaphore's, order by order; empty when C05 did not publish an interval
+/// for every style of a spread (a folder from before it ran several orders).
 fn c05_groups(c: &ClaimResult) -> Vec<LimitGroup<'static>> {
     let ids = Style::ALL.map(|s| match s {
-        Style::Semaphore => FigureId::C05Semaphore,
-        Style::Pool => FigureId::C05Pool,
-        Style::Batches => FigureId::C05Batches,
+        Style::Semaphore => (FigureId::C05Semaphore, None),
+        Style::Pool => (FigureId::C05Pool, Some(FigureId::C05PoolOverSemaphore)),
+        Style::Batches => (
+            FigureId::C05Batches,
+            Some(FigureId::C05BatchesOverSemaphore),
+        ),
     });
     let mut groups = Vec::new();
     for (spread, _) in c.each(FigureId::C05Semaphore) {
-        let best = ids.map(|id| {
+        let best = ids.map(|(id, over)| {
             let f = c.each(id).find(|(s, _)| *s == spread).map(|(_, f)| f)?;
+            let paired = match over {
+                None => Ok(Paired::ONE),
+                Some(over) => over_semaphore(c, FigureKey::about(over, spread)),
+            };
             f.interval.map(|[lo, hi]| Entry {
                 wall: f.value,
                 interval: (lo, hi),
                 cell: None,
+                paired: Some(paired),
             })
         });
         if best.iter().any(Option::is_none) {
@@ -315,6 +397,21 @@ fn c05_groups(c: &ClaimResult) -> Vec<LimitGroup<'static>> {
         });
     }
     groups
+}
+
+/// The ratio under `key` with its interval (a point when the ratio was the same in every
+/// order), or the key when the folder lacks it.
+fn over_semaphore(c: &ClaimResult, key: FigureKey) -> Result<Paired, FigureKey> {
+    let f = c
+        .measured
+        .iter()
+        .find(|f| f.key.as_ref() == Some(&key))
+        .ok_or_else(|| key.clone())?;
+    let [lo, hi] = f.interval.unwrap_or([f.value, f.value]);
+    Ok(Paired {
+        ratio: f.value,
+        interval: (lo, hi),
+    })
 }
 
 fn c06_part(c: &ClaimResult) -> Option<C06Part> {

@@ -10,7 +10,7 @@ use crate::results::{self, CellRecord, Loaded, MemoryKind, SpawnProbe};
 use crate::runtime::{Model, SpawnKind, Unit};
 use crate::workload::WorkloadKind;
 
-mod claimed;
+pub(crate) mod claimed;
 
 fn folder(rel: &str) -> Loaded {
     results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")

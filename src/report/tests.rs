@@ -8,6 +8,7 @@ use crate::analysis::FAMILIES;
 use crate::claims;
 use crate::results::{self, FigureId, FigureKey, Loaded};
 
+use crate::analysis::tests::claimed::with_c05_paired;
 use crate::analysis::tests::{fixture, fixture_with_tokio_io_failed};
 
 fn folder(rel: &str) -> Loaded {
@@ -36,8 +37,12 @@ fn every_figure_a_reader_asks_for_is_written_by_its_claim() {
         }
         for id in &reads {
             // The CPU row reads the claims' CPU experiment only where a folder has it (the
-            // fixture predates it: that row falls back to the cells there).
-            if !every_figure && crate::analysis::cpu_experiment::READS.contains(id) {
+            // fixture predates it: that row falls back to the cells there); the limit row
+            // compares unpaired intervals where a folder lacks C05's paired ratios.
+            if !every_figure
+                && (crate::analysis::cpu_experiment::READS.contains(id)
+                    || crate::analysis::limits::PAIRED.contains(id))
+            {
                 continue;
             }
             let c = file
@@ -70,6 +75,34 @@ fn a_missing_figure_is_written_as_not_measured_with_its_key() {
         "{}",
         decision.body
     );
+}
+
+#[test]
+fn the_limit_row_shows_c05_paired_ratios_or_the_key_it_lacks() {
+    let walls = [(2.30, 2.10, 2.50), (2.30, 2.12, 2.52), (6.9, 6.0, 8.0)];
+    let ratios = [(0.97, 0.95, 0.99), (3.0, 2.8, 3.3)];
+    let decision = |loaded: &Loaded| {
+        let d = super::sections::sections(loaded, "charts").remove(0);
+        assert_eq!(d.name, "decision");
+        d.body
+    };
+    let paired = decision(&with_c05_paired(&[("long-tailed", walls, Some(ratios))]));
+    for shown in [
+        "**pool** sized to the API's limit",
+        "pool 2.30s [2.12s, 2.52s] (paired over the semaphore: 0.970x [0.950x, 0.990x], faster)",
+        "batches 6.90s [6.00s, 8.00s] (paired over the semaphore: 3.000x [2.800x, 3.300x], slower)",
+    ] {
+        assert!(paired.contains(shown), "no '{shown}' in\n{paired}");
+    }
+    let unpaired = decision(&with_c05_paired(&[("long-tailed", walls, None)]));
+    for shown in [
+        "**semaphore or pool** sized to the API's limit",
+        "(compared unpaired: pool / semaphore not measured (c05-pool-over-semaphore/long-tailed), \
+         batches / semaphore not measured (c05-batches-over-semaphore/long-tailed))",
+    ] {
+        assert!(unpaired.contains(shown), "no '{shown}' in\n{unpaired}");
+    }
+    assert!(!unpaired.contains("paired over"), "{unpaired}");
 }
 
 #[test]

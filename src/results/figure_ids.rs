@@ -63,7 +63,8 @@ figure_ids! {
         C05Semaphore = "c05-semaphore" per "latency spread": "Wall time under a semaphore.",
         C05Batches = "c05-batches" per "latency spread": "Wall time in batches.",
         C05Pool = "c05-pool" per "latency spread": "Wall time with a pool.",
-        C05BatchesOverSemaphore = "c05-batches-over-semaphore" per "latency spread": "Batches' time over the semaphore's.",
+        C05BatchesOverSemaphore = "c05-batches-over-semaphore" per "latency spread": "Batches' time over the semaphore's, paired order by order.",
+        C05PoolOverSemaphore = "c05-pool-over-semaphore" per "latency spread": "The pool's time over the semaphore's, paired order by order (each round runs every style on the same order).",
         C05OverIdeal = "c05-over-ideal" per "latency spread and limit": "Wall time over the best schedule of the round's order (greedy for a semaphore or a pool, batches of 10 for batches).",
     }
     "C06" => {

@@ -37,11 +37,25 @@ fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
 }
 
 /// A wall time: median, low, high.
-type Wall = (f64, f64, f64);
+pub(crate) type Wall = (f64, f64, f64);
+
+/// A ratio over the semaphore's time, paired order by order: median, low, high.
+pub(crate) type Ratio = (f64, f64, f64);
+
+/// A forged C05 spread: its name, the walls of semaphore, pool and batches, and when given
+/// pool's and batches' ratios over the semaphore.
+pub(crate) type Spread<'a> = (&'a str, [Wall; 3], Option<[Ratio; 2]>);
 
 /// The fixture with C05's figures replaced: each spread with semaphore's, pool's and
-/// batches' wall times.
+/// batches' wall times (no paired ratios: a folder from before C05 published the pool's).
 fn with_c05(spreads: &[(&str, [Wall; 3])]) -> Loaded {
+    let spreads: Vec<Spread> = spreads.iter().map(|(s, w)| (*s, *w, None)).collect();
+    with_c05_paired(&spreads)
+}
+
+/// As [`with_c05`], and when given, pool's and batches' times over the semaphore's, paired
+/// order by order.
+pub(crate) fn with_c05_paired(spreads: &[Spread]) -> Loaded {
     let mut loaded = fixture();
     let c05 = loaded
         .claims
@@ -54,15 +68,159 @@ fn with_c05(spreads: &[(&str, [Wall; 3])]) -> Loaded {
         results::FigureId::C05Pool,
         results::FigureId::C05Batches,
     ];
-    for (spread, styles) in spreads {
+    let over = [
+        results::FigureId::C05PoolOverSemaphore,
+        results::FigureId::C05BatchesOverSemaphore,
+    ];
+    for (spread, styles, ratios) in spreads {
         for (id, (mid, lo, hi)) in ids.iter().zip(styles) {
             c05.measured.push(
                 results::Figure::secs(FigureKey::about(*id, *spread), *spread, *mid)
                     .within(*lo, *hi),
             );
         }
+        for (id, (mid, lo, hi)) in over.iter().zip(ratios.iter().flatten()) {
+            c05.measured.push(
+                results::Figure::new(
+                    FigureKey::about(*id, *spread),
+                    *spread,
+                    *mid,
+                    results::FigureUnit::Ratio,
+                )
+                .within(*lo, *hi),
+            );
+        }
     }
     loaded
+}
+
+/// The limit row's pick from forged C05 figures.
+fn chosen(spreads: &[Spread]) -> Vec<Style> {
+    let loaded = with_c05_paired(spreads);
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    assert_eq!(l.groups.len(), spreads.len(), "one group per C05 spread");
+    l.chosen().collect()
+}
+
+/// Walls whose unpaired intervals overlap widely (the orders' spread): semaphore, pool,
+/// batches; batches' far apart.
+const OVERLAPPING: [Wall; 3] = [(2.30, 2.10, 2.50), (2.30, 2.12, 2.52), (6.9, 6.0, 8.0)];
+/// Batches over the semaphore, paired: wholly above 1.
+const BATCHES_SLOWER: Ratio = (3.0, 2.8, 3.3);
+
+#[test]
+fn limits_decide_semaphore_vs_pool_on_the_paired_ratio_not_the_overlapping_walls() {
+    // Unpaired, the walls tie semaphore and pool whatever the orders did.
+    assert_eq!(
+        chosen(&[("long-tailed", OVERLAPPING, None)]),
+        [Style::Semaphore, Style::Pool]
+    );
+    let with = |pool: Ratio| chosen(&[("long-tailed", OVERLAPPING, Some([pool, BATCHES_SLOWER]))]);
+    assert_eq!(
+        with((0.97, 0.95, 0.99)),
+        [Style::Pool],
+        "pool faster in every order"
+    );
+    assert_eq!(
+        with((1.0, 0.98, 1.02)),
+        [Style::Semaphore, Style::Pool],
+        "the ratio's interval holds 1: a tie"
+    );
+    assert_eq!(
+        with((1.03, 1.01, 1.05)),
+        [Style::Semaphore],
+        "pool slower in every order"
+    );
+    // The edges: an interval ending at 1 holds it.
+    assert_eq!(with((0.99, 0.98, 1.0)), [Style::Semaphore, Style::Pool]);
+    assert_eq!(with((0.99, 0.98, 0.999_999)), [Style::Pool]);
+    // Walls apart (one order much slower for the pool) but the same order by order: a tie.
+    let apart = [(2.27, 2.13, 2.41), (2.60, 2.50, 2.70), (6.9, 6.0, 8.0)];
+    assert_eq!(chosen(&[("long-tailed", apart, None)]), [Style::Semaphore]);
+    assert_eq!(
+        chosen(&[(
+            "long-tailed",
+            apart,
+            Some([(1.0, 0.99, 1.01), BATCHES_SLOWER])
+        )]),
+        [Style::Semaphore, Style::Pool]
+    );
+}
+
+#[test]
+fn limits_decide_batches_vs_semaphore_on_their_paired_ratio() {
+    let fixed = [(1.35, 1.30, 1.42), (1.35, 1.30, 1.42), (1.36, 1.31, 1.43)];
+    let tied_pool = (1.0, 0.99, 1.01);
+    let with = |batches: Ratio| chosen(&[("fixed", fixed, Some([tied_pool, batches]))]);
+    assert_eq!(
+        chosen(&[("fixed", fixed, None)]),
+        Style::ALL,
+        "unpaired, all three tie"
+    );
+    assert_eq!(
+        with((1.02, 1.01, 1.03)),
+        [Style::Semaphore, Style::Pool],
+        "batches slower in every order"
+    );
+    assert_eq!(with((1.0, 0.995, 1.01)), Style::ALL);
+    // Over spreads: a style must tie the fastest under every one.
+    assert_eq!(
+        chosen(&[
+            ("fixed", fixed, Some([tied_pool, (1.0, 0.995, 1.01)])),
+            (
+                "long-tailed",
+                OVERLAPPING,
+                Some([(0.97, 0.95, 0.99), BATCHES_SLOWER])
+            ),
+        ]),
+        [Style::Pool]
+    );
+}
+
+#[test]
+fn limits_without_the_paired_ratio_compare_unpaired_and_name_the_key() {
+    // A folder from before C05 published the pool's ratio: batches' is there, pool's not.
+    let loaded = with_c05_paired(&[("long-tailed", OVERLAPPING, None)]);
+    let mut loaded = loaded;
+    let c05 = loaded
+        .claims
+        .as_mut()
+        .and_then(|f| f.claims.iter_mut().find(|c| c.id == "C05"))
+        .unwrap();
+    c05.measured.push(
+        results::Figure::new(
+            FigureKey::about(results::FigureId::C05BatchesOverSemaphore, "long-tailed"),
+            "long-tailed: batches / semaphore",
+            3.0,
+            results::FigureUnit::Ratio,
+        )
+        .within(2.8, 3.3),
+    );
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    let g = &l.groups[0];
+    assert!(!g.paired());
+    let missing = FigureKey::about(results::FigureId::C05PoolOverSemaphore, "long-tailed");
+    assert_eq!(
+        g.best[1].as_ref().unwrap().paired,
+        Some(Err(missing)),
+        "the pool's entry names the key it lacks"
+    );
+    assert!(matches!(g.best[2].as_ref().unwrap().paired, Some(Ok(_))));
+    assert_eq!(
+        g.compared()[1],
+        Some((2.30, (2.12, 2.52))),
+        "unpaired: the walls"
+    );
+    assert_eq!(
+        l.chosen().collect::<Vec<_>>(),
+        [Style::Semaphore, Style::Pool]
+    );
 }
 
 #[test]

@@ -1,13 +1,15 @@
 //! The rows that read claims: a blocking library in async code (C17), and bounding
 //! concurrency against a rate-limited API (cells under a limit, C06, C15).
 
+use std::cmp::Ordering;
+
 use super::name;
 use crate::analysis::RowKind;
 use crate::analysis::blocking::{BlockingPick, BlockingRow};
-use crate::analysis::limits::{GroupOf, LimitGroup, LimitRow, Style};
+use crate::analysis::limits::{GroupOf, LimitGroup, LimitRow, Paired, Style};
 use crate::claims::{C05_CALLS, C05_ROUNDS};
 use crate::report::labels::{verdict, wall};
-use crate::units::{seconds, thousands};
+use crate::units::{ratio_fine, seconds, thousands};
 
 pub(super) fn blocking(r: &BlockingRow) -> (String, String, String) {
     let pick = match r.pick {
@@ -59,8 +61,26 @@ fn span(values: &[f64]) -> String {
     }
 }
 
-/// One group as the row shows it: what ran, then each style's time.
+/// A style's ratio over the semaphore, order by order, and where it lies against 1.
+fn over_semaphore(p: &Paired) -> String {
+    let side = match p.against_semaphore() {
+        Ordering::Less => "faster",
+        Ordering::Equal => "tied",
+        Ordering::Greater => "slower",
+    };
+    format!(
+        " (paired over the semaphore: {} [{}, {}], {side})",
+        ratio_fine(p.ratio),
+        ratio_fine(p.interval.0),
+        ratio_fine(p.interval.1)
+    )
+}
+
+/// One group as the row shows it: what ran, then each style's time; over C05's orders each
+/// style's ratio over the semaphore, paired by order, or the ratios the folder lacks.
 fn group(g: &LimitGroup) -> String {
+    let paired = g.paired();
+    let mut missing = Vec::new();
     let parts: Vec<String> = Style::ALL
         .iter()
         .zip(&g.best)
@@ -68,13 +88,24 @@ fn group(g: &LimitGroup) -> String {
             let e = e.as_ref()?;
             Some(match e.cell {
                 Some(c) => format!("{} {} ({})", style.name(), wall(c), c.runtime),
-                None => format!(
-                    "{} {} [{}, {}]",
-                    style.name(),
-                    seconds(e.wall),
-                    seconds(e.interval.0),
-                    seconds(e.interval.1)
-                ),
+                None => {
+                    let ratio = match &e.paired {
+                        Some(Ok(p)) if paired && *style != Style::Semaphore => over_semaphore(p),
+                        Some(Err(key)) => {
+                            missing
+                                .push(format!("{} / semaphore not measured ({key})", style.name()));
+                            String::new()
+                        }
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{} {} [{}, {}]{ratio}",
+                        style.name(),
+                        seconds(e.wall),
+                        seconds(e.interval.0),
+                        seconds(e.interval.1)
+                    )
+                }
             })
         })
         .collect();
@@ -84,7 +115,12 @@ fn group(g: &LimitGroup) -> String {
             format!("C05 {spread}, {C05_CALLS} calls on tokio over {C05_ROUNDS} task orders")
         }
     };
-    format!("{what}, limit {}: {}", g.limit, parts.join(", "))
+    let unpaired = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(" (compared unpaired: {})", missing.join(", "))
+    };
+    format!("{what}, limit {}: {}{unpaired}", g.limit, parts.join(", "))
 }
 
 pub(super) fn limits(r: &LimitRow) -> (String, String, String) {

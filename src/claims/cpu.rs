@@ -62,7 +62,8 @@ pub static CLAIMS: [Claim; 4] = [
                  its wall: one core, whatever the host's speed did to the baseline) while a multi-thread \
                  runtime (legacy async-std shown, not judged) computes at least {MORE_THAN_ONE_CORE}x faster \
                  than sequential: one core is asyncio's limit, not async's; holds if every runtime stays \
-                 at most {MORE_THAN_ONE_CORE}x; otherwise does not hold"
+                 at most {MORE_THAN_ONE_CORE}x while threads reach it (the host had more than one core \
+                 to give; inconclusive if not); otherwise does not hold"
             )
         },
         run: c14,
@@ -245,7 +246,10 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
         .filter(|rt| counted(rt))
         .filter_map(|rt| runs.speedup(rt, Limit::Unbounded).map(|s| (*rt, s)))
         .collect();
-    let (verdict, why) = c14_rule(p, current, &multi);
+    let host = runs
+        .speedup("threads", Limit::Unbounded)
+        .ok_or_else(|| missing("threads"))?;
+    let (verdict, why) = c14_rule(p, current, &multi, host);
     let keep = |c: &CpuCell| c.runtime == "tokio-current-thread" || asyncs.contains(&c.runtime);
     let mut measured = figures(&runs, (FigureId::C14Sequential, FigureId::C14Speedup), keep);
     measured.extend(runs.cells.iter().filter(|r| keep(&r.cell)).map(|r| {
@@ -267,8 +271,24 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
 }
 
 /// `current`: the cores the current-thread runtime kept busy; `multi`: each multi-thread
-/// runtime's speed-up.
-pub fn c14_rule(p: usize, current: Est, multi: &[(&str, Est)]) -> (Verdict, String) {
+/// runtime's speed-up; `host`: threads' speed-up, the control that this run had more than
+/// one core to give (a busy host holds every runtime to one core, and "holds" would then
+/// describe the host, not async).
+pub fn c14_rule(p: usize, current: Est, multi: &[(&str, Est)], host: Est) -> (Verdict, String) {
+    let control = if p > 1 {
+        Test::at_least(host, MORE_THAN_ONE_CORE, "threads (the host's control)")
+    } else {
+        Test::Yes
+    };
+    if control == Test::No {
+        return (
+            Verdict::Inconclusive,
+            format!(
+                "threads computed at {host}x on {p} cores: the host gave this run one core, so \
+                 one core for async would describe the host"
+            ),
+        );
+    }
     let one_core = || Test::at_most(current, MORE_THAN_ONE_CORE, "the current-thread runtime");
     let parallel = Test::of(p > 1).and(Test::any(
         multi
@@ -284,7 +304,7 @@ pub fn c14_rule(p: usize, current: Est, multi: &[(&str, Est)]) -> (Verdict, Stri
     ladder(
         vec![
             (one_core().and(parallel), Verdict::PythonOnly),
-            (one_core().and(all_one), Verdict::Holds),
+            (one_core().and(all_one).and(control), Verdict::Holds),
         ],
         Verdict::DoesNotHold,
         format!(
@@ -405,7 +425,7 @@ mod tests {
 
     #[test]
     fn c14_boundaries() {
-        let rule = |c, m| c14_rule(2, p(c), &[("tokio", p(m)), ("smol", p(1.0))]).0;
+        let rule = |c, m| c14_rule(2, p(c), &[("tokio", p(m)), ("smol", p(1.0))], p(1.8)).0;
         assert_eq!(rule(1.0, 1.19), Verdict::Holds);
         assert_eq!(
             rule(1.0, 1.4),
@@ -413,17 +433,31 @@ mod tests {
             "one multi-thread runtime suffices"
         );
         assert_eq!(rule(1.5, 1.9), Verdict::DoesNotHold);
-        let around = c14_rule(2, p(1.0), &[("tokio", Est::new(1.2, 1.1, 1.3))]);
+        let around = c14_rule(2, p(1.0), &[("tokio", Est::new(1.2, 1.1, 1.3))], p(1.8));
         assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
         // The current-thread side is judged on cores kept busy: an interval around the
         // threshold is inconclusive, one wholly above it (a runtime using two cores) is not
         // one core.
-        let busy_around = c14_rule(2, Est::new(1.15, 0.9, 1.3), &[("tokio", p(1.8))]);
+        let busy_around = c14_rule(2, Est::new(1.15, 0.9, 1.3), &[("tokio", p(1.8))], p(1.8));
         assert_eq!(busy_around.0, Verdict::Inconclusive, "{}", busy_around.1);
         assert_eq!(
-            c14_rule(2, Est::new(1.9, 1.8, 1.95), &[("tokio", p(1.8))]).0,
+            c14_rule(2, Est::new(1.9, 1.8, 1.95), &[("tokio", p(1.8))], p(1.8)).0,
             Verdict::DoesNotHold
         );
+    }
+
+    #[test]
+    fn c14_on_a_host_that_gave_one_core_is_inconclusive_not_holds() {
+        // Every runtime at one core reads "holds" only if threads show the host had more.
+        let one = [("tokio", p(1.0))];
+        assert_eq!(c14_rule(2, p(1.0), &one, p(1.8)).0, Verdict::Holds);
+        let busy = c14_rule(2, p(1.0), &one, p(1.0));
+        assert_eq!(busy.0, Verdict::Inconclusive, "{}", busy.1);
+        assert!(busy.1.contains("host"), "{}", busy.1);
+        let unsure = c14_rule(2, p(1.0), &one, Est::new(1.2, 1.0, 1.4));
+        assert_eq!(unsure.0, Verdict::Inconclusive, "{}", unsure.1);
+        // On one core there is no control to ask for.
+        assert_eq!(c14_rule(1, p(1.0), &one, p(1.0)).0, Verdict::Holds);
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::workload::WorkloadKind;
 /// The rule, as the row states it.
 pub const RULE: &str = "highest speed-up over sequential (from the claims' CPU experiment, the speed-ups C10, C11 \
                         and C14 quote, when the folder holds it; else the run's largest CPU work, each runtime at \
-                        its largest worker count); among those tied with it (95% intervals overlap), the smaller \
+                        its largest worker count); among those tied with it (from the CPU experiment: the interval of a cell's wall over the fastest's holds 1; \
+                        else 95% intervals overlap), the smaller \
                         peak memory (worker processes alive at once included) wins; suspect cells (above the \
                         cores) are never picked";
 

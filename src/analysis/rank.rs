@@ -9,7 +9,9 @@ pub struct Candidate<T> {
     /// What the rule compares: lower is better (seconds, a median).
     pub time: f64,
     /// The interval of `time` over the repetitions (the cell's 95% interval for the median,
-    /// or min..max for a probe): two candidates whose intervals overlap are a tie.
+    /// or min..max for a probe; in the CPU experiment's row, the interval of the candidate's
+    /// wall over the fastest's, scaled onto the fastest's time, the fastest's a point): two
+    /// candidates whose intervals overlap are a tie.
     pub interval: (f64, f64),
     /// The tie-break: lower is better (bytes); None when not measured.
     pub memory: Option<f64>,

@@ -11,6 +11,7 @@ use crate::runtime::{Model, SpawnKind, Unit};
 use crate::workload::WorkloadKind;
 
 pub(crate) mod claimed;
+pub(crate) mod cpu_row;
 
 fn folder(rel: &str) -> Loaded {
     results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")

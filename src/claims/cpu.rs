@@ -136,6 +136,15 @@ fn c10(lab: &Lab) -> Result<Finding, String> {
             FigureUnit::Bytes,
         )
     }));
+    let reference = runs.fastest.map_or_else(String::new, |c| c.label());
+    measured.extend(runs.cells.iter().map(|r| {
+        figure(
+            FigureKey::about(FigureId::C10OverFastest, r.cell.label()),
+            format!("{} wall over {reference}'s", r.cell.label()),
+            r.over_fastest,
+            FigureUnit::Ratio,
+        )
+    }));
     measured.push(Figure::new(
         FigureKey::of(FigureId::C10Compute),
         "n of each task's factorial",

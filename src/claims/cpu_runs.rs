@@ -22,13 +22,18 @@
 //! - Cells: every model the notes compare (threads, the pools, the async runtimes,
 //!   processes as a pool of P and as a process per task), each once per round in a shuffled
 //!   order, in its own child process.
+//! - Comparing cells: every speed-up's interval carries the same baseline's spread, so two
+//!   cells whose speed-up intervals overlap may still differ surely; the baseline cancels in
+//!   a cell/cell ratio. Each cell's wall over the fastest cell's (by median, among the
+//!   counted runtimes: a legacy one is never the reference) is its own [`Est::ratio_of_medians`]
+//!   of the two cells' walls, 1 exactly for the fastest: the decision row calls a tie on it.
 //! - Physics: a speed-up whose interval lies above cores x [`SPEEDUP_SLACK`] is a suspect
 //!   run, not a result: the experiment fails and says so.
 
 use std::time::Duration;
 
 use super::judge::{Est, num};
-use super::lab::{Lab, Trial, walls_of};
+use super::lab::{Lab, Trial, counted, walls_of};
 use crate::limit::Limit;
 use crate::measure::affinity::allowed_cpus;
 use crate::runtime::Variant;
@@ -77,6 +82,9 @@ pub struct CpuResult {
     pub speedup: Est,
     /// Its wall seconds.
     pub wall: Est,
+    /// Its wall over the fastest cell's ([`CpuRuns::fastest`]): the ratio of the two cells'
+    /// medians, its interval from their walls alone (no baseline); 1 exactly for that cell.
+    pub over_fastest: Est,
     /// Cores it kept busy: its process's CPU time (user and kernel, every thread) over its
     /// wall, per round. A host that steals time lowers it; nothing can raise a one-thread
     /// runtime's above 1 (but accounting granularity).
@@ -98,6 +106,9 @@ pub struct CpuRuns {
     pub per_core: Vec<(usize, Est)>,
     /// Each cell's figures.
     pub cells: Vec<CpuResult>,
+    /// The cell the others' [`CpuResult::over_fastest`] is over: the fastest by median
+    /// wall among the counted runtimes (among all when none is counted).
+    pub fastest: Option<CpuCell>,
     /// Cores a speed-up is bounded by.
     pub cores: usize,
 }
@@ -138,6 +149,38 @@ pub fn cells(lab: &Lab, p: usize) -> Vec<CpuCell> {
     .filter(|(rt, _)| !lab.available(&[*rt]).is_empty())
     .map(|(runtime, limit)| CpuCell { runtime, limit })
     .collect()
+}
+
+/// The index of the fastest cell by median wall among the counted runtimes (legacy ones are
+/// shown, never the reference), or among all cells when none is counted; None without cells.
+fn fastest_of(cells: &[CpuCell], medians: &[f64]) -> Option<usize> {
+    let by_median = |&a: &usize, &b: &usize| medians[a].total_cmp(&medians[b]);
+    let counted_ones = (0..cells.len()).filter(|&i| counted(cells[i].runtime));
+    counted_ones
+        .min_by(by_median)
+        .or_else(|| (0..cells.len()).min_by(by_median))
+}
+
+/// Each cell's wall over the fastest cell's ([`fastest_of`]), and that cell's index: the
+/// ratio of the medians with the bootstrap's interval of the two cells' walls, the fastest's
+/// own 1 exactly (its walls over themselves would carry a width the bootstrap invents).
+pub fn over_fastest(cells: &[CpuCell], walls: &[Vec<f64>]) -> (Vec<Est>, Option<usize>) {
+    let medians: Vec<f64> = walls.iter().map(|w| Est::of(w).mid).collect();
+    let Some(f) = fastest_of(cells, &medians) else {
+        return (Vec::new(), None);
+    };
+    let ratios = walls
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i == f {
+                Est::point(1.0)
+            } else {
+                Est::ratio_of_medians(w, &walls[f])
+            }
+        })
+        .collect();
+    (ratios, Some(f))
 }
 
 /// The factorial size that takes about [`TASK_TARGET`] here, and its time: grown from a
@@ -185,8 +228,14 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
         .map(|r| seq_walls.iter().map(|w| w[r]).fold(f64::INFINITY, f64::min))
         .collect();
     let cores = cpus.len().max(1);
+    let (ratios, fastest) = over_fastest(&cells, cell_walls);
     let mut out = Vec::new();
-    for ((cell, w), run) in cells.iter().zip(cell_walls).zip(&runs[pins.len()..]) {
+    for (((cell, w), run), over_fastest) in cells
+        .iter()
+        .zip(cell_walls)
+        .zip(&runs[pins.len()..])
+        .zip(ratios)
+    {
         // Medians over medians, not pairs within a round: the host's speed changes within a
         // second, faster than a round (pairing would add the baseline's noise to each ratio
         // rather than cancel a drift).
@@ -209,6 +258,7 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
             cell: *cell,
             speedup,
             wall: Est::of(w),
+            over_fastest,
             cores_used: Est::of(&busy),
             peak_bytes: Est::of(&peaks),
         });
@@ -223,6 +273,7 @@ pub fn run(lab: &Lab) -> Result<CpuRuns, String> {
             .map(|(p, w)| (p.unwrap_or(0), Est::of(w)))
             .collect(),
         cells: out,
+        fastest: fastest.map(|f| cells[f]),
         cores,
     })
 }
@@ -238,6 +289,33 @@ mod tests {
         assert_eq!(c("processes", Limit::Unbounded), "processes (per task)");
         assert_eq!(c("tokio", Limit::Unbounded), "tokio");
         assert_eq!(c("rayon", Limit::Pool(2)), "rayon (pool:2)");
+    }
+
+    #[test]
+    fn cells_are_over_the_fastest_counted_cell_and_it_is_one_exactly() {
+        let cell = |runtime| CpuCell {
+            runtime,
+            limit: Limit::Unbounded,
+        };
+        let cells = [cell("threads"), cell("async-std"), cell("tokio")];
+        let around =
+            |c: f64| -> Vec<f64> { (0..9).map(|i| c * (0.95 + 0.01 * f64::from(i))).collect() };
+        // Legacy async-std is the fastest by median: shown, never the reference.
+        let walls = [around(0.12), around(0.08), around(0.10)];
+        let (r, fastest) = over_fastest(&cells, &walls);
+        assert_eq!(fastest, Some(2), "tokio, the fastest counted cell");
+        assert_eq!(r[2], Est::point(1.0));
+        assert!((r[0].mid - 1.2).abs() < 1e-9, "{}", r[0]);
+        assert!(
+            r[0].low > 1.0,
+            "spreads of +-4% cannot reach 1.2x: {}",
+            r[0]
+        );
+        assert!(r[1].mid < 1.0 && r[1].high < 1.0, "legacy faster: {}", r[1]);
+        // With no counted cell, the fastest of all.
+        let (r, fastest) = over_fastest(&cells[1..2], &walls[1..2]);
+        assert_eq!((r, fastest), (vec![Est::point(1.0)], Some(0)));
+        assert_eq!(over_fastest(&[], &[]), (Vec::new(), None));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::claims;
 use crate::results::{self, FigureId, FigureKey, Loaded};
 
 use crate::analysis::tests::claimed::with_c05_paired;
+use crate::analysis::tests::cpu_row::with_c10;
 use crate::analysis::tests::{fixture, fixture_with_tokio_io_failed};
 
 fn folder(rel: &str) -> Loaded {
@@ -142,4 +143,40 @@ fn text_from_a_results_file_cannot_end_a_section_early() {
         "only the real marker stands on a line of its own:\n{once}"
     );
     assert!(!once.contains('\r'));
+}
+
+#[test]
+fn the_cpu_row_prints_c10s_speedups_and_each_wall_over_the_fastests() {
+    let forged = with_c10(&[
+        (
+            "processes (pool:2)",
+            (1.99, 1.54, 2.27),
+            6e6,
+            Some((1.0, 1.0, 1.0)),
+        ),
+        ("threads", (1.79, 1.41, 2.32), 5e6, Some((1.11, 1.04, 1.19))),
+    ]);
+    let decision = super::sections::sections(&forged, "charts").remove(0);
+    let body = &decision.body;
+    assert!(
+        body.contains("**processes (pool:2)**: 1.99x [1.54x, 2.27x], the fastest wall, peak")
+            && body.contains(
+                "; threads: 1.79x [1.41x, 2.32x], wall 1.11x the fastest's [1.04x, 1.19x], peak"
+            )
+            && body.contains("a tie on time: a wall over the fastest's whose interval holds 1"),
+        "{body}"
+    );
+    // A file from before the ratio: as before, without it.
+    let older = with_c10(&[
+        ("processes (pool:2)", (1.99, 1.54, 2.27), 6e6, None),
+        ("threads", (1.79, 1.41, 2.32), 5e6, None),
+    ]);
+    let body = super::sections::sections(&older, "charts").remove(0).body;
+    assert!(
+        body.contains("**threads** (a tie on time with processes (pool:2); less memory)")
+            && body.contains("**threads**: 1.79x [1.41x, 2.32x], peak")
+            && !body.contains("fastest wall")
+            && !body.contains("a tie on time: a wall"),
+        "{body}"
+    );
 }

@@ -107,6 +107,7 @@ figure_ids! {
         C10Compute = "c10-compute" once: "n of each task's factorial, calibrated.",
         C10TaskSeconds = "c10-task-seconds" once: "One task's factorial, calibrated to about 15 ms.",
         C10PeakMemory = "c10-peak-memory" per "runtime": "Peak memory of the cell (worker processes alive at once included).",
+        C10OverFastest = "c10-over-fastest" per "runtime": "The cell's wall over the fastest counted cell's (by median; a legacy runtime is never that cell), its interval from the two cells' walls alone: 1 exactly for the fastest.",
     }
     "C11" => {
         C11StartTask = "c11-start-task" once: "Cost to start and join a tokio task.",

@@ -111,7 +111,8 @@ pub(super) fn cpu(r: &CpuRow) -> (String, String, String) {
 }
 
 /// The row from the claims' CPU experiment: each cell's speed-up as C10, C11 and C14 quote
-/// it, with its interval and peak memory.
+/// it, with its interval, its wall over the fastest cell's where C10 wrote it (the ties are
+/// called on that), and peak memory.
 pub(super) fn cpu_experiment(r: &ExperimentRow) -> (String, String, String) {
     let (pick, mut measured) = compared(
         &r.ranked,
@@ -120,9 +121,19 @@ pub(super) fn cpu_experiment(r: &ExperimentRow) -> (String, String, String) {
             let peak = c
                 .memory
                 .map_or(String::new(), |m| format!(", peak {}", bytes(Some(m))));
+            let over = match c.item.over_fastest {
+                None => String::new(),
+                Some((x, lo, hi)) if x == 1.0 && lo == hi => ", the fastest wall".into(),
+                Some((x, lo, hi)) => format!(
+                    ", wall {} the fastest's [{}, {}]",
+                    ratio(x),
+                    ratio(lo),
+                    ratio(hi)
+                ),
+            };
             let (lo, hi) = c.item.interval;
             format!(
-                "{} [{}, {}]{peak}",
+                "{} [{}, {}]{over}{peak}",
                 ratio(c.item.speedup),
                 ratio(lo),
                 ratio(hi)
@@ -136,6 +147,12 @@ pub(super) fn cpu_experiment(r: &ExperimentRow) -> (String, String, String) {
         ratio(r.cores as f64),
         r.cores
     );
+    if r.ties_by_ratio {
+        measured.push_str(
+            "; a tie on time: a wall over the fastest's whose interval holds 1 (the baseline \
+             cancels in it; every speed-up's interval carries it)",
+        );
+    }
     let workload = format!(
         "{}: {} tasks each computing factorial({}), the claims' CPU experiment (C10, C11, C14)",
         name(RowKind::Cpu),

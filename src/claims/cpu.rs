@@ -61,9 +61,12 @@ pub static CLAIMS: [Claim; 4] = [
                  (asyncio's counterpart) keeps at most {MORE_THAN_ONE_CORE} cores busy (its CPU time over \
                  its wall: one core, whatever the host's speed did to the baseline) while a multi-thread \
                  runtime (legacy async-std shown, not judged) computes at least {MORE_THAN_ONE_CORE}x faster \
-                 than sequential: one core is asyncio's limit, not async's; holds if every runtime stays \
-                 at most {MORE_THAN_ONE_CORE}x while threads reach it (the host had more than one core \
-                 to give; inconclusive if not); otherwise does not hold"
+                 than sequential: one core is asyncio's limit, not async's; holds if every multi-thread \
+                 runtime stays at most {MORE_THAN_ONE_CORE}x and {MORE_THAN_ONE_CORE} cores busy while a \
+                 pool of P threads ({CONTROL}, the host's control) reaches {MORE_THAN_ONE_CORE}x \
+                 (inconclusive if it does not: the host gave one core); otherwise does not hold. The \
+                 current-thread runtime runs one thread, so its cores busy exceed 1 only if it computes \
+                 on more"
             )
         },
         run: c14,
@@ -250,14 +253,19 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
         .cores_used("tokio-current-thread", Limit::Unbounded)
         .ok_or_else(|| missing("tokio-current-thread"))?;
     let asyncs = super::lab::multi_thread_asyncs();
-    let multi: Vec<(&str, Est)> = asyncs
+    let multi: Vec<(&str, Est, Est)> = asyncs
         .iter()
         .filter(|rt| counted(rt))
-        .filter_map(|rt| runs.speedup(rt, Limit::Unbounded).map(|s| (*rt, s)))
+        .filter_map(|rt| {
+            let s = runs.speedup(rt, Limit::Unbounded)?;
+            Some((*rt, s, runs.cores_used(rt, Limit::Unbounded)?))
+        })
         .collect();
+    // The control: a pool of as many threads as the runtimes have workers, so a busy host
+    // (which shares CPU per thread) weighs on it as on them.
     let host = runs
-        .speedup("threads", Limit::Unbounded)
-        .ok_or_else(|| missing("threads"))?;
+        .speedup(CONTROL, Limit::Pool(p))
+        .ok_or_else(|| missing(CONTROL))?;
     let (verdict, why) = c14_rule(p, current, &multi, host);
     let keep = |c: &CpuCell| c.runtime == "tokio-current-thread" || asyncs.contains(&c.runtime);
     let mut measured = figures(&runs, (FigureId::C14Sequential, FigureId::C14Speedup), keep);
@@ -279,46 +287,62 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
     })
 }
 
-/// `current`: the cores the current-thread runtime kept busy; `multi`: each multi-thread
-/// runtime's speed-up; `host`: threads' speed-up, the control that this run had more than
-/// one core to give (a busy host holds every runtime to one core, and "holds" would then
-/// describe the host, not async).
-pub fn c14_rule(p: usize, current: Est, multi: &[(&str, Est)], host: Est) -> (Verdict, String) {
-    let control = if p > 1 {
-        Test::at_least(host, MORE_THAN_ONE_CORE, "threads (the host's control)")
+/// C14's control that the host had more than one core to give: a pool of P threads.
+const CONTROL: &str = "crossbeam-pool";
+
+/// `current`: the cores the current-thread runtime kept busy (it runs one thread: this can
+/// exceed 1 only if it computes on more); `multi`: each multi-thread runtime's speed-up and
+/// cores kept busy; `host`: the control pool's speed-up in the same rounds, which shows
+/// the host had more than one core to give (a busy host holds every runtime to one core,
+/// and "holds" would then describe the host, not async).
+pub fn c14_rule(
+    p: usize,
+    current: Est,
+    multi: &[(&str, Est, Est)],
+    host: Est,
+) -> (Verdict, String) {
+    let (control, host_busy) = if p > 1 {
+        let what = "a pool of P threads (the host's control)";
+        (
+            Test::at_least(host, MORE_THAN_ONE_CORE, what),
+            Test::at_most(host, MORE_THAN_ONE_CORE, what),
+        )
     } else {
-        Test::Yes
+        (Test::Yes, Test::No)
     };
-    if control == Test::No {
-        return (
-            Verdict::Inconclusive,
-            format!(
-                "threads computed at {host}x on {p} cores: the host gave this run one core, so \
-                 one core for async would describe the host"
-            ),
-        );
-    }
     let one_core = || Test::at_most(current, MORE_THAN_ONE_CORE, "the current-thread runtime");
     let parallel = Test::of(p > 1).and(Test::any(
         multi
             .iter()
-            .map(|(rt, s)| Test::at_least(*s, MORE_THAN_ONE_CORE, rt)),
+            .map(|(rt, s, _)| Test::at_least(*s, MORE_THAN_ONE_CORE, rt)),
     ));
-    let all_one = Test::all(
-        multi
-            .iter()
-            .map(|(rt, s)| Test::at_most(*s, MORE_THAN_ONE_CORE, rt)),
-    );
-    let shown: Vec<String> = multi.iter().map(|(rt, s)| format!("{rt} {s}x")).collect();
+    let all_one = || {
+        Test::all(multi.iter().flat_map(|(rt, s, c)| {
+            [
+                Test::at_most(*s, MORE_THAN_ONE_CORE, rt),
+                Test::at_most(*c, MORE_THAN_ONE_CORE, &format!("{rt}'s cores busy")),
+            ]
+        }))
+    };
+    let shown: Vec<String> = multi
+        .iter()
+        .map(|(rt, s, c)| format!("{rt} {s}x ({c} cores busy)"))
+        .collect();
     ladder(
         vec![
             (one_core().and(parallel), Verdict::PythonOnly),
-            (one_core().and(all_one).and(control), Verdict::Holds),
+            (one_core().and(all_one()).and(control), Verdict::Holds),
+            // Every runtime on one core because the host gave one: not a finding about async.
+            (
+                one_core().and(all_one()).and(host_busy),
+                Verdict::Inconclusive,
+            ),
         ],
         Verdict::DoesNotHold,
         format!(
             "the current-thread runtime (asyncio's counterpart) keeps {current} cores busy; \
-             multi-thread runtimes on {p} cores compute at {}",
+             multi-thread runtimes on {p} cores compute at {}; the control ({CONTROL}, pool of \
+             {p}) at {host}x",
             shown.join(", ")
         ),
     )
@@ -434,7 +458,17 @@ mod tests {
 
     #[test]
     fn c14_boundaries() {
-        let rule = |c, m| c14_rule(2, p(c), &[("tokio", p(m)), ("smol", p(1.0))], p(1.8)).0;
+        // A multi-thread runtime: its speed-up, with cores busy that match it.
+        let m = p;
+        let rule = |c, s| {
+            c14_rule(
+                2,
+                p(c),
+                &[("tokio", m(s), m(s)), ("smol", p(1.0), p(1.0))],
+                p(1.8),
+            )
+            .0
+        };
         assert_eq!(rule(1.0, 1.19), Verdict::Holds);
         assert_eq!(
             rule(1.0, 1.4),
@@ -442,29 +476,44 @@ mod tests {
             "one multi-thread runtime suffices"
         );
         assert_eq!(rule(1.5, 1.9), Verdict::DoesNotHold);
-        let around = c14_rule(2, p(1.0), &[("tokio", Est::new(1.2, 1.1, 1.3))], p(1.8));
+        let around = Est::new(1.2, 1.1, 1.3);
+        let around = c14_rule(2, p(1.0), &[("tokio", around, around)], p(1.8));
         assert_eq!(around.0, Verdict::Inconclusive, "{}", around.1);
         // The current-thread side is judged on cores kept busy: an interval around the
         // threshold is inconclusive, one wholly above it (a runtime using two cores) is not
         // one core.
-        let busy_around = c14_rule(2, Est::new(1.15, 0.9, 1.3), &[("tokio", p(1.8))], p(1.8));
+        let tokio = [("tokio", p(1.8), p(1.9))];
+        let busy_around = c14_rule(2, Est::new(1.15, 0.9, 1.3), &tokio, p(1.8));
         assert_eq!(busy_around.0, Verdict::Inconclusive, "{}", busy_around.1);
         assert_eq!(
-            c14_rule(2, Est::new(1.9, 1.8, 1.95), &[("tokio", p(1.8))], p(1.8)).0,
+            c14_rule(2, Est::new(1.9, 1.8, 1.95), &tokio, p(1.8)).0,
+            Verdict::DoesNotHold
+        );
+    }
+
+    #[test]
+    fn c14_holds_only_if_no_runtime_keeps_more_than_one_core_busy() {
+        // No faster, but two cores busy (spinning workers): not "runs on one core".
+        let spinning = [("tokio", p(1.0), p(1.9))];
+        assert_eq!(
+            c14_rule(2, p(1.0), &spinning, p(1.8)).0,
             Verdict::DoesNotHold
         );
     }
 
     #[test]
     fn c14_on_a_host_that_gave_one_core_is_inconclusive_not_holds() {
-        // Every runtime at one core reads "holds" only if threads show the host had more.
-        let one = [("tokio", p(1.0))];
+        // Every runtime at one core reads "holds" only if the control shows the host had more.
+        let one = [("tokio", p(1.0), p(1.0))];
         assert_eq!(c14_rule(2, p(1.0), &one, p(1.8)).0, Verdict::Holds);
         let busy = c14_rule(2, p(1.0), &one, p(1.0));
         assert_eq!(busy.0, Verdict::Inconclusive, "{}", busy.1);
-        assert!(busy.1.contains("host"), "{}", busy.1);
+        assert!(busy.1.contains("control"), "{}", busy.1);
         let unsure = c14_rule(2, p(1.0), &one, Est::new(1.2, 1.0, 1.4));
         assert_eq!(unsure.0, Verdict::Inconclusive, "{}", unsure.1);
+        // A busy control does not overrule a runtime that did compute on two cores.
+        let two = [("tokio", p(1.8), p(1.9))];
+        assert_eq!(c14_rule(2, p(1.0), &two, p(1.0)).0, Verdict::PythonOnly);
         // On one core there is no control to ask for.
         assert_eq!(c14_rule(1, p(1.0), &one, p(1.0)).0, Verdict::Holds);
     }

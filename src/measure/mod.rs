@@ -37,15 +37,15 @@ impl Usage {
     }
 
     /// The calling thread's own usage now (getrusage RUSAGE_THREAD): its CPU time and the
-    /// context switches it made, no other thread's.
-    pub fn this_thread() -> Usage {
+    /// context switches it made, no other thread's; None if the kernel refused.
+    pub fn this_thread() -> Option<Usage> {
         // SAFETY: as in `now`; RUSAGE_THREAD is valid on Linux for the calling thread.
-        let ru = unsafe {
+        let (rc, ru) = unsafe {
             let mut ru: libc::rusage = std::mem::zeroed();
-            libc::getrusage(libc::RUSAGE_THREAD, &mut ru);
-            ru
+            let rc = libc::getrusage(libc::RUSAGE_THREAD, &mut ru);
+            (rc, ru)
         };
-        Usage::from_rusage(&ru)
+        (rc == 0).then(|| Usage::from_rusage(&ru))
     }
 
     /// From a kernel rusage (getrusage, or wait4 for one child).

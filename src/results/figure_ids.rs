@@ -128,6 +128,7 @@ figure_ids! {
         C13ThreadsSwitchesPerHopUnpinned = "c13-threads-switches-per-hop-unpinned" once: "Voluntary context switches per hop between threads, unpinned.",
         C13ThreadsInvoluntaryPerHop = "c13-threads-involuntary-per-hop" once: "Involuntary context switches per hop between threads, pinned.",
         C13ThreadsInvoluntaryPerHopUnpinned = "c13-threads-involuntary-per-hop-unpinned" once: "Involuntary context switches per hop between threads, unpinned.",
+        C13ThreadsPerSwitch = "c13-threads-per-switch" once: "Time per context switch between threads, pinned: a hop over the units' switches per hop.",
         C13ThreadsAllSwitchesPerHop = "c13-threads-all-switches-per-hop" once: "The thread units' own context switches per hop, voluntary and involuntary, pinned (the gate: at least one).",
         C13ThreadsAllSwitchesPerHopUnpinned = "c13-threads-all-switches-per-hop-unpinned" once: "The thread units' own context switches per hop, voluntary and involuntary, unpinned.",
         C13TaskHop = "c13-task-hop" per "runtime": "Seconds per hop in a ring of tasks passing one token, pinned to one CPU.",

@@ -142,7 +142,7 @@ fn unit(own: &Mailbox, next: &Mailbox, all: &[Mailbox], hops: u64) -> UnitLog {
         }
         next.give(v + 1);
     }
-    log.own = Some(Usage::this_thread().since(start));
+    log.own = start.zip(Usage::this_thread()).map(|(a, b)| b.since(a));
     log
 }
 

@@ -83,8 +83,14 @@ fn pin(req: &CellRequest) -> Result<(), RuntimeError> {
 /// A claims experiment or a probe on the requested runtime, under the request's limit.
 fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, RuntimeError> {
     let rt = runtime::find(&req.runtime).map_err(|e| RuntimeError::Unsupported(e.to_string()))?;
+    // A pinned brigade has one CPU: one worker, so a task hop cannot wake an idle sibling
+    // worker that has no core of its own to run on.
+    let workers = match e {
+        Experiment::Brigade { pin: true, .. } => 1,
+        _ => req.workers,
+    };
     let mut instance = rt.start(&Setup {
-        workers: req.workers,
+        workers,
         limit: req.limit,
         tasks: 1,
         variant: Variant::Normal,
@@ -93,7 +99,8 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
     match e {
         Experiment::Service(spec) => instance.service(&spec).map(ExperimentOutcome::Service),
         Experiment::Brigade { units, hops, .. } => {
-            // A first run warms the channels and threads up.
+            // A first, shorter run warms the code paths and the allocator up (threads are
+            // started anew by each run).
             instance.brigade(units, hops / 10 + 1)?;
             // The units' own switches where they count them (threads); otherwise the
             // process's: this child runs nothing but the brigade (tasks share their

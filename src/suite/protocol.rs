@@ -190,7 +190,7 @@ pub enum Experiment {
         /// Hops the token makes in the timed run.
         hops: usize,
         /// Run every thread of the runtime on one CPU (the first one allowed), so a hop
-        /// between threads cannot go to an idle core.
+        /// between threads cannot go to an idle core; a runtime with workers then has one.
         #[serde(default)]
         pin: bool,
     },

@@ -130,13 +130,24 @@ fn limits_decide_semaphore_vs_pool_on_the_paired_ratio_not_the_overlapping_walls
         "the ratio's interval holds 1: a tie"
     );
     assert_eq!(
-        with((1.03, 1.01, 1.05)),
+        with((1.05, 1.03, 1.07)),
         [Style::Semaphore],
         "pool slower in every order"
     );
     // The edges: an interval ending at 1 holds it.
     assert_eq!(with((0.99, 0.98, 1.0)), [Style::Semaphore, Style::Pool]);
-    assert_eq!(with((0.99, 0.98, 0.999_999)), [Style::Pool]);
+    assert_eq!(with((0.95, 0.94, 0.999_999)), [Style::Pool]);
+    // Surely slower, but by no more than the negligible 2%: still a tie.
+    assert_eq!(
+        with((1.01, 1.005, 1.015)),
+        [Style::Semaphore, Style::Pool],
+        "0.5-1.5% slower is no reason to pick"
+    );
+    assert_eq!(
+        with((0.99, 0.98, 0.999_999)),
+        [Style::Semaphore, Style::Pool]
+    );
+    assert_eq!(with((1.03, 1.021, 1.04)), [Style::Semaphore]);
     // Walls apart (one order much slower for the pool) but the same order by order: a tie.
     let apart = [(2.27, 2.13, 2.41), (2.60, 2.50, 2.70), (6.9, 6.0, 8.0)];
     assert_eq!(chosen(&[("long-tailed", apart, None)]), [Style::Semaphore]);
@@ -161,7 +172,7 @@ fn limits_decide_batches_vs_semaphore_on_their_paired_ratio() {
         "unpaired, all three tie"
     );
     assert_eq!(
-        with((1.02, 1.01, 1.03)),
+        with((1.05, 1.03, 1.07)),
         [Style::Semaphore, Style::Pool],
         "batches slower in every order"
     );

@@ -459,10 +459,11 @@ on_runtimes!(
             assert!(per_hop > 0.0, "{name} pin={pin}: {per_hop}");
             assert!(voluntary >= 0.0 && involuntary >= 0.0, "{name} pin={pin}");
             if name == "threads" {
-                // Every hop blocks in the kernel: no spinning on an idle core, and in a
-                // ring of four a unit is asleep before the token comes back.
+                // Hops block in the kernel: no spinning on an idle core, and in a ring of
+                // four a unit is asleep before the token comes back, unless it was preempted
+                // after giving it (a busy host: 0.93 measured). C13's own gate.
                 assert!(
-                    voluntary >= 1.0,
+                    voluntary >= rtbench::claims::MIN_VOLUNTARY_PER_HOP,
                     "threads pin={pin}: {voluntary} voluntary switches per hop"
                 );
             }

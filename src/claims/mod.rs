@@ -28,6 +28,7 @@ pub use judge::Est;
 pub use lab::{Lab, MIN_ROUNDS, ROUNDS};
 pub use limits::{C05_CALLS, C05_LIMIT, C05_ROUNDS};
 pub use session::{Observer, Progress, SaveError, run_all};
+pub use switching::MIN_VOLUNTARY_PER_HOP;
 
 /// The notes' 1 s runs as 20 ms unless `--scale` says otherwise.
 pub const DEFAULT_SCALE: f64 = 0.02;

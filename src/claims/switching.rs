@@ -24,11 +24,12 @@ const HOPS: usize = 40_000;
 const FASTER: f64 = 2.0;
 /// A thread hop blocks in the kernel: at least this many of the units' own voluntary
 /// switches per hop (a thread that blocks switches voluntarily; one that spins or yields
-/// does not), or the figure is not a context switch. Not 1: pinned, 4 to 8 hops in 1,000
-/// find the token already delivered (the receiver was preempted, an involuntary switch,
-/// just before it would have waited), and unpinned a count of 0.998 was seen; spinning
-/// threads count near 0, so the gate needs no closer margin to tell them apart.
-const MIN_VOLUNTARY_PER_HOP: f64 = 0.95;
+/// does not), or the figure is not a context switch. Not 1: a unit preempted after giving
+/// the token (an involuntary switch) can find it back before it would have waited. Idle,
+/// that is 4 to 8 hops in 1,000 pinned (0.992-0.996); with a build running beside it, a
+/// debug build measured 0.93 unpinned. Spinning threads count near 0, so the gate sits
+/// halfway: most hops block.
+pub const MIN_VOLUNTARY_PER_HOP: f64 = 0.5;
 
 pub static CLAIMS: [Claim; 1] = [Claim {
     id: "C13",
@@ -337,6 +338,7 @@ mod tests {
         assert!(not_a_switch(hops(1.0, 0.0)).is_none());
         // Spinning or yielding threads: few voluntary switches, however many preemptions.
         assert!(not_a_switch(hops(0.2, 1.5)).is_some());
-        assert!(not_a_switch(hops(0.94, 0.1)).is_some());
+        assert!(not_a_switch(hops(0.93, 0.2)).is_none(), "a busy host");
+        assert!(not_a_switch(hops(0.45, 0.6)).is_some());
     }
 }

@@ -1,10 +1,12 @@
 //! The hidden `__latency-server [--payload N] [--backlog N] [--parent PID]` command: the
 //! latency server's process. Taken before clap parses anything, like `__worker`; it dies
-//! with its parent (the worker's `die_with_parent`), then serves until stdin ends.
+//! with its parent (the worker's `die_with_parent`), raises its soft open-files limit, then
+//! serves until stdin ends.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+use crate::measure::os_limits::raise_open_files;
 use crate::netserver::{self, Options, SERVER_COMMAND};
 use crate::runtime::processes::die_with_parent;
 
@@ -26,6 +28,11 @@ pub fn main(args: &[OsString]) -> ExitCode {
             eprintln!("error: latency server: could not ask to die with its parent: {e}");
             return ExitCode::FAILURE;
         }
+    }
+    // A descriptor per connection: as a run does at start (this command is taken before
+    // that), the soft open-files limit goes to the hard one.
+    if let Err(e) = raise_open_files() {
+        eprintln!("note: latency server: could not raise the open-files limit (ulimit -n): {e}");
     }
     match netserver::run_server_process(options) {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,6 +37,7 @@ pub mod claims;
 pub mod cli;
 pub mod limit;
 pub mod measure;
+pub mod netserver;
 pub mod report;
 pub mod results;
 pub mod runtime;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["units"],
     &["limit", "measure"],
+    &["netserver"],
     &["workload"],
     &["runtime"],
     &["results"],

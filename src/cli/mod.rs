@@ -5,6 +5,7 @@
 mod args;
 mod cell_child;
 mod claims_cmd;
+mod latency_child;
 mod parse;
 mod report_cmd;
 
@@ -17,6 +18,7 @@ use clap::Parser;
 
 pub use args::{ClaimsArgs, Cli, Command, Format, ReportArgs, RunArgs};
 
+use crate::netserver::SERVER_COMMAND;
 use crate::runtime::processes;
 use crate::suite::{self, CELL_COMMAND, ConfigError, Isolation, Progress, SessionError};
 
@@ -26,8 +28,9 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_VERIFICATION: u8 = 1;
 
 /// Parses `args`, runs the command, prints the error chain on failure. The hidden child
-/// commands, `__worker PARENT_PID` and `__cell`, are taken before clap sees the command
-/// line: a worker process per task pays exec and the Rust runtime's start, not a parse.
+/// commands, `__worker PARENT_PID`, `__cell` and `__latency-server`, are taken before clap
+/// sees the command line: a worker process per task pays exec and the Rust runtime's start,
+/// not a parse.
 pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
     match args.get(1).and_then(|a| a.to_str()) {
@@ -35,6 +38,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
             return processes::worker_main(args.get(2).map(OsString::as_os_str));
         }
         Some(CELL_COMMAND) => return exit_code(cell_child::serve()),
+        Some(SERVER_COMMAND) => return latency_child::main(&args[2..]),
         _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {

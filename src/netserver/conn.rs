@@ -1,0 +1,141 @@
+//! One connection's state machine: read a whole request frame, wait for its deadline,
+//! write the whole reply, read the next. Reads and writes are non-blocking and may be
+//! partial; the connection is watched edge-triggered, so each step runs until the socket
+//! would block. A request is read only after the previous reply is written, so a client
+//! that sends its next request early (pipelining) is served in order, never mixed up.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+use super::protocol::{REQUEST_LEN, Request, encode_reply};
+
+/// Where a connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Reading a request: `filled` bytes of the frame so far.
+    Reading {
+        /// Bytes of the frame read.
+        filled: usize,
+    },
+    /// A request read; its reply is due at `deadline_ns` (CLOCK_MONOTONIC).
+    Waiting {
+        /// When the reply is due.
+        deadline_ns: u64,
+        /// The request's token.
+        token: u64,
+    },
+    /// Writing the reply to `token`: `written` bytes sent so far.
+    Writing {
+        /// The request's token.
+        token: u64,
+        /// Bytes of the reply sent.
+        written: usize,
+    },
+}
+
+/// What a step of a connection asks of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing: it waits for the socket.
+    Idle,
+    /// Wake it at `deadline_ns` to reply.
+    Timer(u64),
+    /// Close it: the peer left, or the socket failed.
+    Close,
+}
+
+/// One accepted connection.
+pub struct Conn {
+    /// The socket (non-blocking).
+    pub stream: TcpStream,
+    /// Unique among the server's connections, so a timer of a closed connection never wakes
+    /// the connection that reuses its slot.
+    pub serial: u64,
+    /// Where it is.
+    pub state: State,
+    frame: [u8; REQUEST_LEN],
+}
+
+impl Conn {
+    /// A new connection, reading its first request.
+    pub fn new(stream: TcpStream, serial: u64) -> Conn {
+        Conn {
+            stream,
+            serial,
+            state: State::Reading { filled: 0 },
+            frame: [0; REQUEST_LEN],
+        }
+    }
+
+    /// Its deadline has come: start writing the reply.
+    pub fn due(&mut self) {
+        if let State::Waiting { token, .. } = self.state {
+            self.state = State::Writing { token, written: 0 };
+        }
+    }
+
+    /// Runs the state machine until the socket would block, a deadline is set, or the
+    /// connection ends. `now_ns` is read only when a request completes; `reply` is scratch
+    /// of the payload's length.
+    pub fn drive(&mut self, now_ns: impl Fn() -> u64, reply: &mut [u8]) -> Next {
+        loop {
+            match self.state {
+                State::Reading { filled } => match self.stream.read(&mut self.frame[filled..]) {
+                    Ok(0) => return Next::Close, // the peer left, mid-frame or between requests
+                    Ok(n) if filled + n < REQUEST_LEN => {
+                        self.state = State::Reading { filled: filled + n };
+                    }
+                    Ok(_) => {
+                        let req = Request::decode(&self.frame);
+                        if req.delay_us == 0 {
+                            self.state = State::Writing {
+                                token: req.token,
+                                written: 0,
+                            };
+                        } else {
+                            let deadline_ns =
+                                now_ns().saturating_add(req.delay_us.saturating_mul(1_000));
+                            self.state = State::Waiting {
+                                deadline_ns,
+                                token: req.token,
+                            };
+                            return Next::Timer(deadline_ns);
+                        }
+                    }
+                    Err(e) => match step_error(e) {
+                        Some(next) => return next,
+                        None => continue,
+                    },
+                },
+                State::Waiting { .. } => return Next::Idle,
+                State::Writing { token, written } => {
+                    encode_reply(token, reply);
+                    match self.stream.write(&reply[written..]) {
+                        Ok(0) => return Next::Close,
+                        Ok(n) if written + n < reply.len() => {
+                            self.state = State::Writing {
+                                token,
+                                written: written + n,
+                            };
+                        }
+                        Ok(_) => self.state = State::Reading { filled: 0 },
+                        Err(e) => match step_error(e) {
+                            Some(next) => return next,
+                            None => continue,
+                        },
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A failed read or write: would block (wait for the socket), interrupted (try again:
+/// None), or anything else (reset, broken pipe: close).
+fn step_error(e: io::Error) -> Option<Next> {
+    match e.kind() {
+        io::ErrorKind::WouldBlock => Some(Next::Idle),
+        io::ErrorKind::Interrupted => None,
+        _ => Some(Next::Close),
+    }
+}

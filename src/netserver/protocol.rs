@@ -1,0 +1,130 @@
+//! The wire protocol, written once for the server and every client. A request is a fixed
+//! frame of [`REQUEST_LEN`] bytes: the delay in microseconds, then the token, each a u64
+//! little-endian. The reply, sent once the delay has passed, is `payload` bytes: the first
+//! 8 are [`expected_reply_word`] of the token (little-endian), the rest a filler derived
+//! from that word, so a reply can be checked in full and a lost or swapped reply changes a
+//! checksum built from the words.
+
+use std::time::Duration;
+
+/// Bytes in a request frame: delay (µs, u64 LE) then token (u64 LE).
+pub const REQUEST_LEN: usize = 16;
+/// The smallest reply: the reply word alone.
+pub const MIN_PAYLOAD: usize = 8;
+/// The reply size when none is given.
+pub const DEFAULT_PAYLOAD: usize = 16;
+/// The largest reply the server accepts to send (64 KiB): larger ones measure copying,
+/// not waiting.
+pub const MAX_PAYLOAD: usize = 1 << 16;
+
+/// One request: wait `delay`, then answer the reply of `token`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    /// How long the server waits before replying, in microseconds.
+    pub delay_us: u64,
+    /// What the reply is derived from.
+    pub token: u64,
+}
+
+impl Request {
+    /// A request for `delay` (whole microseconds, saturating) and `token`.
+    pub fn new(delay: Duration, token: u64) -> Request {
+        Request {
+            delay_us: u64::try_from(delay.as_micros()).unwrap_or(u64::MAX),
+            token,
+        }
+    }
+
+    /// The frame on the wire.
+    pub fn encode(self) -> [u8; REQUEST_LEN] {
+        let mut frame = [0; REQUEST_LEN];
+        frame[..8].copy_from_slice(&self.delay_us.to_le_bytes());
+        frame[8..].copy_from_slice(&self.token.to_le_bytes());
+        frame
+    }
+
+    /// A frame read back.
+    pub fn decode(frame: &[u8; REQUEST_LEN]) -> Request {
+        let word = |at: usize| u64::from_le_bytes(frame[at..at + 8].try_into().expect("8 bytes"));
+        Request {
+            delay_us: word(0),
+            token: word(8),
+        }
+    }
+}
+
+/// The word a correct reply to `token` starts with: MurmurHash3's 64-bit finaliser of the
+/// token, a bijection (two tokens never share a word) whose bits all depend on every bit of
+/// the token, so a sum or xor of words is a checksum a mixed-up reply breaks.
+pub fn expected_reply_word(token: u64) -> u64 {
+    let mut z = token ^ 0x6C61_7465_6E63_7921; // "latency!": token 0 is not word 0
+    z = (z ^ (z >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    z = (z ^ (z >> 33)).wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    z ^ (z >> 33)
+}
+
+/// Writes the reply to `token` into `out` (its length is the payload, at least
+/// [`MIN_PAYLOAD`]): the reply word, then byte i is byte i % 8 of the word plus i.
+pub fn encode_reply(token: u64, out: &mut [u8]) {
+    assert!(out.len() >= MIN_PAYLOAD, "a reply holds at least its word");
+    let word = expected_reply_word(token).to_le_bytes();
+    out[..8].copy_from_slice(&word);
+    for (i, b) in out.iter_mut().enumerate().skip(8) {
+        *b = word[i % 8].wrapping_add(i as u8);
+    }
+}
+
+/// The reply word of a reply, if `reply` is a whole, well-formed reply (its filler agrees
+/// with its word); None if it is short or its filler is not the one its word gives.
+pub fn decode_reply(reply: &[u8]) -> Option<u64> {
+    let word: [u8; 8] = reply.get(..8)?.try_into().ok()?;
+    let filler_ok = reply
+        .iter()
+        .enumerate()
+        .skip(8)
+        .all(|(i, &b)| b == word[i % 8].wrapping_add(i as u8));
+    filler_ok.then(|| u64::from_le_bytes(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_round_trips_through_its_frame() {
+        for (delay_us, token) in [(0, 0), (1_000, 7), (u64::MAX, u64::MAX), (20_000, 1 << 40)] {
+            let r = Request { delay_us, token };
+            assert_eq!(Request::decode(&r.encode()), r);
+        }
+        assert_eq!(
+            Request::new(Duration::from_millis(3), 9).delay_us,
+            3_000,
+            "whole microseconds"
+        );
+    }
+
+    #[test]
+    fn a_reply_carries_its_tokens_word_and_is_checked_in_full() {
+        for payload in [MIN_PAYLOAD, DEFAULT_PAYLOAD, 1000] {
+            for token in [0, 1, 42, u64::MAX] {
+                let mut reply = vec![0; payload];
+                encode_reply(token, &mut reply);
+                assert_eq!(decode_reply(&reply), Some(expected_reply_word(token)));
+                if payload > 8 {
+                    reply[payload - 1] ^= 1;
+                    assert_eq!(decode_reply(&reply), None, "a damaged filler is refused");
+                }
+            }
+        }
+        assert_eq!(decode_reply(&[0; 7]), None, "a short reply is refused");
+    }
+
+    #[test]
+    fn neighbouring_tokens_give_unrelated_words() {
+        let words: std::collections::HashSet<u64> = (0..10_000).map(expected_reply_word).collect();
+        assert_eq!(words.len(), 10_000);
+        assert_ne!(expected_reply_word(0), 0);
+        let flipped = (expected_reply_word(1) ^ expected_reply_word(0)).count_ones();
+        assert!((16..=48).contains(&flipped), "{flipped} bits differ");
+    }
+}

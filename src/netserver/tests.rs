@@ -1,0 +1,224 @@
+//! The server in this process, on a thread, its control channel a socketpair: what a
+//! client sees (delays kept, replies right and its own, partial and pipelined frames, peers
+//! leaving) and the control commands. The server process and its handle are tested from
+//! the binary, in tests/latency_server.rs.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Barrier};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use super::*;
+
+struct Running {
+    addr: SocketAddr,
+    control: UnixStream,
+    thread: JoinHandle<Result<(), Error>>,
+}
+
+fn serve(payload: usize) -> Running {
+    let server = Server::bind(Options {
+        payload,
+        ..Options::default()
+    })
+    .expect("binding the server");
+    let addr = server.addr();
+    let (control, theirs) = UnixStream::pair().unwrap();
+    let answers = theirs.try_clone().unwrap();
+    let thread = thread::spawn(move || server.serve(theirs, answers));
+    Running {
+        addr,
+        control,
+        thread,
+    }
+}
+
+impl Running {
+    /// Closes the control channel: the server must return, and without an error.
+    fn stop(self) {
+        drop(self.control);
+        self.thread
+            .join()
+            .expect("the server thread panicked")
+            .expect("the server failed");
+    }
+}
+
+const MS: Duration = Duration::from_millis(1);
+
+#[test]
+fn a_reply_is_the_one_derived_from_its_token() {
+    let s = serve(DEFAULT_PAYLOAD);
+    let mut c = connect(s.addr).unwrap();
+    for token in [0, 1, 2, u64::MAX, 0xDEAD_BEEF] {
+        let word = call(&mut c, Duration::ZERO, token, DEFAULT_PAYLOAD).unwrap();
+        assert_eq!(word, expected_reply_word(token));
+    }
+    s.stop();
+}
+
+#[test]
+fn a_20ms_delay_is_kept_not_cut_short_and_answered() {
+    let s = serve(DEFAULT_PAYLOAD);
+    let mut c = connect(s.addr).unwrap();
+    for token in 1..=3 {
+        let sent = Instant::now();
+        let word = call(&mut c, 20 * MS, token, DEFAULT_PAYLOAD).unwrap();
+        let took = sent.elapsed();
+        assert_eq!(word, expected_reply_word(token));
+        assert!(took >= 20 * MS, "answered after {took:?}, before its 20 ms");
+        assert!(
+            took < Duration::from_secs(2),
+            "answered only after {took:?}"
+        );
+    }
+    s.stop();
+}
+
+#[test]
+fn two_hundred_connections_with_staggered_delays_each_get_their_own_replies() {
+    const N: u64 = 200;
+    const CALLS: u64 = 3;
+    let payload = 40;
+    let s = serve(payload);
+    let start = Arc::new(Barrier::new(N as usize));
+    let clients: Vec<_> = (0..N)
+        .map(|i| {
+            let (addr, start) = (s.addr, Arc::clone(&start));
+            thread::spawn(move || {
+                let mut c = connect(addr).unwrap();
+                start.wait();
+                for k in 0..CALLS {
+                    // Later connections wait less, so replies leave in another order than
+                    // their requests came.
+                    let delay = Duration::from_micros(500 + (N - i) * 100 + k * 1_000);
+                    let token = i * 1_000 + k;
+                    let word = call(&mut c, delay, token, payload).unwrap();
+                    assert_eq!(word, expected_reply_word(token), "connection {i}, call {k}");
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().expect("a client got a wrong reply or failed");
+    }
+    s.stop();
+}
+
+#[test]
+fn a_peer_leaving_mid_request_or_mid_wait_costs_the_others_nothing() {
+    let s = serve(DEFAULT_PAYLOAD);
+    let mut steady = connect(s.addr).unwrap();
+    // Half a frame, then gone.
+    let mut half = connect(s.addr).unwrap();
+    half.write_all(&Request::new(MS, 1).encode()[..8]).unwrap();
+    drop(half);
+    // A whole request, then gone before its reply; and one reset (linger 0) while waiting.
+    let mut waiting = connect(s.addr).unwrap();
+    waiting
+        .write_all(&Request::new(30 * MS, 2).encode())
+        .unwrap();
+    drop(waiting);
+    let reset = connect(s.addr).unwrap();
+    (&reset)
+        .write_all(&Request::new(10 * MS, 3).encode())
+        .unwrap();
+    set_linger_zero(&reset);
+    drop(reset);
+    for token in 10..20 {
+        let word = call(&mut steady, 5 * MS, token, DEFAULT_PAYLOAD).unwrap();
+        assert_eq!(word, expected_reply_word(token));
+    }
+    let mut late = connect(s.addr).unwrap();
+    assert_eq!(
+        call(&mut late, MS, 99, DEFAULT_PAYLOAD).unwrap(),
+        expected_reply_word(99)
+    );
+    s.stop();
+}
+
+fn set_linger_zero(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads a linger struct of the size given.
+    let rc = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const linger).cast(),
+            size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0);
+}
+
+#[test]
+fn a_frame_in_pieces_and_requests_sent_ahead_are_answered_in_order() {
+    let s = serve(DEFAULT_PAYLOAD);
+    let mut c = connect(s.addr).unwrap();
+    let frame = Request::new(2 * MS, 5).encode();
+    for byte in frame {
+        c.write_all(&[byte]).unwrap();
+        thread::sleep(Duration::from_micros(200));
+    }
+    let mut reply = [0u8; DEFAULT_PAYLOAD];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(decode_reply(&reply), Some(expected_reply_word(5)));
+    // Three requests in one write, the first waiting longest: replies still in order.
+    let mut ahead = Vec::new();
+    for (delay, token) in [(20, 6), (1, 7), (0, 8)] {
+        ahead.extend_from_slice(&Request::new(delay * MS, token).encode());
+    }
+    c.write_all(&ahead).unwrap();
+    for token in [6, 7, 8] {
+        c.read_exact(&mut reply).unwrap();
+        assert_eq!(decode_reply(&reply), Some(expected_reply_word(token)));
+    }
+    s.stop();
+}
+
+#[test]
+fn the_control_channel_answers_cpu_and_its_end_stops_the_server() {
+    let s = serve(DEFAULT_PAYLOAD);
+    let mut c = connect(s.addr).unwrap();
+    for token in 0..200 {
+        call(&mut c, Duration::ZERO, token, DEFAULT_PAYLOAD).unwrap();
+    }
+    let mut control = BufReader::new(s.control.try_clone().unwrap());
+    (&s.control).write_all(b"cpu\nnonsense\n").unwrap();
+    let mut line = String::new();
+    control.read_line(&mut line).unwrap();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(words.len(), 3, "{line}");
+    assert_eq!(words[0], CPU_COMMAND);
+    let cpu: f64 = words[1].parse::<f64>().unwrap() + words[2].parse::<f64>().unwrap();
+    assert!(cpu.is_finite() && cpu >= 0.0, "{line}");
+    line.clear();
+    control.read_line(&mut line).unwrap();
+    assert!(line.starts_with("error: unknown command"), "{line}");
+    drop(control);
+    s.stop();
+    // Gone with its listener: a new connection is refused, and says why it may be.
+    let refused = connect(c.peer_addr().unwrap()).unwrap_err();
+    assert!(refused.to_string().contains("somaxconn"), "{refused}");
+    c.shutdown(Shutdown::Both).ok();
+}
+
+#[test]
+fn a_payload_outside_the_protocol_is_refused() {
+    for payload in [0, 7, MAX_PAYLOAD + 1] {
+        assert!(matches!(
+            Server::bind(Options {
+                payload,
+                ..Options::default()
+            }),
+            Err(Error::Payload(p)) if p == payload
+        ));
+    }
+}

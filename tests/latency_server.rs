@@ -216,18 +216,26 @@ fn ten_thousand_connections_open_at_once_each_get_their_reply() {
 
 #[test]
 fn the_probe_gives_a_finite_added_delay_at_1_and_10_ms() {
-    let server = start(DEFAULT_PAYLOAD);
+    let mut server = start(DEFAULT_PAYLOAD);
     // The probe's delays, and 0 beside them: the round trip alone, for scale.
     let delays = [&[Duration::ZERO][..], &PROBE_DELAYS].concat();
-    let found = probe_added_delay(server.addr(), DEFAULT_PAYLOAD, &delays, PROBE_SAMPLES).unwrap();
-    assert_eq!(found.len(), delays.len());
-    for f in &found {
+    for delay in delays {
+        server.lateness().expect("the server answers its lateness"); // start afresh
+        let found =
+            probe_added_delay(server.addr(), DEFAULT_PAYLOAD, &[delay], PROBE_SAMPLES).unwrap();
+        let late = server.lateness().expect("the server answers its lateness");
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
         eprintln!(
-            "probe: delay {:?}: added median {:.1} us, p99 {:.1} us ({} samples)",
+            "probe: delay {:?}: added median {:.1} us, p99 {:.1} us ({} samples); the server's \
+             own lateness median {:.1} us, p99 {:.1} us ({} replies)",
             f.delay,
             f.median_seconds * 1e6,
             f.p99_seconds * 1e6,
-            f.samples
+            f.samples,
+            late.median_seconds * 1e6,
+            late.p99_seconds * 1e6,
+            late.replies
         );
         assert_eq!(f.samples, PROBE_SAMPLES);
         assert!(f.median_seconds.is_finite(), "{f:?}");
@@ -236,5 +244,11 @@ fn the_probe_gives_a_finite_added_delay_at_1_and_10_ms() {
             f.median_seconds > 0.0 && f.p99_seconds >= f.median_seconds,
             "{f:?}"
         );
+        // The server timed every reply that waited on a deadline, and its own lateness is
+        // a part of what the client saw added, never more.
+        if !delay.is_zero() {
+            assert!(late.replies >= PROBE_SAMPLES as u64, "{late:?}");
+            assert!(late.median_seconds <= f.median_seconds, "{late:?} vs {f:?}");
+        }
     }
 }

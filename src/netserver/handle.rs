@@ -14,10 +14,23 @@ use std::time::{Duration, Instant};
 
 use super::child::{LISTENING, SERVER_COMMAND};
 use super::error::Error;
-use super::server::{CPU_COMMAND, Options};
+use super::server::{CPU_COMMAND, LATENESS_COMMAND, Options};
 
 /// How long a server process may take to say where it listens, or to answer a command.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The server's lateness against its deadlines, over the replies since the last ask.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lateness {
+    /// Replies counted.
+    pub replies: u64,
+    /// Median seconds from a deadline to its reply's write having returned.
+    pub median_seconds: f64,
+    /// 99th percentile.
+    pub p99_seconds: f64,
+    /// The latest.
+    pub max_seconds: f64,
+}
 
 /// A running server process, killed and reaped on drop.
 pub struct LatencyServer {
@@ -97,24 +110,46 @@ impl LatencyServer {
     /// The CPU time (user + system, seconds) the server has used so far, as it measures
     /// itself (getrusage, microseconds; /proc's figure moves in 10 ms ticks).
     pub fn cpu_seconds(&mut self) -> Result<f64, Error> {
-        self.stdin
-            .write_all(format!("{CPU_COMMAND}\n").as_bytes())
-            .and_then(|()| self.stdin.flush())
-            .map_err(|e| Error::io("asking the latency server its CPU time", None, e))?;
-        let line = self.read_line("answer its CPU time")?;
-        let mut words = line.split_whitespace();
-        let parsed = match (words.next(), words.next(), words.next()) {
-            (Some(CPU_COMMAND), Some(user), Some(sys)) => user
-                .parse::<f64>()
-                .ok()
-                .zip(sys.parse::<f64>().ok())
-                .map(|(u, s)| u + s),
-            _ => None,
-        };
-        parsed.ok_or_else(|| Error::Start {
-            exe: SERVER_COMMAND.into(),
-            message: format!("expected '{CPU_COMMAND} USER SYS', got '{line}'"),
+        let [user, sys] = self.ask(CPU_COMMAND, "USER SYS", "answer its CPU time")?;
+        Ok(user + sys)
+    }
+
+    /// How late the replies since the last ask left against their deadlines, as the server
+    /// measures itself: its own share of a client's added delay (the rest is the client's
+    /// and the kernel's wake-ups and the loopback round trip).
+    pub fn lateness(&mut self) -> Result<Lateness, Error> {
+        let [replies, p50, p99, max] =
+            self.ask(LATENESS_COMMAND, "COUNT P50 P99 MAX", "answer its lateness")?;
+        Ok(Lateness {
+            replies: replies as u64,
+            median_seconds: p50 * 1e-9,
+            p99_seconds: p99 * 1e-9,
+            max_seconds: max * 1e-9,
         })
+    }
+
+    /// Sends a control command and parses its answer, `COMMAND` then N numbers.
+    fn ask<const N: usize>(
+        &mut self,
+        command: &'static str,
+        form: &str,
+        what: &'static str,
+    ) -> Result<[f64; N], Error> {
+        self.stdin
+            .write_all(format!("{command}\n").as_bytes())
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| Error::io("asking the latency server", None, e))?;
+        let line = self.read_line(what)?;
+        let mut words = line.split_whitespace();
+        let numbers: Option<Vec<f64>> = (words.next() == Some(command))
+            .then(|| words.map(|w| w.parse::<f64>().ok()).collect())
+            .flatten();
+        numbers
+            .and_then(|v| <[f64; N]>::try_from(v).ok())
+            .ok_or_else(|| Error::Start {
+                exe: SERVER_COMMAND.into(),
+                message: format!("expected '{command} {form}', got '{line}'"),
+            })
     }
 
     /// One line of its stdout, waited for at most [`ANSWER_TIMEOUT`]; `what` names what

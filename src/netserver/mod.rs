@@ -24,13 +24,13 @@ mod sys;
 pub use child::{LISTENING, SERVER_COMMAND, run as run_server_process};
 pub use client::{call, connect};
 pub use error::Error;
-pub use handle::{ANSWER_TIMEOUT, LatencyServer};
+pub use handle::{ANSWER_TIMEOUT, LatencyServer, Lateness};
 pub use probe::{AddedDelay, PROBE_DELAYS, PROBE_SAMPLES, probe_added_delay};
 pub use protocol::{
     DEFAULT_PAYLOAD, MAX_PAYLOAD, MIN_PAYLOAD, REQUEST_LEN, Request, decode_reply, encode_reply,
     expected_reply_word,
 };
-pub use server::{CPU_COMMAND, DEFAULT_BACKLOG, Options, Server};
+pub use server::{CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, Options, Server};
 
 #[cfg(test)]
 mod tests;

@@ -3,8 +3,10 @@
 //! earliest, so a reply leaves within the kernel's timer precision of its deadline, not
 //! epoll_wait's millisecond. Connections are watched edge-triggered, the listener, the
 //! timer and the control channel level-triggered. The control channel (stdin in the
-//! server process) takes one command, `cpu`, answered on its writer with this thread's CPU
-//! time; its end of file ends the server.
+//! server process) takes two commands, answered on its writer: `cpu`, this thread's CPU
+//! time, and `lateness`, how late the replies since the last ask left against their
+//! deadlines (the server's own share of a client's added delay); its end of file ends the
+//! server.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -19,6 +21,7 @@ use super::protocol::{DEFAULT_PAYLOAD, MAX_PAYLOAD, MIN_PAYLOAD};
 use super::sys::{self, Epoll, Timer};
 use crate::measure::Usage;
 use crate::measure::os_limits::Limits;
+use hdrhistogram::Histogram;
 
 const LISTENER: u64 = 0;
 const TIMER: u64 = 1;
@@ -51,6 +54,11 @@ impl Default for Options {
 
 /// The reply to the control command `cpu`: `cpu USER SYS` (seconds of this thread).
 pub const CPU_COMMAND: &str = "cpu";
+/// The reply to the control command `lateness`: `lateness COUNT P50 P99 MAX`, nanoseconds
+/// from each reply's deadline to its write having returned, over the replies since the
+/// last ask that waited on a deadline (a delay of 0 is answered at once, not counted; the
+/// record then starts again).
+pub const LATENESS_COMMAND: &str = "lateness";
 
 /// A bound server, not yet serving.
 pub struct Server {
@@ -70,6 +78,8 @@ pub struct Server {
     /// the head of the queue, so the listener does not stay readable forever.
     spare: Option<File>,
     shed: u64,
+    /// Each reply's lateness against its deadline, nanoseconds, since the last ask.
+    late: Histogram<u64>,
 }
 
 impl Server {
@@ -107,6 +117,7 @@ impl Server {
             armed: None,
             spare: File::open("/dev/null").ok(),
             shed: 0,
+            late: lateness_record(),
         })
     }
 
@@ -151,7 +162,8 @@ impl Server {
                         self.armed = None;
                     }
                     CONTROL => {
-                        if !control_step(&mut control, &mut commands, &mut answers)? {
+                        if !control_step(&mut control, &mut commands, &mut answers, &mut self.late)?
+                        {
                             return Ok(());
                         }
                     }
@@ -251,6 +263,9 @@ impl Server {
             if conn.serial == serial && current {
                 conn.due();
                 self.drive(slot, reply);
+                // Saturating: a lateness over the record's hour is an hour.
+                self.late
+                    .saturating_record(sys::now_ns().saturating_sub(deadline));
             }
         }
     }
@@ -293,6 +308,7 @@ fn control_step<C: Read, W: Write>(
     control: &mut C,
     pending: &mut Vec<u8>,
     answers: &mut W,
+    late: &mut Histogram<u64>,
 ) -> Result<bool, Error> {
     let mut buf = [0u8; 256];
     let n = match control.read(&mut buf) {
@@ -309,7 +325,21 @@ fn control_step<C: Read, W: Write>(
                 let u = Usage::this_thread().unwrap_or_default();
                 format!("{CPU_COMMAND} {} {}\n", u.user_seconds, u.sys_seconds)
             }
-            other => format!("error: unknown command '{other}' (known: {CPU_COMMAND})\n"),
+            LATENESS_COMMAND => {
+                let q = |q: f64| late.value_at_quantile(q);
+                let answer = format!(
+                    "{LATENESS_COMMAND} {} {} {} {}\n",
+                    late.len(),
+                    q(0.5),
+                    q(0.99),
+                    late.max()
+                );
+                late.reset();
+                answer
+            }
+            other => format!(
+                "error: unknown command '{other}' (known: {CPU_COMMAND}, {LATENESS_COMMAND})\n"
+            ),
         };
         answers
             .write_all(answer.as_bytes())
@@ -317,4 +347,9 @@ fn control_step<C: Read, W: Write>(
             .map_err(|e| Error::io("answering on the control channel", None, e))?;
     }
     Ok(true)
+}
+
+/// An empty lateness record: 1 ns to an hour, 3 significant figures.
+fn lateness_record() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 3_600_000_000_000, 3).expect("valid histogram bounds")
 }

@@ -3,7 +3,7 @@
 //! C11 and C14 quote the one CPU experiment ([`super::cpu_runs`]): the same cells and the
 //! same speed-ups.
 
-use super::cpu_runs::{CpuCell, CpuRuns, TASK_TARGET};
+use super::cpu_runs::{CpuCell, CpuResult, CpuRuns, TASK_TARGET};
 use super::judge::{Est, Test, figure, ladder, num, secs};
 use super::lab::{Lab, Trial, counted};
 use super::memory;
@@ -101,15 +101,34 @@ fn figures(
         ),
         runs.sequential,
     )];
-    v.extend(runs.cells.iter().filter(|r| keep(&r.cell)).map(|r| {
-        figure(
-            FigureKey::about(ids.1, r.cell.label()),
-            r.cell.label(),
-            r.speedup,
-            FigureUnit::Ratio,
-        )
+    v.extend(per_cell(runs, keep, ids.1, String::new, |r| {
+        (r.speedup, FigureUnit::Ratio)
     }));
     v
+}
+
+/// One figure per cell `keep` selects, under `id` about the cell's label: the label, then
+/// `suffix`, names it; `value` gives the figure and its unit.
+fn per_cell<'a>(
+    runs: &'a CpuRuns,
+    keep: impl Fn(&CpuCell) -> bool + 'a,
+    id: FigureId,
+    suffix: impl Fn() -> String + 'a,
+    value: impl Fn(&CpuResult) -> (Est, FigureUnit) + 'a,
+) -> impl Iterator<Item = Figure> + 'a {
+    runs.cells
+        .iter()
+        .filter(move |r| keep(&r.cell))
+        .map(move |r| {
+            let (e, unit) = value(r);
+            let label = r.cell.label();
+            figure(
+                FigureKey::about(id, &label),
+                format!("{label}{}", suffix()),
+                e,
+                unit,
+            )
+        })
 }
 
 fn missing(what: &str) -> String {
@@ -131,23 +150,22 @@ fn c10(lab: &Lab) -> Result<Finding, String> {
         (FigureId::C10Sequential, FigureId::C10Speedup),
         |_| true,
     );
-    measured.extend(runs.cells.iter().map(|r| {
-        figure(
-            FigureKey::about(FigureId::C10PeakMemory, r.cell.label()),
-            format!("{} peak memory", r.cell.label()),
-            r.peak_bytes,
-            FigureUnit::Bytes,
-        )
-    }));
+    let all = |_: &CpuCell| true;
+    measured.extend(per_cell(
+        &runs,
+        all,
+        FigureId::C10PeakMemory,
+        || " peak memory".into(),
+        |r| (r.peak_bytes, FigureUnit::Bytes),
+    ));
     let reference = runs.fastest.map_or_else(String::new, |c| c.label());
-    measured.extend(runs.cells.iter().map(|r| {
-        figure(
-            FigureKey::about(FigureId::C10OverFastest, r.cell.label()),
-            format!("{} wall over {reference}'s", r.cell.label()),
-            r.over_fastest,
-            FigureUnit::Ratio,
-        )
-    }));
+    measured.extend(per_cell(
+        &runs,
+        all,
+        FigureId::C10OverFastest,
+        || format!(" wall over {reference}'s"),
+        |r| (r.over_fastest, FigureUnit::Ratio),
+    ));
     measured.push(Figure::new(
         FigureKey::of(FigureId::C10Compute),
         "n of each task's factorial",
@@ -269,14 +287,13 @@ fn c14(lab: &Lab) -> Result<Finding, String> {
     let (verdict, why) = c14_rule(p, current, &multi, host);
     let keep = |c: &CpuCell| c.runtime == "tokio-current-thread" || asyncs.contains(&c.runtime);
     let mut measured = figures(&runs, (FigureId::C14Sequential, FigureId::C14Speedup), keep);
-    measured.extend(runs.cells.iter().filter(|r| keep(&r.cell)).map(|r| {
-        figure(
-            FigureKey::about(FigureId::C14CoresUsed, r.cell.label()),
-            format!("{}, cores kept busy", r.cell.label()),
-            r.cores_used,
-            FigureUnit::Ratio,
-        )
-    }));
+    measured.extend(per_cell(
+        &runs,
+        keep,
+        FigureId::C14CoresUsed,
+        || ", cores kept busy".into(),
+        |r| (r.cores_used, FigureUnit::Ratio),
+    ));
     let speedup = runs
         .speedup("tokio-current-thread", Limit::Unbounded)
         .ok_or_else(|| missing("tokio-current-thread"))?;

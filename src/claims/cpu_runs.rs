@@ -116,18 +116,19 @@ pub struct CpuRuns {
 impl CpuRuns {
     /// The speed-up of `runtime` under `limit`, if it ran.
     pub fn speedup(&self, runtime: &str, limit: Limit) -> Option<Est> {
-        self.cells
-            .iter()
-            .find(|r| r.cell.runtime == runtime && r.cell.limit == limit)
-            .map(|r| r.speedup)
+        self.result(runtime, limit).map(|r| r.speedup)
     }
 
     /// The cores `runtime` under `limit` kept busy, if it ran.
     pub fn cores_used(&self, runtime: &str, limit: Limit) -> Option<Est> {
+        self.result(runtime, limit).map(|r| r.cores_used)
+    }
+
+    /// The figures of `runtime` under `limit`, if it ran.
+    fn result(&self, runtime: &str, limit: Limit) -> Option<&CpuResult> {
         self.cells
             .iter()
             .find(|r| r.cell.runtime == runtime && r.cell.limit == limit)
-            .map(|r| r.cores_used)
     }
 }
 

@@ -28,12 +28,18 @@ pub fn call(
     token: u64,
     payload: usize,
 ) -> Result<u64, Error> {
+    send(stream, Request::new(delay, token), payload)
+}
+
+/// Sends `request` on `stream` and reads its whole reply of `payload` bytes; answers the
+/// reply word. After a request marked [`last`](Request::last), call [`await_close`].
+pub fn send(stream: &mut TcpStream, request: Request, payload: usize) -> Result<u64, Error> {
     if !(MIN_PAYLOAD..=MAX_PAYLOAD).contains(&payload) {
         return Err(Error::Payload(payload));
     }
     let peer = stream.peer_addr().ok();
     stream
-        .write_all(&Request::new(delay, token).encode())
+        .write_all(&request.encode())
         .map_err(|e| Error::io("sending a request", peer, e))?;
     let mut small = [0u8; 64];
     let mut large = Vec::new();
@@ -53,4 +59,19 @@ pub fn call(
         }
     }
     decode_reply(reply).ok_or(Error::Malformed)
+}
+
+/// After the reply to a last request: reads the server's end of stream, so the server has
+/// closed first and this side, closing after, holds no TIME_WAIT. Bytes instead of the end
+/// are an error (the server answered more than was asked).
+pub fn await_close(stream: &mut TcpStream) -> Result<(), Error> {
+    let mut byte = [0u8; 1];
+    loop {
+        return match stream.read(&mut byte) {
+            Ok(0) => Ok(()),
+            Ok(_) => Err(Error::Trailing),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => Err(Error::io("waiting for the server to close", None, e)),
+        };
+    }
 }

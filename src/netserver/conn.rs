@@ -2,7 +2,8 @@
 //! write the whole reply, read the next. Reads and writes are non-blocking and may be
 //! partial; the connection is watched edge-triggered, so each step runs until the socket
 //! would block. A request is read only after the previous reply is written, so a client
-//! that sends its next request early (pipelining) is served in order, never mixed up.
+//! that sends its next request early (pipelining) is served in order, never mixed up. After
+//! the reply to a request marked last, the server closes the connection.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -23,6 +24,8 @@ pub enum State {
         deadline_ns: u64,
         /// The request's token.
         token: u64,
+        /// The connection's last request: close once the reply is written.
+        last: bool,
     },
     /// Writing the reply to `token`: `written` bytes sent so far.
     Writing {
@@ -30,6 +33,8 @@ pub enum State {
         token: u64,
         /// Bytes of the reply sent.
         written: usize,
+        /// The connection's last request: close once the reply is written.
+        last: bool,
     },
 }
 
@@ -69,8 +74,12 @@ impl Conn {
 
     /// Its deadline has come: start writing the reply.
     pub fn due(&mut self) {
-        if let State::Waiting { token, .. } = self.state {
-            self.state = State::Writing { token, written: 0 };
+        if let State::Waiting { token, last, .. } = self.state {
+            self.state = State::Writing {
+                token,
+                written: 0,
+                last,
+            };
         }
     }
 
@@ -91,6 +100,7 @@ impl Conn {
                             self.state = State::Writing {
                                 token: req.token,
                                 written: 0,
+                                last: req.last,
                             };
                         } else {
                             let deadline_ns =
@@ -98,6 +108,7 @@ impl Conn {
                             self.state = State::Waiting {
                                 deadline_ns,
                                 token: req.token,
+                                last: req.last,
                             };
                             return Next::Timer(deadline_ns);
                         }
@@ -108,7 +119,11 @@ impl Conn {
                     },
                 },
                 State::Waiting { .. } => return Next::Idle,
-                State::Writing { token, written } => {
+                State::Writing {
+                    token,
+                    written,
+                    last,
+                } => {
                     encode_reply(token, reply);
                     match self.stream.write(&reply[written..]) {
                         Ok(0) => return Next::Close,
@@ -116,8 +131,11 @@ impl Conn {
                             self.state = State::Writing {
                                 token,
                                 written: written + n,
+                                last,
                             };
                         }
+                        // The server closes first: TIME_WAIT stays on its side.
+                        Ok(_) if last => return Next::Close,
                         Ok(_) => self.state = State::Reading { filled: 0 },
                         Err(e) => match step_error(e) {
                             Some(next) => return next,

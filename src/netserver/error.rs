@@ -73,6 +73,9 @@ pub enum Error {
         /// Reply bytes expected.
         want: usize,
     },
+    /// Bytes where the server's end of stream was due, after a last request's reply.
+    #[error("the latency server sent bytes after the last reply instead of closing")]
+    Trailing,
     /// A reply whose filler does not match its word: not a reply of this protocol.
     #[error("a malformed reply from the latency server (its filler disagrees with its word)")]
     Malformed,

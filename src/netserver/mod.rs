@@ -22,13 +22,13 @@ mod server;
 mod sys;
 
 pub use child::{LISTENING, SERVER_COMMAND, run as run_server_process};
-pub use client::{call, connect};
+pub use client::{await_close, call, connect, send};
 pub use error::Error;
 pub use handle::{ANSWER_TIMEOUT, LatencyServer, Lateness};
 pub use probe::{AddedDelay, PROBE_DELAYS, PROBE_SAMPLES, probe_added_delay};
 pub use protocol::{
-    DEFAULT_PAYLOAD, MAX_PAYLOAD, MIN_PAYLOAD, REQUEST_LEN, Request, decode_reply, encode_reply,
-    expected_reply_word,
+    DEFAULT_PAYLOAD, LAST_FLAG, MAX_DELAY_US, MAX_PAYLOAD, MIN_PAYLOAD, REQUEST_LEN, Request,
+    decode_reply, encode_reply, expected_reply_word,
 };
 pub use server::{CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, Options, Server};
 

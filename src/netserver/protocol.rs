@@ -1,6 +1,8 @@
 //! The wire protocol, written once for the server and every client. A request is a fixed
 //! frame of [`REQUEST_LEN`] bytes: the delay in microseconds, then the token, each a u64
-//! little-endian. The reply, sent once the delay has passed, is `payload` bytes: the first
+//! little-endian; the delay word's top bit ([`LAST_FLAG`]) marks a connection's last
+//! request, after whose reply the server closes first (so the TIME_WAIT state stays on the
+//! server's side and never holds a client's ephemeral port). The reply, sent once the delay has passed, is `payload` bytes: the first
 //! 8 are [`expected_reply_word`] of the token (little-endian), the rest a filler derived
 //! from that word, so a reply can be checked in full and a lost or swapped reply changes a
 //! checksum built from the words.
@@ -17,28 +19,46 @@ pub const DEFAULT_PAYLOAD: usize = 16;
 /// not waiting.
 pub const MAX_PAYLOAD: usize = 1 << 16;
 
-/// One request: wait `delay`, then answer the reply of `token`.
+/// The delay word's top bit: this is the connection's last request; the server closes the
+/// connection once its reply is written.
+pub const LAST_FLAG: u64 = 1 << 63;
+
+/// The longest delay a request can name, in microseconds (the word less its flag bit).
+pub const MAX_DELAY_US: u64 = LAST_FLAG - 1;
+
+/// One request: wait `delay`, then answer the reply of `token`; if `last`, close after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request {
-    /// How long the server waits before replying, in microseconds.
+    /// How long the server waits before replying, in microseconds (at most [`MAX_DELAY_US`]).
     pub delay_us: u64,
     /// What the reply is derived from.
     pub token: u64,
+    /// The connection's last request: the server closes once the reply is written, and
+    /// the client reads that end of stream before it closes its own side.
+    pub last: bool,
 }
 
 impl Request {
-    /// A request for `delay` (whole microseconds, saturating) and `token`.
+    /// A request for `delay` (whole microseconds, saturating) and `token`, not the last.
     pub fn new(delay: Duration, token: u64) -> Request {
         Request {
-            delay_us: u64::try_from(delay.as_micros()).unwrap_or(u64::MAX),
+            delay_us: u64::try_from(delay.as_micros())
+                .map_or(MAX_DELAY_US, |us| us.min(MAX_DELAY_US)),
             token,
+            last: false,
         }
+    }
+
+    /// The same request, marked as the connection's last.
+    pub fn last(self) -> Request {
+        Request { last: true, ..self }
     }
 
     /// The frame on the wire.
     pub fn encode(self) -> [u8; REQUEST_LEN] {
         let mut frame = [0; REQUEST_LEN];
-        frame[..8].copy_from_slice(&self.delay_us.to_le_bytes());
+        let flag = if self.last { LAST_FLAG } else { 0 };
+        frame[..8].copy_from_slice(&(self.delay_us.min(MAX_DELAY_US) | flag).to_le_bytes());
         frame[8..].copy_from_slice(&self.token.to_le_bytes());
         frame
     }
@@ -47,8 +67,9 @@ impl Request {
     pub fn decode(frame: &[u8; REQUEST_LEN]) -> Request {
         let word = |at: usize| u64::from_le_bytes(frame[at..at + 8].try_into().expect("8 bytes"));
         Request {
-            delay_us: word(0),
+            delay_us: word(0) & MAX_DELAY_US,
             token: word(8),
+            last: word(0) & LAST_FLAG != 0,
         }
     }
 }
@@ -92,10 +113,27 @@ mod tests {
 
     #[test]
     fn a_request_round_trips_through_its_frame() {
-        for (delay_us, token) in [(0, 0), (1_000, 7), (u64::MAX, u64::MAX), (20_000, 1 << 40)] {
-            let r = Request { delay_us, token };
-            assert_eq!(Request::decode(&r.encode()), r);
+        for (delay_us, token) in [
+            (0, 0),
+            (1_000, 7),
+            (MAX_DELAY_US, u64::MAX),
+            (20_000, 1 << 40),
+        ] {
+            for last in [false, true] {
+                let r = Request {
+                    delay_us,
+                    token,
+                    last,
+                };
+                assert_eq!(Request::decode(&r.encode()), r);
+            }
         }
+        let huge = Request::new(Duration::MAX, 1);
+        assert_eq!(
+            huge.delay_us, MAX_DELAY_US,
+            "a huge delay saturates below the flag"
+        );
+        assert!(!Request::decode(&huge.encode()).last);
         assert_eq!(
             Request::new(Duration::from_millis(3), 9).delay_us,
             3_000,

@@ -222,3 +222,42 @@ fn a_payload_outside_the_protocol_is_refused() {
         ));
     }
 }
+
+/// TIME_WAIT entries in /proc/net/tcp with this local port (state 06).
+fn time_wait_on_local_port(port: u16) -> usize {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let local_port = cols
+                .get(1)
+                .and_then(|a| a.split(':').nth(1))
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            cols.get(3) == Some(&"06") && local_port == Some(port)
+        })
+        .count()
+}
+
+#[test]
+fn after_a_last_request_the_server_closes_first_and_keeps_the_time_wait() {
+    let s = serve(DEFAULT_PAYLOAD);
+    let mut c = connect(s.addr).unwrap();
+    let client_port = c.local_addr().unwrap().port();
+    assert_eq!(
+        call(&mut c, MS, 1, DEFAULT_PAYLOAD).unwrap(),
+        expected_reply_word(1)
+    );
+    let last = Request::new(MS, 2).last();
+    assert_eq!(
+        send(&mut c, last, DEFAULT_PAYLOAD).unwrap(),
+        expected_reply_word(2)
+    );
+    await_close(&mut c).expect("the server closes after the last reply");
+    drop(c);
+    // The server's side went first, so TIME_WAIT holds its port, never the client's.
+    assert_eq!(time_wait_on_local_port(client_port), 0);
+    assert!(time_wait_on_local_port(s.addr.port()) >= 1);
+    s.stop();
+}

@@ -206,7 +206,7 @@ fn json_has_every_runtime_and_workload_with_matching_checksums() {
     .stdout;
     let cells = json_cells(&stdout);
     let names = registry_names();
-    assert_eq!(cells.len(), 3 * names.len(), "cells:\n{stdout}");
+    assert_eq!(cells.len(), 4 * names.len(), "cells:\n{stdout}");
 
     for c in &cells {
         for key in CELL_KEYS {
@@ -230,7 +230,7 @@ fn json_has_every_runtime_and_workload_with_matching_checksums() {
     }
     assert_eq!(
         by_workload.keys().copied().collect::<Vec<_>>(),
-        ["cpu", "io", "mixed"]
+        ["cpu", "io", "mixed", "net"]
     );
     for (workload, sums) in &by_workload {
         assert_eq!(
@@ -253,7 +253,7 @@ fn json_has_every_runtime_and_workload_with_matching_checksums() {
     // Different workloads do different work.
     let distinct: std::collections::BTreeSet<&str> =
         by_workload.values().map(|s| s["sequential"]).collect();
-    assert_eq!(distinct.len(), 3, "checksums per workload: {by_workload:?}");
+    assert_eq!(distinct.len(), 4, "checksums per workload: {by_workload:?}");
 }
 
 #[test]

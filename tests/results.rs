@@ -40,6 +40,7 @@ fn ok_cell() -> CellRecord {
         latency: "10ms".parse().unwrap(),
         compute: 3000,
         critical_waits: Some(1),
+        payload: None,
         seed: 42,
         repeat: 3,
         completed: 100,
@@ -71,6 +72,7 @@ fn ok_cell() -> CellRecord {
         live_samples: 0,
         live_pss_samples: 0,
         live_sampler_cpu_seconds: 0.0,
+        server_cpu_seconds: None,
         noisy: false,
         suspect: None,
         error: None,
@@ -96,6 +98,7 @@ fn failed_cell() -> CellRecord {
         latency: "uniform:5ms..15ms".parse().unwrap(),
         compute: 3000,
         critical_waits: Some(1),
+        payload: None,
         seed: 42,
         repeat: 0,
         completed: 0,
@@ -127,6 +130,7 @@ fn failed_cell() -> CellRecord {
         live_samples: 0,
         live_pss_samples: 0,
         live_sampler_cpu_seconds: 0.0,
+        server_cpu_seconds: None,
         noisy: false,
         suspect: None,
         error: Some(
@@ -188,6 +192,7 @@ fn sample(wall_seconds: f64) -> Sample {
         child_processes: 0,
         workers_maxrss_sum_bytes: 0,
         compute_seconds: Default::default(),
+        server_cpu_seconds: None,
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rtbench::limit::Limit;
-use rtbench::runtime::{Outcome, Runtime, RuntimeError, Setup, Unit, Variant};
+use rtbench::runtime::{Outcome, Runtime, RuntimeError, Setup, Unit, Variant, net};
 use rtbench::workload::{Expectation, Latency, TaskPlan, Work, WorkloadKind, WorkloadSpec};
 
 /// Worker threads for every runtime with a pool (async-std's is fixed per process).
@@ -122,6 +122,7 @@ fn spec(kind: WorkloadKind, tasks: usize, latency: Latency) -> WorkloadSpec {
         compute: 200,
         steps: vec![3, 1, 2],
         seed: 7,
+        payload: 16,
     }
 }
 
@@ -201,14 +202,16 @@ on_every_runtime!(every_workload_and_limit_matches_the_expectation, |rt| {
         Limit::Pool(3),
     ];
     for kind in WorkloadKind::all() {
-        let plans = small(kind).plans();
-        let expected = Expectation::of(kind, &plans).checksum;
-        let sequential = sequential_outcome(&plans).tally;
+        // `net` calls a latency server of its own, as a cell does.
+        let spec = small(kind);
+        let server = net::server_for(&spec).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let work = Arc::new(net::work_for(&spec, server.as_ref()));
+        let expected = Expectation::of(kind, work.plans()).checksum;
+        let sequential = run(runtime("sequential"), Limit::Unbounded, &work).tally;
         assert_eq!(
             sequential.checksum, expected,
             "sequential {kind}: checksum differs from the plans' expectation"
         );
-        let work = Arc::new(Work::new(plans));
         for limit in limits {
             let label = format!("{} {kind} {limit}", rt.name());
             let refusal = rt.refusal(limit);

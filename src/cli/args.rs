@@ -11,8 +11,9 @@ use clap::{Args, Parser, Subcommand};
 
 pub use super::parse::{RuntimeSel, Steps, WorkloadSel};
 use super::parse::{
-    parse_count, parse_count_u32, parse_repeat, parse_rounds, parse_runtimes, parse_scale,
-    parse_steps, parse_timeout, parse_warmup, parse_whole, parse_workloads, workload_help,
+    parse_count, parse_count_u32, parse_payload, parse_repeat, parse_rounds, parse_runtimes,
+    parse_scale, parse_steps, parse_timeout, parse_warmup, parse_whole, parse_workloads,
+    workload_help,
 };
 use crate::limit::Limit;
 use crate::measure::available_cores;
@@ -67,9 +68,12 @@ pub struct RunArgs {
     /// Tasks per cell.
     #[arg(long, value_name = "N", default_value = "100", value_parser = parse_count)]
     pub tasks: usize,
-    /// Simulated calls (waits) per task, for `io`.
+    /// Calls per task: simulated waits for `io`, requests to the latency server for `net`.
     #[arg(long, value_name = "N", default_value = "1", value_parser = parse_count_u32)]
     pub calls: u32,
+    /// Bytes of each reply of the latency server, for `net` (8 to 65536).
+    #[arg(long, value_name = "BYTES", default_value = "16", value_parser = parse_payload)]
+    pub payload: usize,
     /// Latency of each wait: 10ms (or fixed:10ms), uniform:5ms..15ms or longtail[:MEDIAN].
     #[arg(long, value_name = "SPEC", default_value = "10ms")]
     pub latency: Latency,
@@ -155,6 +159,7 @@ impl RunArgs {
                 compute: self.compute,
                 steps: self.steps.0.clone(),
                 seed: self.seed,
+                payload: self.payload,
             },
             limit: self.limit,
             workers: self.workers.unwrap_or_else(available_cores),

@@ -156,6 +156,16 @@ pub(super) fn parse_count_u32(s: &str) -> Result<u32, SpecError> {
         .map_err(|_| SpecError::new(format!("'{s}' is too large; accepted: 1 to {}", u32::MAX)))
 }
 
+pub(super) fn parse_payload(s: &str) -> Result<usize, SpecError> {
+    use crate::netserver::{MAX_PAYLOAD, MIN_PAYLOAD};
+    match s.parse::<usize>() {
+        Ok(n) if (MIN_PAYLOAD..=MAX_PAYLOAD).contains(&n) => Ok(n),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a reply size in bytes from {MIN_PAYLOAD} to {MAX_PAYLOAD}"
+        ))),
+    }
+}
+
 pub(super) fn parse_steps(s: &str) -> Result<Steps, SpecError> {
     list(s, "steps", "whole numbers >= 1 (e.g. 10,4,6)")?
         .iter()

@@ -43,6 +43,9 @@ pub struct CellRecord {
     /// times to the ideal. None in older records.
     #[serde(default)]
     pub critical_waits: Option<u32>,
+    /// `net` cells: bytes of each reply of the latency server. None for other workloads.
+    #[serde(default)]
+    pub payload: Option<usize>,
     /// Seed of the plans.
     pub seed: u64,
     /// Measured repetitions (after the warm-up).
@@ -125,6 +128,10 @@ pub struct CellRecord {
     /// the cell's whole life): the observer's cost, beside the cell's own CPU.
     #[serde(default)]
     pub live_sampler_cpu_seconds: f64,
+    /// `net` cells: the latency server's CPU seconds per repetition (median), beside the
+    /// client's own (`cpu_*_seconds`, which never include the server's process).
+    #[serde(default)]
+    pub server_cpu_seconds: Option<f64>,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
     /// Why the cell breaks physics (faster than its ideal, or a speed-up over sequential

@@ -2,7 +2,9 @@
 //! its idioms: how to spawn and join, its timer, and its semaphore.
 
 use std::future::Future;
+use std::io;
 use std::marker::PhantomData;
+use std::net::{SocketAddr, TcpStream};
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -22,7 +24,9 @@ use crate::limit::Limit;
 use crate::measure::memory::Snapshot;
 use crate::measure::monotonic_nanos;
 use crate::workload::service::{Aimd, ClientLimit, Service, ServiceOutcome, ServiceSpec};
-use crate::workload::{AsyncSteps, BlockingSteps, StdSteps, Tally, Work};
+use crate::workload::{
+    AsyncSteps, BlockingSteps, StdSteps, Tally, Work, std_connect, std_exchange,
+};
 
 /// One async runtime's idioms.
 pub trait AsyncRt: Clone + Send + Sync + 'static {
@@ -44,12 +48,29 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
     fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send;
 
     /// Runs a blocking call on the runtime's blocking pool (`spawn_blocking`, `unblock`).
-    fn unblock(f: impl FnOnce() + Send + 'static) -> impl Future<Output = ()> + Send + 'static;
+    fn unblock<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl Future<Output = T> + Send + 'static;
 
     /// Lets a task run on without its handle (dropping a handle detaches it by default).
     fn detach<T: Send + 'static>(join: Self::Join<T>) {
         drop(join);
     }
+
+    /// A TCP connection in the runtime's own idiom (`tokio::net`, `async-net`,
+    /// `async_std::net`), registered with its reactor.
+    type Stream: Send + 'static;
+
+    /// Connects to `addr`, Nagle's algorithm off.
+    fn connect(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Stream>> + Send;
+
+    /// Writes all of `request`, then reads until `reply` is full or the stream ends;
+    /// answers the bytes read.
+    fn exchange<'a>(
+        stream: &'a mut Self::Stream,
+        request: &'a [u8],
+        reply: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
 }
 
 /// A started async runtime: its idioms, its setup, and how to run a root task in it. Every
@@ -69,7 +90,7 @@ pub trait AsyncInstance {
 }
 
 impl<I: AsyncInstance> Instance for I {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let (limit, variant) = self.setup();
         self.block_on_task(timed_run(self.rt(), Arc::clone(work), limit, variant))?
     }
@@ -177,21 +198,104 @@ impl<R> Clone for Unblocked<R> {
 impl<R> Copy for Unblocked<R> {}
 
 impl<R: AsyncRt> AsyncSteps for Timer<R> {
+    type Conn = R::Stream;
+
     fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
         R::sleep(d)
     }
+
+    fn connect(self, addr: SocketAddr) -> impl Future<Output = io::Result<R::Stream>> + Send {
+        R::connect(addr)
+    }
+
+    fn exchange<'a>(
+        self,
+        conn: &'a mut R::Stream,
+        request: &'a [u8],
+        reply: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        R::exchange(conn, request, reply)
+    }
 }
 
+/// The anti-pattern's calls: blocking std::net inside the task, holding its worker.
 impl AsyncSteps for Blocking {
+    type Conn = TcpStream;
+
     async fn wait(self, d: Duration) {
         StdSteps.wait(d);
     }
+
+    async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
+        std_connect(addr)
+    }
+
+    async fn exchange(
+        self,
+        conn: &mut TcpStream,
+        request: &[u8],
+        reply: &mut [u8],
+    ) -> io::Result<usize> {
+        std_exchange(conn, request, reply)
+    }
 }
 
+/// The fix's calls: the same blocking std::net calls on the runtime's blocking pool. The
+/// connection moves to the pool thread for each exchange and comes back with the reply.
 impl<R: AsyncRt> AsyncSteps for Unblocked<R> {
+    type Conn = Option<TcpStream>;
+
     fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
         R::unblock(move || StdSteps.wait(d))
     }
+
+    async fn connect(self, addr: SocketAddr) -> io::Result<Option<TcpStream>> {
+        R::unblock(move || std_connect(addr)).await.map(Some)
+    }
+
+    async fn exchange(
+        self,
+        conn: &mut Option<TcpStream>,
+        request: &[u8],
+        reply: &mut [u8],
+    ) -> io::Result<usize> {
+        let mut stream = conn
+            .take()
+            .expect("a connection lent out is always given back");
+        let (request, mut answer) = (request.to_vec(), vec![0; reply.len()]);
+        let (stream, got, answer) = R::unblock(move || {
+            let got = std_exchange(&mut stream, &request, &mut answer);
+            (stream, got, answer)
+        })
+        .await;
+        *conn = Some(stream);
+        reply.copy_from_slice(&answer);
+        got
+    }
+}
+
+/// The exchange on a futures-io stream (smol's `async-net`, async-std's net): write the
+/// request, then read until the reply is full or the stream ends.
+pub async fn exchange_futures_io<S>(
+    stream: &mut S,
+    request: &[u8],
+    reply: &mut [u8],
+) -> io::Result<usize>
+where
+    S: smol::io::AsyncRead + smol::io::AsyncWrite + Unpin,
+{
+    use smol::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(request).await?;
+    let mut got = 0;
+    while got < reply.len() {
+        match stream.read(&mut reply[got..]).await {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// The timed region of an async run; call it from a task already inside the runtime, so

@@ -3,6 +3,8 @@
 //! once per process, so a process runs async-std cells with one worker count only.
 
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -90,8 +92,26 @@ impl AsyncRt for AsyncStdRt {
         async_std::task::sleep(d)
     }
 
-    fn unblock(f: impl FnOnce() + Send + 'static) -> impl Future<Output = ()> + Send + 'static {
+    fn unblock<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl Future<Output = T> + Send + 'static {
         async_std::task::spawn_blocking(f)
+    }
+
+    type Stream = async_std::net::TcpStream;
+
+    async fn connect(addr: SocketAddr) -> io::Result<async_std::net::TcpStream> {
+        let stream = async_std::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    fn exchange<'a>(
+        stream: &'a mut async_std::net::TcpStream,
+        request: &'a [u8],
+        reply: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        async_driver::exchange_futures_io(stream, request, reply)
     }
 
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {

@@ -119,7 +119,7 @@ impl PoolInstance {
 }
 
 impl Instance for PoolInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let n = work.len();
         let span = work.begin();
         let tally = match self.limit {

@@ -9,6 +9,7 @@ pub mod brigade;
 mod crossbeam_pool;
 mod family;
 mod model;
+pub mod net;
 mod probe;
 pub mod processes;
 mod rayon;
@@ -231,8 +232,19 @@ pub trait Runtime: Sync {
 
 /// A started runtime: can run the same work several times (warm-up, repetitions).
 pub trait Instance {
-    /// Runs the work once, timing spawn to last join.
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError>;
+    /// Runs the work once, timing spawn to last join: what an adapter writes. Callers use
+    /// [`Instance::run`], which also reports a task's failure.
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError>;
+
+    /// Runs the work once, timing spawn to last join; a task's failure (an OS refusal, the
+    /// latency server gone) is the run's error, named, not a wrong checksum.
+    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+        let outcome = self.run_work(work);
+        match work.take_failure() {
+            Some(failure) => Err(RuntimeError::Task(failure)),
+            None => outcome,
+        }
+    }
 
     /// Claims C06/C15: calls against the rate-limited service behind a client limiter.
     fn service(&mut self, spec: &ServiceSpec) -> Result<ServiceOutcome, RuntimeError> {
@@ -352,15 +364,26 @@ pub enum RuntimeError {
     /// The cell's threads could not be pinned to the CPU asked for.
     #[error(transparent)]
     Pin(#[from] crate::measure::affinity::AffinityError),
+    /// A task could not do its work: an OS refusal (named with its limit) or the latency
+    /// server gone.
+    #[error("{0}")]
+    Task(crate::workload::TaskFailure),
+    /// The latency server of a `net` run could not be started or asked.
+    #[error("latency server: {0}")]
+    Server(crate::netserver::Error),
 }
 
 impl RuntimeError {
-    /// A short machine-readable class for records: `start`, `os-limit`, `panic`,
-    /// `unsupported` or `verification`.
+    /// A short machine-readable class for records: `start`, `os-limit`, `worker`, `io`,
+    /// `panic`, `unsupported` or `verification`.
     pub fn kind(&self) -> &'static str {
         match self {
-            RuntimeError::Start { .. } | RuntimeError::Pin(_) => "start",
+            RuntimeError::Start { .. } | RuntimeError::Pin(_) | RuntimeError::Server(_) => "start",
             RuntimeError::ThreadSpawn { .. } | RuntimeError::ProcessSpawn { .. } => "os-limit",
+            RuntimeError::Task(f) => match f.kind {
+                crate::workload::FailureKind::OsLimit => "os-limit",
+                crate::workload::FailureKind::Io => "io",
+            },
             RuntimeError::Worker(_) => "worker",
             RuntimeError::TaskPanicked(_) => "panic",
             RuntimeError::Unsupported(_) => "unsupported",

@@ -54,7 +54,7 @@ impl RayonInstance {
 }
 
 impl Instance for RayonInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let n = work.len();
         let batch = match self.limit {
             Limit::Batches(size) => size,

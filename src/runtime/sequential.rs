@@ -41,7 +41,7 @@ impl Runtime for Sequential {
 struct SequentialInstance;
 
 impl Instance for SequentialInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let span = work.begin();
         let mut tally = Tally::default();
         for i in 0..work.len() {

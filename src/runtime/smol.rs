@@ -1,7 +1,10 @@
 //! `smol`: an `async_executor::Executor` driven by `--workers` threads (smol's global
-//! executor would default to one), with async-io's timer and async-lock's semaphore.
+//! executor would default to one), with async-io's timer, async-net's sockets and
+//! async-lock's semaphore.
 
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -111,8 +114,26 @@ impl AsyncRt for SmolRt {
         smol::Timer::after(d).await;
     }
 
-    fn unblock(f: impl FnOnce() + Send + 'static) -> impl Future<Output = ()> + Send + 'static {
+    fn unblock<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> impl Future<Output = T> + Send + 'static {
         smol::unblock(f)
+    }
+
+    type Stream = smol::net::TcpStream;
+
+    async fn connect(addr: SocketAddr) -> io::Result<smol::net::TcpStream> {
+        let stream = smol::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    fn exchange<'a>(
+        stream: &'a mut smol::net::TcpStream,
+        request: &'a [u8],
+        reply: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        async_driver::exchange_futures_io(stream, request, reply)
     }
 
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {

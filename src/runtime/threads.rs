@@ -53,7 +53,7 @@ struct ThreadsInstance {
 }
 
 impl Instance for ThreadsInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let n = work.len();
         let span = work.begin();
         let tally = match self.limit {

@@ -1,8 +1,10 @@
 //! `tokio`: the multi-thread runtime with `worker_threads` pinned to `--workers`.
-//! Also holds the tokio idioms (`tokio::spawn`, `tokio::time::sleep`, `tokio::sync::Semaphore`)
-//! that `tokio-current-thread` reuses.
+//! Also holds the tokio idioms (`tokio::spawn`, `tokio::time::sleep`, `tokio::sync::Semaphore`,
+//! `tokio::net::TcpStream`) that `tokio-current-thread` reuses.
 
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -35,7 +37,7 @@ impl TokioInstance {
         setup: &Setup,
     ) -> Result<Box<dyn Instance>, RuntimeError> {
         let rt = builder
-            .enable_time()
+            .enable_all()
             .build()
             .map_err(|source| RuntimeError::Start {
                 runtime: name,
@@ -111,11 +113,39 @@ impl AsyncRt for TokioRt {
         tokio::time::sleep(d)
     }
 
-    async fn unblock(f: impl FnOnce() + Send + 'static) {
+    async fn unblock<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
         // A panic in the blocking call surfaces as the task's own panic.
-        if let Err(e) = tokio::task::spawn_blocking(f).await {
-            std::panic::resume_unwind(e.into_panic());
+        match tokio::task::spawn_blocking(f).await {
+            Ok(v) => v,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
+    }
+
+    type Stream = tokio::net::TcpStream;
+
+    async fn connect(addr: SocketAddr) -> io::Result<tokio::net::TcpStream> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    async fn exchange(
+        stream: &mut tokio::net::TcpStream,
+        request: &[u8],
+        reply: &mut [u8],
+    ) -> io::Result<usize> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        stream.write_all(request).await?;
+        let mut got = 0;
+        while got < reply.len() {
+            match stream.read(&mut reply[got..]).await {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(got)
     }
 
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {

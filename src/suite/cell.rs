@@ -12,7 +12,7 @@ use crate::limit::Limit;
 use crate::measure::available_cores;
 use crate::results::{CellRecord, IdealSource, RawRow, RuntimeFacts};
 use crate::runtime::{Runtime, Setup, Variant};
-use crate::workload::{Capacity, Expectation, Step, TaskPlan, WorkloadKind, WorkloadSpec};
+use crate::workload::{Capacity, Expectation, TaskPlan, WorkloadKind, WorkloadSpec};
 
 /// Where a cell runs.
 #[derive(Debug, Clone)]
@@ -88,20 +88,14 @@ impl CellPlan {
         let length = |p: &TaskPlan| -> f64 {
             p.steps
                 .iter()
-                .map(|s| match s {
-                    Step::Wait(d) => d.as_secs_f64(),
-                    Step::Compute(_) => 0.0,
-                })
+                .map(|s| s.waits().map_or(0.0, |d| d.as_secs_f64()))
                 .sum()
         };
         self.plans
             .iter()
             .max_by(|a, b| length(a).total_cmp(&length(b)))
             .map_or(0, |p| {
-                p.steps
-                    .iter()
-                    .filter(|s| matches!(s, Step::Wait(_)))
-                    .count() as u32
+                p.steps.iter().filter(|s| s.waits().is_some()).count() as u32
             })
     }
 
@@ -131,6 +125,7 @@ impl CellPlan {
             compute: self.spec.compute,
             steps: self.spec.steps.clone(),
             seed: self.spec.seed,
+            payload: self.spec.payload,
             limit: self.limit,
             workers: self.workers,
             warmup: self.warmup,
@@ -327,6 +322,7 @@ impl CellRuns {
             latency: cell.spec.latency,
             compute: cell.spec.compute,
             critical_waits: Some(cell.critical_waits()),
+            payload: (cell.spec.kind == WorkloadKind::Net).then_some(cell.spec.payload),
             seed: cell.spec.seed,
             repeat: samples.len(),
             completed,
@@ -363,6 +359,8 @@ impl CellRuns {
             live_samples: live.map_or(0, |l| l.samples),
             live_pss_samples: live.map_or(0, |l| l.pss_samples),
             live_sampler_cpu_seconds: live.map_or(0.0, |l| l.sampler_cpu_seconds),
+            server_cpu_seconds: Stat::of(samples.iter().filter_map(|s| s.server_cpu_seconds))
+                .map(|s| s.median),
             noisy,
             suspect: None,
             error,

@@ -13,7 +13,7 @@ use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::{Span, affinity, heap, memory};
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
-use crate::workload::{Work, compute_costs};
+use crate::workload::compute_costs;
 
 /// Runs the request now, on a thread of its own: every runtime's driving thread, and the
 /// one `sequential` computes on, is then a spawned thread like a pool's workers, never the
@@ -180,7 +180,16 @@ fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
     let rt = runtime::find(&req.runtime).map_err(bad)?;
     let spec = req.spec();
     inject(req.fault);
-    let work = Arc::new(Work::new(spec.plans()));
+    // A `net` cell's server: its own process, started before the runtime, killed and
+    // reaped when the cell ends; its CPU read around each repetition, outside the timing.
+    let mut server = runtime::net::server_for(&spec)?;
+    let work = Arc::new(runtime::net::work_for(&spec, server.as_ref()));
+    let mut server_cpu = || -> Result<Option<f64>, RuntimeError> {
+        server
+            .as_mut()
+            .map(|s| s.cpu_seconds().map_err(RuntimeError::Server))
+            .transpose()
+    };
     let mut instance = rt.start(&Setup {
         workers: req.workers,
         limit: req.limit,
@@ -196,9 +205,13 @@ fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
     let mut samples = Vec::with_capacity(req.repeat);
     for _ in 0..req.repeat.max(1) {
         let costs = compute_costs(work.plans());
+        let server_before = server_cpu()?;
+        let outcome = instance.run(&work)?;
+        let server_after = server_cpu()?;
         samples.push(Sample {
             compute_seconds: costs,
-            ..sample(instance.run(&work)?)
+            server_cpu_seconds: server_before.zip(server_after).map(|(a, b)| b - a),
+            ..sample(outcome)
         });
         for nanos in work.completion_nanos() {
             completions.saturating_record(nanos.max(1));
@@ -219,6 +232,7 @@ fn sample(o: Outcome) -> Sample {
         child_processes: o.children.map_or(0, |c| c.processes),
         workers_maxrss_sum_bytes: o.children.map_or(0, |c| c.maxrss_sum_bytes),
         compute_seconds: Default::default(),
+        server_cpu_seconds: None,
     }
 }
 

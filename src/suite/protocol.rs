@@ -44,6 +44,9 @@ pub struct CellRequest {
     pub steps: Vec<u32>,
     /// Seed of the plans.
     pub seed: u64,
+    /// Bytes of each reply of the latency server (`net`).
+    #[serde(default = "default_payload")]
+    pub payload: usize,
     /// The concurrency limit.
     pub limit: Limit,
     /// The --workers setting.
@@ -129,6 +132,10 @@ pub struct Sample {
     /// ([`crate::workload::compute_costs`]); empty when the work computes nothing.
     #[serde(default)]
     pub compute_seconds: BTreeMap<u32, f64>,
+    /// The latency server's CPU seconds over this repetition (`net` cells), read from it
+    /// just before and just after the timed run.
+    #[serde(default)]
+    pub server_cpu_seconds: Option<f64>,
 }
 
 /// Task completion latency (from the start of the run to each task's end), over every
@@ -251,6 +258,7 @@ impl CellRequest {
             compute: 1,
             steps: vec![1],
             seed: 0,
+            payload: crate::netserver::DEFAULT_PAYLOAD,
             limit: Limit::Unbounded,
             workers,
             warmup: 0,
@@ -273,6 +281,11 @@ impl CellRequest {
             compute: self.compute,
             steps: self.steps.clone(),
             seed: self.seed,
+            payload: self.payload,
         }
     }
+}
+
+fn default_payload() -> usize {
+    crate::netserver::DEFAULT_PAYLOAD
 }

@@ -25,7 +25,7 @@ impl TaskCosts {
     /// The costs of `plans`, given the seconds one factorial of each size takes.
     pub fn of(plans: &[TaskPlan], compute_seconds: impl Fn(u32) -> f64) -> Self {
         let cost = |s: &Step| match *s {
-            Step::Wait(d) => (d.as_secs_f64(), 0.0),
+            Step::Wait(d) | Step::Call(d) => (d.as_secs_f64(), 0.0),
             Step::Compute(n) => (0.0, compute_seconds(n)),
         };
         let tasks = plans
@@ -133,7 +133,7 @@ impl Expectation {
         let checksum = plans.iter().enumerate().fold(0u64, |sum, (i, plan)| {
             let mut d = task::TaskDigest::new(i);
             for (k, step) in plan.steps.iter().enumerate() {
-                d.absorb(k, task::step_digest(step, |n| digests[&n]));
+                d.absorb(k, task::planned_digest(i, k, step, |n| digests[&n]));
             }
             sum.wrapping_add(d.finish())
         });
@@ -239,6 +239,7 @@ mod tests {
             compute: 50,
             steps: mixed::DEFAULT_STEPS.to_vec(),
             seed: 1,
+            payload: 16,
         }
     }
 
@@ -252,7 +253,7 @@ mod tests {
     /// The generic formula every workload shared before each stated its own bound.
     fn generic_ideal(e: &Expectation, plans: &[TaskPlan], cap: Capacity) -> f64 {
         let cost = |s: &Step| match *s {
-            Step::Wait(d) => (d.as_secs_f64(), 0.0),
+            Step::Wait(d) | Step::Call(d) => (d.as_secs_f64(), 0.0),
             Step::Compute(n) => (0.0, e.compute_seconds[&n]),
         };
         let lengths: Vec<(f64, f64)> = plans

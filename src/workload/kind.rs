@@ -1,4 +1,5 @@
-//! The [`Workload`] trait, one implementation per file (`io.rs`, `cpu.rs`, `mixed.rs`), and
+//! The [`Workload`] trait, one implementation per file (`io.rs`, `cpu.rs`, `mixed.rs`,
+//! `net.rs`), and
 //! [`WORKLOADS`], the one list every other list of workloads comes from: the typed id's
 //! names, `--workload` parsing and its error text, and plan building.
 
@@ -6,7 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::ideal::{Capacity, TaskCosts};
-use super::{TaskPlan, WorkloadSpec, cpu, io, mixed};
+use super::{TaskPlan, WorkloadSpec, cpu, io, mixed, net};
 use crate::SpecError;
 
 /// One workload: what its tasks do, and how fast they could possibly finish.
@@ -29,7 +30,7 @@ pub trait Workload: Sync {
 
 /// Every workload, in the order results show them. Adding one: a file, a line here and a
 /// [`WorkloadKind`] variant (the typed id records carry).
-pub static WORKLOADS: &[&dyn Workload] = &[&io::Io, &cpu::Cpu, &mixed::Mixed];
+pub static WORKLOADS: &[&dyn Workload] = &[&io::Io, &cpu::Cpu, &mixed::Mixed, &net::Net];
 
 /// The typed id of a workload; records serialize it as the workload's name.
 #[derive(
@@ -43,6 +44,8 @@ pub enum WorkloadKind {
     Cpu,
     /// Waits and factorials in turn ([`mixed::Mixed`]).
     Mixed,
+    /// Calls to the latency server over TCP ([`net::Net`]).
+    Net,
 }
 
 impl WorkloadKind {
@@ -114,17 +117,17 @@ mod tests {
             assert_eq!(back, kind);
             assert_eq!(kind.name().parse::<WorkloadKind>().ok(), Some(kind));
         }
-        assert_eq!(names(), ["io", "cpu", "mixed"]);
+        assert_eq!(names(), ["io", "cpu", "mixed", "net"]);
     }
 
     #[test]
     fn an_unknown_name_lists_the_accepted_ones() {
-        let err = "net"
+        let err = "disk"
             .parse::<WorkloadKind>()
-            .expect_err("net is not a workload yet");
+            .expect_err("disk is not a workload");
         assert_eq!(
             err.to_string(),
-            "unknown workload 'net'; accepted: io, cpu, mixed, all"
+            "unknown workload 'disk'; accepted: io, cpu, mixed, net, all"
         );
     }
 }

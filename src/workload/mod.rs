@@ -5,9 +5,10 @@
 //! task folds its steps into a checksum, and the run's checksum (an order-independent sum)
 //! must equal the one the plans predict, or the cell fails.
 //!
-//! Each workload (`io`, `cpu`, `mixed`) is one file implementing [`Workload`] and one line
+//! Each workload (`io`, `cpu`, `mixed`, `net`) is one file implementing [`Workload`] and one line
 //! in [`WORKLOADS`]. Runtimes perform a plan's waits through their family's steps
-//! ([`AsyncSteps`] or [`BlockingSteps`]); compute is shared.
+//! ([`AsyncSteps`] or [`BlockingSteps`]), and a `net` task's calls through the same
+//! family's sockets; compute is shared.
 
 pub mod cpu;
 mod ideal;
@@ -15,6 +16,7 @@ pub mod io;
 mod kind;
 pub mod latency;
 pub mod mixed;
+pub mod net;
 pub mod rng;
 pub mod service;
 mod steps;
@@ -25,7 +27,8 @@ use std::time::Duration;
 pub use ideal::{COMPUTE_COST_ROUNDS, Capacity, Expectation, TaskCosts, compute_costs};
 pub use kind::{WORKLOADS, Workload, WorkloadKind, find, names};
 pub use latency::Latency;
-pub use steps::{AsyncSteps, BlockingSteps, StdSteps};
+pub use net::{FailureKind, NetTarget, TaskFailure};
+pub use steps::{AsyncSteps, BlockingSteps, StdSteps, std_connect, std_exchange};
 pub use task::{Tally, Work, run_steps_blocking};
 
 /// One step of a task's plan.
@@ -36,6 +39,19 @@ pub enum Step {
     Compute(u32),
     /// Simulated I/O: the runtime's timer (async) or a blocking sleep (threads, pools).
     Wait(Duration),
+    /// Real I/O: a request to the latency server over the task's TCP connection, answered
+    /// after this delay (the runtime's sockets, or blocking std::net).
+    Call(Duration),
+}
+
+impl Step {
+    /// How long the step waits (a wait's or a call's delay), if it waits.
+    pub fn waits(&self) -> Option<Duration> {
+        match *self {
+            Step::Wait(d) | Step::Call(d) => Some(d),
+            Step::Compute(_) => None,
+        }
+    }
 }
 
 /// The steps one task performs, in order.
@@ -61,7 +77,7 @@ pub struct WorkloadSpec {
     pub kind: WorkloadKind,
     /// Tasks per run.
     pub tasks: usize,
-    /// Waits per task for `io`.
+    /// Waits (`io`) or calls (`net`) per task.
     pub calls: u32,
     /// The distribution each wait is drawn from.
     pub latency: Latency,
@@ -71,6 +87,8 @@ pub struct WorkloadSpec {
     pub steps: Vec<u32>,
     /// The seed every random draw of the plans comes from.
     pub seed: u64,
+    /// Bytes of each reply of the latency server, for `net`.
+    pub payload: usize,
 }
 
 impl WorkloadSpec {
@@ -84,6 +102,15 @@ impl WorkloadSpec {
             compute: 1,
             steps: vec![1],
             seed: 42,
+            payload: crate::netserver::DEFAULT_PAYLOAD,
+        }
+    }
+
+    /// `tasks` tasks of one call each to the latency server, seed 42.
+    pub fn net(tasks: usize, latency: Latency) -> WorkloadSpec {
+        WorkloadSpec {
+            kind: WorkloadKind::Net,
+            ..WorkloadSpec::io(tasks, latency)
         }
     }
 
@@ -126,6 +153,7 @@ mod tests {
             compute: 50,
             steps: mixed::DEFAULT_STEPS.to_vec(),
             seed: 1,
+            payload: crate::netserver::DEFAULT_PAYLOAD,
         }
     }
 

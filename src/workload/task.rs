@@ -1,15 +1,23 @@
 //! Executing one task's plan: the only code that runs inside a timed region, shared by
-//! every runtime so each does the same work. Waits go through the runtime family's steps
-//! ([`AsyncSteps`], [`BlockingSteps`]); computes are the same factorial everywhere.
+//! every runtime so each does the same work. Waits and a call's socket I/O go through the
+//! runtime family's steps ([`AsyncSteps`], [`BlockingSteps`]); computes are the same
+//! factorial everywhere, and a call's frames and checks the same [`Caller`].
+//!
+//! A task that cannot do its work (an OS refusal, the server gone) records the run's
+//! [`TaskFailure`] (the first one) and ends; the tasks after it skip their work, so a
+//! failing cell ends quickly, and the runtime reports the failure, not a checksum.
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
+use super::net::{Caller, NetTarget, TaskFailure, call_digest, call_token};
 use super::rng::mix64;
-use super::steps::{AsyncSteps, BlockingSteps};
+use super::steps::{AsyncSteps, BlockingSteps, std_connect, std_exchange};
 use super::{Step, TaskPlan, cpu};
 use crate::measure::{Gauge, Span};
+use crate::netserver::expected_reply_word;
 
 /// Folds a task's steps into its checksum; the index makes identical plans count apart.
 pub(crate) struct TaskDigest(u64);
@@ -28,13 +36,31 @@ impl TaskDigest {
     }
 }
 
-/// A step's contribution: a factorial's digits, or the wait's planned length. With the step
-/// index and the task index folded in, the sum proves every step of every task ran once.
-pub(crate) fn step_digest(step: &Step, factorial: impl FnOnce(u32) -> u64) -> u64 {
+/// A wait's contribution: its planned length.
+fn wait_digest(d: Duration) -> u64 {
+    mix64(d.as_nanos() as u64 ^ 0x0057_A17E_D000_0000)
+}
+
+/// Step `k` of task `index`'s contribution when it runs as planned: a factorial's digits,
+/// the wait's planned length, or the call's delay and the reply its token must get. With
+/// the step index and the task index folded in, the sum proves every step of every task
+/// ran once (and every call got its own reply).
+pub(crate) fn planned_digest(
+    index: usize,
+    k: usize,
+    step: &Step,
+    factorial: impl FnOnce(u32) -> u64,
+) -> u64 {
     match *step {
         Step::Compute(n) => factorial(n),
-        Step::Wait(d) => mix64(d.as_nanos() as u64 ^ 0x0057_A17E_D000_0000),
+        Step::Wait(d) => wait_digest(d),
+        Step::Call(d) => call_digest(d, expected_reply_word(call_token(index, k))),
     }
+}
+
+/// The step of a plan's last call: its request asks the server to close after replying.
+fn last_call(steps: &[Step]) -> Option<usize> {
+    steps.iter().rposition(|s| matches!(s, Step::Call(_)))
 }
 
 /// Completed tasks and the order-independent sum of their checksums.
@@ -71,12 +97,17 @@ impl Tally {
 }
 
 /// The plans of one run, shared by every task of it; when each task finished (for latency
-/// percentiles: one clock read and one store per task, the same on every runtime); and an
-/// optional in-flight gauge.
+/// percentiles: one clock read and one store per task, the same on every runtime); an
+/// optional in-flight gauge; the latency server its calls go to; and the run's failure.
 #[derive(Debug)]
 pub struct Work {
     plans: Vec<TaskPlan>,
     gauge: Option<Gauge>,
+    target: Option<NetTarget>,
+    /// Set once a task failed: the tasks after it skip their work.
+    failed: AtomicBool,
+    /// The first task failure of the run.
+    failure: Mutex<Option<TaskFailure>>,
     /// Start of the current run, in nanoseconds since [`clock_base`].
     epoch: AtomicU64,
     /// Per task: nanoseconds from the run's start to the task's end.
@@ -110,9 +141,44 @@ impl Work {
         Self {
             plans,
             gauge,
+            target: None,
+            failed: AtomicBool::new(false),
+            failure: Mutex::new(None),
             epoch: AtomicU64::new(now_nanos()),
             finished,
         }
+    }
+
+    /// The same work, its calls made to the latency server at `target`.
+    pub fn aimed_at(mut self, target: NetTarget) -> Self {
+        self.target = Some(target);
+        self
+    }
+
+    /// Where its calls go, if it makes any.
+    pub fn target(&self) -> Option<NetTarget> {
+        self.target
+    }
+
+    /// Records a task's failure: the run's first is kept, and later tasks skip their work.
+    pub fn fail(&self, failure: TaskFailure) {
+        self.failed.store(true, Ordering::Relaxed);
+        let mut first = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        first.get_or_insert(failure);
+    }
+
+    /// The run's first task failure, taken (the next run starts clean).
+    pub fn take_failure(&self) -> Option<TaskFailure> {
+        self.failed.store(false, Ordering::Relaxed);
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// Whether a task of this run has failed already.
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
     }
 
     /// Starts the timed region of a run: the span, and the origin of completion latencies.
@@ -155,12 +221,20 @@ impl Work {
         self.gauge.as_ref()
     }
 
-    /// Runs task `index` on this thread; `via` performs its waits.
+    /// Runs task `index` on this thread; `via` performs its waits. A failure is recorded
+    /// ([`Work::fail`]) and counts 0.
     pub fn run_blocking(&self, index: usize, via: &impl BlockingSteps) -> u64 {
         let _in_flight = self.gauge.as_ref().map(Gauge::enter);
-        let checksum = run_steps_blocking(index, &self.plans[index].steps, via);
+        let checksum = if self.has_failed() {
+            Ok(0)
+        } else {
+            run_steps_blocking(index, &self.plans[index].steps, via, self.target)
+        };
         self.mark_finished(index);
-        checksum
+        checksum.unwrap_or_else(|f| {
+            self.fail(f);
+            0
+        })
     }
 
     /// Records that task `index` finished now (for work done elsewhere, e.g. a worker process).
@@ -169,30 +243,109 @@ impl Work {
         self.finished[index].store(since, Ordering::Relaxed);
     }
 
-    /// Runs task `index` as a future; `via` performs its waits (the runtime's own timer,
-    /// or a labelled variant's blocking call).
-    pub async fn run_async(&self, index: usize, via: impl AsyncSteps) -> u64 {
+    /// Runs task `index` as a future; `via` performs its waits and calls (the runtime's
+    /// own timer and sockets, or a labelled variant's blocking calls). A failure is
+    /// recorded ([`Work::fail`]) and counts 0.
+    pub async fn run_async<W: AsyncSteps>(&self, index: usize, via: W) -> u64 {
         let _in_flight = self.gauge.as_ref().map(Gauge::enter);
-        let mut digest = TaskDigest::new(index);
-        for (k, step) in self.plans[index].steps.iter().enumerate() {
-            if let Step::Wait(d) = *step {
-                via.wait(d).await;
-            }
-            digest.absorb(k, step_digest(step, cpu::factorial_digest));
+        if self.has_failed() {
+            self.mark_finished(index);
+            return 0;
         }
-        self.finish(index, digest)
+        match self.steps_async(index, via).await {
+            Ok(digest) => self.finish(index, digest),
+            Err(failure) => {
+                self.fail(failure);
+                self.mark_finished(index);
+                0
+            }
+        }
+    }
+
+    async fn steps_async<W: AsyncSteps>(
+        &self,
+        index: usize,
+        via: W,
+    ) -> Result<TaskDigest, TaskFailure> {
+        let steps = &self.plans[index].steps;
+        let last = last_call(steps);
+        let mut digest = TaskDigest::new(index);
+        let mut link: Option<(Caller, W::Conn)> = None;
+        for (k, step) in steps.iter().enumerate() {
+            let part = match *step {
+                Step::Wait(d) => {
+                    via.wait(d).await;
+                    wait_digest(d)
+                }
+                Step::Compute(n) => cpu::factorial_digest(n),
+                Step::Call(d) => {
+                    if link.is_none() {
+                        let caller = Caller::new(target_of(self.target)?);
+                        let conn = via.connect(caller.addr()).await;
+                        let conn = conn.map_err(|e| caller.connect_failed(e))?;
+                        link = Some((caller, conn));
+                    }
+                    let (caller, conn) = link.as_mut().expect("connected above");
+                    let frame = Caller::request(index, k, d, Some(k) == last);
+                    let got = via.exchange(conn, &frame, &mut caller.reply).await;
+                    let word = caller.word(got.map_err(|e| caller.exchange_failed(e))?)?;
+                    if Some(k) == last {
+                        let mut end = [0u8; 1];
+                        Caller::closed(via.exchange(conn, &[], &mut end).await)?;
+                    }
+                    call_digest(d, word)
+                }
+            };
+            digest.absorb(k, part);
+        }
+        Ok(digest)
     }
 }
 
-/// Runs one task's steps on this thread (`via` performs its waits) and returns its
-/// checksum: the body of `Work::run_blocking`, and of a worker process's task.
-pub fn run_steps_blocking(index: usize, steps: &[Step], via: &impl BlockingSteps) -> u64 {
+/// The target of a run that makes calls, or the failure of one that started no server.
+fn target_of(target: Option<NetTarget>) -> Result<NetTarget, TaskFailure> {
+    target.ok_or_else(|| TaskFailure {
+        kind: super::net::FailureKind::Io,
+        message: "a net task has no latency server to call: the run started none".into(),
+    })
+}
+
+/// Runs one task's steps on this thread (`via` performs its waits; calls go to `target`
+/// over blocking std::net) and returns its checksum: the body of `Work::run_blocking`, and
+/// of a worker process's task.
+pub fn run_steps_blocking(
+    index: usize,
+    steps: &[Step],
+    via: &impl BlockingSteps,
+    target: Option<NetTarget>,
+) -> Result<u64, TaskFailure> {
+    let last = last_call(steps);
     let mut digest = TaskDigest::new(index);
+    let mut link: Option<(Caller, TcpStream)> = None;
     for (k, step) in steps.iter().enumerate() {
-        if let Step::Wait(d) = *step {
-            via.wait(d);
-        }
-        digest.absorb(k, step_digest(step, cpu::factorial_digest));
+        let part = match *step {
+            Step::Wait(d) => {
+                via.wait(d);
+                wait_digest(d)
+            }
+            Step::Compute(n) => cpu::factorial_digest(n),
+            Step::Call(d) => {
+                if link.is_none() {
+                    let caller = Caller::new(target_of(target)?);
+                    let conn = std_connect(caller.addr()).map_err(|e| caller.connect_failed(e))?;
+                    link = Some((caller, conn));
+                }
+                let (caller, conn) = link.as_mut().expect("connected above");
+                let frame = Caller::request(index, k, d, Some(k) == last);
+                let got = std_exchange(conn, &frame, &mut caller.reply);
+                let word = caller.word(got.map_err(|e| caller.exchange_failed(e))?)?;
+                if Some(k) == last {
+                    Caller::closed(std_exchange(conn, &[], &mut [0u8; 1]))?;
+                }
+                call_digest(d, word)
+            }
+        };
+        digest.absorb(k, part);
     }
-    digest.finish()
+    Ok(digest.finish())
 }

@@ -88,7 +88,18 @@ fn spawn_refused(started: usize, source: std::io::Error) -> RuntimeError {
 }
 
 fn job(work: &Work, index: usize) -> Job {
-    Job::of(index, work.plans()[index].steps.to_vec())
+    Job {
+        target: work.target(),
+        ..Job::of(index, work.plans()[index].steps.to_vec())
+    }
+}
+
+/// A worker's answer to a task of `work`: its checksum, its failure recorded in the work.
+fn take_done(work: &Work, done: Done) -> u64 {
+    if let Some(failure) = done.failure {
+        work.fail(failure);
+    }
+    done.checksum
 }
 
 /// A process started for one job: spawned, sent the job, and told no other will come.
@@ -107,7 +118,7 @@ struct PerTaskInstance {
 }
 
 impl Instance for PerTaskInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let n = work.len();
         let span = work.begin();
         let mut tally = Tally::default();
@@ -125,7 +136,7 @@ impl Instance for PerTaskInstance {
                 let done = proc.receive()?;
                 work.mark_finished(i);
                 drop(guard);
-                tally.add(done.checksum);
+                tally.add(take_done(work, done));
                 let r = proc.close_and_reap()?;
                 workers_usage = workers_usage.plus(r.usage);
                 maxrss_sum_bytes += r.max_rss_bytes;

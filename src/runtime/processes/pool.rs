@@ -128,12 +128,12 @@ fn feed_run(
             )));
         }
         *usage = done.usage;
-        tally.add(done.checksum);
+        tally.add(super::take_done(work, done));
     }
 }
 
 impl Instance for PoolInstance {
-    fn run(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
+    fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         // The feeders are idle between runs: the channel send orders this store before them.
         self.next.store(0, Ordering::Relaxed);
         let span = work.begin();

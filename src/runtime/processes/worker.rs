@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::Usage;
 use crate::runtime::{RuntimeError, Stamping};
-use crate::workload::{StdSteps, Step, run_steps_blocking};
+use crate::workload::{NetTarget, StdSteps, Step, TaskFailure, run_steps_blocking};
 
 /// The hidden subcommand a worker runs.
 pub const WORKER_COMMAND: &str = "__worker";
@@ -29,21 +29,25 @@ pub struct Job {
     /// The timer probe's job: stamp its waits and answer the stamps (absent from a cell's).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stamp: bool,
+    /// The latency server the task's calls go to (`net` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<NetTarget>,
 }
 
 impl Job {
-    /// A job of task `index` doing `steps`, unstamped.
+    /// A job of task `index` doing `steps`, unstamped, calling no server.
     pub fn of(index: usize, steps: Vec<Step>) -> Job {
         Job {
             index,
             steps,
             stamp: false,
+            target: None,
         }
     }
 }
 
 /// A worker's answer: the task's checksum and the worker's own resource usage so far.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Done {
     /// The task's index.
     pub index: usize,
@@ -54,6 +58,10 @@ pub struct Done {
     /// A stamped job's last wait: the monotonic clock (ns) just before and just after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slept: Option<[u64; 2]>,
+    /// Why the task could not do its work (an OS refusal, the server gone); its checksum is
+    /// then 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<TaskFailure>,
 }
 
 /// Test hook: `RTBENCH_WORKER_FAULT=crash` makes a worker abort on its first job,
@@ -128,12 +136,17 @@ pub fn serve() -> io::Result<()> {
                 format!("malformed job line ({e}): {line}"),
             )
         })?;
-        let (checksum, slept) = if job.stamp {
+        let (ran, slept) = if job.stamp {
             let stamping = Stamping::default();
-            let checksum = run_steps_blocking(job.index, &job.steps, &stamping);
-            (checksum, Some(stamping.slept()))
+            let ran = run_steps_blocking(job.index, &job.steps, &stamping, job.target);
+            (ran, Some(stamping.slept()))
         } else {
-            (run_steps_blocking(job.index, &job.steps, &StdSteps), None)
+            let ran = run_steps_blocking(job.index, &job.steps, &StdSteps, job.target);
+            (ran, None)
+        };
+        let (checksum, failure) = match ran {
+            Ok(checksum) => (checksum, None),
+            Err(failure) => (0, Some(failure)),
         };
         serde_json::to_writer(
             &mut out,
@@ -142,6 +155,7 @@ pub fn serve() -> io::Result<()> {
                 checksum,
                 usage: Usage::now(),
                 slept,
+                failure,
             },
         )?;
         out.write_all(b"\n")?;

@@ -73,6 +73,7 @@ fn ok_cell() -> CellRecord {
         live_pss_samples: 0,
         live_sampler_cpu_seconds: 0.0,
         server_cpu_seconds: None,
+        listen_overflows: None,
         noisy: false,
         suspect: None,
         error: None,
@@ -131,6 +132,7 @@ fn failed_cell() -> CellRecord {
         live_pss_samples: 0,
         live_sampler_cpu_seconds: 0.0,
         server_cpu_seconds: None,
+        listen_overflows: None,
         noisy: false,
         suspect: None,
         error: Some(
@@ -193,6 +195,7 @@ fn sample(wall_seconds: f64) -> Sample {
         workers_maxrss_sum_bytes: 0,
         compute_seconds: Default::default(),
         server_cpu_seconds: None,
+        listen_overflows: None,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod affinity;
 mod gauge;
 pub mod heap;
 pub mod memory;
+pub mod netstat;
 pub mod os_limits;
 
 use std::time::{Duration, Instant};

@@ -30,7 +30,9 @@ pub use protocol::{
     DEFAULT_PAYLOAD, LAST_FLAG, MAX_DELAY_US, MAX_PAYLOAD, MIN_PAYLOAD, REQUEST_LEN, Request,
     decode_reply, encode_reply, expected_reply_word,
 };
-pub use server::{CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, Options, Server};
+pub use server::{
+    CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, MAX_LISTENERS, Options, Server, listeners_for,
+};
 
 #[cfg(test)]
 mod tests;

@@ -23,23 +23,40 @@ use crate::measure::Usage;
 use crate::measure::os_limits::Limits;
 use hdrhistogram::Histogram;
 
-const LISTENER: u64 = 0;
 const TIMER: u64 = 1;
 const CONTROL: u64 = 2;
 /// Connection keys start here: key = slot + FIRST_CONN.
 const FIRST_CONN: u64 = 3;
 
+/// Epoll keys of the listeners: this plus the listener's index (far above any slot).
+const LISTENER_BASE: u64 = 1 << 62;
+
 /// The backlog asked for when none is given: the kernel clamps it to somaxconn, so the
 /// queue is as long as this machine allows.
 pub const DEFAULT_BACKLOG: u32 = 65_535;
+
+/// The most listeners sharing the port (SO_REUSEPORT), each with a queue of up to
+/// somaxconn connections: 16 x the default 4096 covers 65,536 connections arriving at once.
+pub const MAX_LISTENERS: usize = 16;
+
+/// How many listeners give a queue of `backlog` connections when each queue holds
+/// `somaxconn`: one, or as many as cover it, at most [`MAX_LISTENERS`]; one when somaxconn
+/// could not be read (0).
+pub fn listeners_for(backlog: u32, somaxconn: u64) -> usize {
+    if somaxconn == 0 {
+        return 1;
+    }
+    (u64::from(backlog).div_ceil(somaxconn) as usize).clamp(1, MAX_LISTENERS)
+}
 
 /// How the server is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Bytes in each reply, at least 8.
     pub payload: usize,
-    /// The listen backlog asked for; the larger of it and net.core.somaxconn is passed to
-    /// listen, which clamps it to somaxconn.
+    /// The connections that may wait to be accepted at once. Each listener's queue is
+    /// clamped to net.core.somaxconn, so a backlog above it gets more listeners sharing the
+    /// port ([`listeners_for`]): the kernel spreads new connections over their queues.
     pub backlog: u32,
 }
 
@@ -62,7 +79,8 @@ pub const LATENESS_COMMAND: &str = "lateness";
 
 /// A bound server, not yet serving.
 pub struct Server {
-    listener: TcpListener,
+    /// One or more listeners sharing the port (SO_REUSEPORT), each with its own queue.
+    listeners: Vec<TcpListener>,
     addr: SocketAddr,
     epoll: Epoll,
     timer: Timer,
@@ -90,22 +108,35 @@ impl Server {
             return Err(Error::Payload(payload));
         }
         let somaxconn = Limits::read().somaxconn.value().unwrap_or(0);
-        let backlog = u32::try_from(somaxconn)
+        // Each queue as long as the kernel allows (it clamps to somaxconn).
+        let queue = u32::try_from(somaxconn)
             .unwrap_or(u32::MAX)
             .max(options.backlog);
-        let listener = sys::listen_loopback(backlog)
-            .map_err(|e| Error::io("listening on 127.0.0.1", None, e))?;
-        let addr = listener
+        let listening = |port| {
+            sys::listen_loopback(port, queue)
+                .map_err(|e| Error::io("listening on 127.0.0.1", None, e))
+        };
+        let first = listening(0)?;
+        let addr = first
             .local_addr()
             .map_err(|e| Error::io("reading the listening address", None, e))?;
+        let mut listeners = vec![first];
+        for _ in 1..listeners_for(options.backlog, somaxconn) {
+            listeners.push(listening(addr.port())?);
+        }
         let epoll = Epoll::new().map_err(|e| Error::io("creating the epoll set", None, e))?;
         let timer = Timer::new().map_err(|e| Error::io("creating the timerfd", None, e))?;
         let add = |fd, key| epoll.add(fd, libc::EPOLLIN as u32, key);
-        add(listener.as_raw_fd(), LISTENER)
-            .and_then(|()| add(timer.raw(), TIMER))
-            .map_err(|e| Error::io("watching the listener and timer", None, e))?;
+        add(timer.raw(), TIMER)
+            .and_then(|()| {
+                listeners
+                    .iter()
+                    .enumerate()
+                    .try_for_each(|(i, l)| add(l.as_raw_fd(), LISTENER_BASE + i as u64))
+            })
+            .map_err(|e| Error::io("watching the listeners and timer", None, e))?;
         Ok(Server {
-            listener,
+            listeners,
             addr,
             epoll,
             timer,
@@ -124,6 +155,11 @@ impl Server {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many listeners share its port.
+    pub fn listeners(&self) -> usize {
+        self.listeners.len()
     }
 
     /// Serves until `control` reaches end of file, answering its commands on `answers`.
@@ -155,8 +191,11 @@ impl Server {
                 .wait(&mut events)
                 .map_err(|e| Error::io("waiting in epoll", None, e))?;
             for ev in &events[..n] {
-                match ev.u64 {
-                    LISTENER => self.accept_all()?,
+                let key = ev.u64; // a copy: the event struct is packed
+                match key {
+                    key if key >= LISTENER_BASE => {
+                        self.accept_all((key - LISTENER_BASE) as usize)?
+                    }
                     TIMER => {
                         self.timer.clear();
                         self.armed = None;
@@ -175,9 +214,9 @@ impl Server {
         }
     }
 
-    fn accept_all(&mut self) -> Result<(), Error> {
+    fn accept_all(&mut self, listener: usize) -> Result<(), Error> {
         loop {
-            match sys::accept(&self.listener) {
+            match sys::accept(&self.listeners[listener]) {
                 Ok(stream) => {
                     // One small write per reply: never held back by Nagle's algorithm.
                     let _ = stream.set_nodelay(true);
@@ -201,7 +240,7 @@ impl Server {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
-                    self.shed_one(e)?
+                    self.shed_one(listener, e)?
                 }
                 // The connection died in the queue (ECONNABORTED) or the like: next one.
                 Err(e) if is_transient(&e) => {}
@@ -213,7 +252,7 @@ impl Server {
     /// Out of descriptors: accept the head of the queue on the spare descriptor and close
     /// it, so its client fails at once instead of the server spinning on a readable
     /// listener; said once on stderr.
-    fn shed_one(&mut self, e: io::Error) -> Result<(), Error> {
+    fn shed_one(&mut self, listener: usize, e: io::Error) -> Result<(), Error> {
         if self.spare.take().is_none() {
             return Err(Error::io("accepting a connection", None, e));
         }
@@ -223,7 +262,7 @@ impl Server {
             });
         }
         self.shed += 1;
-        drop(sys::accept(&self.listener));
+        drop(sys::accept(&self.listeners[listener]));
         self.spare = File::open("/dev/null").ok();
         Ok(())
     }

@@ -124,10 +124,11 @@ impl Timer {
     }
 }
 
-/// A TCP socket on 127.0.0.1, port chosen by the kernel, with SO_REUSEADDR set before the
-/// bind and listening with `backlog` (the kernel clamps it to net.core.somaxconn).
-/// Non-blocking and close-on-exec.
-pub fn listen_loopback(backlog: u32) -> io::Result<TcpListener> {
+/// A TCP socket on 127.0.0.1 at `port` (0: the kernel picks one), with SO_REUSEADDR and
+/// SO_REUSEPORT set before the bind (so more listeners can share the port, each with a
+/// queue of its own), listening with `backlog` (the kernel clamps it to
+/// net.core.somaxconn). Non-blocking and close-on-exec.
+pub fn listen_loopback(port: u16, backlog: u32) -> io::Result<TcpListener> {
     // SAFETY: socket takes constants; the fd it answers is wrapped at once so it is closed
     // on every error below.
     let fd = check(unsafe {
@@ -150,9 +151,19 @@ pub fn listen_loopback(backlog: u32) -> io::Result<TcpListener> {
             size_of::<libc::c_int>() as libc::socklen_t,
         )
     })?;
+    // SAFETY: as above.
+    check(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_REUSEPORT,
+            (&raw const one).cast(),
+            size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    })?;
     let addr = libc::sockaddr_in {
         sin_family: libc::AF_INET as libc::sa_family_t,
-        sin_port: 0,
+        sin_port: port.to_be(),
         sin_addr: libc::in_addr {
             s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be(),
         },

@@ -261,3 +261,42 @@ fn after_a_last_request_the_server_closes_first_and_keeps_the_time_wait() {
     assert!(time_wait_on_local_port(s.addr.port()) >= 1);
     s.stop();
 }
+
+#[test]
+fn a_backlog_above_somaxconn_gets_listeners_sharing_the_port() {
+    assert_eq!(listeners_for(100, 4096), 1);
+    assert_eq!(listeners_for(4096, 4096), 1);
+    assert_eq!(listeners_for(10_000, 4096), 3);
+    assert_eq!(listeners_for(u32::MAX, 128), MAX_LISTENERS);
+    assert_eq!(
+        listeners_for(10_000, 0),
+        1,
+        "somaxconn unknown: one listener"
+    );
+    let somaxconn = crate::measure::os_limits::Limits::read()
+        .somaxconn
+        .value()
+        .unwrap_or(128);
+    let backlog = u32::try_from(somaxconn * 2 + 1).unwrap_or(u32::MAX);
+    let server = Server::bind(Options {
+        backlog,
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(server.listeners(), listeners_for(backlog, somaxconn));
+    assert!(server.listeners() >= 2);
+    let addr = server.addr();
+    let (control, theirs) = UnixStream::pair().unwrap();
+    let answers = theirs.try_clone().unwrap();
+    let thread = thread::spawn(move || server.serve(theirs, answers));
+    // Connections spread over the listeners; every one is served.
+    for token in 0..64 {
+        let mut c = connect(addr).unwrap();
+        assert_eq!(
+            call(&mut c, Duration::ZERO, token, DEFAULT_PAYLOAD).unwrap(),
+            expected_reply_word(token)
+        );
+    }
+    drop(control);
+    thread.join().unwrap().unwrap();
+}

@@ -132,6 +132,11 @@ pub struct CellRecord {
     /// client's own (`cpu_*_seconds`, which never include the server's process).
     #[serde(default)]
     pub server_cpu_seconds: Option<f64>,
+    /// `net` cells: listen queue overflows the kernel counted over the measured
+    /// repetitions, summed (a dropped SYN is retried about a second later, so a wall with
+    /// one holds the kernel's retry timer; the server's listeners are sized to avoid them).
+    #[serde(default)]
+    pub listen_overflows: Option<u64>,
     /// The repetitions spread more than 25% around the median: the machine was noisy.
     pub noisy: bool,
     /// Why the cell breaks physics (faster than its ideal, or a speed-up over sequential

@@ -361,6 +361,10 @@ impl CellRuns {
             live_sampler_cpu_seconds: live.map_or(0.0, |l| l.sampler_cpu_seconds),
             server_cpu_seconds: Stat::of(samples.iter().filter_map(|s| s.server_cpu_seconds))
                 .map(|s| s.median),
+            listen_overflows: samples
+                .iter()
+                .filter_map(|s| s.listen_overflows)
+                .reduce(|a, b| a + b),
             noisy,
             suspect: None,
             error,

@@ -11,7 +11,7 @@ use super::protocol::{
 };
 use crate::SpecError;
 use crate::limit::Limit;
-use crate::measure::{Span, affinity, heap, memory};
+use crate::measure::{Span, affinity, heap, memory, netstat};
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
 use crate::workload::compute_costs;
 
@@ -206,11 +206,16 @@ fn run(req: &CellRequest) -> Result<(Vec<Sample>, Percentiles), RuntimeError> {
     for _ in 0..req.repeat.max(1) {
         let costs = compute_costs(work.plans());
         let server_before = server_cpu()?;
+        let overflows_before = server_before.and(netstat::listen_overflows());
         let outcome = instance.run(&work)?;
         let server_after = server_cpu()?;
+        let overflows_after = server_after.and(netstat::listen_overflows());
         samples.push(Sample {
             compute_seconds: costs,
             server_cpu_seconds: server_before.zip(server_after).map(|(a, b)| b - a),
+            listen_overflows: overflows_before
+                .zip(overflows_after)
+                .map(|(a, b)| b.saturating_sub(a)),
             ..sample(outcome)
         });
         for nanos in work.completion_nanos() {
@@ -233,6 +238,7 @@ fn sample(o: Outcome) -> Sample {
         workers_maxrss_sum_bytes: o.children.map_or(0, |c| c.maxrss_sum_bytes),
         compute_seconds: Default::default(),
         server_cpu_seconds: None,
+        listen_overflows: None,
     }
 }
 

@@ -136,6 +136,10 @@ pub struct Sample {
     /// just before and just after the timed run.
     #[serde(default)]
     pub server_cpu_seconds: Option<f64>,
+    /// `net` cells: listen queue overflows the kernel counted over this repetition (each a
+    /// client's SYN dropped and retried about a second later).
+    #[serde(default)]
+    pub listen_overflows: Option<u64>,
 }
 
 /// Task completion latency (from the start of the run to each task's end), over every

@@ -252,3 +252,54 @@ fn the_probe_gives_a_finite_added_delay_at_1_and_10_ms() {
         }
     }
 }
+
+#[test]
+fn out_of_descriptors_the_server_queues_connections_instead_of_resetting_them() {
+    // The server may hold about 24 - 7 connections; 40 clients connect at once, each makes
+    // one last request of 100 ms: the ones beyond wait in the queue until a reply closes a
+    // connection, and every client gets its reply (none is reset, none hangs).
+    let mut server = Command::new("sh")
+        .args([
+            "-c",
+            r#"ulimit -n 24 && exec "$0" "$@""#,
+            BIN,
+            SERVER_COMMAND,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the server under sh");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .strip_prefix(LISTENING)
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let began = Instant::now();
+    let clients: Vec<_> = (0..40u64)
+        .map(|token| {
+            thread::spawn(move || {
+                let mut c = connect(addr).expect("connecting");
+                let last = Request::new(Duration::from_millis(100), token).last();
+                let word = rtbench::netserver::send(&mut c, last, DEFAULT_PAYLOAD);
+                (token, word.map_err(|e| e.to_string()))
+            })
+        })
+        .collect();
+    for client in clients {
+        let (token, word) = client.join().unwrap();
+        assert_eq!(word, Ok(expected_reply_word(token)), "client {token}");
+    }
+    // At most 40 / 17 rounds of 100 ms, far under the 5 s a stuck queue would take.
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        began.elapsed()
+    );
+    drop(server.stdin.take());
+    assert!(server.wait().unwrap().success());
+}

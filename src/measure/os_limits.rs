@@ -18,6 +18,28 @@ pub enum Limit {
     Unknown,
 }
 
+/// RLIMIT_NOFILE now, (soft, hard), from getrlimit: a system call, so it reads even when
+/// every descriptor is taken (the moment a refusal names it), which /proc/self/limits,
+/// a file to open, does not.
+pub fn open_files() -> (Limit, Limit) {
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) } != 0 {
+        return (Limit::Unknown, Limit::Unknown);
+    }
+    let of = |v: libc::rlim_t| {
+        if v == libc::RLIM_INFINITY {
+            Limit::Unlimited
+        } else {
+            Limit::Value(v)
+        }
+    };
+    (of(rl.rlim_cur), of(rl.rlim_max))
+}
+
 impl Limit {
     /// The number, if the limit has one; None when unlimited or unknown.
     pub fn value(self) -> Option<u64> {
@@ -87,13 +109,9 @@ impl Limits {
             max_map_count: Limit::sysctl(vm::max_map_count()),
             pid_max: Limit::sysctl(kernel::pid_max()),
             max_user_processes: soft(|l| l.max_processes),
-            max_open_files: soft(|l| l.max_open_files),
+            max_open_files: open_files().0,
             stack_size_bytes: soft(|l| l.max_stack_size),
-            max_open_files_hard: match rlimits.as_ref().map(|all| all.max_open_files.hard_limit) {
-                Some(LimitValue::Value(n)) => Limit::Value(n),
-                Some(LimitValue::Unlimited) => Limit::Unlimited,
-                None => Limit::Unknown,
-            },
+            max_open_files_hard: open_files().1,
             somaxconn: Limit::sysctl(read_sysctl::<u64>("net/core/somaxconn")),
             local_ports: read_sysctl::<String>("net/ipv4/ip_local_port_range")
                 .ok()

@@ -106,12 +106,13 @@ impl Error {
     pub fn io(what: &'static str, addr: Option<SocketAddr>, source: io::Error) -> Error {
         match (source.raw_os_error(), addr) {
             (Some(libc::EMFILE | libc::ENFILE), _) => {
-                let l = Limits::read();
+                // getrlimit, not Limits::read: /proc cannot be opened without a descriptor.
+                let (soft, hard) = crate::measure::os_limits::open_files();
                 Error::OpenFiles {
                     what,
                     source,
-                    soft: l.max_open_files.to_string(),
-                    hard: l.max_open_files_hard.to_string(),
+                    soft: soft.to_string(),
+                    hard: hard.to_string(),
                 }
             }
             (Some(libc::EADDRNOTAVAIL), _) => Error::PortsExhausted {

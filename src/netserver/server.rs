@@ -31,9 +31,9 @@ const FIRST_CONN: u64 = 3;
 /// Epoll keys of the listeners: this plus the listener's index (far above any slot).
 const LISTENER_BASE: u64 = 1 << 62;
 
-/// The backlog asked for when none is given: the kernel clamps it to somaxconn, so the
-/// queue is as long as this machine allows.
-pub const DEFAULT_BACKLOG: u32 = 65_535;
+/// The backlog asked for when none is given: one listener, whose queue is as long as
+/// this machine allows (somaxconn; each queue is asked for at least that).
+pub const DEFAULT_BACKLOG: u32 = 128;
 
 /// The most listeners sharing the port (SO_REUSEPORT), each with a queue of up to
 /// somaxconn connections: 16 x the default 4096 covers 65,536 connections arriving at once.
@@ -96,6 +96,9 @@ pub struct Server {
     /// the head of the queue, so the listener does not stay readable forever.
     spare: Option<File>,
     shed: u64,
+    /// Out of descriptors with connections open: the listeners are not watched until one
+    /// closes, so new connections wait in the kernel's queues instead of being reset.
+    paused: bool,
     /// Each reply's lateness against its deadline, nanoseconds, since the last ask.
     late: Histogram<u64>,
 }
@@ -148,6 +151,7 @@ impl Server {
             armed: None,
             spare: File::open("/dev/null").ok(),
             shed: 0,
+            paused: false,
             late: lateness_record(),
         })
     }
@@ -240,7 +244,13 @@ impl Server {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
-                    self.shed_one(listener, e)?
+                    if self.conns.len() > self.free.len() {
+                        // A connection will close: until then, let the queue hold them.
+                        return self.watch_listeners(false);
+                    }
+                    if !self.shed_one(listener, e)? {
+                        return Ok(());
+                    }
                 }
                 // The connection died in the queue (ECONNABORTED) or the like: next one.
                 Err(e) if is_transient(&e) => {}
@@ -249,22 +259,45 @@ impl Server {
         }
     }
 
-    /// Out of descriptors: accept the head of the queue on the spare descriptor and close
-    /// it, so its client fails at once instead of the server spinning on a readable
-    /// listener; said once on stderr.
-    fn shed_one(&mut self, listener: usize, e: io::Error) -> Result<(), Error> {
+    /// Watches the listeners again (`on`) or stops watching them (out of descriptors with
+    /// connections open: a new connection then waits in the queue for a closing one).
+    fn watch_listeners(&mut self, on: bool) -> Result<(), Error> {
+        let events = if on { libc::EPOLLIN as u32 } else { 0 };
+        for (i, l) in self.listeners.iter().enumerate() {
+            self.epoll
+                .modify(l.as_raw_fd(), events, LISTENER_BASE + i as u64)
+                .map_err(|e| Error::io("watching the listeners", None, e))?;
+        }
+        self.paused = !on;
+        Ok(())
+    }
+
+    /// Out of descriptors and no connection open to wait for: accept the head of the queue
+    /// on the spare descriptor and close it, so its client fails at once instead of the server spinning on a readable
+    /// listener; said once on stderr. Answers whether one was shed: accept4 takes a
+    /// descriptor before it looks at the queue, so a full table gives EMFILE with the
+    /// queue empty too, and then there is nothing to shed (and accepting must stop).
+    fn shed_one(&mut self, listener: usize, e: io::Error) -> Result<bool, Error> {
         if self.spare.take().is_none() {
             return Err(Error::io("accepting a connection", None, e));
         }
-        if self.shed == 0 {
-            eprintln!("latency server: {}; closing connections it cannot hold", {
-                Error::io("accepting a connection", None, e)
-            });
-        }
-        self.shed += 1;
-        drop(sys::accept(&self.listeners[listener]));
+        let shed = match sys::accept(&self.listeners[listener]) {
+            Ok(conn) => {
+                drop(conn);
+                true
+            }
+            Err(_) => false, // nothing queued (or it died in the queue): nothing to do
+        };
         self.spare = File::open("/dev/null").ok();
-        Ok(())
+        if shed {
+            if self.shed == 0 {
+                eprintln!("latency server: {}; closing connections it cannot hold", {
+                    Error::io("accepting a connection", None, e)
+                });
+            }
+            self.shed += 1;
+        }
+        Ok(shed)
     }
 
     fn drive(&mut self, slot: usize, reply: &mut [u8]) {
@@ -279,6 +312,13 @@ impl Server {
                 // if any, is dropped when it comes up.
                 self.conns[slot] = None;
                 self.free.push(slot);
+                if self.paused {
+                    // A descriptor is free: take the queued connections again (the
+                    // listeners are level-triggered, so the next wait reports them).
+                    if let Err(e) = self.watch_listeners(true) {
+                        eprintln!("latency server: {e}");
+                    }
+                }
             }
         }
     }

@@ -49,6 +49,14 @@ impl Epoll {
             .map(drop)
     }
 
+    /// Changes what `fd` is watched for (0: nothing, while it stays in the set).
+    pub fn modify(&self, fd: RawFd, events: u32, key: u64) -> io::Result<()> {
+        let mut ev = libc::epoll_event { events, u64: key };
+        // SAFETY: as in `add`.
+        check(unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), libc::EPOLL_CTL_MOD, fd, &mut ev) })
+            .map(drop)
+    }
+
     /// Waits without a timeout (deadlines come from the timerfd) for events into `out`;
     /// answers how many were written. An interrupted wait answers 0.
     pub fn wait(&self, out: &mut [libc::epoll_event]) -> io::Result<usize> {

@@ -253,6 +253,7 @@ fn summary(complete: bool) -> Summary {
             kernel_noise: None,
         }],
         spawn: Vec::new(),
+        latency_server: Vec::new(),
         timers: vec![TimerProbe {
             runtime: "tokio".into(),
             legacy: false,

@@ -18,5 +18,7 @@ pub use claim::{
 pub use load::{LoadError, Loaded, load, load_claims};
 pub use machine::{Machine, OsLimits};
 pub use memory::{MemoryKind, MemoryModel, MemoryRecord};
-pub use record::{CellRecord, IdealSource, RawRow, RuntimeFacts, SpawnProbe, TimerProbe};
+pub use record::{
+    CellRecord, IdealSource, RawRow, RuntimeFacts, ServerProbe, SpawnProbe, TimerProbe,
+};
 pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Slot, Summary, write_atomic};

@@ -367,3 +367,26 @@ impl SpawnProbe {
         })
     }
 }
+
+/// The latency server's accuracy at one delay, probed once per run that has `net` cells:
+/// what a blocking client on one connection sees added to the delay it asked for (the
+/// loopback round trip, both sides' wake-ups and the server's lateness), and the server's
+/// own share (each delayed reply's write against its deadline).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerProbe {
+    /// The delay asked for.
+    pub delay_seconds: f64,
+    /// Requests at this delay.
+    pub samples: usize,
+    /// Median of arrival less send less the delay.
+    pub added_median_seconds: f64,
+    /// Its 99th percentile (nearest rank).
+    pub added_p99_seconds: f64,
+    /// Median of the server's own lateness (reply written less deadline).
+    pub server_late_median_seconds: f64,
+    /// 99th percentile of the server's own lateness.
+    pub server_late_p99_seconds: f64,
+    /// Why the probe failed, if it did (its figures are then 0).
+    #[serde(default)]
+    pub error: Option<String>,
+}

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CellRecord, ClaimResult, Machine, MemoryModel, MemoryRecord, RawRow, SpawnProbe, TimerProbe,
+    CellRecord, ClaimResult, Machine, MemoryModel, MemoryRecord, RawRow, ServerProbe, SpawnProbe,
+    TimerProbe,
 };
 
 /// Bumped when a field of summary.json or claims.json changes meaning, appears as required,
@@ -60,6 +61,9 @@ pub struct Summary {
     /// Each runtime's cost to start and join one empty unit.
     #[serde(default)]
     pub spawn: Vec<SpawnProbe>,
+    /// The latency server's accuracy at 1 ms and 10 ms, when the run had `net` cells.
+    #[serde(default)]
+    pub latency_server: Vec<ServerProbe>,
 }
 
 /// One repetition's place in a run's order.

@@ -17,9 +17,12 @@ pub fn server_for(spec: &WorkloadSpec) -> Result<Option<LatencyServer>, RuntimeE
         payload: spec.payload,
         backlog: u32::try_from(spec.tasks).unwrap_or(u32::MAX),
     };
-    LatencyServer::start_with(&worker_exe()?, options)
-        .map(Some)
-        .map_err(RuntimeError::Server)
+    start_server(options).map(Some)
+}
+
+/// A latency server with these options, from the rtbench binary.
+pub fn start_server(options: Options) -> Result<LatencyServer, RuntimeError> {
+    LatencyServer::start_with(&worker_exe()?, options).map_err(RuntimeError::Server)
 }
 
 /// The work of `spec`: its plans, aimed at `server` when there is one.

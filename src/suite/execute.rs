@@ -12,6 +12,8 @@ use super::protocol::{
 use crate::SpecError;
 use crate::limit::Limit;
 use crate::measure::{Span, affinity, heap, memory, netstat};
+use crate::netserver;
+use crate::results::ServerProbe;
 use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
 use crate::workload::compute_costs;
 
@@ -124,7 +126,43 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
         Experiment::SleepInUnit { sleep } => {
             probe_runs(req, || instance.sleep_in_unit(sleep)).map(ExperimentOutcome::Slept)
         }
+        Experiment::ServerProbe { payload, samples } => {
+            server_probe(payload, samples).map(ExperimentOutcome::ServerProbe)
+        }
     }
+}
+
+/// The latency server's accuracy: a server of its own, then at each probed delay
+/// `samples` requests from one blocking client and the server's lateness over them.
+fn server_probe(payload: usize, samples: usize) -> Result<Vec<ServerProbe>, RuntimeError> {
+    let mut server = runtime::net::start_server(netserver::Options {
+        payload,
+        ..netserver::Options::default()
+    })?;
+    let addr = server.addr();
+    // A first pass, not kept: connection, caches and the server's heap warm.
+    netserver::probe_added_delay(addr, payload, &netserver::PROBE_DELAYS, 5)
+        .map_err(RuntimeError::Server)?;
+    server.lateness().map_err(RuntimeError::Server)?;
+    let mut probes = Vec::new();
+    for delay in netserver::PROBE_DELAYS {
+        let added = netserver::probe_added_delay(addr, payload, &[delay], samples)
+            .map_err(RuntimeError::Server)?;
+        let late = server.lateness().map_err(RuntimeError::Server)?;
+        let added = added.first().ok_or_else(|| {
+            RuntimeError::Verification("the latency probe answered nothing".into())
+        })?;
+        probes.push(ServerProbe {
+            delay_seconds: delay.as_secs_f64(),
+            samples: added.samples,
+            added_median_seconds: added.median_seconds,
+            added_p99_seconds: added.p99_seconds,
+            server_late_median_seconds: late.median_seconds,
+            server_late_p99_seconds: late.p99_seconds,
+            error: None,
+        });
+    }
+    Ok(probes)
 }
 
 /// A probe's `warmup` untimed runs, then its `repeat` measured ones, on one started instance.

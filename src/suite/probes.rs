@@ -9,7 +9,9 @@
 //! - spawn probe: the cost to start and join one unit that does nothing (`start`: an async
 //!   task, an OS thread, a rayon task, a process), and apart from it the cost of one empty
 //!   job through a pool already running (`job`: rayon's parallel iterator, the crossbeam
-//!   pool's channel, the process pool's round trip); median of 5 runs of wall / units.
+//!   pool's channel, the process pool's round trip); median of 5 runs of wall / units;
+//! - latency server probe (runs with `net` cells): how much later than asked the server's
+//!   replies arrive at a blocking client, and the server's own share, at 1 ms and 10 ms.
 
 use std::time::Duration;
 
@@ -17,7 +19,8 @@ use super::isolate::{Isolation, run_isolated};
 use super::protocol::{CellRequest, Experiment, ExperimentOutcome};
 use super::stats::Stat;
 use crate::limit::Limit;
-use crate::results::{RuntimeFacts, SpawnProbe, TimerProbe};
+use crate::netserver::{PROBE_DELAYS, PROBE_SAMPLES};
+use crate::results::{RuntimeFacts, ServerProbe, SpawnProbe, TimerProbe};
 use crate::runtime::{Model, Runtime, SleepTimes, SpawnKind, Spawned, Unit};
 
 /// The sleeps probed.
@@ -184,4 +187,32 @@ fn checked(runs: Vec<Spawned>, units: usize) -> Result<Vec<Spawned>, String> {
         }
     }
     Ok(runs)
+}
+
+/// The latency server probe in a child process: per probed delay, the added delay a
+/// blocking client sees and the server's own lateness; on failure, one record per delay
+/// carrying the error.
+pub fn latency_server(payload: usize, iso: &Isolation) -> Vec<ServerProbe> {
+    let experiment = Experiment::ServerProbe {
+        payload,
+        samples: PROBE_SAMPLES,
+    };
+    let sequential = crate::runtime::find("sequential").expect("sequential is registered");
+    let error = match probe(sequential, experiment, Limit::Unbounded, 1, 1, iso) {
+        Ok(ExperimentOutcome::ServerProbe(found)) if !found.is_empty() => return found,
+        Ok(_) => "the latency server probe answered nothing".to_string(),
+        Err(e) => e,
+    };
+    PROBE_DELAYS
+        .iter()
+        .map(|d| ServerProbe {
+            delay_seconds: d.as_secs_f64(),
+            samples: 0,
+            added_median_seconds: 0.0,
+            added_p99_seconds: 0.0,
+            server_late_median_seconds: 0.0,
+            server_late_p99_seconds: 0.0,
+            error: Some(error.clone()),
+        })
+        .collect()
 }

@@ -222,6 +222,14 @@ pub enum Experiment {
         /// The sleep asked for.
         sleep: std::time::Duration,
     },
+    /// The latency server's accuracy probe: a server of replies of `payload` bytes,
+    /// `samples` requests at each probed delay from one blocking client.
+    ServerProbe {
+        /// Reply bytes.
+        payload: usize,
+        /// Requests per delay.
+        samples: usize,
+    },
 }
 
 /// What an experiment measured.
@@ -247,6 +255,8 @@ pub enum ExperimentOutcome {
     Spawned(Vec<Spawned>),
     /// The timer probe's measured sleeps.
     Slept(Vec<SleepTimes>),
+    /// The latency server's accuracy, per probed delay.
+    ServerProbe(Vec<crate::results::ServerProbe>),
 }
 
 impl CellRequest {

@@ -132,6 +132,12 @@ pub fn run(spec: &SessionSpec, obs: &mut dyn Observer) -> Result<Finished, Sessi
     if let Some(cfg) = &spec.probes {
         run.probe(cfg, &spec.iso, obs)?;
     }
+    // Every run with `net` cells reports how accurate its server is.
+    if let Some(net) = cells.iter().find(|c| c.spec.kind == WorkloadKind::Net) {
+        obs.note("probing the latency server's added delay at 1 ms and 10 ms");
+        run.summary.latency_server = probes::latency_server(net.spec.payload, &spec.iso);
+        run.save()?;
+    }
     if !cells.is_empty() {
         obs.cells(&cells);
         let mode = Mode::Isolated(spec.iso.clone());
@@ -210,6 +216,7 @@ impl Running {
                 memory_models: Vec::new(),
                 timers: Vec::new(),
                 spawn: Vec::new(),
+                latency_server: Vec::new(),
             },
             raw: Vec::new(),
         };

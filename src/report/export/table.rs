@@ -9,7 +9,8 @@ use crate::report::labels::{
     cell_status, first_clause, kernel_note, runtime_label as label, status,
 };
 use crate::results::{
-    CellRecord, ClaimResult, MemoryModel, MemoryRecord, SpawnProbe, Summary, TimerProbe,
+    CellRecord, ClaimResult, MemoryModel, MemoryRecord, ServerProbe, SpawnProbe, Summary,
+    TimerProbe,
 };
 use crate::runtime::SpawnKind;
 use crate::units::{bytes, seconds};
@@ -39,6 +40,10 @@ impl Exporter for Table {
             write_timer_table(out, &summary.timers)?;
             writeln!(out)?;
             write_spawn_table(out, &summary.spawn)?;
+        }
+        if !summary.latency_server.is_empty() {
+            writeln!(out)?;
+            write_server_table(out, &summary.latency_server)?;
         }
         Ok(())
     }
@@ -204,6 +209,35 @@ fn write_timer_table(out: &mut dyn Write, probes: &[TimerProbe]) -> io::Result<(
             format!("{}..{}", seconds(p.min_seconds), seconds(p.max_seconds)),
             or_dash(p.start_seconds),
             or_dash(p.join_seconds),
+        )?;
+    }
+    Ok(())
+}
+
+/// The latency server probe: per delay, what a blocking client sees added, and the
+/// server's own share of it.
+fn write_server_table(out: &mut dyn Write, probes: &[ServerProbe]) -> io::Result<()> {
+    writeln!(
+        out,
+        "latency server probe (one blocking client, one connection; added = reply arrival - \
+         send - delay; server = its reply's write - its deadline):"
+    )?;
+    writeln!(
+        out,
+        "{:>7} {:>8} {:>12} {:>10} {:>13} {:>11}  status",
+        "delay", "samples", "added p50", "added p99", "server p50", "server p99"
+    )?;
+    for p in probes {
+        writeln!(
+            out,
+            "{:>7} {:>8} {:>12} {:>10} {:>13} {:>11}  {}",
+            seconds(p.delay_seconds),
+            p.samples,
+            seconds(p.added_median_seconds),
+            seconds(p.added_p99_seconds),
+            seconds(p.server_late_median_seconds),
+            seconds(p.server_late_p99_seconds),
+            status(p.error.as_deref()),
         )?;
     }
     Ok(())

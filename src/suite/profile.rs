@@ -84,6 +84,40 @@ impl Profile {
             );
             add(WorkloadKind::Io, n, Limit::Pool(100), cores, &fixed10);
         }
+        // net: the same waits as calls to the latency server over TCP, a connection per
+        // task, to 10,000 (each connection holds a descriptor at both ends: 100,000 would
+        // only meet `ulimit -n`).
+        for &n in &[100, 1_000, 10_000] {
+            let per_task_processes_fit = n <= 1_000;
+            add(
+                WorkloadKind::Net,
+                n,
+                Limit::Unbounded,
+                cores,
+                &|g: &mut RunConfig| {
+                    fixed10(g);
+                    if !per_task_processes_fit {
+                        g.runtimes.retain(|r| r.name() != "processes");
+                    }
+                },
+            );
+            add(WorkloadKind::Net, n, Limit::Pool(100), cores, &fixed10);
+        }
+        // net replies of 1 KiB and 64 KiB: copying as well as waiting.
+        if full {
+            for payload in [1_024, 65_536] {
+                add(
+                    WorkloadKind::Net,
+                    1_000,
+                    Limit::Unbounded,
+                    cores,
+                    &|g: &mut RunConfig| {
+                        fixed10(g);
+                        g.spec.payload = payload;
+                    },
+                );
+            }
+        }
         // io under a limit of 10: semaphore vs batches vs pool, with varied latency. Every
         // wait is 10 ms or more: shorter ones measure the timer (tokio rounds up to whole
         // milliseconds) more than the scheduler.

@@ -12,8 +12,9 @@ use rtbench::results::load;
 use support::{REFERENCE, Scratch, fixture, reference_dir};
 
 /// Every chart, with words of its title.
-const EXPECTED: [(&str, &str); 7] = [
+const EXPECTED: [(&str, &str); 8] = [
     ("throughput-vs-tasks", "Throughput vs concurrent tasks"),
+    ("timer-vs-socket-waits", "Timer waits vs socket waits"),
     (
         "efficiency-vs-limit",
         "Efficiency under a concurrency limit",

@@ -52,9 +52,11 @@ pub fn bench_spec(
     skip: impl Fn(&dyn Runtime) -> bool,
     limit: impl Fn(&dyn Runtime) -> Limit,
 ) {
-    let plans = spec.plans();
-    let expectation = Expectation::of(spec.kind, &plans);
-    let work = Arc::new(Work::new(plans));
+    // A `net` spec's latency server, as a cell starts it: its own process, for this group.
+    let server =
+        rtbench::runtime::net::server_for(spec).unwrap_or_else(|e| panic!("{}: {e}", spec.kind));
+    let work = Arc::new(rtbench::runtime::net::work_for(spec, server.as_ref()));
+    let expectation = Expectation::of(spec.kind, work.plans());
     group.throughput(Throughput::Elements(spec.tasks as u64));
     let mut entries = Vec::new();
     for &rt in REGISTRY {

@@ -1,5 +1,7 @@
-//! Row "many concurrent waits": the io cells without a limit at the largest size, the
-//! fastest model winning unless one within the margin needs less memory per unit.
+//! Row "many concurrent waits": the cells without a limit at the largest size, the fastest
+//! model winning unless one within the margin needs less memory per unit. Decided on `net`
+//! (waits on sockets, through each runtime's reactor) when the folder has it, with the
+//! same row on `io` (waits on each runtime's timer) beside it; else on `io` alone.
 
 use std::collections::BTreeSet;
 
@@ -7,6 +9,7 @@ use super::rank::{Candidate, Ranked};
 use super::select::{Timing, UnitMemory, best_per_model, most_common, timing, unit_memory, usable};
 use super::{NotMeasured, RowBody};
 use crate::limit::Limit;
+use crate::netserver::DEFAULT_PAYLOAD;
 use crate::results::{CellRecord, Loaded, Summary};
 use crate::runtime::Model;
 use crate::workload::{Latency, WorkloadKind};
@@ -37,22 +40,44 @@ pub struct IoRow<'a> {
     pub ranked: Ranked<IoItem<'a>>,
     /// Models run only at smaller sizes: their best cell at their largest size, for scale.
     pub smaller: Vec<IoItem<'a>>,
+    /// The workload it was decided on: `net`, or `io` when the folder has no `net` cells.
+    pub workload: WorkloadKind,
+    /// Beside a `net` row: the same row on `io`'s timer waits, if measured.
+    pub timer: Option<Box<IoRow<'a>>>,
 }
 
 fn item<'a>(s: &Summary, cell: &'a CellRecord) -> IoItem<'a> {
     IoItem {
         cell,
         unit_memory: unit_memory(s, &cell.runtime),
-        timing: timing(&s.timers, cell),
+        // A timer's overshoot explains only timer waits.
+        timing: (cell.workload == WorkloadKind::Io)
+            .then(|| timing(&s.timers, cell))
+            .flatten(),
     }
 }
 
-/// Decides the row from a loaded folder.
+/// Decides the row from a loaded folder: on `net` with `io` beside it, or on `io`.
 pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
     let s = &loaded.summary;
+    let timer = row(s, WorkloadKind::Io);
+    let row = match row(s, WorkloadKind::Net) {
+        Ok(mut net) => {
+            net.timer = timer.ok().map(Box::new);
+            net
+        }
+        Err(_) => timer?,
+    };
+    Ok(RowBody::Io(row))
+}
+
+/// The row on one workload's cells without a limit (for `net`, replies of the default
+/// size: larger ones measure copying as well).
+fn row(s: &Summary, workload: WorkloadKind) -> Result<IoRow<'_>, NotMeasured<'_>> {
     let item = |cell| item(s, cell);
-    let io: Vec<&CellRecord> = usable(s, WorkloadKind::Io)
+    let io: Vec<&CellRecord> = usable(s, workload)
         .filter(|c| c.limit == Limit::Unbounded)
+        .filter(|c| c.payload.is_none_or(|p| p == DEFAULT_PAYLOAD))
         .collect();
     let n = io
         .iter()
@@ -101,10 +126,12 @@ pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
             best_per_model(&at).first().map(|c| item(c))
         })
         .collect();
-    Ok(RowBody::Io(IoRow {
+    Ok(IoRow {
         tasks: n,
         latency,
         ranked,
         smaller,
-    }))
+        workload,
+        timer: None,
+    })
 }

@@ -23,6 +23,7 @@ mod select;
 mod speedup;
 mod throughput;
 mod timers;
+mod waits;
 
 use std::fmt;
 use std::fs;
@@ -101,11 +102,16 @@ pub struct Family {
 }
 
 /// Every chart, in the order they are written and linked from BENCHMARK.md.
-pub const FAMILIES: [Family; 7] = [
+pub const FAMILIES: [Family; 8] = [
     Family {
         name: throughput::NAME,
         caption: "Throughput against the number of concurrent waits",
         build: throughput::chart,
+    },
+    Family {
+        name: waits::NAME,
+        caption: "Timer waits against socket waits, per runtime",
+        build: waits::chart,
     },
     Family {
         name: efficiency::NAME,

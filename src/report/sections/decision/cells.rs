@@ -12,8 +12,35 @@ use crate::report::labels::{and_unit_memory, wall};
 use crate::results::CellRecord;
 use crate::runtime::Model;
 use crate::units::{bytes, ratio, seconds, thousands};
+use crate::workload::WorkloadKind;
 
 pub(super) fn io(r: &IoRow) -> (String, String, String) {
+    let (pick, mut measured) = io_measured(r);
+    let waits = match r.workload {
+        WorkloadKind::Net => format!(
+            "making one TCP call to the latency server answered after {}",
+            r.latency
+        ),
+        _ => format!("waiting {}", r.latency),
+    };
+    if let Some(t) = &r.timer {
+        let (timer_pick, timer_measured) = io_measured(t);
+        let _ = write!(
+            measured,
+            ". The same waits on each runtime's timer (io, {} tasks): {timer_pick}; {timer_measured}",
+            thousands(t.tasks)
+        );
+    }
+    let workload = format!(
+        "{}: {} tasks each {waits}, all at once",
+        name(RowKind::Io),
+        thousands(r.tasks),
+    );
+    (workload, pick, measured)
+}
+
+/// The row's pick and measured figures, without its workload text.
+fn io_measured(r: &IoRow) -> (String, String) {
     let shown = |i: &IoItem| {
         format!(
             "{}{}, efficiency {:.2}{}",
@@ -38,13 +65,7 @@ pub(super) fn io(r: &IoRow) -> (String, String, String) {
             shown(i)
         );
     }
-    let workload = format!(
-        "{}: {} tasks each waiting {}, all at once",
-        name(RowKind::Io),
-        thousands(r.tasks),
-        r.latency
-    );
-    (workload, pick, measured)
+    (pick, measured)
 }
 
 /// A cell's peak memory, the figure its row compares, saying what it adds up: with worker

@@ -11,25 +11,11 @@
 
 mod common;
 
-use std::time::Duration;
-
 use criterion::{Criterion, criterion_group, criterion_main};
-use rtbench::workload::{Latency, WorkloadSpec};
+use rtbench::workload::WorkloadSpec;
 
 fn net(c: &mut Criterion) {
-    common::prepare();
-    let mut group = c.benchmark_group("net");
-    common::configure(&mut group);
-    for tasks in [100, 1_000] {
-        let spec = WorkloadSpec::net(tasks, Latency::Fixed(Duration::from_millis(10)));
-        common::bench_spec(
-            &mut group,
-            &spec,
-            |rt| rt.model() == rtbench::runtime::Model::Sequential && tasks > 100,
-            |rt| common::roomy(rt, tasks),
-        );
-    }
-    group.finish();
+    common::waits_group(c, "net", WorkloadSpec::net);
 }
 
 criterion_group!(benches, net);

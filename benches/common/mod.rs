@@ -44,6 +44,31 @@ pub fn roomy(rt: &dyn Runtime, tasks: usize) -> Limit {
     }
 }
 
+/// The io and net groups: 100 and 1,000 tasks of one 10 ms wait (`spec` builds the
+/// workload), everything in flight; sequential only at 100.
+pub fn waits_group(
+    c: &mut criterion::Criterion,
+    name: &str,
+    spec: fn(usize, rtbench::workload::Latency) -> WorkloadSpec,
+) {
+    prepare();
+    let mut group = c.benchmark_group(name);
+    configure(&mut group);
+    for tasks in [100, 1_000] {
+        let spec = spec(
+            tasks,
+            rtbench::workload::Latency::Fixed(Duration::from_millis(10)),
+        );
+        bench_spec(
+            &mut group,
+            &spec,
+            |rt| rt.model() == Model::Sequential && tasks > 100,
+            |rt| roomy(rt, tasks),
+        );
+    }
+    group.finish();
+}
+
 /// Benchmarks `spec` on every runtime in `runtimes` (all when empty): BenchmarkId is
 /// (runtime, tasks), throughput is tasks.
 pub fn bench_spec(

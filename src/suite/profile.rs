@@ -86,8 +86,13 @@ impl Profile {
         }
         // net: the same waits as calls to the latency server over TCP, a connection per
         // task, to 10,000 (each connection holds a descriptor at both ends: 100,000 would
-        // only meet `ulimit -n`).
-        for &n in &[100, 1_000, 10_000] {
+        // only meet `ulimit -n`); the full profile fills in 300 and 3,000.
+        let net_sizes: &[usize] = if full {
+            &[100, 300, 1_000, 3_000, 10_000]
+        } else {
+            &[100, 1_000, 10_000]
+        };
+        for &n in net_sizes {
             let per_task_processes_fit = n <= 1_000;
             add(
                 WorkloadKind::Net,

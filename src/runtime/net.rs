@@ -16,6 +16,7 @@ pub fn server_for(spec: &WorkloadSpec) -> Result<Option<LatencyServer>, RuntimeE
     let options = Options {
         payload: spec.payload,
         backlog: u32::try_from(spec.tasks).unwrap_or(u32::MAX),
+        capacity: None,
     };
     LatencyServer::start_with(&worker_exe()?, options)
         .map(Some)

@@ -9,7 +9,7 @@ use super::lab::Lab;
 use super::limits::{count_of, services};
 use super::{FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::results::{C15_ADAPTIVE, C15_FIXED};
-use crate::workload::service::{ClientLimit, ServiceSpec};
+use crate::workload::service::{ClientLimit, ServiceSpec, Transport};
 
 /// C15: the adaptive limiter completes calls at least this fraction as fast as every fixed
 /// limit.
@@ -25,6 +25,7 @@ pub(super) fn c15(lab: &Lab) -> Result<Finding, String> {
         spread: Duration::ZERO,
         retry_after: Some(l / 2),
         seed: None,
+        transport: Transport::InProcess,
     };
     let limits = [
         (C15_FIXED[0], ClientLimit::Semaphore(5)),

@@ -11,7 +11,7 @@ use super::{Claim, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::{self, Model, Variant};
 use crate::suite::{Experiment, ExperimentOutcome};
-use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec};
+use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec, Transport};
 use crate::workload::{Latency, TaskCosts, WorkloadSpec};
 
 /// C04 holds: every runtime within this of ceil(N/C) x L ...
@@ -318,6 +318,7 @@ fn c06(lab: &Lab) -> Result<Finding, String> {
         spread: Duration::ZERO,
         retry_after: None,
         seed: None,
+        transport: Transport::InProcess,
     };
     let specs = [
         (FigureId::C06RejectedNoLimit, "no limit", base),

@@ -428,17 +428,8 @@ on_runtimes!(
     |rt| {
         use rtbench::workload::service::{ClientLimit, ServiceSpec, Transport};
         let name = rt.name();
-        let base = ServiceSpec {
-            calls: 30,
-            capacity: 5,
-            // Far longer than sending 30 requests takes: all arrive while 5 wait.
-            latency: Duration::from_millis(200),
-            limit: ClientLimit::Unbounded,
-            spread: Duration::ZERO,
-            retry_after: None,
-            seed: None,
-            transport: Transport::InProcess,
-        };
+        // 200 ms: far longer than sending 30 requests takes, so all arrive while 5 wait.
+        let base = ServiceSpec::at_once(30, 5, Duration::from_millis(200));
         let mut instance = rt
             .start(&setup(Limit::Unbounded, 1))
             .unwrap_or_else(|e| panic!("{name}: start: {e}"));

@@ -128,6 +128,21 @@ pub struct ServiceSpec {
 }
 
 impl ServiceSpec {
+    /// `calls` calls released at once against `capacity`, each taking `latency`: no client
+    /// limit, no retry, in-process (the base the claims' experiments adjust).
+    pub fn at_once(calls: usize, capacity: usize, latency: Duration) -> ServiceSpec {
+        ServiceSpec {
+            calls,
+            capacity,
+            latency,
+            limit: ClientLimit::Unbounded,
+            spread: Duration::ZERO,
+            retry_after: None,
+            seed: None,
+            transport: Transport::InProcess,
+        }
+    }
+
     /// When call `i` starts, after the run starts.
     pub fn arrival(&self, i: usize) -> Duration {
         let at = match self.seed {

@@ -418,65 +418,6 @@ on_every_runtime!(timer_probe_times_the_sleep_inside_the_unit, |rt| {
     }
 });
 
-// The service experiment (C06, C15) against the in-process model and over TCP against the
-// latency server in capacity mode, as a cell runs it (`net::service`, which also fails the
-// run if the client's counts and the server's differ): the same counts wherever the
-// arrivals leave no doubt.
-on_runtimes!(
-    service_over_tcp_counts_what_the_model_counts,
-    [tokio, tokio_current_thread, smol, async_std],
-    |rt| {
-        use rtbench::workload::service::{ClientLimit, ServiceSpec, Transport};
-        let name = rt.name();
-        // 200 ms: far longer than sending 30 requests takes, so all arrive while 5 wait.
-        let base = ServiceSpec::at_once(30, 5, Duration::from_millis(200));
-        let mut instance = rt
-            .start(&setup(Limit::Unbounded, 1))
-            .unwrap_or_else(|e| panic!("{name}: start: {e}"));
-        for transport in Transport::ALL {
-            let mut run = |spec: ServiceSpec| {
-                let spec = ServiceSpec { transport, ..spec };
-                net::service(instance.as_mut(), &spec)
-                    .unwrap_or_else(|e| panic!("{name} {transport:?} {:?}: {e}", spec.limit))
-            };
-            let o = run(base);
-            assert_eq!(
-                (o.accepted, o.rejected, o.completed),
-                (5, 25, 5),
-                "{name} {transport:?}: released at once, {o:?}"
-            );
-            // A semaphore of the capacity: a place is free before the next call is sent.
-            let short = Duration::from_millis(20);
-            let o = run(ServiceSpec {
-                limit: ClientLimit::Semaphore(5),
-                latency: short,
-                ..base
-            });
-            assert_eq!(
-                (o.accepted, o.rejected, o.completed),
-                (30, 0, 30),
-                "{name} {transport:?}: semaphore(5), {o:?}"
-            );
-            // Adaptive, retried: every call done in the end, the limit within its bounds.
-            let o = run(ServiceSpec {
-                limit: ClientLimit::Adaptive { start: 1, max: 20 },
-                latency: short,
-                retry_after: Some(short / 2),
-                ..base
-            });
-            assert_eq!(
-                (o.accepted, o.completed),
-                (30, 30),
-                "{name} {transport:?}: adaptive, {o:?}"
-            );
-            assert!(
-                (1..=20).contains(&o.final_limit),
-                "{name} {transport:?}: {o:?}"
-            );
-        }
-    }
-);
-
 /// The brigade experiment (C13) through the real child path, in a process of its own so
 /// getrusage counts nothing but its hops.
 fn brigade(name: &str, pin: Option<usize>, pin_flag: bool) -> Result<(f64, f64, f64), String> {

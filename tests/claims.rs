@@ -1,5 +1,5 @@
 //! `rtbench claims` through the binary: the claims whose figures the notes state exactly
-//! get the verdicts they must, and C06's counts are exact.
+//! get the verdicts they must, and C06's counts are exact, in-process and over TCP.
 
 mod support;
 
@@ -55,20 +55,23 @@ fn claims_c01_c04_c06_c12_are_measured_with_their_verdicts() {
             .map(|f| f["value"].as_f64().unwrap())
             .collect()
     };
-    let unbounded = count("c06-rejected-no-limit");
-    let bounded = count("c06-rejected-semaphore");
-    assert!(
-        !unbounded.is_empty() && unbounded.len() == bounded.len(),
-        "{c06}"
-    );
-    assert!(
-        unbounded.iter().all(|&n| n == 40.0),
-        "50 calls at once against capacity 10: {unbounded:?}"
-    );
-    assert!(
-        bounded.iter().all(|&n| n == 0.0),
-        "under semaphore(10): {bounded:?}"
-    );
+    // In-process and over TCP against the latency server in capacity mode alike.
+    for suffix in ["", "-tcp"] {
+        let unbounded = count(&format!("c06-rejected-no-limit{suffix}"));
+        let bounded = count(&format!("c06-rejected-semaphore{suffix}"));
+        assert!(
+            !unbounded.is_empty() && unbounded.len() == bounded.len(),
+            "{suffix}: {c06}"
+        );
+        assert!(
+            unbounded.iter().all(|&n| n == 40.0),
+            "50 calls at once against capacity 10{suffix}: {unbounded:?}"
+        );
+        assert!(
+            bounded.iter().all(|&n| n == 0.0),
+            "under semaphore(10){suffix}: {bounded:?}"
+        );
+    }
     let file = read_json(&s.join("out/claims.json"));
     assert_eq!(file["claims"].as_array().unwrap().len(), 4);
     assert!(file["machine"]["cores"].as_u64().unwrap() >= 1);
@@ -147,19 +150,24 @@ fn claims_the_readers_read_write_every_key_they_ask_for() {
         l.groups
     );
     let c15 = l.c15.as_ref().expect("C15's adaptive figures were found");
-    assert!(
-        c15.fixed
-            .iter()
-            .all(|(_, rate, rejected)| rate.is_ok() && rejected.is_ok()),
-        "{c15:?}"
-    );
+    for limits in [Ok(&c15.in_process), c15.tcp.as_ref()] {
+        let limits = limits.unwrap_or_else(|key| panic!("C15 wrote no {key}"));
+        assert!(
+            limits
+                .fixed
+                .iter()
+                .all(|(_, rate, rejected)| rate.is_ok() && rejected.is_ok()),
+            "{c15:?}"
+        );
+    }
 
     let svg = s.join("charts/limit-comparison.svg");
     write_charts(&loaded, s.path(), false).unwrap();
     let svg = std::fs::read_to_string(&svg).unwrap();
     for panel in [
         "claim C05 on tokio",
-        "claim C15 on tokio",
+        "claim C15 on tokio, in-process",
+        "claim C15 on tokio, over TCP",
         "adaptive (ended",
     ] {
         assert!(svg.contains(panel), "the limit chart has no '{panel}'");

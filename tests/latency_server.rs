@@ -1,6 +1,7 @@
 //! The latency server as its own process, started from the binary: the handle finds it and
-//! ends it (no orphan), it ends at stdin's end and with its parent, its CPU is counted, a
-//! thousand connections are served at once, and its accuracy probe gives figures (printed:
+//! ends it (no orphan), it ends at stdin's end and with its parent, its CPU is counted, in
+//! capacity mode it turns away what exceeds its capacity and counts both, a thousand
+//! connections are served at once, and its accuracy probe gives figures (printed:
 //! `cargo test --release --test latency_server -- --nocapture probe`).
 
 mod support;
@@ -13,8 +14,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use rtbench::netserver::{
-    DEFAULT_PAYLOAD, LISTENING, LatencyServer, Options, PROBE_DELAYS, PROBE_SAMPLES, Request,
-    SERVER_COMMAND, call, connect, decode_reply, expected_reply_word, probe_added_delay,
+    Counts, DEFAULT_PAYLOAD, LISTENING, LatencyServer, Options, PROBE_DELAYS, PROBE_SAMPLES,
+    ReplyKind, Request, SERVER_COMMAND, call, connect, decode_reply, expected_reply_word,
+    probe_added_delay, reply_kind,
 };
 use support::BIN;
 
@@ -163,6 +165,46 @@ fn its_cpu_time_is_counted_and_grows_with_work() {
     assert!(
         after > before,
         "3,000 replies cost no CPU: {before} -> {after}"
+    );
+}
+
+#[test]
+fn with_capacity_the_process_turns_away_what_exceeds_it_and_counts_both() {
+    const CAPACITY: usize = 10;
+    const CALLS: u64 = 50;
+    let mut server = LatencyServer::start_with(
+        Path::new(BIN),
+        Options {
+            capacity: Some(CAPACITY),
+            ..Options::default()
+        },
+    )
+    .expect("starting the latency server in capacity mode");
+    assert_eq!(server.counts().unwrap(), Counts::default());
+    // Fifty requests sent before any reply is read, each waiting far longer than it takes
+    // to send them all: the first ten are taken, the other forty are busy.
+    let mut conns: Vec<TcpStream> = (0..CALLS)
+        .map(|_| connect(server.addr()).unwrap())
+        .collect();
+    for (token, c) in (0..).zip(&mut conns) {
+        c.write_all(&Request::new(Duration::from_secs(1), token).last().encode())
+            .unwrap();
+    }
+    let mut kinds = Vec::new();
+    for (token, c) in (0..).zip(&mut conns) {
+        let mut reply = [0u8; DEFAULT_PAYLOAD];
+        c.read_exact(&mut reply).unwrap();
+        let word = decode_reply(&reply).expect("a well-formed reply");
+        kinds.push(reply_kind(token, word).expect("a reply to this request"));
+    }
+    let busy = kinds.iter().filter(|k| **k == ReplyKind::Busy).count() as u64;
+    assert_eq!(busy, CALLS - CAPACITY as u64, "{kinds:?}");
+    assert_eq!(
+        server.counts().unwrap(),
+        Counts {
+            accepted: CAPACITY as u64,
+            rejected: busy
+        }
     );
 }
 

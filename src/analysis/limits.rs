@@ -1,7 +1,7 @@
 //! Row "bounding concurrency against a rate-limited API": a semaphore, a pool or batches of
 //! the same size, compared over claim C05's task orders when the claims ran (so no pick rests
 //! on one lucky order), else in the io cells; and claims C06 (rejections) and C15 (an
-//! adaptive limit).
+//! adaptive limit), in-process and over TCP (`limit_claims.rs`).
 //!
 //! Over C05's orders the styles are compared by their time over the semaphore's in the same
 //! order (C05's paired ratios): every style runs the same order in a round, so the ratio
@@ -9,22 +9,21 @@
 //! A folder written before C05 published the pool's ratio compares the unpaired intervals
 //! and names the ratio it lacks.
 
+use super::limit_claims::{C06Part, C15Part, c06_part, c15_part};
 use super::rank::overlap;
 use super::select::usable;
-use super::{Lookup, NotMeasured, RowBody, lookup};
+use super::{NotMeasured, RowBody};
 use crate::claims::C05_LIMIT;
 use crate::limit::Limit;
-use crate::results::{
-    C15_ADAPTIVE, C15_FIXED, CellRecord, ClaimResult, FigureId, FigureKey, Loaded, Verdict,
-};
+use crate::results::{CellRecord, ClaimResult, FigureId, FigureKey, Loaded, Verdict};
 use crate::workload::{Latency, WorkloadKind};
 
 /// The rule, as the row states it.
 pub const RULE: &str = "every limit style tied with the fastest (intervals overlap, or it is not surely \
                         more than 2% slower) under each latency spread, over claim C05's task orders when \
                         it ran (each style's time over the semaphore's in the same order: tied when that \
-                        ratio's interval holds 1), else in the io cells; rejections from C06, the adaptive \
-                        limit from C15 when it holds";
+                        ratio's interval holds 1), else in the io cells; rejections from C06 and C15's \
+                        limits, in-process and over TCP; the adaptive limit when C15 holds";
 
 /// A style no more than this fraction slower than the fastest is tied with it, however
 /// narrow the intervals: paired over C05's orders they are a few tenths of a percent wide,
@@ -38,14 +37,19 @@ pub const PAIRED: [FigureId; 2] = [
     FigureId::C05BatchesOverSemaphore,
 ];
 
-/// The figures this row reads.
-pub const READS: [FigureId; 6] = [
+/// The figures this row reads: C05's paired ratios, and C06's and C15's in-process and
+/// over TCP ([`limit_claims::TCP`]).
+pub const READS: [FigureId; 10] = [
     FigureId::C05PoolOverSemaphore,
     FigureId::C05BatchesOverSemaphore,
     FigureId::C06RejectedNoLimit,
     FigureId::C06RejectedSemaphore,
     FigureId::C15CallsPerSecond,
     FigureId::C15Rejected,
+    FigureId::C06RejectedNoLimitTcp,
+    FigureId::C06RejectedSemaphoreTcp,
+    FigureId::C15CallsPerSecondTcp,
+    FigureId::C15RejectedTcp,
 ];
 
 /// A way of limiting, in the order the row compares them.
@@ -195,28 +199,6 @@ pub struct StyleResult {
     pub tied_everywhere: bool,
     /// The rule picked it.
     pub chosen: bool,
-}
-
-/// Claim C06's rejections, over the runtimes it ran on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct C06Part {
-    /// Calls rejected with no client limit, one per runtime.
-    pub no_limit: Vec<f64>,
-    /// Calls rejected under semaphore(10), one per runtime.
-    pub semaphore: Vec<f64>,
-    /// C06's verdict.
-    pub verdict: Option<Verdict>,
-}
-
-/// Claim C15's limiters: calls per second and rejections.
-#[derive(Debug, Clone, PartialEq)]
-pub struct C15Part {
-    /// The adaptive limiter: calls per second and rejections.
-    pub adaptive: (f64, f64),
-    /// Each fixed limit: its name, calls per second and rejections.
-    pub fixed: Vec<(&'static str, Lookup, Lookup)>,
-    /// C15's verdict.
-    pub verdict: Option<Verdict>,
 }
 
 /// The row's numbers.
@@ -418,30 +400,6 @@ fn over_semaphore(c: &ClaimResult, key: FigureKey) -> Result<Paired, FigureKey> 
     Ok(Paired {
         ratio: f.value,
         interval: (lo, hi),
-    })
-}
-
-fn c06_part(c: &ClaimResult) -> Option<C06Part> {
-    let values = |id| c.each(id).map(|(_, f)| f.value).collect::<Vec<f64>>();
-    let no_limit = values(FigureId::C06RejectedNoLimit);
-    (!no_limit.is_empty()).then(|| C06Part {
-        no_limit,
-        semaphore: values(FigureId::C06RejectedSemaphore),
-        verdict: c.verdict,
-    })
-}
-
-fn c15_part(c: &ClaimResult) -> Option<C15Part> {
-    let rate = |l: &str| lookup(c, FigureKey::about(FigureId::C15CallsPerSecond, l));
-    let rejected = |l: &str| lookup(c, FigureKey::about(FigureId::C15Rejected, l));
-    let adaptive = (rate(C15_ADAPTIVE).ok()?, rejected(C15_ADAPTIVE).ok()?);
-    Some(C15Part {
-        adaptive,
-        fixed: C15_FIXED
-            .iter()
-            .map(|&l| (l, rate(l), rejected(l)))
-            .collect(),
-        verdict: c.verdict,
     })
 }
 

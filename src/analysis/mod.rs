@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod cpu;
 pub mod cpu_experiment;
 pub mod io;
+pub mod limit_claims;
 pub mod limits;
 pub mod mixed;
 pub mod rank;

@@ -80,6 +80,45 @@ fn io_picks_the_fastest_model_at_the_largest_size_and_lists_smaller_ones() {
     assert!(mem.bytes > 100.0 && mem.bytes < 10_000.0, "{mem:?}");
 }
 
+/// The row "many concurrent waits" on io's timer waits: beside the net row when the folder
+/// has net cells (the fixture does), else the row itself.
+fn timer_row<'a>(d: &'a Decisions) -> &'a crate::analysis::io::IoRow<'a> {
+    let RowBody::Io(io) = row(d, RowKind::Io) else {
+        panic!("not an io row");
+    };
+    io.timer.as_deref().unwrap_or(io)
+}
+
+#[test]
+fn the_waits_row_decides_on_net_with_io_beside_it() {
+    let loaded = fixture();
+    let d = decide(&loaded);
+    let RowBody::Io(net) = row(&d, RowKind::Io) else {
+        panic!("not an io row");
+    };
+    assert_eq!(net.workload, WorkloadKind::Net);
+    assert!(
+        net.ranked
+            .candidates
+            .iter()
+            .all(|c| c.item.cell.workload == WorkloadKind::Net && c.item.timing.is_none())
+    );
+    let io = net.timer.as_deref().expect("io beside net");
+    assert_eq!(io.workload, WorkloadKind::Io);
+    assert!(io.timer.is_none());
+    // Without net cells, the row is io's.
+    let mut older = fixture();
+    older
+        .summary
+        .cells
+        .retain(|c| c.workload != WorkloadKind::Net);
+    let d = decide(&older);
+    let RowBody::Io(io) = row(&d, RowKind::Io) else {
+        panic!("not an io row");
+    };
+    assert_eq!(io.workload, WorkloadKind::Io);
+}
+
 /// The fixture with tokio's io cell at the largest size failed by the OS.
 pub(crate) fn fixture_with_tokio_io_failed() -> Loaded {
     let mut loaded = fixture();
@@ -103,9 +142,7 @@ pub(crate) fn fixture_with_tokio_io_failed() -> Loaded {
 fn a_failed_cell_is_never_a_candidate() {
     let loaded = fixture_with_tokio_io_failed();
     let d = decide(&loaded);
-    let RowBody::Io(io) = row(&d, RowKind::Io) else {
-        panic!("not an io row");
-    };
+    let io = timer_row(&d);
     assert_eq!(io.ranked.picked().item.cell.model, Model::Threads);
     assert!(io.ranked.candidates.iter().all(|c| c.item.cell.ok()));
     assert_eq!(d.failed.len(), 1);
@@ -123,9 +160,7 @@ fn a_suspect_cell_is_shown_apart_and_never_a_candidate() {
         .expect("the fixture has tokio io x10000");
     cell.suspect = Some("median wall below its ideal".into());
     let d = decide(&loaded);
-    let RowBody::Io(io) = row(&d, RowKind::Io) else {
-        panic!("not an io row");
-    };
+    let io = timer_row(&d);
     assert!(
         io.ranked
             .candidates
@@ -148,9 +183,7 @@ fn candidates_whose_intervals_overlap_tie_and_memory_decides() {
         }
     }
     let d = decide(&loaded);
-    let RowBody::Io(io) = row(&d, RowKind::Io) else {
-        panic!("not an io row");
-    };
+    let io = timer_row(&d);
     assert!(io.ranked.tied.len() >= 2, "{:?}", io.ranked.tied);
     assert_eq!(
         io.ranked.picked().item.cell.model,

@@ -1,17 +1,13 @@
 //! Claims about limiting concurrency: a semaphore's ceil(N/C) x L (C04), semaphore vs
-//! manual batches (C05), a rate-limited server (C06) and an adaptive limiter (C15).
-
-use std::time::Duration;
+//! manual batches (C05), a rate-limited server (C06, experiment and rule in
+//! `rejections.rs`) and an adaptive limiter (C15, in `adaptive.rs`).
 
 use super::judge::{Est, Test, figure, ladder, num, pct, secs};
-use super::lab::{
-    Lab, MIN_ROUNDS, Trial, asyncs_and_threads, counted, judged, multi_thread_asyncs, walls_of,
-};
+use super::lab::{Lab, MIN_ROUNDS, Trial, asyncs_and_threads, judged, walls_of};
+use super::rejections::{C06_NOTES, C06_TOLERANCE, c06_range};
 use super::{Claim, FigureId, FigureKey, FigureUnit, Finding, Verdict};
 use crate::limit::Limit;
 use crate::runtime::{self, Model, Variant};
-use crate::suite::{Experiment, ExperimentOutcome};
-use crate::workload::service::{ClientLimit, ServiceOutcome, ServiceSpec};
 use crate::workload::{Latency, TaskCosts, WorkloadSpec};
 
 /// C04 holds: every runtime within this of ceil(N/C) x L ...
@@ -28,9 +24,6 @@ pub const C05_ROUNDS: usize = MIN_ROUNDS;
 pub const C05_CALLS: usize = 637;
 /// C05's limit: the semaphore's permits, the pool's workers, the batches' size.
 pub const C05_LIMIT: usize = 10;
-/// C06: the notes' 35 failures, and how far a measured count may be from them.
-const C06_NOTES: f64 = 35.0;
-const C06_TOLERANCE: f64 = 0.2;
 
 pub static CLAIMS: [Claim; 4] = [
     Claim {
@@ -70,12 +63,15 @@ pub static CLAIMS: [Claim; 4] = [
         rule: || {
             let (lo, hi) = c06_range();
             format!(
-                "50 calls released at once against capacity 10: holds if every async runtime sees 0 rejections \
-                 under a semaphore of 10 and {lo} to {hi} ({C06_NOTES} +-{}) without; roughly if 0 with and some without; legacy async-std is shown, not judged",
+                "50 calls released at once against capacity 10, on the in-process model and over TCP against \
+                 the latency server in capacity mode (busy replies are rejections; a connection per attempt): \
+                 holds if on both every async runtime sees 0 rejections under a semaphore of 10 and {lo} to \
+                 {hi} ({C06_NOTES} +-{}) without; roughly if on both 0 with and some without; legacy \
+                 async-std is shown, not judged",
                 pct(C06_TOLERANCE)
             )
         },
-        run: c06,
+        run: super::rejections::c06,
     },
     Claim {
         id: "C15",
@@ -83,9 +79,10 @@ pub static CLAIMS: [Claim; 4] = [
         claim: "an adaptive semaphore raises its limit on success and lowers it on failure",
         rule: || {
             format!(
-                "200 calls, capacity 10, rejected calls retried: holds if the adaptive (AIMD) limiter is \
-                 rejected less than a fixed limit of 20 and completes calls at least {}x as fast as the best \
-                 fixed limit; roughly if one of the two",
+                "200 calls, capacity 10, rejected calls retried, on tokio, on the in-process model and over \
+                 TCP against the latency server in capacity mode: holds if on both the adaptive (AIMD) \
+                 limiter is rejected less than a fixed limit of 20 and completes calls at least {}x as fast \
+                 as every fixed limit; roughly if on both one of the two",
                 num(super::adaptive::C15_FAST_ENOUGH)
             )
         },
@@ -265,144 +262,6 @@ pub fn c05_rule(ratios: &[(&str, Est)]) -> (Verdict, String) {
         format!(
             "batches wait for their slowest call, so the gap grows with the spread: {}",
             shown.join(", ")
-        ),
-    )
-}
-
-pub(super) fn rejected(outcome: &ExperimentOutcome) -> Result<&ServiceOutcome, String> {
-    match outcome {
-        ExperimentOutcome::Service(o) => Ok(o),
-        other => Err(format!("expected a service outcome, got {other:?}")),
-    }
-}
-
-/// Each (runtime, spec) against the service in every round: the outcomes per experiment.
-/// A spec with a `seed` draws its arrivals from `seed + round`: each round another set.
-pub(super) fn services(
-    lab: &Lab,
-    runs: &[(&str, ServiceSpec)],
-) -> Result<Vec<Vec<ServiceOutcome>>, String> {
-    let experiments: Vec<(&str, Experiment)> = runs
-        .iter()
-        .map(|(rt, spec)| (*rt, Experiment::Service(*spec)))
-        .collect();
-    let reseed = |e: Experiment, round: usize| match e {
-        Experiment::Service(spec) => Experiment::Service(ServiceSpec {
-            seed: spec.seed.map(|s| s + round as u64),
-            ..spec
-        }),
-        other => other,
-    };
-    lab.repeat_varied(&experiments, reseed)?
-        .iter()
-        .map(|rounds| rounds.iter().map(|o| rejected(o).cloned()).collect())
-        .collect()
-}
-
-pub(super) fn count_of(outcomes: &[ServiceOutcome]) -> Est {
-    Est::of(
-        &outcomes
-            .iter()
-            .map(|o| o.rejected as f64)
-            .collect::<Vec<_>>(),
-    )
-}
-
-fn c06(lab: &Lab) -> Result<Finding, String> {
-    let l = lab.scaled(1.0);
-    let base = ServiceSpec {
-        calls: 50,
-        capacity: 10,
-        latency: l,
-        limit: ClientLimit::Unbounded,
-        spread: Duration::ZERO,
-        retry_after: None,
-        seed: None,
-    };
-    let specs = [
-        (FigureId::C06RejectedNoLimit, "no limit", base),
-        (
-            FigureId::C06RejectedSemaphore,
-            "semaphore(10)",
-            ServiceSpec {
-                limit: ClientLimit::Semaphore(10),
-                ..base
-            },
-        ),
-        (
-            FigureId::C06RejectedSpread,
-            "no limit, arrivals at random over 2 L (a seed per round)",
-            ServiceSpec {
-                spread: l * 2,
-                seed: Some(0),
-                ..base
-            },
-        ),
-    ];
-    let runtimes = multi_thread_asyncs();
-    let runs: Vec<(&str, ServiceSpec)> = runtimes
-        .iter()
-        .flat_map(|rt| specs.map(|(_, _, s)| (*rt, s)))
-        .collect();
-    let outcomes = services(lab, &runs)?;
-    let mut counts = Vec::new();
-    let mut measured = Vec::new();
-    for (rt, per_spec) in runtimes.iter().zip(outcomes.chunks(specs.len())) {
-        for ((id, how, _), o) in specs.iter().zip(per_spec) {
-            measured.push(figure(
-                FigureKey::about(*id, *rt),
-                format!("{rt} rejected, {how}"),
-                count_of(o),
-                FigureUnit::Count,
-            ));
-        }
-        if counted(rt) {
-            counts.push((count_of(&per_spec[0]), count_of(&per_spec[1])));
-        }
-    }
-    let (verdict, why) = c06_rule(&counts);
-    Ok(Finding {
-        measured,
-        verdict,
-        why,
-    })
-}
-
-/// The counts C06 accepts as the notes' 35: 35 +- 20%, whole calls.
-fn c06_range() -> (f64, f64) {
-    (
-        (C06_NOTES * (1.0 - C06_TOLERANCE)).ceil(),
-        (C06_NOTES * (1.0 + C06_TOLERANCE)).floor(),
-    )
-}
-
-/// `counts`: (rejected without a limit, rejected under semaphore(10)) per runtime.
-pub fn c06_rule(counts: &[(Est, Est)]) -> (Verdict, String) {
-    let (lo, hi) = c06_range();
-    let none_bounded = || {
-        Test::all(
-            counts
-                .iter()
-                .map(|c| Test::at_most(c.1, 0.0, "under semaphore(10)")),
-        )
-    };
-    let as_notes = Test::all(
-        counts
-            .iter()
-            .map(|c| Test::at_least(c.0, lo, "no limit").and(Test::at_most(c.0, hi, "no limit"))),
-    );
-    let some = Test::all(counts.iter().map(|c| Test::at_least(c.0, 1.0, "no limit")));
-    let unbounded: Vec<String> = counts.iter().map(|c| c.0.to_string()).collect();
-    ladder(
-        vec![
-            (none_bounded().and(as_notes), Verdict::Holds),
-            (none_bounded().and(some), Verdict::HoldsRoughly),
-        ],
-        Verdict::DoesNotHold,
-        format!(
-            "released at once, the first 10 calls fill the server and the other 40 are turned away \
-             (measured {}); the notes' 35 came from calls arriving while some had finished",
-            unbounded.join(", ")
         ),
     )
 }

@@ -15,6 +15,7 @@ mod limits;
 mod memory;
 mod practical;
 pub mod python;
+mod rejections;
 pub mod session;
 mod switching;
 mod verdict;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::judge::Est;
-use super::{Figure, Verdict, cpu, limits, memory, waiting};
+use super::{Figure, Verdict, cpu, limits, memory, rejections, waiting};
 pub use crate::results::PythonColumn;
 
 /// What one script prints.
@@ -254,7 +254,7 @@ fn judge(id: &str, i: &Value) -> Result<(Verdict, String), String> {
             ];
             limits::c05_rule(&ratios)
         }
-        "C06" => limits::c06_rule(&pts(i, "counts")?),
+        "C06" => rejections::c06_rule(&pts(i, "counts")?),
         "C07" => memory::c07_rule(
             num(i, "task")?,
             num(i, "thread")?,

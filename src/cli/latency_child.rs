@@ -1,5 +1,5 @@
-//! The hidden `__latency-server [--payload N] [--backlog N] [--parent PID]` command: the
-//! latency server's process. Taken before clap parses anything, like `__worker`; it dies
+//! The hidden `__latency-server [--payload N] [--backlog N] [--capacity N] [--parent PID]`
+//! command: the latency server's process (with `--capacity`, in capacity mode). Taken before clap parses anything, like `__worker`; it dies
 //! with its parent (the worker's `die_with_parent`), raises its soft open-files limit, then
 //! serves until stdin ends.
 
@@ -60,10 +60,15 @@ fn parse(args: &[OsString]) -> Result<(Options, Option<libc::pid_t>), String> {
         match flag.as_ref() {
             "--payload" => options.payload = number("a byte count")? as usize,
             "--backlog" => options.backlog = number("a count")?.min(u32::MAX.into()) as u32,
+            "--capacity" => {
+                let n = usize::try_from(number("a count")?).unwrap_or(usize::MAX);
+                options.capacity = Some(n);
+            }
             "--parent" => parent = Some(number("a process id")? as libc::pid_t),
             _ => {
                 return Err(format!(
-                    "unknown flag '{flag}' (accepted: --payload N, --backlog N, --parent PID)"
+                    "unknown flag '{flag}' (accepted: --payload N, --backlog N, --capacity N, \
+                     --parent PID)"
                 ));
             }
         }
@@ -84,6 +89,13 @@ mod tests {
         let (o, p) = parse(&words("--payload 64 --backlog 10000 --parent 42")).unwrap();
         assert_eq!((o.payload, o.backlog, p), (64, 10_000, Some(42)));
         assert_eq!(parse(&[]).unwrap(), (Options::default(), None));
+        let (o, _) = parse(&words("--capacity 10")).unwrap();
+        assert_eq!(o.capacity, Some(10));
+        assert!(
+            parse(&words("--capacity -1"))
+                .unwrap_err()
+                .contains("takes a count")
+        );
         assert!(
             parse(&words("--payload"))
                 .unwrap_err()

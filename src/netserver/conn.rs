@@ -3,12 +3,15 @@
 //! partial; the connection is watched edge-triggered, so each step runs until the socket
 //! would block. A request is read only after the previous reply is written, so a client
 //! that sends its next request early (pipelining) is served in order, never mixed up. After
-//! the reply to a request marked last, the server closes the connection.
+//! the reply to a request marked last, the server closes the connection. Each request read
+//! goes through the server's [`Admission`]: one turned away is answered at once with its
+//! busy reply.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
-use super::protocol::{REQUEST_LEN, Request, encode_reply};
+use super::admission::Admission;
+use super::protocol::{REQUEST_LEN, Request, busy_reply_word, encode_word, expected_reply_word};
 
 /// Where a connection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +30,11 @@ pub enum State {
         /// The connection's last request: close once the reply is written.
         last: bool,
     },
-    /// Writing the reply to `token`: `written` bytes sent so far.
+    /// Writing the reply whose word is `word` (the request's reply or its busy reply):
+    /// `written` bytes sent so far.
     Writing {
-        /// The request's token.
-        token: u64,
+        /// The reply's word.
+        word: u64,
         /// Bytes of the reply sent.
         written: usize,
         /// The connection's last request: close once the reply is written.
@@ -76,7 +80,7 @@ impl Conn {
     pub fn due(&mut self) {
         if let State::Waiting { token, last, .. } = self.state {
             self.state = State::Writing {
-                token,
+                word: expected_reply_word(token),
                 written: 0,
                 last,
             };
@@ -85,8 +89,14 @@ impl Conn {
 
     /// Runs the state machine until the socket would block, a deadline is set, or the
     /// connection ends. `now_ns` is read only when a request completes; `reply` is scratch
-    /// of the payload's length.
-    pub fn drive(&mut self, now_ns: impl Fn() -> u64, reply: &mut [u8]) -> Next {
+    /// of the payload's length; `admission` takes or turns away each request read, and
+    /// counts a taken delayed one as waiting.
+    pub fn drive(
+        &mut self,
+        now_ns: impl Fn() -> u64,
+        reply: &mut [u8],
+        admission: &mut Admission,
+    ) -> Next {
         loop {
             match self.state {
                 State::Reading { filled } => match self.stream.read(&mut self.frame[filled..]) {
@@ -96,13 +106,20 @@ impl Conn {
                     }
                     Ok(_) => {
                         let req = Request::decode(&self.frame);
-                        if req.delay_us == 0 {
+                        let taken = admission.admit();
+                        if !taken || req.delay_us == 0 {
+                            let word = if taken {
+                                expected_reply_word(req.token)
+                            } else {
+                                busy_reply_word(req.token)
+                            };
                             self.state = State::Writing {
-                                token: req.token,
+                                word,
                                 written: 0,
                                 last: req.last,
                             };
                         } else {
+                            admission.wait();
                             let deadline_ns =
                                 now_ns().saturating_add(req.delay_us.saturating_mul(1_000));
                             self.state = State::Waiting {
@@ -120,16 +137,16 @@ impl Conn {
                 },
                 State::Waiting { .. } => return Next::Idle,
                 State::Writing {
-                    token,
+                    word,
                     written,
                     last,
                 } => {
-                    encode_reply(token, reply);
+                    encode_word(word, reply);
                     match self.stream.write(&reply[written..]) {
                         Ok(0) => return Next::Close,
                         Ok(n) if written + n < reply.len() => {
                             self.state = State::Writing {
-                                token,
+                                word,
                                 written: written + n,
                                 last,
                             };

@@ -79,6 +79,13 @@ pub enum Error {
     /// A reply whose filler does not match its word: not a reply of this protocol.
     #[error("a malformed reply from the latency server (its filler disagrees with its word)")]
     Malformed,
+    /// A well-formed reply whose word is neither the served nor the busy word of the
+    /// request's token: the reply to another request.
+    #[error(
+        "a reply from the latency server to another request (its word is neither the served \
+         nor the busy word of the token sent)"
+    )]
+    WrongReply,
     /// A payload outside what the protocol allows.
     #[error("a reply payload of {0} bytes: it must be between 8 and 65536")]
     Payload(usize),

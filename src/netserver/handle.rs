@@ -1,5 +1,5 @@
 //! The parent's handle on a server process: starts `rtbench __latency-server`, reads the
-//! address it listens on, asks it its CPU time, and kills and reaps it when dropped, so no
+//! address it listens on, asks it its CPU time, lateness and counts, and kills and reaps it when dropped, so no
 //! server outlives its handle. The server also dies with its parent (PR_SET_PDEATHSIG,
 //! set by the server itself, as a worker process does) and at its stdin's end of file.
 //! PR_SET_PDEATHSIG follows the thread that started the child: start a server from a
@@ -12,9 +12,10 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::admission::Counts;
 use super::child::{LISTENING, SERVER_COMMAND};
 use super::error::Error;
-use super::server::{CPU_COMMAND, LATENESS_COMMAND, Options};
+use super::server::{COUNTS_COMMAND, CPU_COMMAND, LATENESS_COMMAND, Options};
 
 /// How long a server process may take to say where it listens, or to answer a command.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,11 +65,16 @@ impl LatencyServer {
             exe: exe.display().to_string(),
             message,
         };
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .arg(SERVER_COMMAND)
             .args(["--payload", &options.payload.to_string()])
             .args(["--backlog", &options.backlog.to_string()])
-            .args(["--parent", &std::process::id().to_string()])
+            .args(["--parent", &std::process::id().to_string()]);
+        if let Some(capacity) = options.capacity {
+            command.args(["--capacity", &capacity.to_string()]);
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -125,6 +131,17 @@ impl LatencyServer {
             median_seconds: p50 * 1e-9,
             p99_seconds: p99 * 1e-9,
             max_seconds: max * 1e-9,
+        })
+    }
+
+    /// The requests it has taken and turned away (capacity mode) since it started, as it
+    /// counts them.
+    pub fn counts(&mut self) -> Result<Counts, Error> {
+        let [accepted, rejected] =
+            self.ask(COUNTS_COMMAND, "ACCEPTED REJECTED", "answer its counts")?;
+        Ok(Counts {
+            accepted: accepted as u64,
+            rejected: rejected as u64,
         })
     }
 

@@ -4,13 +4,16 @@
 //! thread, one epoll loop, deadlines on a timerfd. Below the workloads and runtimes, which
 //! use its protocol and clients; above `measure`, whose CPU and OS-limit readers it uses.
 //!
-//! - `protocol`: the request frame, the reply and [`expected_reply_word`]
+//! - `protocol`: the request frame, the reply, [`expected_reply_word`] and, for a request
+//!   turned away, [`busy_reply_word`]
 //! - `server`: the epoll loop ([`Server`]); `conn`: one connection's state machine;
-//!   `sys`: the epoll, timerfd and socket calls std lacks
+//!   `admission`: the capacity mode's places and [`Counts`]; `sys`: the epoll, timerfd and
+//!   socket calls std lacks
 //! - `child`: the server process's side; `handle`: the parent's [`LatencyServer`]
 //! - `client`: the blocking std::net [`call`]; `probe`: [`probe_added_delay`]
 //! - `error`: [`Error`], naming the limit behind an OS refusal
 
+mod admission;
 mod child;
 mod client;
 mod conn;
@@ -21,17 +24,19 @@ mod protocol;
 mod server;
 mod sys;
 
+pub use admission::Counts;
 pub use child::{LISTENING, SERVER_COMMAND, run as run_server_process};
 pub use client::{await_close, call, connect, send};
 pub use error::Error;
 pub use handle::{ANSWER_TIMEOUT, LatencyServer, Lateness};
 pub use probe::{AddedDelay, PROBE_DELAYS, PROBE_SAMPLES, probe_added_delay};
 pub use protocol::{
-    DEFAULT_PAYLOAD, LAST_FLAG, MAX_DELAY_US, MAX_PAYLOAD, MIN_PAYLOAD, REQUEST_LEN, Request,
-    decode_reply, encode_reply, expected_reply_word,
+    DEFAULT_PAYLOAD, LAST_FLAG, MAX_DELAY_US, MAX_PAYLOAD, MIN_PAYLOAD, REQUEST_LEN, ReplyKind,
+    Request, busy_reply_word, decode_reply, encode_reply, expected_reply_word, reply_kind,
 };
 pub use server::{
-    CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, MAX_LISTENERS, Options, Server, listeners_for,
+    COUNTS_COMMAND, CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, MAX_LISTENERS, Options, Server,
+    listeners_for,
 };
 
 #[cfg(test)]

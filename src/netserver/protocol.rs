@@ -5,7 +5,9 @@
 //! server's side and never holds a client's ephemeral port). The reply, sent once the delay has passed, is `payload` bytes: the first
 //! 8 are [`expected_reply_word`] of the token (little-endian), the rest a filler derived
 //! from that word, so a reply can be checked in full and a lost or swapped reply changes a
-//! checksum built from the words.
+//! checksum built from the words. A server in capacity mode answers a request it turns
+//! away at once with a busy reply: the same frame, its word [`busy_reply_word`] of the
+//! token, so a client tells the two apart ([`reply_kind`]) and still checks the reply.
 
 use std::time::Duration;
 
@@ -84,11 +86,48 @@ pub fn expected_reply_word(token: u64) -> u64 {
     z ^ (z >> 33)
 }
 
+/// Xor'ed into a token before [`expected_reply_word`] gives its busy word ("busy----").
+const BUSY_SALT: u64 = 0x6275_7379_2D2D_2D2D;
+
+/// The word a busy reply to `token` starts with: the server in capacity mode turned the
+/// request away. It is the reply word of another token (`token` xor a constant), so, the
+/// reply word being a bijection, it never equals `token`'s own reply word.
+pub fn busy_reply_word(token: u64) -> u64 {
+    expected_reply_word(token ^ BUSY_SALT)
+}
+
+/// What a well-formed reply to a request of `token` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyKind {
+    /// Served: the reply came after the delay asked.
+    Served,
+    /// Busy: the server was at its capacity and answered at once.
+    Busy,
+}
+
+/// The kind of a reply to `token` whose word is `word`; None if the word is neither of
+/// `token`'s (a reply to another request).
+pub fn reply_kind(token: u64, word: u64) -> Option<ReplyKind> {
+    if word == expected_reply_word(token) {
+        Some(ReplyKind::Served)
+    } else if word == busy_reply_word(token) {
+        Some(ReplyKind::Busy)
+    } else {
+        None
+    }
+}
+
 /// Writes the reply to `token` into `out` (its length is the payload, at least
 /// [`MIN_PAYLOAD`]): the reply word, then byte i is byte i % 8 of the word plus i.
 pub fn encode_reply(token: u64, out: &mut [u8]) {
+    encode_word(expected_reply_word(token), out);
+}
+
+/// Writes a reply whose word is `word` into `out`, filler and all (a served reply's word or
+/// a busy one's).
+pub fn encode_word(word: u64, out: &mut [u8]) {
     assert!(out.len() >= MIN_PAYLOAD, "a reply holds at least its word");
-    let word = expected_reply_word(token).to_le_bytes();
+    let word = word.to_le_bytes();
     out[..8].copy_from_slice(&word);
     for (i, b) in out.iter_mut().enumerate().skip(8) {
         *b = word[i % 8].wrapping_add(i as u8);
@@ -155,6 +194,34 @@ mod tests {
             }
         }
         assert_eq!(decode_reply(&[0; 7]), None, "a short reply is refused");
+    }
+
+    #[test]
+    fn a_busy_reply_is_told_apart_from_a_served_one_and_checked_in_full() {
+        for token in [0, 1, 42, BUSY_SALT, u64::MAX] {
+            let (served, busy) = (expected_reply_word(token), busy_reply_word(token));
+            assert_ne!(served, busy, "token {token}");
+            assert_eq!(reply_kind(token, served), Some(ReplyKind::Served));
+            assert_eq!(reply_kind(token, busy), Some(ReplyKind::Busy));
+            assert_eq!(
+                reply_kind(token ^ 1, busy),
+                None,
+                "another token's busy word"
+            );
+            assert_eq!(reply_kind(token, served ^ 1), None);
+            let mut reply = vec![0; DEFAULT_PAYLOAD];
+            encode_word(busy, &mut reply);
+            assert_eq!(decode_reply(&reply), Some(busy));
+            reply[DEFAULT_PAYLOAD - 1] ^= 1;
+            assert_eq!(
+                decode_reply(&reply),
+                None,
+                "a damaged busy filler is refused"
+            );
+        }
+        let busy: std::collections::HashSet<u64> = (0..10_000).map(busy_reply_word).collect();
+        assert_eq!(busy.len(), 10_000, "two tokens never share a busy word");
+        assert!((0..10_000).all(|t| busy_reply_word(t) != expected_reply_word(t)));
     }
 
     #[test]

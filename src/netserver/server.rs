@@ -3,10 +3,10 @@
 //! earliest, so a reply leaves within the kernel's timer precision of its deadline, not
 //! epoll_wait's millisecond. Connections are watched edge-triggered, the listener, the
 //! timer and the control channel level-triggered. The control channel (stdin in the
-//! server process) takes two commands, answered on its writer: `cpu`, this thread's CPU
-//! time, and `lateness`, how late the replies since the last ask left against their
-//! deadlines (the server's own share of a client's added delay); its end of file ends the
-//! server.
+//! server process) takes three commands, answered on its writer: `cpu`, this thread's CPU
+//! time; `lateness`, how late the replies since the last ask left against their deadlines
+//! (the server's own share of a client's added delay); and `counts`, the requests taken
+//! and turned away so far (capacity mode, [`Admission`]); its end of file ends the server.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -15,6 +15,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::AsRawFd;
 
+use super::admission::Admission;
 use super::conn::{Conn, Next, State};
 use super::error::Error;
 use super::protocol::{DEFAULT_PAYLOAD, MAX_PAYLOAD, MIN_PAYLOAD};
@@ -58,6 +59,9 @@ pub struct Options {
     /// clamped to net.core.somaxconn, so a backlog above it gets more listeners sharing the
     /// port ([`listeners_for`]): the kernel spreads new connections over their queues.
     pub backlog: u32,
+    /// Capacity mode: a request that arrives while this many taken requests wait for
+    /// their deadline gets a busy reply at once. None: every request is taken.
+    pub capacity: Option<usize>,
 }
 
 impl Default for Options {
@@ -65,6 +69,7 @@ impl Default for Options {
         Options {
             payload: DEFAULT_PAYLOAD,
             backlog: DEFAULT_BACKLOG,
+            capacity: None,
         }
     }
 }
@@ -76,6 +81,9 @@ pub const CPU_COMMAND: &str = "cpu";
 /// last ask that waited on a deadline (a delay of 0 is answered at once, not counted; the
 /// record then starts again).
 pub const LATENESS_COMMAND: &str = "lateness";
+/// The reply to the control command `counts`: `counts ACCEPTED REJECTED`, the requests
+/// taken and turned away with a busy reply since the server started.
+pub const COUNTS_COMMAND: &str = "counts";
 
 /// A bound server, not yet serving.
 pub struct Server {
@@ -101,6 +109,8 @@ pub struct Server {
     paused: bool,
     /// Each reply's lateness against its deadline, nanoseconds, since the last ask.
     late: Histogram<u64>,
+    /// The capacity mode's places and the counts of requests taken and turned away.
+    admission: Admission,
 }
 
 impl Server {
@@ -153,6 +163,7 @@ impl Server {
             shed: 0,
             paused: false,
             late: lateness_record(),
+            admission: Admission::new(options.capacity),
         })
     }
 
@@ -205,8 +216,11 @@ impl Server {
                         self.armed = None;
                     }
                     CONTROL => {
-                        if !control_step(&mut control, &mut commands, &mut answers, &mut self.late)?
-                        {
+                        let record = Record {
+                            late: &mut self.late,
+                            admission: &self.admission,
+                        };
+                        if !control_step(&mut control, &mut commands, &mut answers, record)? {
                             return Ok(());
                         }
                     }
@@ -304,7 +318,7 @@ impl Server {
         let Some(conn) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
             return; // an event of a connection closed earlier in this batch
         };
-        match conn.drive(sys::now_ns, reply) {
+        match conn.drive(sys::now_ns, reply, &mut self.admission) {
             Next::Idle => {}
             Next::Timer(deadline) => self.deadlines.push(Reverse((deadline, slot, conn.serial))),
             Next::Close => {
@@ -340,6 +354,7 @@ impl Server {
             let current =
                 matches!(conn.state, State::Waiting { deadline_ns, .. } if deadline_ns == deadline);
             if conn.serial == serial && current {
+                self.admission.due();
                 conn.due();
                 self.drive(slot, reply);
                 // Saturating: a lateness over the record's hour is an hour.
@@ -380,6 +395,13 @@ fn is_transient(e: &io::Error) -> bool {
     )
 }
 
+/// What the control commands read: the lateness record (reset by its ask) and the
+/// admission's counts.
+struct Record<'a> {
+    late: &'a mut Histogram<u64>,
+    admission: &'a Admission,
+}
+
 /// Reads what the control channel has (one read: it is level-triggered and may be a
 /// terminal, so it is never made non-blocking), answers each whole command line; false at
 /// end of file.
@@ -387,8 +409,9 @@ fn control_step<C: Read, W: Write>(
     control: &mut C,
     pending: &mut Vec<u8>,
     answers: &mut W,
-    late: &mut Histogram<u64>,
+    record: Record,
 ) -> Result<bool, Error> {
+    let late = record.late;
     let mut buf = [0u8; 256];
     let n = match control.read(&mut buf) {
         Ok(0) => return Ok(false),
@@ -416,8 +439,13 @@ fn control_step<C: Read, W: Write>(
                 late.reset();
                 answer
             }
+            COUNTS_COMMAND => {
+                let c = record.admission.counts();
+                format!("{COUNTS_COMMAND} {} {}\n", c.accepted, c.rejected)
+            }
             other => format!(
-                "error: unknown command '{other}' (known: {CPU_COMMAND}, {LATENESS_COMMAND})\n"
+                "error: unknown command '{other}' (known: {CPU_COMMAND}, {LATENESS_COMMAND}, \
+                 {COUNTS_COMMAND})\n"
             ),
         };
         answers

@@ -19,11 +19,14 @@ struct Running {
 }
 
 fn serve(payload: usize) -> Running {
-    let server = Server::bind(Options {
+    serve_with(Options {
         payload,
         ..Options::default()
     })
-    .expect("binding the server");
+}
+
+fn serve_with(options: Options) -> Running {
+    let server = Server::bind(options).expect("binding the server");
     let addr = server.addr();
     let (control, theirs) = UnixStream::pair().unwrap();
     let answers = theirs.try_clone().unwrap();
@@ -36,6 +39,25 @@ fn serve(payload: usize) -> Running {
 }
 
 impl Running {
+    /// The server's answer to `counts`: (accepted, rejected).
+    fn counts(&self) -> (u64, u64) {
+        (&self.control)
+            .write_all(format!("{COUNTS_COMMAND}\n").as_bytes())
+            .unwrap();
+        // One answer per ask, read a byte at a time so nothing of a later one is taken.
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while byte[0] != b'\n' {
+            (&self.control).read_exact(&mut byte).unwrap();
+            line.push(byte[0]);
+        }
+        let line = String::from_utf8(line).unwrap();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words.len(), 3, "{line}");
+        assert_eq!(words[0], COUNTS_COMMAND, "{line}");
+        (words[1].parse().unwrap(), words[2].parse().unwrap())
+    }
+
     /// Closes the control channel: the server must return, and without an error.
     fn stop(self) {
         drop(self.control);
@@ -184,12 +206,17 @@ fn a_frame_in_pieces_and_requests_sent_ahead_are_answered_in_order() {
 }
 
 #[test]
-fn the_control_channel_answers_cpu_and_its_end_stops_the_server() {
+fn the_control_channel_answers_cpu_and_counts_and_its_end_stops_the_server() {
     let s = serve(DEFAULT_PAYLOAD);
     let mut c = connect(s.addr).unwrap();
     for token in 0..200 {
         call(&mut c, Duration::ZERO, token, DEFAULT_PAYLOAD).unwrap();
     }
+    assert_eq!(
+        s.counts(),
+        (200, 0),
+        "without a capacity every request is taken"
+    );
     let mut control = BufReader::new(s.control.try_clone().unwrap());
     (&s.control).write_all(b"cpu\nnonsense\n").unwrap();
     let mut line = String::new();
@@ -299,4 +326,47 @@ fn a_backlog_above_somaxconn_gets_listeners_sharing_the_port() {
     }
     drop(control);
     thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn in_capacity_mode_a_request_beyond_n_waiting_is_busy_and_one_is_taken_again_after_a_reply() {
+    let s = serve_with(Options {
+        capacity: Some(2),
+        ..Options::default()
+    });
+    // Two requests that wait long, each on its own connection; the server has taken both
+    // (its counts say so) before the third is sent, so the third meets two waiting.
+    let mut waiting: Vec<TcpStream> = (1..=2)
+        .map(|token| {
+            let mut c = connect(s.addr).unwrap();
+            c.write_all(&Request::new(Duration::from_secs(1), token).encode())
+                .unwrap();
+            c
+        })
+        .collect();
+    while s.counts().0 < 2 {
+        thread::sleep(MS);
+    }
+    let mut third = connect(s.addr).unwrap();
+    let last = Request::new(Duration::from_secs(1), 3).last();
+    let word = send(&mut third, last, DEFAULT_PAYLOAD).unwrap();
+    assert_eq!(word, busy_reply_word(3), "a third while two wait is busy");
+    assert_eq!(reply_kind(3, word), Some(ReplyKind::Busy));
+    await_close(&mut third).expect("a busy reply to a last request closes too");
+    assert_eq!(s.counts(), (2, 1));
+    // The busy reply came before the two it was turned away for.
+    let mut reply = [0u8; DEFAULT_PAYLOAD];
+    for (token, c) in (1..=2).zip(&mut waiting) {
+        c.read_exact(&mut reply).unwrap();
+        assert_eq!(decode_reply(&reply), Some(expected_reply_word(token)));
+    }
+    // Their places are free: taken again, a delayed one and one of no delay.
+    let mut again = connect(s.addr).unwrap();
+    for token in [4, 5] {
+        let delay = if token == 4 { MS } else { Duration::ZERO };
+        let word = call(&mut again, delay, token, DEFAULT_PAYLOAD).unwrap();
+        assert_eq!(reply_kind(token, word), Some(ReplyKind::Served));
+    }
+    assert_eq!(s.counts(), (4, 1));
+    s.stop();
 }

@@ -8,7 +8,7 @@ use crate::analysis::FAMILIES;
 use crate::claims;
 use crate::results::{self, FigureId, FigureKey, Loaded};
 
-use crate::analysis::tests::claimed::with_c05_paired;
+use crate::analysis::tests::claimed::{with_c05_paired, with_tcp};
 use crate::analysis::tests::cpu_row::with_c10;
 use crate::analysis::tests::{fixture, fixture_with_tokio_io_failed};
 
@@ -39,10 +39,13 @@ fn every_figure_a_reader_asks_for_is_written_by_its_claim() {
         for id in &reads {
             // The CPU row reads the claims' CPU experiment only where a folder has it (the
             // fixture predates it: that row falls back to the cells there); the limit row
-            // compares unpaired intervals where a folder lacks C05's paired ratios.
+            // compares unpaired intervals where a folder lacks C05's paired ratios, and
+            // shows C06 and C15 over TCP as not measured where it lacks them.
             if !every_figure
                 && (crate::analysis::cpu_experiment::READS.contains(id)
-                    || crate::analysis::limits::PAIRED.contains(id))
+                    || crate::analysis::limits::PAIRED.contains(id)
+                    || crate::analysis::limit_claims::TCP.contains(id)
+                    || super::charts::TCP_READS.contains(id))
             {
                 continue;
             }
@@ -76,6 +79,27 @@ fn a_missing_figure_is_written_as_not_measured_with_its_key() {
         "{}",
         decision.body
     );
+}
+
+#[test]
+fn the_limit_row_shows_c06_and_c15_in_process_and_over_tcp_or_the_key_it_lacks() {
+    let decision = |loaded: &Loaded| super::sections::sections(loaded, "charts").remove(0).body;
+    let both = decision(&with_tcp());
+    for shown in [
+        "C06, 50 calls at a server taking 10: 40 rejected with no limit, 0 with semaphore(10) \
+         in-process; over TCP 40 and 0 (",
+        "C15 with retries: in-process adaptive ",
+        "; over TCP adaptive ",
+    ] {
+        assert!(both.contains(shown), "no '{shown}' in\n{both}");
+    }
+    let older = decision(&fixture());
+    for shown in [
+        "in-process; over TCP not measured (c06-rejected-no-limit-tcp) (",
+        "; over TCP not measured (c15-calls-per-second-tcp/adaptive) (",
+    ] {
+        assert!(older.contains(shown), "no '{shown}' in\n{older}");
+    }
 }
 
 #[test]

@@ -71,6 +71,9 @@ figure_ids! {
         C06RejectedNoLimit = "c06-rejected-no-limit" per "runtime": "Calls rejected with no client limit.",
         C06RejectedSemaphore = "c06-rejected-semaphore" per "runtime": "Calls rejected under semaphore(10).",
         C06RejectedSpread = "c06-rejected-spread" per "runtime": "Calls rejected with arrivals at random over 2 L, a seed per round.",
+        C06RejectedNoLimitTcp = "c06-rejected-no-limit-tcp" per "runtime": "Calls rejected with no client limit, over TCP by the latency server in capacity mode (busy replies).",
+        C06RejectedSemaphoreTcp = "c06-rejected-semaphore-tcp" per "runtime": "Calls rejected under semaphore(10), over TCP by the latency server in capacity mode.",
+        C06RejectedSpreadTcp = "c06-rejected-spread-tcp" per "runtime": "Calls rejected with arrivals at random over 2 L, a seed per round, over TCP by the latency server in capacity mode.",
     }
     "C07" => {
         C07TaskResident = "c07-task-resident" once: "Resident bytes per idle tokio task.",
@@ -149,6 +152,9 @@ figure_ids! {
         C15CallsPerSecond = "c15-calls-per-second" per "client limit": "Calls completed per second.",
         C15Rejected = "c15-rejected" per "client limit": "Calls rejected.",
         C15AdaptiveFinalLimit = "c15-adaptive-final-limit" once: "The adaptive limit when the run ended.",
+        C15CallsPerSecondTcp = "c15-calls-per-second-tcp" per "client limit": "Calls completed per second, over TCP against the latency server in capacity mode.",
+        C15RejectedTcp = "c15-rejected-tcp" per "client limit": "Calls rejected (busy replies) over TCP by the latency server in capacity mode.",
+        C15AdaptiveFinalLimitTcp = "c15-adaptive-final-limit-tcp" once: "The adaptive limit when the run over TCP ended.",
     }
     "C16" => {
         C16Sequential = "c16-sequential" once: "Sequential wall time of the waits.",

@@ -23,9 +23,9 @@ use super::{
 use crate::limit::Limit;
 use crate::measure::memory::Snapshot;
 use crate::measure::monotonic_nanos;
-use crate::workload::service::{Aimd, ClientLimit, Service, ServiceOutcome, ServiceSpec};
+use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{
-    AsyncSteps, BlockingSteps, StdSteps, Tally, Work, std_connect, std_exchange,
+    AsyncSteps, BlockingSteps, NetTarget, StdSteps, Tally, Work, std_connect, std_exchange,
 };
 
 /// One async runtime's idioms.
@@ -103,8 +103,12 @@ impl<I: AsyncInstance> Instance for I {
         self.block_on_task(park(self.rt(), units, probe))
     }
 
-    fn service(&mut self, spec: &ServiceSpec) -> Result<ServiceOutcome, RuntimeError> {
-        self.block_on_task(service_run(self.rt(), *spec))?
+    fn service(
+        &mut self,
+        spec: &ServiceSpec,
+        server: Option<NetTarget>,
+    ) -> Result<ServiceOutcome, RuntimeError> {
+        self.block_on_task(super::service::service_run(self.rt(), *spec, server))?
     }
 
     fn brigade(&mut self, units: usize, hops: usize) -> Result<Hopped, RuntimeError> {
@@ -173,8 +177,8 @@ pub async fn park<R: AsyncRt>(
     (before, probe())
 }
 
-/// The async steps of a normal run: the runtime's own timer.
-struct Timer<R>(PhantomData<fn() -> R>);
+/// The async steps of a normal run: the runtime's own timer and sockets.
+pub(super) struct Timer<R>(pub(super) PhantomData<fn() -> R>);
 
 /// The C03 anti-pattern's steps: the blocking call inside the task, holding its worker.
 #[derive(Clone, Copy)]
@@ -422,88 +426,6 @@ where
         Pin::new(&mut self.0)
             .poll(cx)
             .map(|r| r.map_err(|p| RuntimeError::TaskPanicked(panic_message(p))))
-    }
-}
-
-/// Calls against the rate-limited service from spawned tasks, behind the client's limiter
-/// (async-lock's semaphore on every runtime, so only the scheduling differs).
-pub async fn service_run<R: AsyncRt>(
-    rt: R,
-    spec: ServiceSpec,
-) -> Result<ServiceOutcome, RuntimeError> {
-    let service = Arc::new(Service::new(spec.capacity));
-    let (permits, aimd) = match spec.limit {
-        ClientLimit::Unbounded => (None, None),
-        ClientLimit::Semaphore(n) => (Some(n), None),
-        ClientLimit::Adaptive { start, max } => {
-            (Some(start), Some(Arc::new(Aimd::new(start, max))))
-        }
-    };
-    let limiter = permits.map(|n| Arc::new(async_lock::Semaphore::new(n)));
-    let start = std::time::Instant::now();
-    let handles: Vec<_> = (0..spec.calls)
-        .map(|i| {
-            let (service, limiter, aimd) = (Arc::clone(&service), limiter.clone(), aimd.clone());
-            rt.spawn(async move {
-                let delay = spec.arrival(i);
-                if !delay.is_zero() {
-                    R::sleep(delay).await;
-                }
-                loop {
-                    let permit = match &limiter {
-                        Some(s) => Some(s.acquire_arc().await),
-                        None => None,
-                    };
-                    let ticket = service.admit();
-                    let accepted = ticket.is_some();
-                    if accepted {
-                        R::sleep(spec.latency).await;
-                    }
-                    drop(ticket);
-                    release(permit, limiter.as_deref(), aimd.as_deref(), accepted);
-                    match (accepted, spec.retry_after) {
-                        (true, _) => return true,
-                        (false, None) => return false,
-                        (false, Some(pause)) => R::sleep(pause).await,
-                    }
-                }
-            })
-        })
-        .collect();
-    let mut completed = 0;
-    for h in handles {
-        completed += usize::from(h.await?);
-    }
-    Ok(ServiceOutcome {
-        accepted: service.accepted(),
-        rejected: service.rejected(),
-        completed,
-        wall_seconds: start.elapsed().as_secs_f64(),
-        final_limit: aimd.map_or(0, |a| a.limit.load(Ordering::SeqCst)),
-    })
-}
-
-/// Gives a call's permit back; the adaptive limiter first adjusts its limit (a new permit
-/// after a success, a debt after a rejection, repaid by keeping released permits out).
-fn release(
-    permit: Option<async_lock::SemaphoreGuardArc>,
-    limiter: Option<&async_lock::Semaphore>,
-    aimd: Option<&Aimd>,
-    accepted: bool,
-) {
-    if let (Some(aimd), Some(limiter)) = (aimd, limiter) {
-        if accepted {
-            if aimd.grow() {
-                limiter.add_permits(1);
-            }
-        } else {
-            aimd.shrink();
-        }
-        if let Some(p) = permit {
-            if aimd.repay() {
-                std::mem::forget(p); // this permit leaves circulation
-            }
-        }
     }
 }
 

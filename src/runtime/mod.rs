@@ -14,6 +14,7 @@ mod probe;
 pub mod processes;
 mod rayon;
 mod sequential;
+mod service;
 mod smol;
 mod threads;
 mod tokio;
@@ -246,9 +247,15 @@ pub trait Instance {
         }
     }
 
-    /// Claims C06/C15: calls against the rate-limited service behind a client limiter.
-    fn service(&mut self, spec: &ServiceSpec) -> Result<ServiceOutcome, RuntimeError> {
-        let _ = spec;
+    /// Claims C06/C15: calls against the rate-limited service behind a client limiter: the
+    /// in-process model, or with `server` the latency server in capacity mode over TCP
+    /// (callers go through [`net::service`], which starts it and checks its counts).
+    fn service(
+        &mut self,
+        spec: &ServiceSpec,
+        server: Option<crate::workload::NetTarget>,
+    ) -> Result<ServiceOutcome, RuntimeError> {
+        let _ = (spec, server);
         Err(RuntimeError::Unsupported(
             "this runtime has no service experiment".into(),
         ))

@@ -99,7 +99,9 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
     })?;
     inject(req.fault);
     match e {
-        Experiment::Service(spec) => instance.service(&spec).map(ExperimentOutcome::Service),
+        Experiment::Service(spec) => {
+            runtime::net::service(instance.as_mut(), &spec).map(ExperimentOutcome::Service)
+        }
         Experiment::Brigade { units, hops, .. } => {
             // A first, shorter run warms the code paths and the allocator up (threads are
             // started anew by each run).

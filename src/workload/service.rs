@@ -2,13 +2,21 @@
 //! `capacity` calls are in flight is rejected at once. Counts accepted and rejected calls.
 //! The limiters a client puts in front of it: none, a fixed semaphore, or an adaptive
 //! (AIMD) one that grows its limit by one on success and halves it on rejection.
+//!
+//! The same API is served two ways ([`Transport`]): the in-process model ([`Service`],
+//! waits on the runtime's timer), or the latency server in capacity mode over TCP, where
+//! each attempt of a call is a request of its own ([`attempt_over_tcp`]) and a busy reply
+//! is a rejection.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::net::{Caller, NetTarget, TaskFailure, call_token};
 use super::rng::{SplitMix64, mix64};
+use super::steps::AsyncSteps;
+use crate::netserver::{self, ReplyKind, reply_kind};
 
 /// The rate-limited service: capacity, calls in flight, and its counts.
 #[derive(Debug, Default)]
@@ -78,6 +86,23 @@ pub enum ClientLimit {
     },
 }
 
+/// Where the calls of a service experiment go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    /// The in-process model, [`Service`]: an admitted call waits on the runtime's timer.
+    #[default]
+    InProcess,
+    /// The latency server in capacity mode (capacity = the spec's), over TCP: each attempt
+    /// a connection of its own, its request waiting the latency on the server.
+    Tcp,
+}
+
+impl Transport {
+    /// Both, in-process first.
+    pub const ALL: [Transport; 2] = [Transport::InProcess, Transport::Tcp];
+}
+
 /// One experiment against the service.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSpec {
@@ -97,9 +122,27 @@ pub struct ServiceSpec {
     /// Arrivals at random moments within `spread`, drawn from this seed (None: evenly).
     #[serde(default)]
     pub seed: Option<u64>,
+    /// Where the calls go: the in-process model or the latency server over TCP.
+    #[serde(default)]
+    pub transport: Transport,
 }
 
 impl ServiceSpec {
+    /// `calls` calls released at once against `capacity`, each taking `latency`: no client
+    /// limit, no retry, in-process (the base the claims' experiments adjust).
+    pub fn at_once(calls: usize, capacity: usize, latency: Duration) -> ServiceSpec {
+        ServiceSpec {
+            calls,
+            capacity,
+            latency,
+            limit: ClientLimit::Unbounded,
+            spread: Duration::ZERO,
+            retry_after: None,
+            seed: None,
+            transport: Transport::InProcess,
+        }
+    }
+
     /// When call `i` starts, after the run starts.
     pub fn arrival(&self, i: usize) -> Duration {
         let at = match self.seed {
@@ -174,6 +217,39 @@ impl Aimd {
         self.owed
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| o.checked_sub(1))
             .is_ok()
+    }
+}
+
+/// Attempt `attempt` of call `call` against the latency server in capacity mode at
+/// `target`: a connection of its own, one request (waiting `latency` on the server, token
+/// [`call_token`]`(call, attempt)`) marked last, so the server closes first and keeps the
+/// TIME_WAIT; the client reads that end before closing its side. True when served, false
+/// when busy; a reply that is neither of the token's, cut short or malformed, or the
+/// connection refused, is the failure.
+///
+/// A connection per attempt, not per call: whether an attempt is a call's last is known
+/// only from its reply, and the close-first protocol needs the last request marked before
+/// it is sent (an extra closing request would itself pass the server's admission); a
+/// connection per attempt also holds no socket through a retry's pause.
+pub async fn attempt_over_tcp<W: AsyncSteps>(
+    via: W,
+    target: NetTarget,
+    call: usize,
+    attempt: usize,
+    latency: Duration,
+) -> Result<bool, TaskFailure> {
+    let mut caller = Caller::new(target);
+    let connected = via.connect(caller.addr()).await;
+    let mut conn = connected.map_err(|e| caller.connect_failed(e))?;
+    let frame = Caller::request(call, attempt, latency, true);
+    let got = via.exchange(&mut conn, &frame, &mut caller.reply).await;
+    let word = caller.word(got.map_err(|e| caller.exchange_failed(e))?)?;
+    let mut end = [0u8; 1];
+    Caller::closed(via.exchange(&mut conn, &[], &mut end).await)?;
+    match reply_kind(call_token(call, attempt), word) {
+        Some(ReplyKind::Served) => Ok(true),
+        Some(ReplyKind::Busy) => Ok(false),
+        None => Err(netserver::Error::WrongReply.into()),
     }
 }
 

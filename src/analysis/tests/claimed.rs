@@ -24,16 +24,75 @@ fn limits_choose_the_styles_within_the_margin_and_read_c06_and_c15() {
     let batches = l.styles[2];
     assert!(batches.ran && !batches.chosen && !batches.tied_everywhere && batches.worst > 1.1);
     let c06 = l.c06.as_ref().expect("C06 ran");
-    assert!(!c06.no_limit.is_empty() && c06.no_limit.iter().all(|&n| n == 40.0));
-    assert_eq!(c06.semaphore.len(), c06.no_limit.len());
-    assert!(c06.semaphore.iter().all(|&n| n == 0.0));
+    let r = &c06.in_process;
+    assert!(!r.no_limit.is_empty() && r.no_limit.iter().all(|&n| n == 40.0));
+    assert_eq!(r.semaphore.len(), r.no_limit.len());
+    assert!(r.semaphore.iter().all(|&n| n == 0.0));
     let c15 = l.c15.as_ref().expect("C15 ran");
     assert!(
-        c15.fixed
+        c15.in_process
+            .fixed
             .iter()
             .all(|(_, rate, rej)| rate.is_ok() && rej.is_ok())
     );
     assert!(l.adaptive, "C15 holds in the fixture");
+    // The fixture predates the claims over TCP: those parts are the keys they lack.
+    assert_eq!(c06.tcp, Err(FigureKey::of(FigureId::C06RejectedNoLimitTcp)));
+    assert_eq!(
+        c15.tcp.as_ref().map(|_| ()),
+        Err(&FigureKey::about(
+            FigureId::C15CallsPerSecondTcp,
+            "adaptive"
+        ))
+    );
+}
+
+/// The fixture with C06's and C15's in-process figures copied under their TCP ids: what
+/// a folder of claims run over TCP holds.
+pub(crate) fn with_tcp() -> Loaded {
+    let mut loaded = fixture();
+    let tcp_of = |id| match id {
+        FigureId::C06RejectedNoLimit => Some(FigureId::C06RejectedNoLimitTcp),
+        FigureId::C06RejectedSemaphore => Some(FigureId::C06RejectedSemaphoreTcp),
+        FigureId::C15CallsPerSecond => Some(FigureId::C15CallsPerSecondTcp),
+        FigureId::C15Rejected => Some(FigureId::C15RejectedTcp),
+        _ => None,
+    };
+    for c in &mut loaded
+        .claims
+        .as_mut()
+        .expect("the fixture has claims")
+        .claims
+    {
+        let copies: Vec<_> = c
+            .measured
+            .iter()
+            .filter_map(|f| {
+                let key = f.key.as_ref()?;
+                let mut copy = f.clone();
+                copy.key = Some(FigureKey {
+                    id: tcp_of(key.id)?,
+                    subject: key.subject.clone(),
+                });
+                Some(copy)
+            })
+            .collect();
+        c.measured.extend(copies);
+    }
+    loaded
+}
+
+#[test]
+fn c06_and_c15_over_tcp_are_read_beside_their_in_process_figures() {
+    let loaded = with_tcp();
+    let d = decide(&loaded);
+    let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
+        panic!("not a limit row");
+    };
+    let c06 = l.c06.as_ref().expect("C06 ran");
+    assert_eq!(c06.tcp.as_ref(), Ok(&c06.in_process));
+    let c15 = l.c15.as_ref().expect("C15 ran");
+    assert_eq!(c15.tcp.as_ref(), Ok(&c15.in_process));
 }
 
 /// A wall time: median, low, high.
@@ -311,7 +370,7 @@ fn a_figure_a_claim_did_not_write_is_its_missing_key() {
     let RowBody::Limit(l) = row(&d, RowKind::Limit) else {
         panic!("not a limit row");
     };
-    let fixed = &l.c15.as_ref().expect("C15 ran").fixed;
+    let fixed = &l.c15.as_ref().expect("C15 ran").in_process.fixed;
     assert_eq!(fixed[0].0, "semaphore(5)");
     assert_eq!(fixed[0].2, Err(key));
 }

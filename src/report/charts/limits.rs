@@ -1,7 +1,8 @@
 //! Semaphore vs batches vs pool (vs adaptive): wall time of the io cells under each way of
 //! limiting, per runtime; and when claims.json holds them, claim C05 (the three on tokio
 //! for fixed, uniform and long-tailed waits) and claim C15 (fixed limits against an
-//! adaptive one, calling a server that rejects calls over its capacity).
+//! adaptive one, calling a server that rejects calls over its capacity: a panel for the
+//! in-process model and one over TCP, on one scale).
 
 use crate::results::{C15_ADAPTIVE, ClaimResult, FigureId, FigureKey, Loaded};
 
@@ -13,14 +14,42 @@ use super::select;
 
 pub const NAME: &str = "limit-comparison";
 
+/// C15's figures on each transport: calls per second, rejections, the adaptive final
+/// limit; and how a panel names the transport.
+const C15_PANELS: [([FigureId; 3], &str); 2] = [
+    (
+        [
+            FigureId::C15CallsPerSecond,
+            FigureId::C15Rejected,
+            FigureId::C15AdaptiveFinalLimit,
+        ],
+        "in-process",
+    ),
+    (
+        [
+            FigureId::C15CallsPerSecondTcp,
+            FigureId::C15RejectedTcp,
+            FigureId::C15AdaptiveFinalLimitTcp,
+        ],
+        "over TCP",
+    ),
+];
+
+/// The figures over TCP this chart reads (a folder from before C15 ran over TCP has none:
+/// its chart has the in-process panel alone).
+pub const TCP_READS: [FigureId; 3] = C15_PANELS[1].0;
+
 /// The figures of claims this chart reads.
-pub const READS: [FigureId; 6] = [
+pub const READS: [FigureId; 9] = [
     FigureId::C05Semaphore,
     FigureId::C05Batches,
     FigureId::C05Pool,
-    FigureId::C15CallsPerSecond,
-    FigureId::C15Rejected,
-    FigureId::C15AdaptiveFinalLimit,
+    C15_PANELS[0].0[0],
+    C15_PANELS[0].0[1],
+    C15_PANELS[0].0[2],
+    TCP_READS[0],
+    TCP_READS[1],
+    TCP_READS[2],
 ];
 
 /// The claim that owns `id`, if it ran and measured something.
@@ -116,17 +145,23 @@ fn c05_panel(c: &ClaimResult) -> Option<Panel> {
     })
 }
 
-/// C15: calls per second and rejections of each client limit, one bar per limit.
-fn c15_panel(c: &ClaimResult) -> Option<Panel> {
+/// C15 on one transport (`ids`: calls per second, rejections, the adaptive final limit;
+/// `over` names it in the title, after a comma, or is empty): calls per second and rejections of each client limit, one bar per
+/// limit; None when the claim wrote none of it.
+fn c15_panel(
+    c: &ClaimResult,
+    [rate, rejected, final_limit]: [FigureId; 3],
+    over: &str,
+) -> Option<Panel> {
     let mut groups = Vec::new();
-    for (name, f) in c.each(FigureId::C15CallsPerSecond) {
+    for (name, f) in c.each(rate) {
         let adaptive = name == C15_ADAPTIVE;
         let kind = if adaptive { "adaptive" } else { "semaphore" };
         let rejected = c
-            .value(&FigureKey::about(FigureId::C15Rejected, name))
+            .value(&FigureKey::about(rejected, name))
             .map(|r| format!("{r:.0} rejected"));
         let ended = adaptive
-            .then(|| c.value(&FigureKey::of(FigureId::C15AdaptiveFinalLimit)))
+            .then(|| c.value(&FigureKey::of(final_limit)))
             .flatten();
         let label = match ended {
             Some(l) => format!("{name} (ended at {l:.0})"),
@@ -144,7 +179,7 @@ fn c15_panel(c: &ClaimResult) -> Option<Panel> {
         });
     }
     (!groups.is_empty()).then(|| Panel {
-        title: format!("claim C15 on tokio ({})", c.scale),
+        title: format!("claim C15 on tokio{over} ({})", c.scale),
         x: Axis::linear("client limit against a server of capacity 10", Unit::Count),
         y: Axis::linear(
             "calls completed per second (median; whisker its interval)",
@@ -156,11 +191,41 @@ fn c15_panel(c: &ClaimResult) -> Option<Panel> {
     })
 }
 
+/// Room above the highest bar of C15's panels when they share a scale, for its note.
+const SHARED_HEADROOM: f64 = 0.15;
+
+/// C15's panels, in-process then over TCP, on one y scale so their rates compare; and
+/// whether it ran over TCP (a folder from before has the in-process panel alone, drawn
+/// and titled as it was).
+fn c15_panels(c: &ClaimResult) -> (Vec<Panel>, bool) {
+    let tcp = c.each(TCP_READS[0]).next().is_some();
+    let mut panels: Vec<Panel> = C15_PANELS
+        .iter()
+        .filter_map(|(ids, over)| {
+            let over = if tcp {
+                format!(", {over}")
+            } else {
+                String::new()
+            };
+            c15_panel(c, *ids, &over)
+        })
+        .collect();
+    let top = panels.iter().flat_map(Panel::y_values).fold(0.0, f64::max);
+    if panels.len() > 1 && top > 0.0 {
+        for p in &mut panels {
+            p.y.max = Some(top * (1.0 + SHARED_HEADROOM));
+        }
+    }
+    (panels, tcp)
+}
+
 pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
     let (mut panels, most) = cell_panels(loaded);
     let from_cells = panels.len();
     panels.extend(claim(loaded, FigureId::C05Semaphore).and_then(c05_panel));
-    panels.extend(claim(loaded, FigureId::C15CallsPerSecond).and_then(c15_panel));
+    let (c15, tcp) =
+        claim(loaded, FigureId::C15CallsPerSecond).map_or_else(|| (Vec::new(), false), c15_panels);
+    panels.extend(c15);
     if panels.is_empty() {
         return Err("no io cells comparing limits, and no claim C05 or C15".into());
     }
@@ -193,7 +258,13 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
         subtitle: format!(
             "From {sources}. A semaphore starts a call as soon as one ends; batches wait for their \
              slowest call; a pool keeps N workers busy; an adaptive limit (C15) grows on success \
-             and shrinks on rejection. {}.",
+             and shrinks on rejection{}. {}.",
+            if tcp {
+                ", against the in-process model and over TCP against the latency server in \
+                 capacity mode"
+            } else {
+                ""
+            },
             select::machine_words(loaded)
         ),
         size: (

@@ -148,6 +148,10 @@ pub const FAMILIES: [Family; 8] = [
 /// The figures of claims the charts read.
 pub const READS: &[crate::results::FigureId] = &limits::READS;
 
+/// Those of [`READS`] measured over TCP, which folders from before the claims ran over TCP
+/// lack (the chart then draws the in-process panel alone).
+pub const TCP_READS: &[crate::results::FigureId] = &limits::TCP_READS;
+
 /// The file stems of every chart family, in the order they are written.
 pub fn chart_names() -> Vec<&'static str> {
     FAMILIES.iter().map(|f| f.name).collect()

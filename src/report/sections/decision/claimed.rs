@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use super::name;
 use crate::analysis::RowKind;
 use crate::analysis::blocking::{BlockingPick, BlockingRow};
+use crate::analysis::limit_claims::C15Limits;
 use crate::analysis::limits::{GroupOf, LimitGroup, LimitRow, Paired, Style};
 use crate::claims::{C05_CALLS, C05_ROUNDS};
 use crate::report::labels::{verdict, wall};
@@ -123,6 +124,24 @@ fn group(g: &LimitGroup) -> String {
     format!("{what}, limit {}: {}{unpaired}", g.limit, parts.join(", "))
 }
 
+/// C15's limiters on one transport: the adaptive one, then each fixed one.
+fn c15_limits(l: &C15Limits) -> String {
+    let fixed: Vec<String> = l
+        .fixed
+        .iter()
+        .map(|(name, rate, rejected)| match (rate, rejected) {
+            (Ok(rate), Ok(rejected)) => format!("{name} {rate:.0}/s, {rejected:.0} rejected"),
+            (Err(key), _) | (_, Err(key)) => format!("{name}: not measured ({key})"),
+        })
+        .collect();
+    format!(
+        "adaptive {:.0}/s, {:.0} rejected; {}",
+        l.adaptive.0,
+        l.adaptive.1,
+        fixed.join("; ")
+    )
+}
+
 pub(super) fn limits(r: &LimitRow) -> (String, String, String) {
     let mut shown: Vec<String> = r.groups.iter().map(group).collect();
     for s in r.styles.iter().filter(|s| s.ran && !s.chosen) {
@@ -133,27 +152,26 @@ pub(super) fn limits(r: &LimitRow) -> (String, String, String) {
         ));
     }
     if let Some(c) = &r.c06 {
+        let tcp = match &c.tcp {
+            Ok(t) => format!("{} and {}", span(&t.no_limit), span(&t.semaphore)),
+            Err(key) => format!("not measured ({key})"),
+        };
         shown.push(format!(
-            "C06, 50 calls at a server taking 10: {} rejected with no limit, {} with semaphore(10) ({})",
-            span(&c.no_limit),
-            span(&c.semaphore),
+            "C06, 50 calls at a server taking 10: {} rejected with no limit, {} with semaphore(10) \
+             in-process; over TCP {tcp} ({})",
+            span(&c.in_process.no_limit),
+            span(&c.in_process.semaphore),
             verdict(c.verdict)
         ));
     }
     if let Some(c) = &r.c15 {
-        let fixed: Vec<String> = c
-            .fixed
-            .iter()
-            .map(|(l, rate, rejected)| match (rate, rejected) {
-                (Ok(rate), Ok(rejected)) => format!("{l} {rate:.0}/s, {rejected:.0} rejected"),
-                (Err(key), _) | (_, Err(key)) => format!("{l}: not measured ({key})"),
-            })
-            .collect();
+        let tcp = match &c.tcp {
+            Ok(t) => c15_limits(t),
+            Err(key) => format!("not measured ({key})"),
+        };
         shown.push(format!(
-            "C15 with retries: adaptive {:.0}/s, {:.0} rejected; {} ({})",
-            c.adaptive.0,
-            c.adaptive.1,
-            fixed.join("; "),
+            "C15 with retries: in-process {}; over TCP {tcp} ({})",
+            c15_limits(&c.in_process),
             verdict(c.verdict)
         ));
     }

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use smol::future::FutureExt;
 
@@ -417,14 +417,7 @@ pub async fn brigade<R: AsyncRt>(rt: R, units: usize, hops: usize) -> Result<Hop
         joins.push(rt.spawn(async move {
             let mut log = UnitLog::default();
             while let Ok(v) = rx.recv().await {
-                log.held += 1;
-                if v == 0 {
-                    log.first = Some(Instant::now());
-                }
-                if v == hops || next.send(v + 1).await.is_err() {
-                    if v == hops {
-                        log.last = Some(Instant::now());
-                    }
+                if log.hold(v, hops) || next.send(v + 1).await.is_err() {
                     break;
                 }
             }

@@ -14,6 +14,7 @@
 use super::judge::{Est, Test, figure, highest, ladder, num, secs};
 use super::lab::{Lab, asyncs, counted};
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
+use crate::runtime::brigade::Link;
 use crate::suite::{Experiment, ExperimentOutcome};
 
 /// Units in the ring.
@@ -72,6 +73,7 @@ fn hops(outcomes: &[ExperimentOutcome], runtime: &str) -> Result<Hops, String> {
                 seconds_per_hop,
                 voluntary_per_hop,
                 involuntary_per_hop,
+                ..
             } => {
                 rt.push(*seconds_per_hop);
                 vol.push(*voluntary_per_hop);
@@ -107,6 +109,7 @@ fn c13(lab: &Lab) -> Result<Finding, String> {
                         units: UNITS,
                         hops: HOPS,
                         pin,
+                        link: Link::Channel,
                     },
                 )
             })

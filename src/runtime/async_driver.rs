@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use smol::future::FutureExt;
 
-use super::brigade::{Hopped, UnitLog, hopped};
+use super::brigade::{Hopped, Link, UnitLog, hopped};
 
 use super::{
     Instance, Outcome, PARK_FOR, RuntimeError, SleepTimes, Spawned, Variant, panic_message,
@@ -50,6 +50,15 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
     fn detach<T: Send + 'static>(join: Self::Join<T>) {
         drop(join);
     }
+
+    // The I/O brigade (claim C13, `super::brigade_io`): one end of a socketpair in the
+    // runtime's own idiom, woken by its reactor.
+
+    /// One end of a socketpair, registered with the runtime's reactor.
+    type Socket: super::brigade_io::Socket;
+
+    /// Wraps one end of a std socketpair (called from a task inside the runtime).
+    fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket>;
 }
 
 /// A started async runtime: its idioms, its setup, and how to run a root task in it. Every
@@ -86,9 +95,12 @@ impl<I: AsyncInstance> Instance for I {
         self.block_on_task(service_run(self.rt(), *spec))?
     }
 
-    fn brigade(&mut self, units: usize, hops: usize) -> Result<Hopped, RuntimeError> {
+    fn brigade(&mut self, units: usize, hops: usize, link: Link) -> Result<Hopped, RuntimeError> {
         super::brigade::check(units, hops)?;
-        self.block_on_task(brigade(self.rt(), units, hops))?
+        match link {
+            Link::Channel => self.block_on_task(brigade(self.rt(), units, hops))?,
+            Link::Socket => self.block_on_task(super::brigade_io::tasks(self.rt(), units, hops))?,
+        }
     }
 
     fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {

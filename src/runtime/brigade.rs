@@ -10,17 +10,37 @@
 //! answer can arrive before the sender has gone to sleep (measured unpinned, 1 to 9 hops in
 //! 40,000 did not switch).
 //!
-//! Here the thread side: each unit an OS thread with a mailbox (a mutex and a condvar),
-//! counting its own context switches (getrusage RUSAGE_THREAD) over its life, so the
-//! figure is the units' switches, not the main thread's start and join. The async side is
-//! in [`super::async_driver`].
+//! Units are linked one of two ways ([`Link`]): by a channel (here the thread side: each
+//! unit an OS thread with a mailbox, a mutex and a condvar, counting its own context
+//! switches (getrusage RUSAGE_THREAD) over its life, so the figure is the units' switches,
+//! not the main thread's start and join; the async side is in [`super::async_driver`]), or
+//! by a socketpair, each hop woken by I/O readiness ([`super::brigade_io`]).
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
+
 use super::{RuntimeError, panic_message};
 use crate::measure::Usage;
+
+/// How a brigade's units are linked: what wakes the unit a token is handed to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Link {
+    /// A channel: a mailbox (a mutex and a condvar) per thread, an async channel per task.
+    #[default]
+    Channel,
+    /// A socketpair per link, the token written to one end and read from the other: a
+    /// blocking read for threads, the runtime's reactor (I/O readiness) for tasks.
+    Socket,
+}
+
+impl Link {
+    /// Both links.
+    pub const ALL: [Link; 2] = [Link::Channel, Link::Socket];
+}
 
 /// The fewest units a brigade takes (a ring needs two; with fewer than three a hop may not
 /// switch, see the module's text).

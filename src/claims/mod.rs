@@ -17,6 +17,7 @@ mod practical;
 pub mod python;
 pub mod session;
 mod switching;
+mod switching_io;
 mod verdict;
 mod waiting;
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rtbench::limit::Limit;
+use rtbench::runtime::brigade::Link;
 use rtbench::runtime::{Outcome, Runtime, RuntimeError, Setup, Unit, Variant, net};
 use rtbench::workload::{Expectation, Latency, TaskPlan, Work, WorkloadKind, WorkloadSpec};
 
@@ -418,15 +419,24 @@ on_every_runtime!(timer_probe_times_the_sleep_inside_the_unit, |rt| {
     }
 });
 
+/// What a brigade cell answered: seconds per hop, voluntary and involuntary switches per
+/// hop, and the socket I/O alone per hop (units linked by sockets).
+type Brigade = (f64, f64, f64, Option<f64>);
+
 /// The brigade experiment (C13) through the real child path, in a process of its own so
 /// getrusage counts nothing but its hops.
-fn brigade(name: &str, pin: Option<usize>, pin_flag: bool) -> Result<(f64, f64, f64), String> {
+fn brigade(name: &str, pin: Option<usize>, pin_flag: bool, link: Link) -> Result<Brigade, String> {
     use rtbench::suite::{CellRequest, Experiment, ExperimentOutcome, Isolation, isolate};
+    let (units, hops) = match link {
+        Link::Channel => (4, 6_000),
+        Link::Socket => (50, 4_000),
+    };
     let req = CellRequest {
         experiment: Some(Experiment::Brigade {
-            units: 4,
-            hops: 6_000,
+            units,
+            hops,
             pin: pin_flag,
+            link,
         }),
         pin,
         ..CellRequest::small(name, WORKERS)
@@ -444,8 +454,14 @@ fn brigade(name: &str, pin: Option<usize>, pin_flag: bool) -> Result<(f64, f64, 
                 seconds_per_hop,
                 voluntary_per_hop,
                 involuntary_per_hop,
+                pipe_seconds_per_hop,
             }),
-        ) => Ok((seconds_per_hop, voluntary_per_hop, involuntary_per_hop)),
+        ) => Ok((
+            seconds_per_hop,
+            voluntary_per_hop,
+            involuntary_per_hop,
+            pipe_seconds_per_hop,
+        )),
         (None, other) => Err(format!("not a brigade outcome: {other:?}")),
     }
 }
@@ -455,19 +471,36 @@ on_runtimes!(
     [tokio, tokio_current_thread, smol, async_std, threads],
     |rt| {
         let name = rt.name();
-        for pin in [false, true] {
-            // An error here includes a lost token (verification).
-            let (per_hop, voluntary, involuntary) =
-                brigade(name, None, pin).unwrap_or_else(|e| panic!("{name} pin={pin}: {e}"));
-            assert!(per_hop > 0.0, "{name} pin={pin}: {per_hop}");
-            assert!(voluntary >= 0.0 && involuntary >= 0.0, "{name} pin={pin}");
+        for (link, pin) in Link::ALL.into_iter().flat_map(|l| [(l, false), (l, true)]) {
+            // An error here includes a lost, doubled or changed token (count and checksum)
+            // and, over sockets, a token cut short.
+            let (per_hop, voluntary, involuntary, pipe) = brigade(name, None, pin, link)
+                .unwrap_or_else(|e| panic!("{name} {link:?} pin={pin}: {e}"));
+            assert!(per_hop > 0.0, "{name} {link:?} pin={pin}: {per_hop}");
+            assert!(
+                voluntary >= 0.0 && involuntary >= 0.0,
+                "{name} {link:?} pin={pin}"
+            );
+            match (link, pipe) {
+                (Link::Channel, None) => {}
+                // A hop makes the same write and read as the pipe alone, and a wake-up
+                // besides; the pipe was timed apart, so only a wide margin holds on a busy
+                // host.
+                (Link::Socket, Some(pipe)) => assert!(
+                    pipe > 0.0 && per_hop > pipe / 2.0,
+                    "{name} pin={pin}: hop {per_hop}, pipe {pipe}"
+                ),
+                other => {
+                    panic!("{name}: the socket I/O alone is timed for sockets only: {other:?}")
+                }
+            }
             if name == "threads" {
-                // Hops block in the kernel: no spinning on an idle core, and in a ring of
-                // four a unit is asleep before the token comes back, unless it was preempted
-                // after giving it (a busy host: 0.93 measured). C13's own gate.
+                // Hops block in the kernel: no spinning on an idle core, and in a ring a
+                // unit is asleep before the token comes back, unless it was preempted after
+                // giving it (a busy host: 0.93 measured). C13's own gate.
                 assert!(
                     voluntary >= rtbench::claims::MIN_VOLUNTARY_PER_HOP,
-                    "threads pin={pin}: {voluntary} voluntary switches per hop"
+                    "threads {link:?} pin={pin}: {voluntary} voluntary switches per hop"
                 );
             }
         }
@@ -478,7 +511,8 @@ on_runtimes!(
 fn a_cell_pinned_to_a_cpu_it_may_not_use_fails_naming_it() {
     let allowed = rtbench::measure::affinity::allowed_cpus().expect("the OS names the CPUs");
     let stranger = allowed.iter().max().map_or(0, |m| m + 1);
-    let err = brigade("threads", Some(stranger), false).expect_err("an unusable CPU");
+    let err =
+        brigade("threads", Some(stranger), false, Link::Channel).expect_err("an unusable CPU");
     assert!(err.starts_with("start: "), "{err}");
     assert!(err.contains(&format!("CPU {stranger}")), "{err}");
     assert!(err.contains(&format!("{allowed:?}")), "{err}");

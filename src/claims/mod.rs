@@ -18,6 +18,7 @@ pub mod python;
 mod rejections;
 pub mod session;
 mod switching;
+mod switching_io;
 mod verdict;
 mod waiting;
 

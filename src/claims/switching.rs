@@ -13,7 +13,9 @@
 
 use super::judge::{Est, Test, figure, highest, ladder, num, secs};
 use super::lab::{Lab, asyncs, counted};
+use super::switching_io as io;
 use super::{Claim, Figure, FigureId, FigureKey, FigureUnit, Finding, Verdict};
+use crate::runtime::brigade::Link;
 use crate::suite::{Experiment, ExperimentOutcome};
 
 /// Units in the ring.
@@ -44,7 +46,8 @@ pub static CLAIMS: [Claim; 1] = [Claim {
              unpinned shown beside: holds if a hop between tasks is at least {FASTER}x faster than \
              both a hop and a context switch between threads (a pinned thread hop can cost more \
              than one switch) on every async runtime (legacy async-std shown, not judged); roughly \
-             if faster than both at all"
+             if faster than both at all; {}",
+            io::rule()
         )
     },
     run: c13,
@@ -52,30 +55,37 @@ pub static CLAIMS: [Claim; 1] = [Claim {
 
 /// One brigade's figures over the rounds.
 #[derive(Debug, Clone, Copy)]
-struct Hops {
-    hop: Est,
-    voluntary: Est,
-    involuntary: Est,
+pub(super) struct Hops {
+    pub(super) hop: Est,
+    pub(super) voluntary: Est,
+    pub(super) involuntary: Est,
     /// Voluntary and involuntary together, per round.
     switches: Est,
     /// Seconds per switch of either kind (a round's hop over its switches per hop).
     per_switch: Est,
+    /// Units linked by sockets: the hop less the socket I/O alone measured in the same
+    /// child, per round.
+    pub(super) less_pipe: Option<Est>,
 }
 
-fn hops(outcomes: &[ExperimentOutcome], runtime: &str) -> Result<Hops, String> {
+/// A brigade's figures and, units linked by sockets, its rounds' socket I/O alone.
+fn hops(outcomes: &[ExperimentOutcome], runtime: &str) -> Result<(Hops, Vec<f64>), String> {
     let mut rt = Vec::new();
     let mut vol = Vec::new();
     let mut invol = Vec::new();
+    let mut pipe = Vec::new();
     for o in outcomes {
         match o {
             ExperimentOutcome::Brigade {
                 seconds_per_hop,
                 voluntary_per_hop,
                 involuntary_per_hop,
+                pipe_seconds_per_hop,
             } => {
                 rt.push(*seconds_per_hop);
                 vol.push(*voluntary_per_hop);
                 invol.push(*involuntary_per_hop);
+                pipe.extend(*pipe_seconds_per_hop);
             }
             other => {
                 return Err(format!(
@@ -86,49 +96,80 @@ fn hops(outcomes: &[ExperimentOutcome], runtime: &str) -> Result<Hops, String> {
     }
     let both: Vec<f64> = vol.iter().zip(&invol).map(|(v, i)| v + i).collect();
     let per_switch: Vec<f64> = rt.iter().zip(&both).map(|(h, s)| h / s.max(1.0)).collect();
-    Ok(Hops {
+    let less_pipe =
+        (!pipe.is_empty() && pipe.len() == rt.len()).then(|| Est::paired(&rt, &pipe, |h, p| h - p));
+    let h = Hops {
         hop: Est::of(&rt),
         voluntary: Est::of(&vol),
         involuntary: Est::of(&invol),
         switches: Est::of(&both),
         per_switch: Est::of(&per_switch),
-    })
+        less_pipe,
+    };
+    Ok((h, pipe))
+}
+
+/// Each runtime's brigade linked by `link`, pinned then unpinned.
+fn brigades<'a>(
+    runtimes: &[&'a str],
+    link: Link,
+    units: usize,
+    hops: usize,
+) -> Vec<(&'a str, Experiment)> {
+    runtimes
+        .iter()
+        .flat_map(|rt| {
+            [true, false].map(|pin| {
+                let e = Experiment::Brigade {
+                    units,
+                    hops,
+                    pin,
+                    link,
+                };
+                (*rt, e)
+            })
+        })
+        .collect()
+}
+
+/// A runtime's brigade figures and its rounds' socket I/O alone.
+pub(super) type Measured<'a> = (&'a str, Hops, Vec<f64>);
+
+/// The outcomes of [`brigades`] as figures: pinned, then unpinned, each in runtime order.
+pub(super) fn sides<'a>(
+    experiments: &[(&'a str, Experiment)],
+    outcomes: &[Vec<ExperimentOutcome>],
+) -> Result<(Vec<Measured<'a>>, Vec<Measured<'a>>), String> {
+    let mut pinned = Vec::new();
+    let mut unpinned = Vec::new();
+    for ((rt, e), o) in experiments.iter().zip(outcomes) {
+        let (h, pipe) = hops(o, rt)?;
+        match e {
+            Experiment::Brigade { pin: true, .. } => pinned.push((*rt, h, pipe)),
+            _ => unpinned.push((*rt, h, pipe)),
+        }
+    }
+    Ok((pinned, unpinned))
 }
 
 fn c13(lab: &Lab) -> Result<Finding, String> {
     let runtimes: Vec<&str> = std::iter::once("threads").chain(asyncs()).collect();
-    let experiments: Vec<(&str, Experiment)> = runtimes
-        .iter()
-        .flat_map(|rt| {
-            [true, false].map(|pin| {
-                (
-                    *rt,
-                    Experiment::Brigade {
-                        units: UNITS,
-                        hops: HOPS,
-                        pin,
-                    },
-                )
-            })
-        })
-        .collect();
-    let outcomes = lab.repeat(&experiments)?;
-    let mut pinned = Vec::new();
-    let mut unpinned = Vec::new();
-    for ((rt, _), o) in experiments.iter().zip(&outcomes) {
-        let h = hops(o, rt)?;
-        if pinned.len() == unpinned.len() {
-            pinned.push((*rt, h));
-        } else {
-            unpinned.push((*rt, h));
-        }
-    }
+    let channel = brigades(&runtimes, Link::Channel, UNITS, HOPS);
+    let socket = brigades(&runtimes, Link::Socket, io::UNITS, io::HOPS);
+    // A rotation of its own for each link: the judged channel brigades' rounds stay as
+    // close together in time as they were without the shown I/O variant.
+    let by_channel = lab.repeat(&channel)?;
+    let by_socket = lab.repeat(&socket)?;
+    let (pinned, unpinned) = sides(&channel, &by_channel)?;
+    let pinned: Vec<(&str, Hops)> = pinned.into_iter().map(|(rt, h, _)| (rt, h)).collect();
+    let unpinned: Vec<(&str, Hops)> = unpinned.into_iter().map(|(rt, h, _)| (rt, h)).collect();
     let (threads, threads_free) = (pinned[0].1, unpinned[0].1);
     for (how, h) in [("pinned", threads), ("unpinned", threads_free)] {
         if let Some(e) = not_a_switch(h) {
             return Err(format!("threads {how}: {e}"));
         }
     }
+    let io = io::IoRuns::of(&socket, &by_socket)?;
     let tasks: Vec<(&str, Est)> = pinned[1..]
         .iter()
         .filter(|(rt, _)| counted(rt))
@@ -142,24 +183,27 @@ fn c13(lab: &Lab) -> Result<Finding, String> {
     let why = format!(
         "{why}; pinned, a thread hop costs {} context switches of the units ({} voluntary, {} \
          involuntary); unpinned, threads take {} per hop ({} switches per hop, {} voluntary) and \
-         tasks {}",
+         tasks {}; {}",
         threads.switches,
         threads.voluntary,
         threads.involuntary,
         micros(threads_free.hop),
         threads_free.switches,
         threads_free.voluntary,
-        free.join(", ")
+        free.join(", "),
+        io.why()
     );
+    let mut measured = figures(&pinned, &unpinned);
+    measured.extend(io.figures());
     Ok(Finding {
-        measured: figures(&pinned, &unpinned),
+        measured,
         verdict,
         why,
     })
 }
 
 /// Why a thread brigade's figure is not a context switch per hop, if it is not.
-fn not_a_switch(h: Hops) -> Option<String> {
+pub(super) fn not_a_switch(h: Hops) -> Option<String> {
     (h.voluntary.low < MIN_VOLUNTARY_PER_HOP).then(|| {
         format!(
             "{} voluntary context switches per hop (under {MIN_VOLUNTARY_PER_HOP}; {} involuntary): \
@@ -169,7 +213,7 @@ fn not_a_switch(h: Hops) -> Option<String> {
     })
 }
 
-fn micros(e: Est) -> String {
+pub(super) fn micros(e: Est) -> String {
     format!("{} us", e.per(1e-6))
 }
 
@@ -333,6 +377,7 @@ mod tests {
             involuntary: p(invol),
             switches: p(vol + invol),
             per_switch: p(2e-6 / (vol + invol)),
+            less_pipe: None,
         };
         assert!(not_a_switch(hops(0.992, 0.36)).is_none());
         assert!(not_a_switch(hops(1.0, 0.0)).is_none());

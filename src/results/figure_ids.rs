@@ -142,6 +142,16 @@ figure_ids! {
         C13TaskRoundTrip = "c13-task-round-trip" per "runtime": "Seconds per ping-pong round trip between two tasks, pinned to one CPU (folders from before the brigade).",
         C13TaskRoundTripUnpinned = "c13-task-round-trip-unpinned" per "runtime": "Seconds per ping-pong round trip between two tasks, unpinned (folders from before the brigade).",
         C13TaskSwitchesPerHop = "c13-task-switches-per-hop" per "runtime": "Voluntary context switches per hop between tasks, unpinned.",
+        C13IoHop = "c13-io-hop" per "runtime": "Seconds per hop in a ring of units over socketpairs, each hop woken by I/O readiness (threads or tasks), pinned to one CPU.",
+        C13IoHopUnpinned = "c13-io-hop-unpinned" per "runtime": "Seconds per hop in a ring of units over socketpairs, each hop woken by I/O readiness, unpinned.",
+        C13IoHopLessPipe = "c13-io-hop-less-pipe" per "runtime": "Seconds per I/O hop less the socket I/O alone measured in the same child (one thread doing every write and read), pinned.",
+        C13IoHopLessPipeUnpinned = "c13-io-hop-less-pipe-unpinned" per "runtime": "Seconds per I/O hop less the socket I/O alone measured in the same child, unpinned.",
+        C13IoPipe = "c13-io-pipe" once: "Seconds per hop of the socket I/O alone (one thread doing every write and read of a ring of the same size), pinned, over every child of the pinned I/O brigades.",
+        C13IoPipeUnpinned = "c13-io-pipe-unpinned" once: "Seconds per hop of the socket I/O alone, unpinned, over every child of the unpinned I/O brigades.",
+        C13IoSwitchesPerHop = "c13-io-switches-per-hop" per "runtime": "Voluntary context switches per I/O hop, pinned: the units' own for threads, the process's for tasks.",
+        C13IoSwitchesPerHopUnpinned = "c13-io-switches-per-hop-unpinned" per "runtime": "Voluntary context switches per I/O hop, unpinned: the units' own for threads, the process's for tasks.",
+        C13IoInvoluntaryPerHop = "c13-io-involuntary-per-hop" per "runtime": "Involuntary context switches per I/O hop, pinned: the units' own for threads, the process's for tasks.",
+        C13IoInvoluntaryPerHopUnpinned = "c13-io-involuntary-per-hop-unpinned" per "runtime": "Involuntary context switches per I/O hop, unpinned: the units' own for threads, the process's for tasks.",
     }
     "C14" => {
         C14Sequential = "c14-sequential" once: "Sequential wall time of the CPU work.",

@@ -11,11 +11,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use smol::future::FutureExt;
 
-use super::brigade::{Hopped, UnitLog, hopped};
+use super::brigade::{Hopped, Link, UnitLog, hopped};
 
 use super::{
     Instance, Outcome, PARK_FOR, RuntimeError, SleepTimes, Spawned, Variant, panic_message,
@@ -71,6 +71,15 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
         request: &'a [u8],
         reply: &'a mut [u8],
     ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
+
+    // The I/O brigade (claim C13, `super::brigade_io`): one end of a socketpair in the
+    // runtime's own idiom, woken by its reactor.
+
+    /// One end of a socketpair, registered with the runtime's reactor.
+    type Socket: super::brigade_io::Socket;
+
+    /// Wraps one end of a std socketpair (called from a task inside the runtime).
+    fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket>;
 }
 
 /// A started async runtime: its idioms, its setup, and how to run a root task in it. Every
@@ -111,9 +120,12 @@ impl<I: AsyncInstance> Instance for I {
         self.block_on_task(super::service::service_run(self.rt(), *spec, server))?
     }
 
-    fn brigade(&mut self, units: usize, hops: usize) -> Result<Hopped, RuntimeError> {
+    fn brigade(&mut self, units: usize, hops: usize, link: Link) -> Result<Hopped, RuntimeError> {
         super::brigade::check(units, hops)?;
-        self.block_on_task(brigade(self.rt(), units, hops))?
+        match link {
+            Link::Channel => self.block_on_task(brigade(self.rt(), units, hops))?,
+            Link::Socket => self.block_on_task(super::brigade_io::tasks(self.rt(), units, hops))?,
+        }
     }
 
     fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {
@@ -443,14 +455,7 @@ pub async fn brigade<R: AsyncRt>(rt: R, units: usize, hops: usize) -> Result<Hop
         joins.push(rt.spawn(async move {
             let mut log = UnitLog::default();
             while let Ok(v) = rx.recv().await {
-                log.held += 1;
-                if v == 0 {
-                    log.first = Some(Instant::now());
-                }
-                if v == hops || next.send(v + 1).await.is_err() {
-                    if v == hops {
-                        log.last = Some(Instant::now());
-                    }
+                if log.hold(v, hops) || next.send(v + 1).await.is_err() {
                     break;
                 }
             }

@@ -121,4 +121,12 @@ impl AsyncRt for AsyncStdRt {
     fn acquire(semaphore: Arc<Self::Semaphore>) -> impl Future<Output = Self::Permit> + Send {
         semaphore.acquire_arc()
     }
+
+    // The I/O brigade's socket: async-std's own `UnixStream`.
+
+    type Socket = async_std::os::unix::net::UnixStream;
+
+    fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket> {
+        Ok(s.into())
+    }
 }

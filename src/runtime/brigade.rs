@@ -10,24 +10,44 @@
 //! answer can arrive before the sender has gone to sleep (measured unpinned, 1 to 9 hops in
 //! 40,000 did not switch).
 //!
-//! Here the thread side: each unit an OS thread with a mailbox (a mutex and a condvar),
-//! counting its own context switches (getrusage RUSAGE_THREAD) over its life, so the
-//! figure is the units' switches, not the main thread's start and join. The async side is
-//! in [`super::async_driver`].
+//! Units are linked one of two ways ([`Link`]): by a channel (here the thread side: each
+//! unit an OS thread with a mailbox, a mutex and a condvar, counting its own context
+//! switches (getrusage RUSAGE_THREAD) over its life, so the figure is the units' switches,
+//! not the main thread's start and join; the async side is in [`super::async_driver`]), or
+//! by a socketpair, each hop woken by I/O readiness ([`super::brigade_io`]).
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
+
 use super::{RuntimeError, panic_message};
 use crate::measure::Usage;
+
+/// How a brigade's units are linked: what wakes the unit a token is handed to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Link {
+    /// A channel: a mailbox (a mutex and a condvar) per thread, an async channel per task.
+    #[default]
+    Channel,
+    /// A socketpair per link, the token written to one end and read from the other: a
+    /// blocking read for threads, the runtime's reactor (I/O readiness) for tasks.
+    Socket,
+}
+
+impl Link {
+    /// Both links.
+    pub const ALL: [Link; 2] = [Link::Channel, Link::Socket];
+}
 
 /// The fewest units a brigade takes (a ring needs two; with fewer than three a hop may not
 /// switch, see the module's text).
 pub const MIN_UNITS: usize = 2;
 
 /// What one unit saw: when it held token 0 and token `hops`, if it did, and how many
-/// tokens it held.
+/// tokens it held, and their sum.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct UnitLog {
     /// When it took token 0 (the timed run's start), if it did.
@@ -36,9 +56,28 @@ pub struct UnitLog {
     pub last: Option<Instant>,
     /// Tokens it took.
     pub held: u64,
+    /// The tokens it took, summed (wrapping): over every unit, 0 + 1 + .. + `hops` when
+    /// each token was held once.
+    pub sum: u64,
     /// Its own context switches over its life, where the unit is a thread that counts them
     /// (a task shares its worker thread with other tasks, so it cannot).
     pub own: Option<Usage>,
+}
+
+impl UnitLog {
+    /// Records that the unit took token `v` of a run of `hops` hops: counted, summed, and
+    /// stamped if it is the first or the last; answers whether it is the last.
+    pub fn hold(&mut self, v: u64, hops: u64) -> bool {
+        self.held += 1;
+        self.sum = self.sum.wrapping_add(v);
+        if v == 0 {
+            self.first = Some(Instant::now());
+        }
+        if v == hops {
+            self.last = Some(Instant::now());
+        }
+        v == hops
+    }
 }
 
 /// A brigade's timed run.
@@ -52,7 +91,8 @@ pub struct Hopped {
 }
 
 /// The units' logs as a timed run: seconds per hop and, if every unit counted them, their
-/// switches; an error names what went wrong (a lost token, a token counted twice).
+/// switches; an error names what went wrong (a lost token, a token counted twice, a token
+/// changed on its way: the tokens held must be 0 to `hops`, each once).
 pub fn hopped(logs: &[UnitLog], hops: u64) -> Result<Hopped, RuntimeError> {
     let unit_switches = logs
         .iter()
@@ -68,15 +108,28 @@ fn seconds_per_hop(logs: &[UnitLog], hops: u64) -> Result<f64, RuntimeError> {
     let first = logs.iter().find_map(|l| l.first);
     let last = logs.iter().find_map(|l| l.last);
     let held: u64 = logs.iter().map(|l| l.held).sum();
+    let sum = logs.iter().fold(0u64, |s, l| s.wrapping_add(l.sum));
+    let want = checksum(hops);
     match (first, last) {
-        (Some(a), Some(b)) if held == hops + 1 => {
+        (Some(a), Some(b)) if held == hops + 1 && sum == want => {
             Ok(b.duration_since(a).as_secs_f64() / hops.max(1) as f64)
         }
         _ => Err(RuntimeError::Verification(format!(
-            "the token was held {held} times, expected {} (one start and {hops} hops)",
+            "the token was held {held} times, expected {} (one start and {hops} hops), and \
+             the tokens held sum to {sum}, expected {want} (0 to {hops}, each once)",
             hops + 1
         ))),
     }
+}
+
+/// 0 + 1 + .. + `hops`, wrapping: what the tokens of a whole run sum to.
+fn checksum(hops: u64) -> u64 {
+    let (a, b) = if hops % 2 == 0 {
+        (hops / 2, hops + 1)
+    } else {
+        (hops, hops.div_ceil(2))
+    };
+    a.wrapping_mul(b)
 }
 
 /// Checks a brigade's size before anything starts.
@@ -131,12 +184,7 @@ fn unit(own: &Mailbox, next: &Mailbox, all: &[Mailbox], hops: u64) -> UnitLog {
     let start = Usage::this_thread();
     let mut log = UnitLog::default();
     while let Some(v) = own.take() {
-        log.held += 1;
-        if v == 0 {
-            log.first = Some(Instant::now());
-        }
-        if v == hops {
-            log.last = Some(Instant::now());
+        if log.hold(v, hops) {
             all.iter().for_each(Mailbox::close);
             break;
         }
@@ -221,17 +269,34 @@ mod tests {
     #[test]
     fn a_lost_token_fails_verification() {
         let now = Instant::now();
-        let log = |first, last, held| UnitLog {
+        let log = |first, last, tokens: &[u64]| UnitLog {
             first,
             last,
-            held,
+            held: tokens.len() as u64,
+            sum: tokens.iter().sum(),
             own: None,
         };
-        let ok = [log(Some(now), None, 6), log(None, Some(now), 5)];
+        let (even, odd) = ([0, 2, 4, 6, 8, 10], [1, 3, 5, 7, 9]);
+        let ok = [log(Some(now), None, &even), log(None, Some(now), &odd)];
         assert!(seconds_per_hop(&ok, 10).is_ok());
-        let lost = [log(Some(now), None, 5), log(None, Some(now), 5)];
+        let lost = [log(Some(now), None, &even[..5]), log(None, Some(now), &odd)];
         assert!(seconds_per_hop(&lost, 10).is_err());
-        let unfinished = [log(Some(now), None, 11)];
+        let unfinished = [log(Some(now), None, &[0; 11])];
         assert!(seconds_per_hop(&unfinished, 10).is_err());
+        // As many tokens as a whole run, but one seen twice and one never.
+        let twice = [
+            log(Some(now), None, &[0, 2, 2, 6, 8, 10]),
+            log(None, Some(now), &odd),
+        ];
+        assert!(seconds_per_hop(&twice, 10).is_err());
+    }
+
+    #[test]
+    fn the_checksum_is_the_sum_of_every_token() {
+        for hops in [0, 1, 2, 3, 10, 40_001] {
+            assert_eq!(checksum(hops), (0..=hops).sum::<u64>(), "{hops}");
+        }
+        // Wraps instead of overflowing.
+        let _ = checksum(u64::MAX);
     }
 }

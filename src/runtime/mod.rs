@@ -6,6 +6,7 @@ mod async_driver;
 #[cfg(feature = "async-std")]
 mod async_std;
 pub mod brigade;
+pub mod brigade_io;
 mod crossbeam_pool;
 mod family;
 mod model;
@@ -262,9 +263,15 @@ pub trait Instance {
     }
 
     /// Claim C13: a ring of `units` tasks (or threads) passing one token `hops` times
-    /// ([`brigade`]); seconds per hop, and the units' own switches where they count them.
-    fn brigade(&mut self, units: usize, hops: usize) -> Result<brigade::Hopped, RuntimeError> {
-        let _ = (units, hops);
+    /// ([`brigade`]), linked by `link`; seconds per hop, and the units' own switches where
+    /// they count them.
+    fn brigade(
+        &mut self,
+        units: usize,
+        hops: usize,
+        link: brigade::Link,
+    ) -> Result<brigade::Hopped, RuntimeError> {
+        let _ = (units, hops, link);
         Err(RuntimeError::Unsupported(
             "this runtime has no brigade experiment (no units to switch between)".into(),
         ))

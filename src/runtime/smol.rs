@@ -147,4 +147,12 @@ impl AsyncRt for SmolRt {
     fn detach<T: Send + 'static>(join: Self::Join<T>) {
         join.0.detach(); // dropping a smol Task would cancel it
     }
+
+    // The I/O brigade's socket: async-io's `Async`, on its reactor.
+
+    type Socket = smol::Async<std::os::unix::net::UnixStream>;
+
+    fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket> {
+        smol::Async::new(s)
+    }
 }

@@ -110,8 +110,12 @@ impl Instance for ThreadsInstance {
         &mut self,
         units: usize,
         hops: usize,
+        link: super::brigade::Link,
     ) -> Result<super::brigade::Hopped, RuntimeError> {
-        super::brigade::threads(units, hops)
+        match link {
+            super::brigade::Link::Channel => super::brigade::threads(units, hops),
+            super::brigade::Link::Socket => super::brigade_io::threads(units, hops),
+        }
     }
 
     fn park(

@@ -30,7 +30,7 @@ impl AsyncRuntime for Tokio {
 }
 
 impl TokioInstance {
-    /// Builds a runtime of either flavour (timer enabled) for `setup`.
+    /// Builds a runtime of either flavour (timer and I/O driver enabled) for `setup`.
     pub(super) fn build(
         builder: &mut tokio::runtime::Builder,
         name: &'static str,
@@ -157,5 +157,34 @@ impl AsyncRt for TokioRt {
             .acquire_owned()
             .await
             .expect("the run never closes its semaphore")
+    }
+
+    // The I/O brigade's socket: tokio::net, on the runtime's I/O driver.
+
+    type Socket = TokioSocket;
+
+    fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket> {
+        s.set_nonblocking(true)?;
+        tokio::net::UnixStream::from_std(s).map(TokioSocket)
+    }
+}
+
+/// A tokio socket read and written through tokio's own I/O traits (smol's and async-std's
+/// share the futures ones, which `brigade_io::Socket` takes as they are).
+pub(super) struct TokioSocket(tokio::net::UnixStream);
+
+impl super::brigade_io::Socket for TokioSocket {
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = std::io::Result<usize>> + Send + 'a {
+        tokio::io::AsyncReadExt::read(&mut self.0, buf)
+    }
+
+    fn write<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+    ) -> impl Future<Output = std::io::Result<usize>> + Send + 'a {
+        tokio::io::AsyncWriteExt::write(&mut self.0, buf)
     }
 }

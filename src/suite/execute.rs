@@ -14,7 +14,8 @@ use crate::limit::Limit;
 use crate::measure::{Span, affinity, heap, memory, netstat};
 use crate::netserver;
 use crate::results::ServerProbe;
-use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant};
+use crate::runtime::brigade::Link;
+use crate::runtime::{self, Outcome, RuntimeError, Setup, Variant, brigade_io};
 use crate::workload::compute_costs;
 
 /// Runs the request now, on a thread of its own: every runtime's driving thread, and the
@@ -102,21 +103,34 @@ fn experiment(req: &CellRequest, e: Experiment) -> Result<ExperimentOutcome, Run
         Experiment::Service(spec) => {
             runtime::net::service(instance.as_mut(), &spec).map(ExperimentOutcome::Service)
         }
-        Experiment::Brigade { units, hops, .. } => {
+        Experiment::Brigade {
+            units, hops, link, ..
+        } => {
             // A first, shorter run warms the code paths and the allocator up (threads are
             // started anew by each run).
-            instance.brigade(units, hops / 10 + 1)?;
+            instance.brigade(units, hops / 10 + 1, link)?;
+            // The socket I/O alone, on this (the cell's) thread, pinned as the brigade is:
+            // warmed up, then half its hops just before the brigade and half just after,
+            // so it is timed over the same stretch of a drifting host.
+            let pipe = |hops: usize| match link {
+                Link::Channel => Ok(None),
+                Link::Socket => brigade_io::pipe_cost(units, hops.div_ceil(2)).map(Some),
+            };
+            pipe(hops / 10 + 1)?;
+            let before = pipe(hops)?;
             // The units' own switches where they count them (threads); otherwise the
             // process's: this child runs nothing but the brigade (tasks share their
             // runtime's worker threads, whose switches are the tasks' hops).
             let span = Span::start();
-            let run = instance.brigade(units, hops)?;
+            let run = instance.brigade(units, hops, link)?;
             let usage = run.unit_switches.unwrap_or(span.stop().usage);
+            let pipe = before.zip(pipe(hops)?).map(|(a, b)| (a + b) / 2.0);
             let hops = hops.max(1) as f64;
             Ok(ExperimentOutcome::Brigade {
                 seconds_per_hop: run.seconds_per_hop,
                 voluntary_per_hop: usage.voluntary_switches as f64 / hops,
                 involuntary_per_hop: usage.involuntary_switches as f64 / hops,
+                pipe_seconds_per_hop: pipe,
             })
         }
         Experiment::StartUnits { units } => {

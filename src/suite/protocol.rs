@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::watch::LiveMemory;
 use crate::limit::Limit;
 use crate::measure::memory::KernelMemory;
+use crate::runtime::brigade::Link;
 use crate::runtime::{SleepTimes, Spawned, Variant};
 use crate::workload::service::{ServiceOutcome, ServiceSpec};
 use crate::workload::{Latency, WorkloadKind, WorkloadSpec};
@@ -204,6 +205,10 @@ pub enum Experiment {
         /// between threads cannot go to an idle core; a runtime with workers then has one.
         #[serde(default)]
         pin: bool,
+        /// How the units are linked: channels, or socketpairs (each hop woken by I/O
+        /// readiness, the pipe I/O alone measured in the same child).
+        #[serde(default)]
+        link: Link,
     },
     /// Spawn probe, `start`: this many empty units started, then joined; the request's
     /// `warmup` runs first, then `repeat` measured ones.
@@ -250,6 +255,11 @@ pub enum ExperimentOutcome {
         /// Involuntary context switches (preemptions, yields) per hop.
         #[serde(default)]
         involuntary_per_hop: f64,
+        /// For units linked by socketpairs: seconds per hop of the socket I/O alone (one
+        /// thread doing every write and read of a ring of the same size), measured in the
+        /// same child, half the hops just before the brigade and half just after.
+        #[serde(default)]
+        pipe_seconds_per_hop: Option<f64>,
     },
     /// The spawn probe's measured runs (`start` or `job`).
     Spawned(Vec<Spawned>),

@@ -26,7 +26,7 @@ fn every_figure_a_reader_asks_for_is_written_by_its_claim() {
     assert!(!reads.is_empty());
     // The fixture may predate a figure a claim has added since (C07's kernel and total
     // memory): keys only. The reference run is this version's: every figure.
-    for (folder, every_figure) in [(fixture(), false), (folder("results/2026-11-28-vm"), true)] {
+    for (folder, every_figure) in [(fixture(), false), (folder("results/2026-11-29-vm"), true)] {
         let file = folder.claims.as_ref().expect("the folder has claims");
         for c in &file.claims {
             let checked = if every_figure {

@@ -15,7 +15,7 @@ pub fn fixture() -> Loaded {
 }
 
 /// The committed reference run behind BENCHMARK.md (a full profile, schema version 1).
-pub const REFERENCE: &str = "results/2026-11-28-vm";
+pub const REFERENCE: &str = "results/2026-11-29-vm";
 
 /// The reference run's folder.
 pub fn reference_dir() -> PathBuf {

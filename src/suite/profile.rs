@@ -60,30 +60,14 @@ impl Profile {
             groups.push(g);
         };
         let fixed10 = |g: &mut RunConfig| g.spec.latency = Latency::Fixed(ms(10));
-        // io: how each model scales with the number of concurrent waits.
-        let sizes: &[usize] = if full {
+        // io: how each model scales with the number of concurrent waits. A process per
+        // task costs ~0.7 ms to start: 10,000 of them take ~10 s a run, which only the full
+        // profile affords.
+        let io_sizes: &[usize] = if full {
             &[100, 1_000, 10_000, 100_000]
         } else {
             &[100, 1_000, 10_000]
         };
-        for &n in sizes {
-            // A process per task costs ~0.7 ms to start: 10,000 of them take ~10 s a run,
-            // which only the full profile affords.
-            let per_task_processes_fit = full || n <= 1_000;
-            add(
-                WorkloadKind::Io,
-                n,
-                Limit::Unbounded,
-                cores,
-                &|g: &mut RunConfig| {
-                    fixed10(g);
-                    if !per_task_processes_fit {
-                        g.runtimes.retain(|r| r.name() != "processes");
-                    }
-                },
-            );
-            add(WorkloadKind::Io, n, Limit::Pool(100), cores, &fixed10);
-        }
         // net: the same waits as calls to the latency server over TCP, a connection per
         // task, to 10,000 (each connection holds a descriptor at both ends: 100,000 would
         // only meet `ulimit -n`); the full profile fills in 300 and 3,000.
@@ -92,21 +76,20 @@ impl Profile {
         } else {
             &[100, 1_000, 10_000]
         };
-        for &n in net_sizes {
-            let per_task_processes_fit = n <= 1_000;
-            add(
-                WorkloadKind::Net,
-                n,
-                Limit::Unbounded,
-                cores,
-                &|g: &mut RunConfig| {
+        let io_processes_up_to = if full { usize::MAX } else { 1_000 };
+        for (kind, sizes, processes_up_to) in [
+            (WorkloadKind::Io, io_sizes, io_processes_up_to),
+            (WorkloadKind::Net, net_sizes, 1_000),
+        ] {
+            for &n in sizes {
+                add(kind, n, Limit::Unbounded, cores, &|g: &mut RunConfig| {
                     fixed10(g);
-                    if !per_task_processes_fit {
+                    if n > processes_up_to {
                         g.runtimes.retain(|r| r.name() != "processes");
                     }
-                },
-            );
-            add(WorkloadKind::Net, n, Limit::Pool(100), cores, &fixed10);
+                });
+                add(kind, n, Limit::Pool(100), cores, &fixed10);
+            }
         }
         // net replies of 1 KiB and 64 KiB: copying as well as waiting.
         if full {

@@ -35,7 +35,9 @@ macro_rules! serde_as_text {
 pub mod analysis;
 pub mod claims;
 pub mod cli;
+pub mod http;
 pub mod limit;
+pub mod load;
 pub mod measure;
 pub mod netserver;
 pub mod report;

@@ -192,10 +192,6 @@ pub async fn park<R: AsyncRt>(
 /// The async steps of a normal run: the runtime's own timer and sockets.
 pub(super) struct Timer<R>(pub(super) PhantomData<fn() -> R>);
 
-/// The C03 anti-pattern's steps: the blocking call inside the task, holding its worker.
-#[derive(Clone, Copy)]
-struct Blocking;
-
 /// The C17 fix's steps: the same blocking call on the runtime's blocking pool.
 struct Unblocked<R>(PhantomData<fn() -> R>);
 
@@ -234,35 +230,13 @@ impl<R: AsyncRt> AsyncSteps for Timer<R> {
     }
 }
 
-/// The anti-pattern's calls: blocking std::net inside the task, holding its worker.
-impl AsyncSteps for Blocking {
-    type Conn = TcpStream;
-
-    async fn wait(self, d: Duration) {
-        StdSteps.wait(d);
-    }
-
-    async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
-        std_connect(addr)
-    }
-
-    async fn exchange(
-        self,
-        conn: &mut TcpStream,
-        request: &[u8],
-        reply: &mut [u8],
-    ) -> io::Result<usize> {
-        std_exchange(conn, request, reply)
-    }
-}
-
 /// The fix's calls: the same blocking std::net calls on the runtime's blocking pool. The
 /// connection moves to the pool thread for each exchange and comes back with the reply.
 impl<R: AsyncRt> AsyncSteps for Unblocked<R> {
     type Conn = Option<TcpStream>;
 
     fn wait(self, d: Duration) -> impl Future<Output = ()> + Send + 'static {
-        R::unblock(move || StdSteps.wait(d))
+        R::unblock(move || BlockingSteps::wait(&StdSteps, d))
     }
 
     async fn connect(self, addr: SocketAddr) -> io::Result<Option<TcpStream>> {
@@ -325,7 +299,8 @@ pub async fn timed_run<R: AsyncRt>(
     let span = work.begin();
     let tally = match variant {
         Variant::Normal => drive(&rt, &work, limit, Timer::<R>(PhantomData)).await?,
-        Variant::BlockingSleep => drive(&rt, &work, limit, Blocking).await?,
+        // The C03 anti-pattern: the blocking call inside the task, holding its worker.
+        Variant::BlockingSleep => drive(&rt, &work, limit, StdSteps).await?,
         Variant::SpawnBlocking => drive(&rt, &work, limit, Unblocked::<R>(PhantomData)).await?,
         Variant::AwaitEach => {
             // The anti-pattern: each future awaited in turn, nothing spawned.

@@ -123,7 +123,7 @@ impl Stamping {
 impl BlockingSteps for Stamping {
     fn wait(&self, d: Duration) {
         self.began.store(monotonic_nanos(), Ordering::Relaxed);
-        StdSteps.wait(d);
+        BlockingSteps::wait(&StdSteps, d);
         self.woke.store(monotonic_nanos(), Ordering::Relaxed);
     }
 }

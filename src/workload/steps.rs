@@ -47,6 +47,30 @@ pub struct StdSteps;
 
 impl BlockingSteps for StdSteps {}
 
+/// The blocking calls awaited: a future that never pends, as it blocks its thread inside.
+/// The C03 anti-pattern inside an async task (holding its worker), and how a blocking
+/// server model runs the one async handler every model shares.
+impl AsyncSteps for StdSteps {
+    type Conn = TcpStream;
+
+    async fn wait(self, d: Duration) {
+        BlockingSteps::wait(&self, d);
+    }
+
+    async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
+        std_connect(addr)
+    }
+
+    async fn exchange(
+        self,
+        conn: &mut TcpStream,
+        request: &[u8],
+        reply: &mut [u8],
+    ) -> io::Result<usize> {
+        std_exchange(conn, request, reply)
+    }
+}
+
 /// A blocking connection to `addr`, Nagle's algorithm off: how every blocking family (and
 /// an async task's labelled blocking variant) opens one.
 pub fn std_connect(addr: SocketAddr) -> io::Result<TcpStream> {

@@ -1,0 +1,1 @@
+//! The open-loop HTTP load generator (being built).

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 use super::handler::{ServeCtx, respond};
 use super::wire::{Parsed, Response, parse_request};
-use crate::workload::AsyncSteps;
+use crate::workload::{AsyncSteps, StdSteps};
 
 /// A connection's bytes in a model's own idiom (blocking std::net, or a runtime's socket).
 pub trait HttpIo: Send {
@@ -38,6 +38,17 @@ impl HttpIo for TcpStream {
 
     async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         Write::write_all(self, buf)
+    }
+}
+
+/// Serves one connection to its end on this thread, blocking: the handler's future through
+/// blocking std::net and `StdSteps` never pends, so it is polled once, to completion.
+pub fn serve_connection_blocking(stream: TcpStream, ctx: &ServeCtx) {
+    let mut future = std::pin::pin!(serve_connection(StdSteps, stream, ctx));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(()) => {}
+        std::task::Poll::Pending => unreachable!("blocking steps and std::net never pend"),
     }
 }
 

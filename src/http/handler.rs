@@ -4,10 +4,11 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::task::{Route, TaskQuery, task_body};
 use super::wire::{Request, Response};
+use crate::measure::monotonic_nanos;
 use crate::netserver::{self, expected_reply_word};
 use crate::workload::AsyncSteps;
 use crate::workload::cpu::factorial_digest;
@@ -41,10 +42,25 @@ impl Backend {
 /// its end, as a paused server would hold it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stall {
-    /// When the window opens.
-    pub at: Instant,
+    /// When the window opens, on CLOCK_MONOTONIC ([`monotonic_nanos`]), which every
+    /// process of the machine shares, so pre-forked workers stall together.
+    pub at_nanos: u64,
     /// How long it stays open.
     pub lasts: Duration,
+}
+
+impl Stall {
+    /// A window opening `after` from now.
+    pub fn after(after: Duration, lasts: Duration) -> Stall {
+        Stall { at_nanos: monotonic_nanos() + after.as_nanos() as u64, lasts }
+    }
+
+    /// How long a request arriving now is held: until the window's end, if it is open.
+    pub fn hold(&self) -> Option<Duration> {
+        let now = monotonic_nanos();
+        let end = self.at_nanos + self.lasts.as_nanos() as u64;
+        (now >= self.at_nanos && now < end).then(|| Duration::from_nanos(end - now))
+    }
 }
 
 /// What the server has done since it started: `/rtbench/info` reports these.
@@ -150,12 +166,8 @@ pub async fn respond<S: AsyncSteps>(
             );
         }
     };
-    if let Some(stall) = ctx.stall {
-        let now = Instant::now();
-        let end = stall.at + stall.lasts;
-        if now >= stall.at && now < end {
-            steps.wait(end - now).await;
-        }
+    if let Some(hold) = ctx.stall.and_then(|s| s.hold()) {
+        steps.wait(hold).await;
     }
     if let Err(e) = work(steps, ctx.backend, &query, backend).await {
         ctx.count(&ctx.counters.backend_errors);

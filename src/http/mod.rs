@@ -7,7 +7,7 @@ mod handler;
 pub mod task;
 pub mod wire;
 
-pub use conn::{HttpIo, serve_connection};
+pub use conn::{HttpIo, serve_connection, serve_connection_blocking};
 pub use handler::{Backend, Counters, ServeCtx, Stall, respond};
 pub use task::{Route, TaskQuery, body_checksum, task_body};
 pub use wire::{

@@ -48,6 +48,8 @@ pub enum Command {
     Claims(ClaimsArgs),
     /// Charts (and BENCHMARK.md sections) from a results folder; reads it, never runs work.
     Report(ReportArgs),
+    /// An HTTP/1.1 server in one concurrency model, for `rtbench load` or any HTTP load tool.
+    Serve(super::serve_cmd::ServeArgs),
 }
 
 /// Flags of `rtbench run`.

@@ -8,6 +8,7 @@ mod claims_cmd;
 mod latency_child;
 mod parse;
 mod report_cmd;
+mod serve_cmd;
 
 use std::ffi::OsString;
 use std::io;
@@ -39,6 +40,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         }
         Some(CELL_COMMAND) => return exit_code(cell_child::serve()),
         Some(SERVER_COMMAND) => return latency_child::main(&args[2..]),
+        Some(processes::SERVE_WORKER_COMMAND) => return processes::serve_worker_main(&args[2..]),
         _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {
@@ -62,6 +64,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         None => run(&RunArgs::defaults(), command_line),
         Some(Command::Claims(a)) => claims_cmd::run(&a, command_line),
         Some(Command::Report(a)) => report_cmd::run(&a),
+        Some(Command::Serve(a)) => serve_cmd::run(&a, command_line),
     };
     exit_code(result)
 }

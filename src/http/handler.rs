@@ -52,7 +52,10 @@ pub struct Stall {
 impl Stall {
     /// A window opening `after` from now.
     pub fn after(after: Duration, lasts: Duration) -> Stall {
-        Stall { at_nanos: monotonic_nanos() + after.as_nanos() as u64, lasts }
+        Stall {
+            at_nanos: monotonic_nanos() + after.as_nanos() as u64,
+            lasts,
+        }
     }
 
     /// How long a request arriving now is held: until the window's end, if it is open.

@@ -58,8 +58,19 @@ pub trait AsyncRt: Clone + Send + Sync + 'static {
     }
 
     /// A TCP connection in the runtime's own idiom (`tokio::net`, `async-net`,
-    /// `async_std::net`), registered with its reactor.
-    type Stream: Send + 'static;
+    /// `async_std::net`), registered with its reactor; `rtbench serve` reads and writes
+    /// HTTP on it too.
+    type Stream: crate::http::HttpIo + 'static;
+
+    /// `rtbench serve`'s listening socket in the runtime's idiom.
+    type Listener: Send + Sync + 'static;
+
+    /// Registers a bound, listening, non-blocking std listener with the runtime's reactor
+    /// (called from a task inside the runtime).
+    fn listener(l: std::net::TcpListener) -> io::Result<Self::Listener>;
+
+    /// The next connection, Nagle's algorithm off.
+    fn accept(l: &Self::Listener) -> impl Future<Output = io::Result<Self::Stream>> + Send + '_;
 
     /// Connects to `addr`, Nagle's algorithm off.
     fn connect(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Stream>> + Send;
@@ -102,6 +113,15 @@ impl<I: AsyncInstance> Instance for I {
     fn run_work(&mut self, work: &Arc<Work>) -> Result<Outcome, RuntimeError> {
         let (limit, variant) = self.setup();
         self.block_on_task(timed_run(self.rt(), Arc::clone(work), limit, variant))?
+    }
+
+    /// One accept loop task; each connection a task of its own ([`super::serve`]).
+    fn serve(
+        &mut self,
+        listener: std::net::TcpListener,
+        ctx: Arc<crate::http::ServeCtx>,
+    ) -> Result<(), RuntimeError> {
+        self.block_on_task(super::serve::serve_async(self.rt(), listener, ctx))?
     }
 
     fn park(
@@ -189,7 +209,8 @@ pub async fn park<R: AsyncRt>(
     (before, probe())
 }
 
-/// The async steps of a normal run: the runtime's own timer and sockets.
+/// The async steps of a normal run (and of a server's handler): the runtime's own timer
+/// and sockets.
 pub(super) struct Timer<R>(pub(super) PhantomData<fn() -> R>);
 
 /// The C17 fix's steps: the same blocking call on the runtime's blocking pool.
@@ -266,6 +287,22 @@ impl<R: AsyncRt> AsyncSteps for Unblocked<R> {
 
 /// The exchange on a futures-io stream (smol's `async-net`, async-std's net): write the
 /// request, then read until the reply is full or the stream ends.
+/// `HttpIo` for a stream of the futures I/O traits (smol's and async-std's): read.
+pub async fn read_futures_io<S>(stream: &mut S, buf: &mut [u8]) -> io::Result<usize>
+where
+    S: smol::io::AsyncRead + Unpin,
+{
+    smol::io::AsyncReadExt::read(stream, buf).await
+}
+
+/// `HttpIo` for a stream of the futures I/O traits: write all.
+pub async fn write_all_futures_io<S>(stream: &mut S, buf: &[u8]) -> io::Result<()>
+where
+    S: smol::io::AsyncWrite + Unpin,
+{
+    smol::io::AsyncWriteExt::write_all(stream, buf).await
+}
+
 pub async fn exchange_futures_io<S>(
     stream: &mut S,
     request: &[u8],

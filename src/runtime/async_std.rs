@@ -114,6 +114,18 @@ impl AsyncRt for AsyncStdRt {
         async_driver::exchange_futures_io(stream, request, reply)
     }
 
+    type Listener = async_std::net::TcpListener;
+
+    fn listener(l: std::net::TcpListener) -> io::Result<async_std::net::TcpListener> {
+        Ok(async_std::net::TcpListener::from(l))
+    }
+
+    async fn accept(l: &async_std::net::TcpListener) -> io::Result<async_std::net::TcpStream> {
+        let (stream, _) = l.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {
         Arc::new(async_lock::Semaphore::new(permits))
     }
@@ -128,5 +140,22 @@ impl AsyncRt for AsyncStdRt {
 
     fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket> {
         Ok(s.into())
+    }
+}
+
+/// `rtbench serve` reads and writes HTTP through the futures I/O traits.
+impl crate::http::HttpIo for async_std::net::TcpStream {
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        async_driver::read_futures_io(self, buf)
+    }
+
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        async_driver::write_all_futures_io(self, buf)
     }
 }

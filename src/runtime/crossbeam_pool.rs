@@ -3,16 +3,19 @@
 //! jobs and collects their N results before submitting more. It starts no unit: its spawn
 //! probe figure is a job through the channel.
 
+use std::net::{TcpListener, TcpStream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
 
+use super::serve::accept_blocking;
 use super::{
     Instance, Outcome, RuntimeError, SleepTimes, Spawned, Stamping, WorkerPool, empty_jobs,
     panic_message,
 };
+use crate::http::{ServeCtx, serve_connection_blocking};
 use crate::limit::Limit;
 use crate::measure::os_limits;
 use crate::workload::{StdSteps, Tally, TaskPlan, Work};
@@ -47,7 +50,14 @@ impl WorkerPool for CrossbeamPool {
     }
 }
 
-struct Job {
+/// What a worker takes: a task of a cell, or (`rtbench serve`) a connection to serve to
+/// its end.
+enum Job {
+    Task(TaskJob),
+    Serve(TcpStream, Arc<ServeCtx>),
+}
+
+struct TaskJob {
     work: Arc<Work>,
     index: usize,
     /// The timer probe's job: its waits stamped (None for every job of a cell).
@@ -63,6 +73,13 @@ fn gone() -> RuntimeError {
 
 fn worker_loop(jobs: &Receiver<Job>, results: &Sender<JobResult>) {
     for job in jobs {
+        let job = match job {
+            Job::Task(job) => job,
+            Job::Serve(stream, ctx) => {
+                serve_connection_blocking(stream, &ctx);
+                continue;
+            }
+        };
         let r = catch_unwind(AssertUnwindSafe(|| match &job.stamping {
             None => job.work.run_blocking(job.index, &StdSteps),
             Some(stamping) => job.work.run_blocking(job.index, stamping.as_ref()),
@@ -98,11 +115,11 @@ impl PoolInstance {
         end: usize,
     ) -> Result<Tally, RuntimeError> {
         for index in start..end {
-            self.send(Job {
+            self.send(Job::Task(TaskJob {
                 work: Arc::clone(work),
                 index,
                 stamping: None,
-            })?;
+            }))?;
         }
         // Collect every result even after a failure, so none is left for the next run.
         let mut tally = Tally::default();
@@ -136,6 +153,15 @@ impl Instance for PoolInstance {
         Ok(Outcome::of(tally, span.stop()))
     }
 
+    /// The common bounded-pool server: the accept loop on this thread hands each connection
+    /// to the pool's channel; a worker serves it to its end, so at most `--workers`
+    /// connections are served at once and the rest wait in the channel.
+    fn serve(&mut self, listener: TcpListener, ctx: Arc<ServeCtx>) -> Result<(), RuntimeError> {
+        Err(accept_blocking(&listener, |stream| {
+            self.send(Job::Serve(stream, Arc::clone(&ctx)))
+        }))
+    }
+
     fn submit_jobs(&mut self, jobs: usize) -> Result<Spawned, RuntimeError> {
         empty_jobs(self, jobs)
     }
@@ -147,11 +173,11 @@ impl Instance for PoolInstance {
         ])]));
         let stamping = Arc::new(Stamping::default());
         stamping.ask();
-        self.send(Job {
+        self.send(Job::Task(TaskJob {
             work,
             index: 0,
             stamping: Some(Arc::clone(&stamping)),
-        })?;
+        }))?;
         let result = self.results.recv();
         stamping.joined();
         match result {

@@ -83,6 +83,9 @@ pub(super) trait WorkerPool: Sync {
 
     /// Starts `size` workers that will run cells under `limit` (`unbounded`, `pool` or `batches`).
     fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError>;
+
+    /// Why this pool makes no sense as a server, if it does not.
+    const SERVE_REFUSAL: Option<&'static str> = None;
 }
 
 fn pool_size(setup: &Setup) -> usize {
@@ -137,5 +140,9 @@ impl<P: WorkerPool> Runtime for P {
 
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
         self.start_pool(pool_size(setup), setup.limit)
+    }
+
+    fn serve_refusal(&self) -> Option<String> {
+        P::SERVE_REFUSAL.map(str::to_string)
     }
 }

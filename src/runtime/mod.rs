@@ -15,6 +15,7 @@ mod probe;
 pub mod processes;
 mod rayon;
 mod sequential;
+pub mod serve;
 mod service;
 mod smol;
 mod threads;
@@ -230,6 +231,11 @@ pub trait Runtime: Sync {
 
     /// Builds the runtime (thread pools, executors) for this setup; not timed.
     fn start(&self, setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError>;
+
+    /// Why this runtime makes no sense as a server (`rtbench serve`), if it does not.
+    fn serve_refusal(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A started runtime: can run the same work several times (warm-up, repetitions).
@@ -246,6 +252,20 @@ pub trait Instance {
             Some(failure) => Err(RuntimeError::Task(failure)),
             None => outcome,
         }
+    }
+
+    /// `rtbench serve`: serves HTTP on `listener` ([`serve`]) until the process ends;
+    /// returns only with the error that stopped it. A runtime with no server says why
+    /// ([`Runtime::serve_refusal`]) before it is started.
+    fn serve(
+        &mut self,
+        listener: std::net::TcpListener,
+        ctx: Arc<crate::http::ServeCtx>,
+    ) -> Result<(), RuntimeError> {
+        let _ = (listener, ctx);
+        Err(RuntimeError::Unsupported(
+            "this runtime has no server".into(),
+        ))
     }
 
     /// Claims C06/C15: calls against the rate-limited service behind a client limiter: the
@@ -385,6 +405,9 @@ pub enum RuntimeError {
     /// The latency server of a `net` run could not be started or asked.
     #[error("latency server: {0}")]
     Server(crate::netserver::Error),
+    /// `rtbench serve`: the model's server could not go on (its listener failed).
+    #[error("http server: {0}")]
+    Http(String),
 }
 
 impl RuntimeError {
@@ -399,6 +422,7 @@ impl RuntimeError {
                 crate::workload::FailureKind::Io => "io",
             },
             RuntimeError::Worker(_) => "worker",
+            RuntimeError::Http(_) => "io",
             RuntimeError::TaskPanicked(_) => "panic",
             RuntimeError::Unsupported(_) => "unsupported",
             RuntimeError::Verification(_) => "verification",

@@ -21,6 +21,11 @@ pub struct Rayon;
 
 impl WorkerPool for Rayon {
     const NAME: &'static str = "rayon";
+    const SERVE_REFUSAL: Option<&'static str> = Some(
+        "rayon is a work-stealing pool for CPU-bound data parallelism: a connection would hold \
+         one of its threads for its whole life, blocked in reads, which is the crossbeam-pool \
+         server (the blocking pool); serve with --model crossbeam-pool",
+    );
     const START_UNIT: Option<Unit> = Some(Unit::Task);
 
     fn start_pool(&self, size: usize, limit: Limit) -> Result<Box<dyn Instance>, RuntimeError> {

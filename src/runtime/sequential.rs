@@ -33,6 +33,15 @@ impl Runtime for Sequential {
         }
     }
 
+    fn serve_refusal(&self) -> Option<String> {
+        Some(
+            "sequential runs one unit at a time: as a server it would take one connection and \
+             leave every other client waiting until that one closes; a one-worker server is \
+             --model crossbeam-pool --workers 1"
+                .into(),
+        )
+    }
+
     fn start(&self, _setup: &Setup) -> Result<Box<dyn Instance>, RuntimeError> {
         Ok(Box::new(SequentialInstance))
     }

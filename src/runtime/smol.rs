@@ -136,6 +136,18 @@ impl AsyncRt for SmolRt {
         async_driver::exchange_futures_io(stream, request, reply)
     }
 
+    type Listener = smol::net::TcpListener;
+
+    fn listener(l: std::net::TcpListener) -> io::Result<smol::net::TcpListener> {
+        smol::net::TcpListener::try_from(l)
+    }
+
+    async fn accept(l: &smol::net::TcpListener) -> io::Result<smol::net::TcpStream> {
+        let (stream, _) = l.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {
         Arc::new(async_lock::Semaphore::new(permits))
     }
@@ -154,5 +166,22 @@ impl AsyncRt for SmolRt {
 
     fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket> {
         smol::Async::new(s)
+    }
+}
+
+/// `rtbench serve` reads and writes HTTP through the futures I/O traits.
+impl crate::http::HttpIo for smol::net::TcpStream {
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        async_driver::read_futures_io(self, buf)
+    }
+
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        async_driver::write_all_futures_io(self, buf)
     }
 }

@@ -2,15 +2,18 @@
 //! every task still gets a thread, gated by a counting semaphore; `batches:N` starts N
 //! threads and joins them before the next N; `pool:N` runs N threads that take tasks in turn.
 
+use std::net::TcpListener;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
+use super::serve::accept_blocking;
 use super::{
     Instance, Outcome, PARK_FOR, Runtime, RuntimeError, Setup, Shape, SleepTimes, Spawned,
     Stamping, panic_message,
 };
+use crate::http::{ServeCtx, serve_connection_blocking};
 use crate::limit::{BlockingSemaphore, Limit};
 use crate::measure::memory::Snapshot;
 use crate::measure::os_limits;
@@ -90,6 +93,29 @@ impl Instance for ThreadsInstance {
             }
         };
         Ok(Outcome::of(tally, span.stop()))
+    }
+
+    /// A thread per connection, started as it is accepted, serving it to its end. When
+    /// the OS refuses a thread, that connection is closed (its client sees the reset) and
+    /// the refusal, with the limits behind it, is said once; the server goes on.
+    fn serve(&mut self, listener: TcpListener, ctx: Arc<ServeCtx>) -> Result<(), RuntimeError> {
+        let mut noted = false;
+        Err(accept_blocking(&listener, |stream| {
+            let ctx = Arc::clone(&ctx);
+            let started = thread::Builder::new()
+                .name("conn".into())
+                .spawn(move || serve_connection_blocking(stream, &ctx));
+            if let Err(e) = started {
+                if !noted {
+                    eprintln!(
+                        "rtbench serve: the OS refused a thread for a connection ({e}); limits: {}",
+                        os_limits::describe_thread_limits()
+                    );
+                    noted = true;
+                }
+            }
+            Ok(())
+        }))
     }
 
     fn start_units(&mut self, units: usize) -> Result<Spawned, RuntimeError> {

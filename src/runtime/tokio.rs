@@ -148,6 +148,18 @@ impl AsyncRt for TokioRt {
         Ok(got)
     }
 
+    type Listener = tokio::net::TcpListener;
+
+    fn listener(l: std::net::TcpListener) -> io::Result<tokio::net::TcpListener> {
+        tokio::net::TcpListener::from_std(l)
+    }
+
+    async fn accept(l: &tokio::net::TcpListener) -> io::Result<tokio::net::TcpStream> {
+        let (stream, _) = l.accept().await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
     fn semaphore(permits: usize) -> Arc<Self::Semaphore> {
         Arc::new(tokio::sync::Semaphore::new(permits))
     }
@@ -166,6 +178,23 @@ impl AsyncRt for TokioRt {
     fn socket(s: std::os::unix::net::UnixStream) -> std::io::Result<Self::Socket> {
         s.set_nonblocking(true)?;
         tokio::net::UnixStream::from_std(s).map(TokioSocket)
+    }
+}
+
+/// `rtbench serve` reads and writes HTTP through tokio's own I/O traits.
+impl crate::http::HttpIo for tokio::net::TcpStream {
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        tokio::io::AsyncReadExt::read(self, buf)
+    }
+
+    fn write_all<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        tokio::io::AsyncWriteExt::write_all(self, buf)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod probes;
 mod profile;
 mod progress;
 mod protocol;
+pub mod serve;
 pub mod session;
 mod stats;
 mod watch;

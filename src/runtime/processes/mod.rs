@@ -6,12 +6,14 @@
 //! probe starts processes (spawned, answered, reaped); the pool's round trip is its `job`.
 
 mod pool;
+mod prefork;
 mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use prefork::{SERVE_WORKER_COMMAND, serve_worker_main};
 pub use worker::{
     Done, FAULT_ENV, Job, Reaped, WORKER_COMMAND, WorkerProc, die_with_parent, serve, worker_exe,
     worker_main,
@@ -74,6 +76,7 @@ impl Runtime for Processes {
             limit => Ok(Box::new(PerTaskInstance {
                 exe,
                 batch: limit.bound(setup.tasks).max(1),
+                workers: setup.workers,
             })),
         }
     }
@@ -115,6 +118,8 @@ fn start_for(exe: &Path, job: &Job, started: usize) -> Result<WorkerProc, Runtim
 struct PerTaskInstance {
     exe: PathBuf,
     batch: usize,
+    /// `rtbench serve`: the pre-forked workers (`--workers`).
+    workers: usize,
 }
 
 impl Instance for PerTaskInstance {
@@ -154,6 +159,15 @@ impl Instance for PerTaskInstance {
             measured,
             children: Some(children),
         })
+    }
+
+    /// The pre-forked server: `--workers` processes sharing the listener ([`prefork`]).
+    fn serve(
+        &mut self,
+        listener: std::net::TcpListener,
+        ctx: Arc<crate::http::ServeCtx>,
+    ) -> Result<(), RuntimeError> {
+        prefork::serve_prefork(&self.exe, self.workers, listener, ctx)
     }
 
     /// `units` processes, each spawned and sent an empty job, then each answer read and the

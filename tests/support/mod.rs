@@ -11,6 +11,7 @@ mod bin;
 mod fixture;
 mod json;
 mod scratch;
+mod served;
 
 #[allow(unused_imports)]
 pub use {
@@ -20,6 +21,7 @@ pub use {
         array, field, json_cells, num, parse_json, read_csv, read_json, read_text, text, whole,
     },
     scratch::Scratch,
+    served::{Served, get, read_response},
 };
 
 /// Checks what `insta::assert_snapshot!` does not: it compares texts with their trailing

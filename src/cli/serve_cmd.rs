@@ -77,6 +77,10 @@ pub fn run(args: &ServeArgs, command_line: Vec<String>) -> anyhow::Result<ExitCo
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening http://{addr}");
         let _ = out.flush();
+        // Started by a harness (`--parent`): its address line is all it asked for.
+        if args.parent.is_some() {
+            return;
+        }
         eprintln!(
             "rtbench serve: {how}, waits on the {}; try  curl 'http://{addr}/task?wait=10ms&compute=1000&calls=1'  or  http://{addr}/rtbench/info",
             match cfg.backend {

@@ -70,7 +70,8 @@ fn add_process(pid: u32, into: &mut TreeSample) -> Option<()> {
             };
             into.threads += 1;
             into.voluntary_switches += status_value(&s, "voluntary_ctxt_switches:").unwrap_or(0);
-            into.involuntary_switches += status_value(&s, "nonvoluntary_ctxt_switches:").unwrap_or(0);
+            into.involuntary_switches +=
+                status_value(&s, "nonvoluntary_ctxt_switches:").unwrap_or(0);
         }
     }
     Some(())
@@ -103,8 +104,12 @@ impl TreeSample {
     pub fn since(self, before: TreeSample) -> TreeSample {
         TreeSample {
             cpu_seconds: (self.cpu_seconds - before.cpu_seconds).max(0.0),
-            voluntary_switches: self.voluntary_switches.saturating_sub(before.voluntary_switches),
-            involuntary_switches: self.involuntary_switches.saturating_sub(before.involuntary_switches),
+            voluntary_switches: self
+                .voluntary_switches
+                .saturating_sub(before.voluntary_switches),
+            involuntary_switches: self
+                .involuntary_switches
+                .saturating_sub(before.involuntary_switches),
             ..self
         }
     }

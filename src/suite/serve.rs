@@ -93,7 +93,17 @@ struct Info<'a> {
 pub fn workers_for(runtime: &dyn Runtime, given: Option<usize>) -> Option<usize> {
     match runtime.model() {
         runtime::Model::Threads => None,
-        runtime::Model::Async => Some(given.unwrap_or_else(available_cores)),
+        // The threads its runtime runs on: tokio-current-thread has one, whatever is asked.
+        runtime::Model::Async => Some(
+            runtime
+                .shape(&Setup {
+                    workers: given.unwrap_or_else(available_cores),
+                    limit: Limit::Unbounded,
+                    tasks: 1,
+                    variant: Variant::Normal,
+                })
+                .workers,
+        ),
         _ => Some(given.unwrap_or(DEFAULT_BLOCKING_WORKERS)),
     }
 }
@@ -204,4 +214,97 @@ pub fn run_server(
         model: rt.name(),
         source,
     })
+}
+
+/// `rtbench serve` in a child process of its own (dying with this one), its address read
+/// from its `listening` line; killed and reaped on drop.
+pub struct ServerProcess {
+    child: std::process::Child,
+    addr: SocketAddr,
+    /// The model and its workers as started.
+    pub model: &'static str,
+}
+
+/// How long a server child may take to say where it listens (pre-forking 256 workers
+/// included).
+pub const SERVER_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl ServerProcess {
+    /// Starts `exe serve --model MODEL --listen 127.0.0.1:0 --parent ME` with `extra` flags
+    /// (`--workers`, `--backend`, ...); its stderr goes to this process's.
+    pub fn start(
+        exe: &std::path::Path,
+        model: &str,
+        extra: &[String],
+    ) -> Result<ServerProcess, ServeError> {
+        use std::io::BufRead;
+        let rt = self::model(model)?;
+        let spawn_error = |m: String| ServeError::Runtime {
+            model: rt.name(),
+            source: RuntimeError::Http(m),
+        };
+        let mut child = std::process::Command::new(exe)
+            .args(["serve", "--model", model, "--listen", "127.0.0.1:0"])
+            .args(["--parent", &std::process::id().to_string()])
+            .args(extra)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| spawn_error(format!("starting `{} serve`: {e}", exe.display())))?;
+        let stdout = child.stdout.take().expect("stdout was piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(SERVER_START_TIMEOUT) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(spawn_error(format!(
+                    "no address within {SERVER_START_TIMEOUT:?}"
+                )));
+            }
+        };
+        let addr = line
+            .trim()
+            .strip_prefix("listening http://")
+            .and_then(|a| a.parse().ok());
+        let Some(addr) = addr else {
+            let _ = child.kill();
+            let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+            return Err(spawn_error(format!(
+                "it exited ({status}) before listening; its stderr says why"
+            )));
+        };
+        Ok(ServerProcess {
+            child,
+            addr,
+            model: rt.name(),
+        })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its process id (its pre-forked workers are its children).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether it has exited, and how.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -48,6 +48,8 @@ pub enum Command {
     Claims(ClaimsArgs),
     /// Charts (and BENCHMARK.md sections) from a results folder; reads it, never runs work.
     Report(ReportArgs),
+    /// Open-loop HTTP/1.1 load on a server at offered rates: corrected and uncorrected latency, the knee.
+    Load(Box<super::load_cmd::LoadArgs>),
 }
 
 /// Flags of `rtbench run`.

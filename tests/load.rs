@@ -186,3 +186,34 @@ fn the_binary_runs_a_rate_writes_load_json_and_fails_on_a_liar() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("checksum"), "{}", out.stderr);
 }
+
+/// Not a check: the generator's own figures at rising rates against the test server (run
+/// with `cargo test --release --test load -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn generator_figures_at_high_rates() {
+    let server = serve(test_ctx());
+    let mut s = spec(server.addr, "/task?wait=0ms&compute=0", 1.0);
+    s.rates = Rates::List(vec![1000.0, 5000.0, 20_000.0, 40_000.0, 60_000.0]);
+    s.connections = 8;
+    s.duration = Duration::from_secs(3);
+    s.warmup = Duration::from_millis(500);
+    let report = load::run(&s, &mut Silent).expect("the load run");
+    for r in &report.rates {
+        eprintln!(
+            "{:>6}/s achieved {:>8.1}/s lag p50 {:>5.0}us p99 {:>6.0}us max {:>6.0}us cpu {:>4.1}% \
+             corrected p99 {:.2}ms uncorrected p99 {:.2}ms errors {} timeouts {} valid {}",
+            r.offered,
+            r.achieved,
+            r.lag.p50 * 1e6,
+            r.lag.p99 * 1e6,
+            r.lag.max * 1e6,
+            r.generator_cpu_share() * 100.0,
+            r.corrected.p99 * 1e3,
+            r.uncorrected.p99 * 1e3,
+            r.errors,
+            r.timeouts,
+            r.invalid_reason.as_deref().unwrap_or("yes")
+        );
+    }
+}

@@ -114,8 +114,14 @@ mod tests {
         let mut out = Vec::new();
         r.write(42, &mut out);
         let text = String::from_utf8(out).unwrap();
-        let want = TaskQuery::parse("wait=0ms&compute=5").unwrap().with_id(42).target();
-        assert!(text.starts_with(&format!("GET {want} HTTP/1.1\r\n")), "{text}");
+        let want = TaskQuery::parse("wait=0ms&compute=5")
+            .unwrap()
+            .with_id(42)
+            .target();
+        assert!(
+            text.starts_with(&format!("GET {want} HTTP/1.1\r\n")),
+            "{text}"
+        );
         assert!(want.ends_with("&id=42"));
         assert!(text.ends_with("Host: h:1\r\n\r\n"));
         let Check::Checksum { query, digest } = r.check() else {

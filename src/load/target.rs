@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use super::error::LoadError;
 
-/// The path asked when the URL has none (or only `/`): the handler, one 10 ms wait and
+/// The path asked when the URL has none (`/` is a path, asked as given): the handler, one 10 ms wait and
 /// factorial(1000).
 pub const DEFAULT_PATH: &str = "/task?wait=10ms&compute=1000&calls=1";
 
@@ -90,7 +90,7 @@ impl FromStr for TargetUrl {
             url: url.to_string(),
             host,
             port,
-            path: if path.is_empty() || path == "/" {
+            path: if path.is_empty() {
                 DEFAULT_PATH.to_string()
             } else {
                 path.to_string()
@@ -146,6 +146,8 @@ mod tests {
             ("127.0.0.1", 8080, DEFAULT_PATH)
         );
         assert_eq!(t.host_header(), "127.0.0.1:8080");
+        let t: TargetUrl = "http://h:1/".parse().unwrap();
+        assert_eq!(t.path, "/");
         let t: TargetUrl = "http://example.test/task?wait=0ms".parse().unwrap();
         assert_eq!((t.port, t.path.as_str()), (80, "/task?wait=0ms"));
         let t: TargetUrl = "http://[::1]:9/x".parse().unwrap();

@@ -288,6 +288,24 @@ mod tests {
     }
 
     #[test]
+    fn the_observer_hears_every_rate_before_and_after() {
+        #[derive(Default)]
+        struct Heard(Vec<String>);
+        impl LoadObserver for Heard {
+            fn before_rate(&mut self, offered: f64) {
+                self.0.push(format!("before {offered}"));
+            }
+            fn after_rate(&mut self, r: &RateResult) {
+                self.0.push(format!("after {}", r.offered));
+            }
+        }
+        let mut heard = Heard::default();
+        let list = Rates::List(vec![10.0, 20.0]);
+        sweep(&list, &AutoSearch::default(), server(100.0), &mut heard);
+        assert_eq!(heard.0, ["before 10", "after 10", "before 20", "after 20"]);
+    }
+
+    #[test]
     fn rates_parse_and_refuse() {
         assert_eq!("auto".parse::<Rates>().unwrap(), Rates::Auto);
         assert_eq!(

@@ -6,11 +6,10 @@
 mod support;
 
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rtbench::http::Stall;
 use rtbench::load::{self, Arrivals, LoadReport, LoadSpec, Rates, Silent};
-use support::{Scratch, run, serve, serve_liar, test_ctx};
+use support::{Scratch, run, serve, serve_liar, stall_after, test_ctx};
 
 fn spec(addr: std::net::SocketAddr, path: &str, rate: f64) -> LoadSpec {
     let target = format!("http://{addr}{path}").parse().expect("a test URL");
@@ -55,10 +54,10 @@ fn a_lying_server_is_caught() {
 #[test]
 fn a_stall_shows_in_corrected_latency_much_less_in_uncorrected() {
     let mut ctx = test_ctx();
-    ctx.stall = Some(Stall {
-        at: Instant::now() + Duration::from_millis(1200),
-        lasts: Duration::from_millis(200),
-    });
+    ctx.stall = Some(stall_after(
+        Duration::from_millis(1200),
+        Duration::from_millis(200),
+    ));
     let server = serve(ctx);
     let mut s = spec(server.addr, "/task?wait=1ms&compute=0", 100.0);
     s.connections = 2;

@@ -6,9 +6,10 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use rtbench::http::{
-    Backend, Parsed, Response, ServeCtx, parse_request, serve_connection, task_body,
+    Backend, Parsed, Response, ServeCtx, Stall, parse_request, serve_connection, task_body,
 };
 use rtbench::workload::StdSteps;
 
@@ -24,6 +25,15 @@ pub fn test_ctx() -> ServeCtx {
         Backend::Timer,
         r#"{"model":"test-threads","workers":0}"#.into(),
     )
+}
+
+/// A stall window opening `after` from now, lasting `lasts`: the one place a test builds a
+/// [`Stall`] (main's `Stall::after(after, lasts)` is the same, on the machine-wide clock).
+pub fn stall_after(after: Duration, lasts: Duration) -> Stall {
+    Stall {
+        at: Instant::now() + after,
+        lasts,
+    }
 }
 
 /// Serves `ctx` on 127.0.0.1 (a port the kernel picks), a thread per connection, until the

@@ -50,6 +50,8 @@ pub enum Command {
     Report(ReportArgs),
     /// An HTTP/1.1 server in one concurrency model, for `rtbench load` or any HTTP load tool.
     Serve(super::serve_cmd::ServeArgs),
+    /// Open-loop HTTP/1.1 load on a server at offered rates: corrected and uncorrected latency, the knee.
+    Load(Box<super::load_cmd::LoadArgs>),
 }
 
 /// Flags of `rtbench run`.

@@ -6,6 +6,7 @@ mod args;
 mod cell_child;
 mod claims_cmd;
 mod latency_child;
+mod load_cmd;
 mod parse;
 mod report_cmd;
 mod serve_cmd;
@@ -65,6 +66,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Some(Command::Claims(a)) => claims_cmd::run(&a, command_line),
         Some(Command::Report(a)) => report_cmd::run(&a),
         Some(Command::Serve(a)) => serve_cmd::run(&a, command_line),
+        Some(Command::Load(a)) => load_cmd::run(&a, command_line),
     };
     exit_code(result)
 }

@@ -38,6 +38,8 @@ pub use server::{
     COUNTS_COMMAND, CPU_COMMAND, DEFAULT_BACKLOG, LATENESS_COMMAND, MAX_LISTENERS, Options, Server,
     listeners_for,
 };
+/// The timerfd and clock the load generator's schedule also runs on.
+pub use sys::{Timer, now_ns};
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ pub mod benchmark;
 pub mod charts;
 pub mod export;
 pub mod labels;
+pub mod load;
 pub mod markers;
 pub mod md;
 pub mod sections;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests, one copy of each: scratch folders, running the
 //! `rtbench` binary, reading fields of JSON values and files, and the results folder in
-//! tests/fixtures/results-small. A test file uses them with `mod support;`.
+//! tests/fixtures/results-small, and HTTP test servers (`http_server`). A test file uses them
+//! with `mod support;`.
 
 // Every file under tests/ is a crate of its own that compiles this module and uses only
 // part of it; without these allows, each would warn about the helpers it does not call
@@ -9,6 +10,7 @@
 
 mod bin;
 mod fixture;
+mod http_server;
 mod json;
 mod scratch;
 mod served;
@@ -17,6 +19,7 @@ mod served;
 pub use {
     bin::{BIN, Run, command, run, run_ok, shows_panic},
     fixture::{REFERENCE, fixture, fixture_dir, reference_dir},
+    http_server::{TestServer, serve, serve_liar, stall_after, test_ctx},
     json::{
         array, field, json_cells, num, parse_json, read_csv, read_json, read_text, text, whole,
     },

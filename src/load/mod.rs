@@ -32,7 +32,7 @@ pub use error::LoadError;
 pub use info::ServerInfo;
 pub use observer::{LoadObserver, Silent};
 pub use record::{
-    CPU_SHARE_LIMIT, KEPT_UP, LAG_P99_LIMIT, Lag, Percentiles, RateResult, lag_limit,
+    CPU_SHARE_LIMIT, KEPT_UP, LAG_SHARE_OF_SLO, Lag, Percentiles, RateResult, lag_limit,
 };
 pub use request::{Check, Requests};
 pub use run::{LoadReport, LoadSpec, MAX_CONNECTIONS, run};

@@ -9,19 +9,21 @@ use serde::{Deserialize, Serialize};
 
 /// Achieved over offered at or above which a rate kept up (the knee's first condition).
 pub const KEPT_UP: f64 = 0.97;
-/// Lag p99 above which the generator, not the server, is said to have fallen behind: 1 ms,
-/// or a tenth of the SLO if that is less. A lagging request's corrected latency includes its
-/// lag, and its sends bunch up, so the rate offered was not the rate asked; 1 ms is 10 to 20
-/// times the epoll + timerfd wake-up on an idle machine, so scheduling noise alone stays
-/// below it, and at the default 50 ms SLO it is at most 2% of the budget.
-pub const LAG_P99_LIMIT: Duration = Duration::from_millis(1);
+/// Lag p99 above which the generator, not the server, is said to have fallen behind, as a
+/// share of the SLO: a tenth (5 ms at the default 50 ms). Corrected latency includes the
+/// generator's lag, so lag within a tenth of the SLO can move a rate's p99 test by at most a
+/// tenth of its budget, and only against the server. A fixed 1 ms, tried first, failed
+/// rates the server met easily on a 2-core machine: tokio at 1,600/s had p99 18 ms and lag
+/// p99 1.8 ms from the generator's thread waiting for a core the server's workers held, at
+/// 8% of a core of its own CPU.
+pub const LAG_SHARE_OF_SLO: u32 = 10;
 /// Share of one core the generator's thread may use before its rate is invalid: near a
 /// whole core it can no longer send on time, whatever its lag says so far.
 pub const CPU_SHARE_LIMIT: f64 = 0.9;
 
-/// The lag limit for an SLO: [`LAG_P99_LIMIT`], or a tenth of the SLO if less.
+/// The lag limit for an SLO: a [`LAG_SHARE_OF_SLO`]th of it.
 pub fn lag_limit(slo: Duration) -> Duration {
-    LAG_P99_LIMIT.min(slo / 10)
+    slo / LAG_SHARE_OF_SLO
 }
 
 /// A latency distribution, seconds.
@@ -211,7 +213,11 @@ mod tests {
         r.achieved = 90.0;
         r.judge(slo);
         assert!(r.valid && !r.meets_slo);
-        r.lag.p99 = 0.002;
+        // Lag just within a tenth of the SLO is the server's to carry; just over, invalid.
+        r.lag.p99 = 0.0049;
+        r.judge(slo);
+        assert!(r.valid, "{r:?}");
+        r.lag.p99 = 0.0051;
         r.generator_cpu_seconds = 0.95;
         r.judge(slo);
         let why = r.invalid_reason.clone().unwrap();

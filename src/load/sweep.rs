@@ -149,7 +149,7 @@ fn auto(
     // The start failed: halve down looking for a good rate.
     let mut lowered = 0;
     while good.is_none() && lowered < s.lower_steps {
-        rate /= s.factor;
+        rate = (rate / s.factor).max(1.0).round();
         lowered += 1;
         observer.progress(&format!("auto: lowering to {}/s", round(rate)));
         let (ok, lied) = run(rate, observer);
@@ -170,7 +170,11 @@ fn auto(
         if hi / lo <= s.within {
             break;
         }
-        let mid = (lo * hi).sqrt();
+        // Whole requests per second: a rate reads as it was run.
+        let mid = (lo * hi).sqrt().round();
+        if mid <= lo || mid >= hi {
+            break;
+        }
         observer.progress(&format!(
             "auto: refining between {}/s and {}/s: {}/s",
             round(lo),
@@ -243,7 +247,7 @@ mod tests {
             |rate| {
                 let mut r = inner(rate);
                 if rate > 300.0 {
-                    r.lag.p99 = 0.005;
+                    r.lag.p99 = 0.006;
                     r.judge(std::time::Duration::from_millis(50));
                 }
                 r

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use super::parse::{RuntimeSel, Steps, WorkloadSel};
+pub use super::parse::{RuntimeSel, ServeSel, Steps, WorkloadSel};
 use super::parse::{
     parse_count, parse_count_u32, parse_payload, parse_repeat, parse_rounds, parse_runtimes,
     parse_scale, parse_steps, parse_timeout, parse_warmup, parse_whole, parse_workloads,
@@ -185,11 +185,31 @@ impl RunArgs {
             (false, false, Some(p)) => (self.configs(), p.name()),
             (false, false, None) => (self.configs(), "custom"),
         };
-        let sweep = self.profile.is_some() && !self.memory;
+        // A profile's probes and memory pass go with its cells: `--workload serve` alone
+        // runs the serve sweep only.
+        let cells = !self.workload.0.is_empty();
+        let sweep = self.profile.is_some() && !self.memory && cells;
+        let serving = self.workload.1 != ServeSel::No && !self.memory && !self.probes;
+        let serve = serving.then(|| {
+            // Named both ways, a model that cannot serve stays, for the session to refuse
+            // with its reason; else such models are left out.
+            let keep_refused = self.workload.1 == ServeSel::Named && !self.runtime.all;
+            let models = self
+                .runtime
+                .runtimes
+                .iter()
+                .copied()
+                .filter(|r| keep_refused || r.serve_refusal().is_none())
+                .collect();
+            self.profile
+                .unwrap_or(Profile::Quick)
+                .serve_sweep(models, base.workers)
+        });
         SessionSpec {
-            configs,
+            configs: if cells { configs } else { Vec::new() },
             profile: profile.into(),
             probes: (sweep || self.probes).then(|| base.clone()),
+            serve,
             memory: (sweep || self.memory).then_some(base),
             iso,
             out: self.out.clone(),

@@ -112,6 +112,11 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     if failed > 0 {
         eprintln!("{failed} of {} cells failed", records.len());
     }
+    let serve = &done.summary.serve;
+    let serve_failed = serve.iter().filter(|r| !r.ok()).count();
+    if serve_failed > 0 {
+        eprintln!("{serve_failed} of {} serve sweeps failed", serve.len());
+    }
     let noisy = records.iter().filter(|r| r.noisy).count();
     if noisy > 0 {
         eprintln!(
@@ -123,9 +128,14 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     if args.then_claims {
         claims_cmd::after_suite(args, &done.summary.machine, &done.dir)?;
     }
-    Ok(if records.iter().any(|r| r.failed_verification()) {
-        ExitCode::from(EXIT_VERIFICATION)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let wrong_answers = serve
+        .iter()
+        .any(|r| r.load.as_ref().is_some_and(|l| l.wrong_checksums() > 0));
+    Ok(
+        if records.iter().any(|r| r.failed_verification()) || wrong_answers {
+            ExitCode::from(EXIT_VERIFICATION)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

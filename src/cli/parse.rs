@@ -26,9 +26,24 @@ impl std::fmt::Debug for RuntimeSel {
     }
 }
 
-/// The workloads chosen, each once.
+/// The workloads chosen, each once; `serve` (a server under steady load, not a set of
+/// tasks) apart from the cells' workloads.
 #[derive(Debug, Clone)]
-pub struct WorkloadSel(pub Vec<WorkloadKind>);
+pub struct WorkloadSel(pub Vec<WorkloadKind>, pub ServeSel);
+
+/// Whether the serve sweep was chosen, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServeSel {
+    /// Not chosen.
+    No,
+    /// Within `all`: models that cannot serve are left out with a note.
+    All,
+    /// Named: a model named with `--runtime` that cannot serve is refused.
+    Named,
+}
+
+/// `--workload serve`: each model's HTTP server swept over offered rates.
+pub const SERVE: &str = "serve";
 
 /// Steps per mixed task, cycled over tasks.
 #[derive(Debug, Clone)]
@@ -77,21 +92,32 @@ pub(super) fn workload_help() -> String {
         .iter()
         .map(|w| format!("\n  {}: {}", w.name(), w.description()))
         .collect();
-    format!("Workloads, comma-separated, or `all`:{}", each.concat())
+    format!(
+        "Workloads, comma-separated, or `all`:{}\n  {SERVE}: each model's HTTP server (rtbench serve) under an open-loop load swept over offered rates to its knee",
+        each.concat()
+    )
 }
 
 pub(super) fn parse_workloads(s: &str) -> Result<WorkloadSel, SpecError> {
     if s == "all" {
-        return Ok(WorkloadSel(WorkloadKind::all().collect()));
+        return Ok(WorkloadSel(WorkloadKind::all().collect(), ServeSel::All));
     }
     let mut kinds = Vec::new();
-    for name in list(s, "workload", &workload::names().join(", "))? {
-        let k: WorkloadKind = name.parse()?;
+    let mut serve = ServeSel::No;
+    let accepted = format!("{}, {SERVE}", workload::names().join(", "));
+    for name in list(s, "workload", &accepted)? {
+        if name == SERVE {
+            serve = ServeSel::Named;
+            continue;
+        }
+        let k: WorkloadKind = name
+            .parse()
+            .map_err(|e: SpecError| SpecError::new(format!("{e}; or {SERVE}")))?;
         if !kinds.contains(&k) {
             kinds.push(k);
         }
     }
-    Ok(WorkloadSel(kinds))
+    Ok(WorkloadSel(kinds, serve))
 }
 
 pub(super) fn parse_whole(s: &str) -> Result<u64, SpecError> {

@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// Self-check only: how long that window stays open.
     #[arg(long, hide = true, value_name = "D", value_parser = parse_duration, requires = "stall_after")]
     pub stall_for: Option<Duration>,
+    /// Pin the server (and every thread and process it starts) to these CPUs.
+    #[arg(long, hide = true, value_name = "CPU[,CPU..]", value_delimiter = ',')]
+    pub cpus: Vec<usize>,
+    /// Run the server at this niceness (0 to 19), every thread and process it starts too.
+    #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub nice: Option<i32>,
     /// Die with this process (the harness that started the server).
     #[arg(long, hide = true, value_name = "PID")]
     pub parent: Option<i32>,
@@ -60,6 +66,16 @@ pub fn run(args: &ServeArgs, command_line: Vec<String>) -> anyhow::Result<ExitCo
         if !crate::runtime::processes::die_with_parent(parent)? {
             return Ok(ExitCode::FAILURE);
         }
+    }
+    if let Some(n) = args.nice {
+        // SAFETY: sets this process's own niceness; threads and children started after
+        // inherit it.
+        if unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, n) } != 0 {
+            anyhow::bail!("setting niceness {n}: {}", std::io::Error::last_os_error());
+        }
+    }
+    if !args.cpus.is_empty() {
+        crate::measure::affinity::pin(&args.cpus)?;
     }
     let cfg = ServeConfig {
         model: args.model.clone(),
@@ -73,22 +89,23 @@ pub fn run(args: &ServeArgs, command_line: Vec<String>) -> anyhow::Result<ExitCo
         stall: args.stall_after.zip(args.stall_for),
         command_line,
     };
-    let result = run_server(&cfg, |addr, how| {
+    let harnessed = args.parent.is_some();
+    let waits_on = match cfg.backend {
+        BackendKind::Timer => "timer",
+        BackendKind::Socket => "latency server over TCP",
+    };
+    let announce = Box::new(move |addr: SocketAddr, how: String| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening http://{addr}");
         let _ = out.flush();
         // Started by a harness (`--parent`): its address line is all it asked for.
-        if args.parent.is_some() {
-            return;
+        if !harnessed {
+            eprintln!(
+                "rtbench serve: {how}, waits on the {waits_on}; try  curl 'http://{addr}/task?wait=10ms&compute=1000&calls=1'  or  http://{addr}/rtbench/info"
+            );
         }
-        eprintln!(
-            "rtbench serve: {how}, waits on the {}; try  curl 'http://{addr}/task?wait=10ms&compute=1000&calls=1'  or  http://{addr}/rtbench/info",
-            match cfg.backend {
-                BackendKind::Timer => "timer",
-                BackendKind::Socket => "latency server over TCP",
-            }
-        );
     });
+    let result = run_server(&cfg, announce);
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(ServeError::Config(ConfigError::Refused(m))) => Err(bad_input(m).into()),

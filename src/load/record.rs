@@ -154,6 +154,15 @@ impl RateResult {
         self.achieved * self.corrected.mean
     }
 
+    /// `ok`, `misses SLO`, or `INVALID: reason`.
+    pub fn status(&self) -> String {
+        match (&self.invalid_reason, self.meets_slo) {
+            (Some(why), _) => format!("INVALID: {why}"),
+            (None, true) => "ok".into(),
+            (None, false) => "misses SLO".into(),
+        }
+    }
+
     /// Whether this rate counts toward the knee: valid and meeting the SLO.
     pub fn good(&self) -> bool {
         self.valid && self.meets_slo

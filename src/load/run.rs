@@ -122,6 +122,9 @@ pub struct LoadReport {
     pub rates: Vec<RateResult>,
     /// The highest valid rate meeting the SLO.
     pub knee: Option<f64>,
+    /// After an auto search, the rate measured at half the knee.
+    #[serde(default)]
+    pub half_knee: Option<f64>,
 }
 
 impl LoadReport {
@@ -154,28 +157,38 @@ pub fn run(spec: &LoadSpec, observer: &mut dyn LoadObserver) -> Result<LoadRepor
     let mut generator = Generator::new(addr, spec.connections, requests, spec.timeout)?;
     let mut failure = None;
     let mut index = 0u64;
-    let rates = sweep(
-        &spec.rates,
-        &spec.search,
-        |offered| {
-            index += 1;
-            let rate = RateSpec {
-                offered,
-                warmup: spec.warmup,
-                duration: spec.duration,
-                arrivals: spec.arrivals,
-                seed: spec.seed.wrapping_add(index),
-                timeout: spec.timeout,
-                slo: spec.slo,
-            };
-            generator.run_rate(&rate).unwrap_or_else(|e| {
-                let r = RateResult::failed(offered, e.to_string());
-                failure.get_or_insert(e);
-                r
-            })
-        },
-        observer,
-    );
+    let mut measure = |offered: f64| {
+        index += 1;
+        let rate = RateSpec {
+            offered,
+            warmup: spec.warmup,
+            duration: spec.duration,
+            arrivals: spec.arrivals,
+            seed: spec.seed.wrapping_add(index),
+            timeout: spec.timeout,
+            slo: spec.slo,
+        };
+        generator.run_rate(&rate).unwrap_or_else(|e| {
+            let r = RateResult::failed(offered, e.to_string());
+            failure.get_or_insert(e);
+            r
+        })
+    };
+    let mut rates = sweep(&spec.rates, &spec.search, &mut measure, observer);
+    // The auto search's knee, then half of it: the tail a server shows with room to spare.
+    let found = knee(&rates);
+    let half_knee = match (&spec.rates, found) {
+        (Rates::Auto, Some(k)) if (k / 2.0).round() >= 1.0 => {
+            let half = (k / 2.0).round();
+            observer.progress(&format!("auto: half the knee, {half}/s"));
+            observer.before_rate(half);
+            let r = measure(half);
+            observer.after_rate(&r);
+            rates.push(r);
+            Some(half)
+        }
+        _ => None,
+    };
     if let Some(e) = failure {
         return Err(e);
     }
@@ -195,7 +208,8 @@ pub fn run(spec: &LoadSpec, observer: &mut dyn LoadObserver) -> Result<LoadRepor
         kept_up: KEPT_UP,
         lag_p99_limit_seconds: lag_limit(spec.slo).as_secs_f64(),
         cpu_share_limit: CPU_SHARE_LIMIT,
-        knee: knee(&rates),
+        knee: found,
+        half_knee,
         rates,
     })
 }

@@ -32,6 +32,12 @@ pub struct TreeSample {
     pub processes: u64,
     /// Live threads, summed.
     pub threads: u64,
+    /// When it was taken (CLOCK_MONOTONIC, ns).
+    #[serde(default)]
+    pub taken_nanos: u64,
+    /// After [`TreeSample::since`]: seconds between the two samples.
+    #[serde(default)]
+    pub wall_seconds: f64,
 }
 
 fn clock_ticks() -> f64 {
@@ -79,7 +85,10 @@ fn add_process(pid: u32, into: &mut TreeSample) -> Option<()> {
 
 /// The process `pid` and its children now; None if `pid` is gone.
 pub fn sample_tree(pid: u32) -> Option<TreeSample> {
-    let mut sample = TreeSample::default();
+    let mut sample = TreeSample {
+        taken_nanos: super::monotonic_nanos(),
+        ..TreeSample::default()
+    };
     add_process(pid, &mut sample)?;
     for child in children_of(pid) {
         let _ = add_process(child, &mut sample);
@@ -110,7 +119,27 @@ impl TreeSample {
             involuntary_switches: self
                 .involuntary_switches
                 .saturating_sub(before.involuntary_switches),
+            wall_seconds: self.taken_nanos.saturating_sub(before.taken_nanos) as f64 * 1e-9,
             ..self
+        }
+    }
+
+    /// Cores kept busy between the two samples of [`TreeSample::since`]: CPU over wall.
+    pub fn cores_busy(&self) -> f64 {
+        if self.wall_seconds > 0.0 {
+            self.cpu_seconds / self.wall_seconds
+        } else {
+            0.0
+        }
+    }
+
+    /// Context switches (both kinds) per second between the two samples.
+    pub fn switches_per_second(&self) -> f64 {
+        let all = (self.voluntary_switches + self.involuntary_switches) as f64;
+        if self.wall_seconds > 0.0 {
+            all / self.wall_seconds
+        } else {
+            0.0
         }
     }
 }
@@ -131,6 +160,10 @@ mod tests {
         }
         let spent = sample_tree(me).unwrap().since(before);
         assert!(spent.cpu_seconds > 0.03, "{spent:?} {x}");
+        assert!(
+            spent.wall_seconds >= 0.1 && spent.cores_busy() > 0.2,
+            "{spent:?}"
+        );
         assert!(reset_peaks(me));
         assert!(sample_tree(me).unwrap().peak_rss_bytes > 0);
         assert!(sample_tree(u32::MAX).is_none());

@@ -7,15 +7,6 @@ use std::io::{self, Write};
 use crate::load::{LoadReport, RateResult};
 use crate::units::seconds;
 
-/// `valid`, `valid, misses SLO`, or `INVALID: reason`.
-fn status(r: &RateResult) -> String {
-    match (&r.invalid_reason, r.meets_slo) {
-        (Some(why), _) => format!("INVALID: {why}"),
-        (None, true) => "ok".into(),
-        (None, false) => "misses SLO".into(),
-    }
-}
-
 /// A rate's progress line: offered, achieved, corrected p99, status.
 pub fn progress_line(r: &RateResult) -> String {
     format!(
@@ -29,7 +20,7 @@ pub fn progress_line(r: &RateResult) -> String {
         r.generator_cpu_share() * 100.0,
         r.errors,
         r.timeouts,
-        status(r)
+        r.status()
     )
 }
 
@@ -100,7 +91,7 @@ pub fn write_load_table(out: &mut dyn Write, report: &LoadReport) -> io::Result<
             seconds(u.p999),
             seconds(u.max),
             seconds(r.lag.p99),
-            status(r)
+            r.status()
         )?;
     }
     match report.knee {

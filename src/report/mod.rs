@@ -11,6 +11,7 @@ pub mod load;
 pub mod markers;
 pub mod md;
 pub mod sections;
+pub mod serve;
 
 #[cfg(test)]
 mod tests;

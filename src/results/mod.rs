@@ -9,6 +9,7 @@ mod machine;
 mod memory;
 mod migrate;
 mod record;
+mod serve;
 mod store;
 
 pub use claim::{
@@ -21,4 +22,5 @@ pub use memory::{MemoryKind, MemoryModel, MemoryRecord};
 pub use record::{
     CellRecord, IdealSource, RawRow, RuntimeFacts, ServerProbe, SpawnProbe, TimerProbe,
 };
+pub use serve::{Placement, ServeRecord};
 pub use store::{ClaimsFile, ResultsDir, SCHEMA_VERSION, Slot, Summary, write_atomic};

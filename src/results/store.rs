@@ -64,6 +64,9 @@ pub struct Summary {
     /// The latency server's accuracy at 1 ms and 10 ms, when the run had `net` cells.
     #[serde(default)]
     pub latency_server: Vec<ServerProbe>,
+    /// `--workload serve`: each model's server swept over offered rates.
+    #[serde(default)]
+    pub serve: Vec<super::ServeRecord>,
 }
 
 /// One repetition's place in a run's order.

@@ -120,8 +120,9 @@ impl<I: AsyncInstance> Instance for I {
         &mut self,
         listener: std::net::TcpListener,
         ctx: Arc<crate::http::ServeCtx>,
+        ready: super::serve::Ready,
     ) -> Result<(), RuntimeError> {
-        self.block_on_task(super::serve::serve_async(self.rt(), listener, ctx))?
+        self.block_on_task(super::serve::serve_async(self.rt(), listener, ctx, ready))?
     }
 
     fn park(

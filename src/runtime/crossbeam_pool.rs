@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::serve::accept_blocking;
+use super::serve::{Ready, accept_blocking};
 use super::{
     Instance, Outcome, RuntimeError, SleepTimes, Spawned, Stamping, WorkerPool, empty_jobs,
     panic_message,
@@ -156,7 +156,13 @@ impl Instance for PoolInstance {
     /// The common bounded-pool server: the accept loop on this thread hands each connection
     /// to the pool's channel; a worker serves it to its end, so at most `--workers`
     /// connections are served at once and the rest wait in the channel.
-    fn serve(&mut self, listener: TcpListener, ctx: Arc<ServeCtx>) -> Result<(), RuntimeError> {
+    fn serve(
+        &mut self,
+        listener: TcpListener,
+        ctx: Arc<ServeCtx>,
+        ready: Ready,
+    ) -> Result<(), RuntimeError> {
+        ready();
         Err(accept_blocking(&listener, |stream| {
             self.send(Job::Serve(stream, Arc::clone(&ctx)))
         }))

@@ -254,15 +254,17 @@ pub trait Instance {
         }
     }
 
-    /// `rtbench serve`: serves HTTP on `listener` ([`serve`]) until the process ends;
-    /// returns only with the error that stopped it. A runtime with no server says why
+    /// `rtbench serve`: serves HTTP on `listener` ([`serve`]) until the process ends,
+    /// calling `ready` once it can take connections (every pre-forked worker in its accept
+    /// loop); returns only with the error that stopped it. A runtime with no server says why
     /// ([`Runtime::serve_refusal`]) before it is started.
     fn serve(
         &mut self,
         listener: std::net::TcpListener,
         ctx: Arc<crate::http::ServeCtx>,
+        ready: serve::Ready,
     ) -> Result<(), RuntimeError> {
-        let _ = (listener, ctx);
+        let _ = (listener, ctx, ready);
         Err(RuntimeError::Unsupported(
             "this runtime has no server".into(),
         ))

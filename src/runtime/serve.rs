@@ -13,6 +13,9 @@ use super::RuntimeError;
 use super::async_driver::{AsyncRt, Timer};
 use crate::http::{ServeCtx, serve_connection};
 
+/// Told once a server can take connections (from whichever thread gets there).
+pub type Ready = Box<dyn FnOnce() + Send>;
+
 /// How long an accept loop backs off after the OS refused a connection a descriptor (or
 /// any refusal that passes), so a full table does not spin the loop.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
@@ -81,6 +84,7 @@ pub async fn serve_async<R: AsyncRt>(
     rt: R,
     listener: TcpListener,
     ctx: Arc<ServeCtx>,
+    ready: Ready,
 ) -> Result<(), RuntimeError> {
     listener
         .set_nonblocking(true)
@@ -88,6 +92,7 @@ pub async fn serve_async<R: AsyncRt>(
     let listener = R::listener(listener)
         .map_err(|e| RuntimeError::Http(format!("registering the listener: {e}")))?;
     let mut noted = false;
+    ready();
     loop {
         match R::accept(&listener).await {
             Ok(stream) => {

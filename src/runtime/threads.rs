@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-use super::serve::accept_blocking;
+use super::serve::{Ready, accept_blocking};
 use super::{
     Instance, Outcome, PARK_FOR, Runtime, RuntimeError, Setup, Shape, SleepTimes, Spawned,
     Stamping, panic_message,
@@ -98,8 +98,14 @@ impl Instance for ThreadsInstance {
     /// A thread per connection, started as it is accepted, serving it to its end. When
     /// the OS refuses a thread, that connection is closed (its client sees the reset) and
     /// the refusal, with the limits behind it, is said once; the server goes on.
-    fn serve(&mut self, listener: TcpListener, ctx: Arc<ServeCtx>) -> Result<(), RuntimeError> {
+    fn serve(
+        &mut self,
+        listener: TcpListener,
+        ctx: Arc<ServeCtx>,
+        ready: Ready,
+    ) -> Result<(), RuntimeError> {
         let mut noted = false;
+        ready();
         Err(accept_blocking(&listener, |stream| {
             let ctx = Arc::clone(&ctx);
             let started = thread::Builder::new()

@@ -11,6 +11,7 @@ mod profile;
 mod progress;
 mod protocol;
 pub mod serve;
+pub mod serve_sweep;
 pub mod session;
 mod stats;
 mod watch;

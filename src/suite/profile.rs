@@ -151,3 +151,43 @@ impl Profile {
         groups
     }
 }
+
+impl Profile {
+    /// The serve sweep of this profile over `models`: quick, the timer backend with 1 s
+    /// windows (about 15 s a model); full, the timer and the latency server over TCP with 2 s
+    /// windows. 512 connections: room for 46,000 requests/s of the 11 ms handler in flight
+    /// (Little's law). With 128, tokio's knee (7,000/s at 0.6-0.9 of a core) was the
+    /// connections': latency grown to 17 ms at 12,800/s offered capped 128 connections at
+    /// 7,200/s while a core stood idle. The blocking pool and pre-forked processes get as
+    /// many workers, so no keep-alive connection waits unserved.
+    pub fn serve_sweep(
+        self,
+        models: Vec<&'static dyn crate::runtime::Runtime>,
+        async_workers: usize,
+    ) -> super::serve_sweep::ServeSweep {
+        use super::serve::BackendKind;
+        let full = self == Profile::Full;
+        super::serve_sweep::ServeSweep {
+            models,
+            backends: if full {
+                vec![BackendKind::Timer, BackendKind::Socket]
+            } else {
+                vec![BackendKind::Timer]
+            },
+            handler: crate::http::TaskQuery::default(),
+            connections: 512,
+            async_workers,
+            duration: Duration::from_secs(if full { 2 } else { 1 }),
+            warmup: Duration::from_millis(if full { 500 } else { 300 }),
+            slo: Duration::from_millis(50),
+            search: crate::load::AutoSearch {
+                start: 100.0,
+                factor: 2.0,
+                within: if full { 1.1 } else { 1.15 },
+                refine_steps: if full { 4 } else { 3 },
+                lower_steps: 3,
+                max: 100_000.0,
+            },
+        }
+    }
+}

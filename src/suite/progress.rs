@@ -38,6 +38,10 @@ impl Observer for Progress {
         eprintln!("note: {text}");
     }
 
+    fn serving(&mut self, line: &str) {
+        eprintln!("{line}");
+    }
+
     fn probing(&mut self, runtime: &str, first: bool) {
         if first {
             err("timer and spawn probes ...");

@@ -136,11 +136,12 @@ fn bind(addr: SocketAddr) -> Result<TcpListener, ConfigError> {
     Ok(socket.into())
 }
 
-/// Starts the server of `cfg`; `announce` is told the address once it listens, and the
-/// call then serves until the process ends (it returns only with what stopped it).
+/// Starts the server of `cfg`; `announce` is told the address and the model's description
+/// once the model can take connections, and the call serves until the process ends (it
+/// returns only with what stopped it).
 pub fn run_server(
     cfg: &ServeConfig,
-    announce: impl FnOnce(SocketAddr, &str),
+    announce: Box<dyn FnOnce(SocketAddr, String) + Send>,
 ) -> Result<(), ServeError> {
     let rt = model(&cfg.model)?;
     if cfg.workers.is_some() && rt.model() == runtime::Model::Threads {
@@ -207,8 +208,8 @@ pub fn run_server(
         Some(n) => format!("{} with {n} workers", rt.name()),
         None => format!("{}, a thread per connection", rt.name()),
     };
-    announce(addr, &how);
-    let result = instance.serve(listener, Arc::new(ctx));
+    let ready = Box::new(move || announce(addr, how));
+    let result = instance.serve(listener, Arc::new(ctx), ready);
     drop(latency_server);
     result.map_err(|source| ServeError::Runtime {
         model: rt.name(),

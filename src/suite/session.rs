@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use std::sync::Arc;
 
+use super::serve_sweep;
 use super::{
     CellPlan, CellRequest, CellRuns, ConfigError, Isolation, Mode, RunConfig, guard, memory, plan,
     probes, run_child,
@@ -34,6 +35,8 @@ pub struct SessionSpec {
     pub probes: Option<RunConfig>,
     /// The memory pass over these runtimes, after the cells.
     pub memory: Option<RunConfig>,
+    /// `--workload serve`: each model's server swept over offered rates, after the cells.
+    pub serve: Option<super::serve_sweep::ServeSweep>,
     /// How cells run in child processes.
     pub iso: Isolation,
     /// The results folder; None: `results/<date>-<host>`.
@@ -84,6 +87,8 @@ pub trait Observer {
     fn cell_finished(&mut self, cell: &CellPlan, record: &CellRecord);
     /// Every cell has run.
     fn cells_done(&mut self);
+    /// A line of the serve sweep's progress (a rate measured, the search's step).
+    fn serving(&mut self, line: &str);
     /// The memory pass is about to park `units` units of `runtime`.
     fn parking(&mut self, runtime: &str, units: usize);
     /// One size of the memory pass has been measured.
@@ -128,6 +133,11 @@ pub fn run(spec: &SessionSpec, obs: &mut dyn Observer) -> Result<Finished, Sessi
             notes.push(n);
         }
     }
+    if let Some(sweep) = &spec.serve {
+        if let Some(why) = sweep.models.iter().find_map(|m| m.serve_refusal()) {
+            return Err(ConfigError::Refused(format!("--workload serve: {why}")).into());
+        }
+    }
     let mut run = Running::open(spec, skipped)?;
     if let Some(cfg) = &spec.probes {
         run.probe(cfg, &spec.iso, obs)?;
@@ -147,6 +157,18 @@ pub fn run(spec: &SessionSpec, obs: &mut dyn Observer) -> Result<Finished, Sessi
             run.group(g, group, seed, &mode, obs)?;
         }
         obs.cells_done();
+    }
+    if let Some(sweep) = &spec.serve {
+        for &backend in &sweep.backends {
+            for &model in &sweep.models {
+                let record =
+                    serve_sweep::sweep_model(&spec.iso.exe, sweep, model, backend, &mut |l| {
+                        obs.serving(l)
+                    });
+                run.summary.serve.push(record);
+                run.save()?;
+            }
+        }
     }
     if let Some(cfg) = &spec.memory {
         run.memory_pass(cfg, &spec.iso, obs)?;
@@ -217,6 +239,7 @@ impl Running {
                 timers: Vec::new(),
                 spawn: Vec::new(),
                 latency_server: Vec::new(),
+                serve: Vec::new(),
             },
             raw: Vec::new(),
         };

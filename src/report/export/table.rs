@@ -45,6 +45,12 @@ impl Exporter for Table {
             writeln!(out)?;
             write_server_table(out, &summary.latency_server)?;
         }
+        if !summary.serve.is_empty() {
+            if !summary.cells.is_empty() {
+                writeln!(out)?;
+            }
+            crate::report::serve::write_serve_table(out, &summary.serve)?;
+        }
         Ok(())
     }
 

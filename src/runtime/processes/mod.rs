@@ -166,8 +166,9 @@ impl Instance for PerTaskInstance {
         &mut self,
         listener: std::net::TcpListener,
         ctx: Arc<crate::http::ServeCtx>,
+        ready: crate::runtime::serve::Ready,
     ) -> Result<(), RuntimeError> {
-        prefork::serve_prefork(&self.exe, self.workers, listener, ctx)
+        prefork::serve_prefork(&self.exe, self.workers, listener, ctx, ready)
     }
 
     /// `units` processes, each spawned and sent an empty job, then each answer read and the

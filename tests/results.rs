@@ -254,6 +254,7 @@ fn summary(complete: bool) -> Summary {
         }],
         spawn: Vec::new(),
         latency_server: Vec::new(),
+        serve: Vec::new(),
         timers: vec![TimerProbe {
             runtime: "tokio".into(),
             legacy: false,

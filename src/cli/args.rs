@@ -109,7 +109,7 @@ pub struct RunArgs {
     /// or more give the interval its 95%).
     #[arg(long, value_name = "N", default_value = "6", value_parser = parse_repeat)]
     pub repeat: usize,
-    /// Walk a sweep matrix instead of one parameter set (quick: ~9 min, full: ~15 min on 2 cores).
+    /// Walk a sweep matrix instead of one parameter set (quick: ~11 min, full: ~22 min on 2 cores, serve sweep included).
     #[arg(long, value_enum, conflicts_with_all = ["tasks", "limit", "workers", "latency", "compute", "steps", "calls"])]
     pub profile: Option<Profile>,
     /// A cell that runs longer is killed and fails (e.g. 120s, 500ms).

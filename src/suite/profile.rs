@@ -12,7 +12,7 @@ use crate::workload::{Latency, WorkloadKind, mixed};
 /// A sweep matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Profile {
-    /// About 9 minutes on 2 cores (measured 9m06s): the shapes of every comparison.
+    /// About 11 minutes on 2 cores (9m06s of cells, 1m52s of serve sweep): the shapes of every comparison.
     Quick,
     /// About 4 minutes on 2 cores: more sizes (to 100k tasks), latency spreads and mixed sizes.
     Full,

@@ -124,7 +124,7 @@ impl LoadObserver for Progress {
         eprintln!("rate {offered}/s: running");
     }
 
-    fn after_rate(&mut self, r: &RateResult) {
+    fn after_rate(&mut self, r: &mut RateResult) {
         eprintln!("{}", progress_line(r));
     }
 

@@ -154,6 +154,15 @@ impl RateResult {
         self.achieved * self.corrected.mean
     }
 
+    /// Marks the rate invalid for `why`, beside any reason it has.
+    pub fn invalidate(&mut self, why: String) {
+        self.valid = false;
+        self.invalid_reason = Some(match self.invalid_reason.take() {
+            Some(before) => format!("{before}; {why}"),
+            None => why,
+        });
+    }
+
     /// `ok`, `misses SLO`, or `INVALID: reason`.
     pub fn status(&self) -> String {
         match (&self.invalid_reason, self.meets_slo) {

@@ -182,8 +182,8 @@ pub fn run(spec: &LoadSpec, observer: &mut dyn LoadObserver) -> Result<LoadRepor
             let half = (k / 2.0).round();
             observer.progress(&format!("auto: half the knee, {half}/s"));
             observer.before_rate(half);
-            let r = measure(half);
-            observer.after_rate(&r);
+            let mut r = measure(half);
+            observer.after_rate(&mut r);
             rates.push(r);
             Some(half)
         }

@@ -100,8 +100,8 @@ pub fn sweep<F: FnMut(f64) -> RateResult>(
     let mut done: Vec<RateResult> = Vec::new();
     let mut run = |rate: f64, observer: &mut dyn LoadObserver| {
         observer.before_rate(rate);
-        let r = measure(rate);
-        observer.after_rate(&r);
+        let mut r = measure(rate);
+        observer.after_rate(&mut r);
         let (good, lied) = (r.good(), r.wrong_checksums > 0);
         done.push(r);
         (good, lied)
@@ -299,7 +299,7 @@ mod tests {
             fn before_rate(&mut self, offered: f64) {
                 self.0.push(format!("before {offered}"));
             }
-            fn after_rate(&mut self, r: &RateResult) {
+            fn after_rate(&mut self, r: &mut RateResult) {
                 self.0.push(format!("after {}", r.offered));
             }
         }

@@ -83,6 +83,21 @@ fn add_process(pid: u32, into: &mut TreeSample) -> Option<()> {
     Some(())
 }
 
+/// CPU seconds every CPU of the machine has spent busy (user, nice, system, irq, softirq,
+/// steal: all but idle and iowait) since boot, from `/proc/stat`.
+pub fn machine_busy_seconds() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let f: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let busy = f.first()? + f.get(1)? + f.get(2)? + f.get(5)? + f.get(6)? + f.get(7)?;
+    Some(busy as f64 / clock_ticks())
+}
+
 /// The process `pid` and its children now; None if `pid` is gone.
 pub fn sample_tree(pid: u32) -> Option<TreeSample> {
     let mut sample = TreeSample {

@@ -50,6 +50,11 @@ pub struct ServeRecord {
     /// The server over each rate, in the order of `load.rates`: CPU and switches over the
     /// rate, resident memory and its peak at its end.
     pub server: Vec<TreeSample>,
+    /// CPUs the rest of the machine kept busy over each rate (all CPUs' busy time less the
+    /// server's and the generator process's), in the order of `load.rates`; a rate over
+    /// the sweep's limit is invalid.
+    #[serde(default)]
+    pub background_cores: Vec<f64>,
     /// Why the sweep failed, if it did.
     pub error: Option<String>,
 }

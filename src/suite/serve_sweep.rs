@@ -10,8 +10,9 @@ use std::time::Duration;
 use super::serve::{BackendKind, ServerProcess};
 use crate::http::TaskQuery;
 use crate::load::{self, AutoSearch, LoadObserver, LoadSpec, RateResult, Rates, TargetUrl};
+use crate::measure::Usage;
 use crate::measure::affinity;
-use crate::measure::process_tree::{TreeSample, reset_peaks, sample_tree};
+use crate::measure::process_tree::{TreeSample, machine_busy_seconds, reset_peaks, sample_tree};
 use crate::results::{Placement, ServeRecord};
 use crate::runtime::{Model, Runtime};
 use crate::units;
@@ -50,6 +51,12 @@ pub struct ServeSweep {
 /// the generator does not use (it used under a quarter of one CPU).
 pub const SHARED_SERVER_NICE: i32 = 19;
 
+/// CPUs the rest of the machine may keep busy during a rate before the rate is invalid:
+/// with the server niced below every other process, their CPU is taken from the server
+/// first, and its knee would measure them. (Measured: two quick sweeps with a compiler
+/// building beside them put tokio's knee at 1,600 and 3,200/s against 6,979/s alone.)
+pub const MAX_BACKGROUND_CORES: f64 = 0.25;
+
 /// Where the server and the generator go: pinned apart (the generator on the last CPU)
 /// with four CPUs or more; on fewer, both share them, as pinning would leave the server
 /// too few, the server niced ([`SHARED_SERVER_NICE`]), and the generator's CPU and lag
@@ -87,7 +94,10 @@ pub fn placement() -> Placement {
 struct Sampler<'a> {
     pid: u32,
     before: Option<TreeSample>,
+    /// The machine's busy CPU and this process's CPU when the rate started.
+    busy_before: Option<(f64, f64)>,
     server: Vec<TreeSample>,
+    background: Vec<f64>,
     progress: &'a mut dyn FnMut(&str),
     label: String,
 }
@@ -96,12 +106,39 @@ impl LoadObserver for Sampler<'_> {
     fn before_rate(&mut self, _offered: f64) {
         reset_peaks(self.pid);
         self.before = sample_tree(self.pid);
+        self.busy_before = machine_busy_seconds().map(|b| {
+            (b, {
+                let u = Usage::now();
+                u.user_seconds + u.sys_seconds
+            })
+        });
     }
 
-    fn after_rate(&mut self, r: &RateResult) {
+    fn after_rate(&mut self, r: &mut RateResult) {
         let after = sample_tree(self.pid).unwrap_or_default();
         let over = after.since(self.before.take().unwrap_or(after));
         self.server.push(over);
+        // What the rest of the machine used meanwhile: every CPU's busy time less the
+        // server's and this process's (the generator's).
+        let background = match (self.busy_before.take(), machine_busy_seconds()) {
+            (Some((busy, mine)), Some(busy_now)) if over.wall_seconds > 0.0 => {
+                let others = busy_now
+                    - busy
+                    - over.cpu_seconds
+                    - ({
+                        let u = Usage::now();
+                        u.user_seconds + u.sys_seconds
+                    } - mine);
+                (others / over.wall_seconds).max(0.0)
+            }
+            _ => 0.0,
+        };
+        self.background.push(background);
+        if background > MAX_BACKGROUND_CORES {
+            r.invalidate(format!(
+                "other processes kept {background:.2} CPUs busy during the rate (limit {MAX_BACKGROUND_CORES}): the server, niced below them, measured them"
+            ));
+        }
         let line = format!(
             "{}: {} offered, {} achieved, p99 {} corrected / {} uncorrected, server {:.0}% of a core, {}",
             self.label,
@@ -161,6 +198,7 @@ pub fn sweep_model(
         idle: None,
         load: None,
         server: Vec::new(),
+        background_cores: Vec::new(),
         error: None,
     };
     let mut extra = vec!["--backend".to_string(), backend_name.to_string()];
@@ -206,7 +244,9 @@ pub fn sweep_model(
     let mut sampler = Sampler {
         pid: server.pid(),
         before: None,
+        busy_before: None,
         server: Vec::new(),
+        background: Vec::new(),
         progress,
         label: format!("serve {} ({backend_name})", model.name()),
     };
@@ -215,12 +255,20 @@ pub fn sweep_model(
         let _ = affinity::pin(&allowed);
     }
     record.server = sampler.server;
+    record.background_cores = sampler.background;
+    let busiest = record.background_cores.iter().copied().fold(0.0, f64::max);
     match result {
         Ok(report) => {
             if report.wrong_checksums() > 0 {
                 record.error = Some(format!(
                     "{} answers carried a checksum that is not their request's: the server did not do the work",
                     report.wrong_checksums()
+                ));
+            } else if busiest > MAX_BACKGROUND_CORES {
+                // A search steered by rates the machine spoiled finds a knee of its own
+                // making: the sweep fails, loudly, rather than publish it.
+                record.error = Some(format!(
+                    "the machine was busy: other processes kept up to {busiest:.2} CPUs busy during a rate (limit {MAX_BACKGROUND_CORES}); rerun on an idle machine"
                 ));
             }
             record.load = Some(report);

@@ -82,6 +82,7 @@ fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
     loaded.summary.cells.clear();
     loaded.summary.timers.clear();
     loaded.summary.spawn.clear();
+    loaded.summary.serve.clear();
     loaded.summary.complete = false;
     let all = sections(&loaded, "charts");
     let body = |name: &str| &all.iter().find(|s| s.name == name).unwrap().body;
@@ -101,7 +102,7 @@ fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| workload"))
         .collect();
-    assert_eq!(rows.len(), 7, "{decision}");
+    assert_eq!(rows.len(), 8, "{decision}");
     for row in rows {
         assert!(row.contains("| not measured |"), "{row}");
     }

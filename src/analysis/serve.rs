@@ -31,7 +31,7 @@ pub struct ServeItem<'a> {
     pub unstable: bool,
     /// Corrected p99 at the knee, seconds.
     pub p99: f64,
-    /// Corrected p99 at the half-knee rate, if it was run.
+    /// Corrected p99 at the half-knee rate (its last run), if it was run.
     pub half_p99: Option<f64>,
     /// The server's CPU over the knee's rate, in cores busy.
     pub cores: Option<f64>,
@@ -53,7 +53,9 @@ impl<'a> ServeItem<'a> {
             .map(|r| r.offered)
             .min_by(f64::total_cmp);
         let half = record.load.as_ref().and_then(|l| l.half_knee);
-        let half_rate = half.and_then(|h| record.rates().find(|(r, _)| r.offered == h));
+        // The half-knee rate's last run: the one made after the search (the search may
+        // have run that rate before, on its way up).
+        let half_rate = half.and_then(|h| record.rates().filter(|(r, _)| r.offered == h).last());
         Some(ServeItem {
             record,
             knee,

@@ -156,6 +156,9 @@ pub const FAMILIES: [Family; 10] = [
     },
 ];
 
+/// The charts of a server under steady load, which its BENCHMARK.md section shows too.
+pub const SERVE: [&str; 2] = [serve::P99_NAME, serve::ACHIEVED_NAME];
+
 /// The figures of claims the charts read.
 pub const READS: &[crate::results::FigureId] = &limits::READS;
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 mod cells;
 mod claimed;
 mod probed;
-mod served;
+pub(super) mod served;
 
 use super::{Input, Renderer};
 use crate::analysis::{Candidate, NotMeasured, Ranked, RowBody, RowKind, Timing, decide};

@@ -32,19 +32,29 @@ fn at_knee(i: &ServeItem) -> String {
     )
 }
 
-/// `**threads** (its bracket overlaps thread pool (crossbeam-pool)'s: less peak RSS)`.
+/// `**threads** (a tie on the knee with thread pool (crossbeam-pool): less peak RSS)`, and
+/// an unstable pick's flag: won in a tie with a stable knee, or with no stable knee at all.
 fn picked(ranked: &Ranked<ServeItem>) -> String {
     let pick = &ranked.picked().item;
-    let tied: Vec<String> = ranked.tied_with_pick().map(|c| label(&c.item)).collect();
+    let tied: Vec<&ServeItem> = ranked.tied_with_pick().map(|c| &c.item).collect();
     let mut text = format!("**{}**", label(pick));
+    let mut notes = Vec::new();
     if !tied.is_empty() {
-        text.push_str(&format!(
-            " (a tie on the knee with {}: less peak RSS)",
-            tied.join(", ")
+        let names: Vec<String> = tied.iter().map(|i| label(i)).collect();
+        notes.push(format!(
+            "a tie on the knee with {}: less peak RSS",
+            names.join(", ")
         ));
     }
     if pick.unstable {
-        text.push_str(" (unstable: no stable knee to prefer)");
+        notes.push(if tied.iter().any(|i| !i.unstable) {
+            "unstable, tied with a stable knee".to_string()
+        } else {
+            "unstable: no stable knee to prefer".to_string()
+        });
+    }
+    if !notes.is_empty() {
+        text.push_str(&format!(" ({})", notes.join("; ")));
     }
     text
 }

@@ -124,19 +124,25 @@ pub fn rank(mut candidates: Vec<Candidate<ServeItem<'_>>>) -> Option<Ranked<Serv
     })
 }
 
-/// Decides the row from a loaded folder.
-pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
-    let records = &loaded.summary.serve;
-    if records.is_empty() {
-        return Err(NotMeasured::NoCells);
-    }
+/// The backends of `records`, in the order first met: the order rows, tables and panels
+/// show them in.
+pub fn backends<'a>(records: impl IntoIterator<Item = &'a ServeRecord>) -> Vec<&'a str> {
     let mut backends: Vec<&str> = Vec::new();
     for r in records {
         if !backends.contains(&r.backend.as_str()) {
             backends.push(&r.backend);
         }
     }
-    let rows = backends
+    backends
+}
+
+/// Decides the row from a loaded folder.
+pub fn decide(loaded: &Loaded) -> Result<RowBody<'_>, NotMeasured<'_>> {
+    let records = &loaded.summary.serve;
+    if records.is_empty() {
+        return Err(NotMeasured::NoCells);
+    }
+    let rows = backends(records)
         .into_iter()
         .map(|backend| {
             let of_backend = || records.iter().filter(move |r| r.backend == backend);

@@ -6,6 +6,7 @@
 //! model's knee is a square. Rates the generator could not drive
 //! (invalid: its lag or CPU) are left out of the lines, and the subtitle counts them.
 
+use crate::analysis::serve::backends;
 use crate::load::RateResult;
 use crate::results::{Loaded, ServeRecord};
 
@@ -28,12 +29,7 @@ fn swept(loaded: &Loaded) -> Result<(Vec<&ServeRecord>, Vec<&str>), String> {
     if records.is_empty() {
         return Err("no serve sweep (`rtbench run --workload serve`)".into());
     }
-    let mut backends: Vec<&str> = Vec::new();
-    for r in &records {
-        if !backends.contains(&r.backend.as_str()) {
-            backends.push(&r.backend);
-        }
-    }
+    let backends = backends(records.iter().copied());
     Ok((records, backends))
 }
 

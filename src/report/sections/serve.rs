@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::charts::link;
 use super::decision::served::knee_bracket;
 use super::{Input, Renderer};
-use crate::analysis::serve::ServeItem;
+use crate::analysis::serve::{ServeItem, backends};
 use crate::report::charts::{FAMILIES, SERVE};
 use crate::report::labels::runtime_label;
 use crate::report::md::{MdTable, inline};
@@ -30,13 +30,7 @@ impl Renderer for Serve {
                 .into();
         };
         let mut out = method(first);
-        let mut backends: Vec<&str> = Vec::new();
-        for r in records {
-            if !backends.contains(&r.backend.as_str()) {
-                backends.push(&r.backend);
-            }
-        }
-        for backend in backends {
+        for backend in backends(records) {
             let _ = writeln!(out, "\nBackend `{}`:\n", inline(backend));
             let mut table = MdTable::new(&[
                 "model",

@@ -94,6 +94,7 @@ fn panels(
             references,
         });
     }
+    share_axes(&mut panels);
     let mut legend: Vec<LegendEntry> = names
         .iter()
         .map(|n| LegendEntry::new(select::label(loaded, n), rts.colour(n), Key::LineMarker))
@@ -104,6 +105,44 @@ fn panels(
         Key::Point(Shape::Square),
     ));
     (panels, legend)
+}
+
+/// Panels side by side share their axes' ends, so backends compare at a glance (each alone
+/// fitted its own data: the socket panel's p99 axis stopped at 200 ms, the timer's at 1 s).
+fn share_axes(panels: &mut [Panel]) {
+    if panels.len() < 2 {
+        return;
+    }
+    let xs: Vec<f64> = panels.iter().flat_map(Panel::x_values).collect();
+    let ys: Vec<f64> = panels.iter().flat_map(Panel::y_values).collect();
+    for p in panels.iter_mut() {
+        p.x = ends(p.x.clone(), &xs);
+        p.y = ends(p.y.clone(), &ys);
+    }
+}
+
+/// `axis` ending around `values`: a log axis at the 1-2-5 values outside them, a linear one
+/// (from its own start) at the next multiple of the top's power of ten.
+fn ends(axis: Axis, values: &[f64]) -> Axis {
+    let shown: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && (!axis.log || *v > 0.0))
+        .collect();
+    let lo = shown.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = shown.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !(lo.is_finite() && hi.is_finite() && hi > 0.0) {
+        return axis;
+    }
+    let decade = |v: f64| 10f64.powf(v.log10().floor());
+    if axis.log {
+        let steps = |v: f64| [1.0, 2.0, 5.0, 10.0].map(|m| m * decade(v));
+        let down = steps(lo).into_iter().rfind(|s| *s <= lo).unwrap_or(lo);
+        let up = steps(hi).into_iter().find(|s| *s >= hi).unwrap_or(hi);
+        axis.from(down).to(up)
+    } else {
+        axis.to((hi / decade(hi)).ceil() * decade(hi))
+    }
 }
 
 /// What every serve chart's subtitle says: the request, connections, window, SLO, how
@@ -226,4 +265,43 @@ pub fn achieved_chart(loaded: &Loaded) -> Result<Chart, String> {
         panels,
         legend,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panel_per_backend_sharing_its_axes_and_each_knee_marked() {
+        let mut loaded = crate::analysis::tests::fixture();
+        let mut socket = loaded.summary.serve[1].clone();
+        socket.backend = "socket".into();
+        loaded.summary.serve.push(socket);
+        let chart = p99_chart(&loaded).unwrap();
+        let titles: Vec<&str> = chart.panels.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["timer backend", "socket backend"]);
+        assert_eq!(chart.columns, 2);
+        let (timer, socket) = (&chart.panels[0], &chart.panels[1]);
+        // threads alone on the socket panel, yet the same ends as the timer panel's.
+        assert_eq!((timer.y.min, timer.y.max), (socket.y.min, socket.y.max));
+        assert_eq!((timer.x.min, timer.x.max), (Some(100.0), Some(50_000.0)));
+        assert_eq!(timer.y.max, Some(1.0), "the 733 ms p99 at 25,600/s");
+        let Body::Lines(series) = &socket.body else {
+            panic!("lines");
+        };
+        assert_eq!(series.len(), 1);
+        // The knee, 12,800/s, is a square; invalid rates (15,222/s) are left out.
+        assert_eq!(series[0].highlights.len(), 1);
+        assert_eq!(series[0].highlights[0].0, 12_800.0);
+        assert!(series[0].points.iter().all(|p| p.0 != 15_222.0));
+        assert!(series[0].points.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(timer.references[0].0, 0.05, "the SLO line");
+        // Without serve records: skipped, with the reason.
+        loaded.summary.serve.clear();
+        assert!(
+            achieved_chart(&loaded)
+                .unwrap_err()
+                .contains("no serve sweep")
+        );
+    }
 }

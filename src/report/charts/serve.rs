@@ -1,6 +1,6 @@
 //! A server under steady load (`run --workload serve`), one panel per backend and one line
 //! per model over the offered rates (sorted by rate; a rate run twice, the half-knee's
-//! re-run, shows its first run, as the tables do): `serve-p99`, the corrected p99 with the
+//! re-run, shows its last run, as the tables do): `serve-p99`, the corrected p99 with the
 //! SLO line, and `serve-achieved`, achieved against offered with the line y = x where a
 //! server keeps up (linear axes: on log ones every line lies on the diagonal). Each
 //! model's knee is a square. Rates the generator could not drive
@@ -33,11 +33,12 @@ fn swept(loaded: &Loaded) -> Result<(Vec<&ServeRecord>, Vec<&str>), String> {
     Ok((records, backends))
 }
 
-/// A record's valid rates, each offered rate once (its first run), sorted by rate.
+/// A record's valid rates, each offered rate once (its last run), sorted by rate.
 fn valid_rates(r: &ServeRecord) -> Vec<&RateResult> {
     let mut rates: Vec<&RateResult> = Vec::new();
     for (rate, _) in r.rates() {
-        if rate.valid && !rates.iter().any(|x| x.offered == rate.offered) {
+        rates.retain(|x| x.offered != rate.offered);
+        if rate.valid {
             rates.push(rate);
         }
     }

@@ -12,7 +12,7 @@ use rtbench::results::load;
 use support::{REFERENCE, Scratch, fixture, reference_dir};
 
 /// Every chart, with words of its title.
-const EXPECTED: [(&str, &str); 8] = [
+const EXPECTED: [(&str, &str); 10] = [
     ("throughput-vs-tasks", "Throughput vs concurrent tasks"),
     ("timer-vs-socket-waits", "Timer waits vs socket waits"),
     (
@@ -27,7 +27,15 @@ const EXPECTED: [(&str, &str); 8] = [
         "limit-comparison",
         "semaphore vs batches vs pool vs adaptive",
     ),
+    ("serve-p99", "Server p99 latency against offered rate"),
+    (
+        "serve-achieved",
+        "Server throughput: achieved against offered rate",
+    ),
 ];
+
+/// The charts of `run --workload serve`, which folders without serve records skip.
+const SERVE: [&str; 2] = ["serve-p99", "serve-achieved"];
 
 #[test]
 fn fixture_yields_every_chart_as_svg_and_png() {
@@ -111,6 +119,7 @@ fn folder_without_data_yields_no_chart_and_no_error() {
     s.memory_models.clear();
     s.timers.clear();
     s.spawn.clear();
+    s.serve.clear();
     loaded.claims = None;
     // Written and read back as a results folder, as the CLI would see it.
     let scratch = Scratch::new("empty");
@@ -146,6 +155,7 @@ fn only_the_charts_with_data_are_written_and_stale_ones_go() {
     let mut loaded = fixture();
     loaded.summary.cells.clear();
     loaded.summary.memory_models.clear();
+    loaded.summary.serve.clear();
     loaded.claims = None;
     let written = write_charts(&loaded, dir, false).unwrap();
     assert_eq!(written, [dir.join("charts").join("timer-overshoot.svg")]);
@@ -164,7 +174,18 @@ fn the_reference_run_redraws_its_charts_byte_for_byte() {
     let loaded = load(&reference_dir()).expect("the reference run loads");
     let s = Scratch::new("reference");
     let written = write_charts(&loaded, s.path(), false).unwrap();
-    assert_eq!(written.len(), chart_names().len(), "{written:?}");
+    // It has no serve records: those charts are skipped, with the reason.
+    let why = skipped(&loaded);
+    assert_eq!(why.iter().map(|s| s.name).collect::<Vec<_>>(), SERVE);
+    assert!(
+        why.iter().all(|s| s.reason.contains("no serve sweep")),
+        "{why:?}"
+    );
+    assert_eq!(
+        written.len(),
+        chart_names().len() - SERVE.len(),
+        "{written:?}"
+    );
     for path in written {
         let name = path.file_name().unwrap();
         let committed = reference_dir().join("charts").join(name);

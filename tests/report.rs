@@ -82,6 +82,7 @@ fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
     loaded.summary.cells.clear();
     loaded.summary.timers.clear();
     loaded.summary.spawn.clear();
+    loaded.summary.serve.clear();
     loaded.summary.complete = false;
     let all = sections(&loaded, "charts");
     let body = |name: &str| &all.iter().find(|s| s.name == name).unwrap().body;
@@ -101,11 +102,46 @@ fn a_folder_without_claims_memory_or_cells_says_what_was_not_run() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| workload"))
         .collect();
-    assert_eq!(rows.len(), 7, "{decision}");
+    assert_eq!(rows.len(), 8, "{decision}");
     for row in rows {
         assert!(row.contains("| not measured |"), "{row}");
     }
     assert!(body("machine").contains("interrupted or in progress"));
+    assert!(
+        body("serve").contains("serve sweep was not run"),
+        "{}",
+        body("serve")
+    );
+}
+
+#[test]
+fn a_knee_whose_half_missed_the_slo_is_shown_unstable() {
+    let mut loaded = fixture();
+    let threads = loaded
+        .summary
+        .serve
+        .iter_mut()
+        .find(|r| r.model == "threads")
+        .unwrap();
+    let load = threads.load.as_mut().unwrap();
+    let half = load.half_knee.unwrap();
+    let rate = load.rates.iter_mut().rfind(|r| r.offered == half).unwrap();
+    rate.meets_slo = false;
+    let all = sections(&loaded, "charts");
+    let serve = &all.iter().find(|s| s.name == "serve").unwrap().body;
+    assert!(
+        serve.contains("| threads | per connection | 12800/s [12800, 13959) | 11.7ms | 10.9ms (missed: unstable) |"),
+        "{serve}"
+    );
+    // Tied with the pool's stable knee, it may still win: on memory.
+    let decision = &all.iter().find(|s| s.name == "decision").unwrap().body;
+    assert!(
+        decision.contains(
+            "timer: **threads** (a tie on the knee with thread pool (crossbeam-pool): less peak \
+             RSS; unstable, tied with a stable knee)"
+        ),
+        "{decision}"
+    );
 }
 
 fn section(name: &'static str, body: &str) -> Section {

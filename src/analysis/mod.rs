@@ -15,6 +15,7 @@ pub mod limits;
 pub mod mixed;
 pub mod rank;
 pub mod select;
+pub mod serve;
 pub mod spawn;
 pub mod timer;
 
@@ -48,6 +49,8 @@ pub enum RowKind {
     Spawn,
     /// Short, precise sleeps.
     Timer,
+    /// A server under steady load (open-loop offered rates).
+    Serve,
 }
 
 /// A row family: its kind, its rule's statement, and the rule.
@@ -63,7 +66,7 @@ pub struct Family {
 }
 
 /// Every row family, in the order the decision table shows them.
-pub const FAMILIES: [Family; 7] = [
+pub const FAMILIES: [Family; 8] = [
     Family {
         kind: RowKind::Io,
         rule: io::RULE,
@@ -106,6 +109,12 @@ pub const FAMILIES: [Family; 7] = [
         reads: &[],
         decide: timer::decide,
     },
+    Family {
+        kind: RowKind::Serve,
+        rule: serve::RULE,
+        reads: &[],
+        decide: serve::decide,
+    },
 ];
 
 /// What a row found.
@@ -127,6 +136,8 @@ pub enum RowBody<'a> {
     Spawn(spawn::SpawnRow<'a>),
     /// See [`timer::TimerRow`].
     Timer(timer::TimerRow<'a>),
+    /// See [`serve::ServeRow`].
+    Serve(serve::ServeRow<'a>),
 }
 
 /// Why a row could not be decided.

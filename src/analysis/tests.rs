@@ -12,6 +12,7 @@ use crate::workload::WorkloadKind;
 
 pub(crate) mod claimed;
 pub(crate) mod cpu_row;
+mod serve_row;
 
 fn folder(rel: &str) -> Loaded {
     results::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).expect("the folder loads")

@@ -6,13 +6,15 @@ use std::io::{self, Write};
 use crate::results::ServeRecord;
 use crate::units::{bytes, per_second, seconds};
 
-/// The corrected p99 at `offered`, if that rate was run.
+/// The corrected p99 at `offered`, if that rate was run: its last run (the half-knee is run
+/// again after the search, which may have passed it on the way up), as the analysis reads it.
 fn p99_at(r: &ServeRecord, offered: Option<f64>) -> String {
     let Some(offered) = offered else {
         return "-".into();
     };
     r.rates()
-        .find(|(rate, _)| rate.offered == offered)
+        .filter(|(rate, _)| rate.offered == offered)
+        .last()
         .map_or("-".into(), |(rate, _)| seconds(rate.corrected.p99))
 }
 

@@ -20,6 +20,7 @@ mod parts;
 mod render;
 mod scale;
 mod select;
+mod serve;
 mod speedup;
 mod throughput;
 mod timers;
@@ -102,7 +103,7 @@ pub struct Family {
 }
 
 /// Every chart, in the order they are written and linked from BENCHMARK.md.
-pub const FAMILIES: [Family; 8] = [
+pub const FAMILIES: [Family; 10] = [
     Family {
         name: throughput::NAME,
         caption: "Throughput against the number of concurrent waits",
@@ -143,7 +144,20 @@ pub const FAMILIES: [Family; 8] = [
         caption: "Semaphore, batches and pool under one limit",
         build: limits::chart,
     },
+    Family {
+        name: serve::P99_NAME,
+        caption: "A server's corrected p99 latency against the offered rate, its knee marked",
+        build: serve::p99_chart,
+    },
+    Family {
+        name: serve::ACHIEVED_NAME,
+        caption: "A server's achieved rate against the offered rate",
+        build: serve::achieved_chart,
+    },
 ];
+
+/// The charts of a server under steady load, which its BENCHMARK.md section shows too.
+pub const SERVE: [&str; 2] = [serve::P99_NAME, serve::ACHIEVED_NAME];
 
 /// The figures of claims the charts read.
 pub const READS: &[crate::results::FigureId] = &limits::READS;

@@ -55,6 +55,8 @@ pub struct Series {
     pub colour: RGBColor,
     pub dashed: bool,
     pub markers: bool,
+    /// Points drawn again with a larger square marker, e.g. a server's knee.
+    pub highlights: Vec<(f64, f64)>,
 }
 
 #[derive(Debug, Clone)]

@@ -55,6 +55,7 @@ impl Lines {
             colour: rts.colour(name),
             dashed: false,
             markers: true,
+            highlights: Vec::new(),
         });
         self.legend.push(LegendEntry::new(
             select::label(loaded, name),
@@ -70,6 +71,7 @@ impl Lines {
             colour: REFERENCE,
             dashed: true,
             markers: false,
+            highlights: Vec::new(),
         });
         self.legend.push(LegendEntry::new(
             label,

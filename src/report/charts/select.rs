@@ -23,7 +23,8 @@ pub fn runtimes(loaded: &Loaded) -> Runtimes {
             .map(|c| c.runtime.as_str())
             .chain(s.memory_models.iter().map(|m| m.runtime.as_str()))
             .chain(s.timers.iter().map(|t| t.runtime.as_str()))
-            .chain(s.spawn.iter().map(|p| p.runtime.as_str())),
+            .chain(s.spawn.iter().map(|p| p.runtime.as_str()))
+            .chain(s.serve.iter().map(|r| r.model.as_str())),
     )
 }
 
@@ -34,7 +35,8 @@ pub fn label(loaded: &Loaded, runtime: &str) -> String {
         || s.memory_models
             .iter()
             .any(|m| m.runtime == runtime && m.legacy)
-        || s.timers.iter().any(|t| t.runtime == runtime && t.legacy);
+        || s.timers.iter().any(|t| t.runtime == runtime && t.legacy)
+        || s.serve.iter().any(|r| r.model == runtime && r.legacy);
     runtime_label(runtime, legacy)
 }
 

@@ -66,6 +66,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
                 colour: rts.colour(name),
                 dashed,
                 markers: true,
+                highlights: Vec::new(),
             };
             Panel {
                 title: select::label(loaded, name),

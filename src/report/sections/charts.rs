@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Input, Renderer};
-use crate::report::charts::FAMILIES;
+use crate::report::charts::{FAMILIES, Family};
 use crate::report::md::inline;
 
 /// The chart links.
@@ -16,22 +16,29 @@ impl Renderer for Charts {
     }
 
     fn render(&self, input: &Input) -> String {
-        let rel = input.charts_rel.trim_end_matches('/');
         let mut out = String::new();
         for f in &FAMILIES {
-            if input.present.is_some_and(|p| !p.contains(&f.name)) {
-                continue;
+            if let Some(link) = link(input, f) {
+                let _ = writeln!(out, "{link}\n");
             }
-            let path = if rel.is_empty() {
-                format!("{}.svg", f.name)
-            } else {
-                format!("{rel}/{}.svg", f.name)
-            };
-            let _ = writeln!(out, "![{}]({})\n", f.caption, inline(&path));
         }
         if out.is_empty() {
             out.push_str("No charts in this folder yet (`rtbench report <folder>` draws them).\n");
         }
         out
     }
+}
+
+/// `![caption](charts/NAME.svg)`: the chart's image link, if the folder holds the chart.
+pub(super) fn link(input: &Input, f: &Family) -> Option<String> {
+    if input.present.is_some_and(|p| !p.contains(&f.name)) {
+        return None;
+    }
+    let rel = input.charts_rel.trim_end_matches('/');
+    let path = if rel.is_empty() {
+        format!("{}.svg", f.name)
+    } else {
+        format!("{rel}/{}.svg", f.name)
+    };
+    Some(format!("![{}]({})", f.caption, inline(&path)))
 }

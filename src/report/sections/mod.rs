@@ -8,6 +8,7 @@ mod claims;
 mod decision;
 mod machine;
 mod memory;
+mod serve;
 
 use std::path::Path;
 
@@ -33,10 +34,11 @@ pub trait Renderer: Sync {
 }
 
 /// Every section, in the order BENCHMARK.md shows them.
-pub static SECTIONS: [&dyn Renderer; 5] = [
+pub static SECTIONS: [&dyn Renderer; 6] = [
     &decision::Decision,
     &claims::Claims,
     &memory::Memory,
+    &serve::Serve,
     &machine::Machine,
     &charts::Charts,
 ];

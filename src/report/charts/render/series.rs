@@ -1,11 +1,13 @@
 //! Line series: each a polyline (solid, or dashed for a reference such as an ideal
-//! line), with a dot at every point if it asks for markers.
+//! line), with a dot at every point if it asks for markers, and a square on each of its
+//! highlighted points (a knee).
 
 use plotters::prelude::*;
 
 use super::Result;
 use super::coord::Cartesian;
-use crate::report::charts::model::Series;
+use super::marks::point_marker;
+use crate::report::charts::model::{Series, Shape};
 use crate::report::charts::scale::Layout;
 
 /// Draws every series, the dashed references (ideal lines) under the measured ones.
@@ -31,12 +33,7 @@ fn draw_one<DB: DrawingBackend>(
     xl: &Layout,
     yl: &Layout,
 ) -> Result<DB> {
-    let points: Vec<(f64, f64)> = s
-        .points
-        .iter()
-        .filter(|p| (!xl.log || p.0 > 0.0) && (!yl.log || p.1 > 0.0))
-        .map(|p| (xl.pos(p.0), yl.pos(p.1)))
-        .collect();
+    let points = plotted(&s.points, xl, yl);
     if s.dashed {
         cc.draw_series(DashedLineSeries::new(
             points.clone(),
@@ -50,5 +47,19 @@ fn draw_one<DB: DrawingBackend>(
     if s.markers {
         cc.draw_series(points.iter().map(|p| Circle::new(*p, 4, s.colour.filled())))?;
     }
+    cc.draw_series(
+        plotted(&s.highlights, xl, yl)
+            .into_iter()
+            .map(|p| point_marker!(p, Shape::Square, s.colour)),
+    )?;
     Ok(())
+}
+
+/// `points` in plot coordinates, without those a log axis cannot show (zero or below).
+fn plotted(points: &[(f64, f64)], xl: &Layout, yl: &Layout) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .filter(|p| (!xl.log || p.0 > 0.0) && (!yl.log || p.1 > 0.0))
+        .map(|p| (xl.pos(p.0), yl.pos(p.1)))
+        .collect()
 }

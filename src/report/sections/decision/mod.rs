@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 mod cells;
 mod claimed;
 mod probed;
+pub(super) mod served;
 
 use super::{Input, Renderer};
 use crate::analysis::{Candidate, NotMeasured, Ranked, RowBody, RowKind, Timing, decide};
@@ -95,6 +96,7 @@ fn name(kind: RowKind) -> &'static str {
         RowKind::Limit => "bounding concurrency against a rate-limited API",
         RowKind::Spawn => "many short-lived units (start cost)",
         RowKind::Timer => "short, precise sleeps",
+        RowKind::Serve => "a server under steady load",
     }
 }
 
@@ -113,6 +115,9 @@ fn not_measured(kind: RowKind, why: &NotMeasured) -> String {
         }
         (RowKind::Spawn, _) => "no spawn probe in this folder".into(),
         (RowKind::Timer, _) => "no timer probe in this folder".into(),
+        (RowKind::Serve, _) => {
+            "no serve records in this folder (`rtbench run --workload serve`)".into()
+        }
         (RowKind::Blocking, _) => "claim C17 measured nothing".into(),
     }
 }
@@ -128,6 +133,7 @@ fn written(body: &RowBody) -> (String, String, String) {
         RowBody::Limit(r) => claimed::limits(r),
         RowBody::Spawn(r) => probed::spawn(r),
         RowBody::Timer(r) => probed::timer(r),
+        RowBody::Serve(r) => served::serve(r),
     }
 }
 

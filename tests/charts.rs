@@ -34,9 +34,6 @@ const EXPECTED: [(&str, &str); 10] = [
     ),
 ];
 
-/// The charts of `run --workload serve`, which folders without serve records skip.
-const SERVE: [&str; 2] = ["serve-p99", "serve-achieved"];
-
 #[test]
 fn fixture_yields_every_chart_as_svg_and_png() {
     let loaded = fixture();
@@ -174,18 +171,9 @@ fn the_reference_run_redraws_its_charts_byte_for_byte() {
     let loaded = load(&reference_dir()).expect("the reference run loads");
     let s = Scratch::new("reference");
     let written = write_charts(&loaded, s.path(), false).unwrap();
-    // It has no serve records: those charts are skipped, with the reason.
-    let why = skipped(&loaded);
-    assert_eq!(why.iter().map(|s| s.name).collect::<Vec<_>>(), SERVE);
-    assert!(
-        why.iter().all(|s| s.reason.contains("no serve sweep")),
-        "{why:?}"
-    );
-    assert_eq!(
-        written.len(),
-        chart_names().len() - SERVE.len(),
-        "{written:?}"
-    );
+    // It has its serve sweep: no chart is skipped.
+    assert!(skipped(&loaded).is_empty(), "{:?}", skipped(&loaded));
+    assert_eq!(written.len(), chart_names().len(), "{written:?}");
     for path in written {
         let name = path.file_name().unwrap();
         let committed = reference_dir().join("charts").join(name);

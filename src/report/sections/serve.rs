@@ -93,7 +93,8 @@ fn method(r: &ServeRecord) -> String {
         out,
         " Placement: server on CPUs {:?}, generator on {:?}, {}, server niceness {} ({}). \
          Cores busy and switches/s are the server process's over the knee's rate; peak RSS is \
-         its peak by the end of that rate (higher rates run before it included).",
+         its peak over that rate (VmHWM, reset before each rate), which holds what the \
+         allocator kept from the higher rates run before it.",
         p.server_cpus,
         p.generator_cpus,
         if p.pinned { "pinned apart" } else { "shared" },

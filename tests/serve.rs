@@ -273,19 +273,19 @@ fn run_workload_serve_writes_the_sweep_and_refuses_models_that_cannot_serve() {
     let scratch = support::Scratch::new("serve-run");
     let out = scratch.out();
     let out_s = out.to_string_lossy().to_string();
-    let r = run(
-        scratch.path(),
-        &[
+    let serve_run = |runtime: &str| {
+        let args = [
             "run",
             "--workload",
             "serve",
             "--runtime",
-            "tokio",
+            runtime,
             "--out",
             &out_s,
-        ],
-        &[],
-    );
+        ];
+        run(scratch.path(), &args, &[])
+    };
+    let r = serve_run("tokio");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("knee"), "{}", r.stdout);
     let summary = scratch.summary();
@@ -299,19 +299,7 @@ fn run_workload_serve_writes_the_sweep_and_refuses_models_that_cannot_serve() {
     assert_eq!(support::array(rec, "server").len(), rates.len());
     assert!(support::num(load, "knee") > 0.0, "{load}");
     assert!(support::array(&summary, "cells").is_empty());
-    let r = run(
-        scratch.path(),
-        &[
-            "run",
-            "--workload",
-            "serve",
-            "--runtime",
-            "rayon",
-            "--out",
-            &out_s,
-        ],
-        &[],
-    );
+    let r = serve_run("rayon");
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("crossbeam-pool"), "{}", r.stderr);
 }

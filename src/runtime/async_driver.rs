@@ -288,6 +288,29 @@ impl<R: AsyncRt> AsyncSteps for Unblocked<R> {
 
 /// The exchange on a futures-io stream (smol's `async-net`, async-std's net): write the
 /// request, then read until the reply is full or the stream ends.
+/// `rtbench serve`'s `HttpIo` for a stream of the futures I/O traits (smol's and
+/// async-std's), written once: a blanket impl would overlap std's `TcpStream` one.
+macro_rules! http_io_by_futures_traits {
+    ($stream:ty) => {
+        impl crate::http::HttpIo for $stream {
+            fn read<'a>(
+                &'a mut self,
+                buf: &'a mut [u8],
+            ) -> impl std::future::Future<Output = std::io::Result<usize>> + Send + 'a {
+                super::async_driver::read_futures_io(self, buf)
+            }
+
+            fn write_all<'a>(
+                &'a mut self,
+                buf: &'a [u8],
+            ) -> impl std::future::Future<Output = std::io::Result<()>> + Send + 'a {
+                super::async_driver::write_all_futures_io(self, buf)
+            }
+        }
+    };
+}
+pub(super) use http_io_by_futures_traits;
+
 /// `HttpIo` for a stream of the futures I/O traits (smol's and async-std's): read.
 pub async fn read_futures_io<S>(stream: &mut S, buf: &mut [u8]) -> io::Result<usize>
 where

@@ -169,19 +169,5 @@ impl AsyncRt for SmolRt {
     }
 }
 
-/// `rtbench serve` reads and writes HTTP through the futures I/O traits.
-impl crate::http::HttpIo for smol::net::TcpStream {
-    fn read<'a>(
-        &'a mut self,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
-        async_driver::read_futures_io(self, buf)
-    }
-
-    fn write_all<'a>(
-        &'a mut self,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        async_driver::write_all_futures_io(self, buf)
-    }
-}
+// `rtbench serve` reads and writes HTTP through the futures I/O traits.
+async_driver::http_io_by_futures_traits!(smol::net::TcpStream);

@@ -88,6 +88,10 @@ fn bad_input_exits_2_with_a_message_naming_the_value_and_what_is_accepted() {
         ),
         (&["--seed", "x"], &["'x'", "--seed", "accepted"]),
         (&["--warmup", "-1"], &["'-1'", "--warmup", "accepted"]),
+        (
+            &["--serve-sweeps", "0"],
+            &["'0'", "--serve-sweeps", "accepted", "1 to 20"],
+        ),
         // Explicitly chosen runtimes that refuse the limit: an error, not a skip.
         (
             &["--runtime", "sequential", "--limit", "semaphore:5"],

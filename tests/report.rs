@@ -137,8 +137,8 @@ fn a_knee_whose_half_missed_the_slo_is_shown_unstable() {
     let decision = &all.iter().find(|s| s.name == "decision").unwrap().body;
     assert!(
         decision.contains(
-            "timer: **threads** (a tie on the knee with thread pool (crossbeam-pool): less peak \
-             RSS; unstable, tied with a stable knee)"
+            "timer: **threads** (a tie on the knee with thread pool (crossbeam-pool): less \
+             memory; unstable, tied with a stable knee)"
         ),
         "{decision}"
     );

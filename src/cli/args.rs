@@ -12,8 +12,8 @@ use clap::{Args, Parser, Subcommand};
 pub use super::parse::{RuntimeSel, ServeSel, Steps, WorkloadSel};
 use super::parse::{
     parse_count, parse_count_u32, parse_payload, parse_repeat, parse_rounds, parse_runtimes,
-    parse_scale, parse_steps, parse_timeout, parse_warmup, parse_whole, parse_workloads,
-    workload_help,
+    parse_scale, parse_steps, parse_sweeps, parse_timeout, parse_warmup, parse_whole,
+    parse_workloads, workload_help,
 };
 use crate::limit::Limit;
 use crate::measure::available_cores;
@@ -109,6 +109,11 @@ pub struct RunArgs {
     /// or more give the interval its 95%).
     #[arg(long, value_name = "N", default_value = "6", value_parser = parse_repeat)]
     pub repeat: usize,
+    /// Sweeps of each model for `--workload serve` [default: the profile's: quick 1, full 3],
+    /// every model swept once before any is swept again; the knee is their median, its
+    /// interval from the lowest knee to the highest rate above one that failed.
+    #[arg(long, value_name = "N", value_parser = parse_sweeps)]
+    pub serve_sweeps: Option<u32>,
     /// Walk a sweep matrix instead of one parameter set (quick: ~11 min, full: ~22 min on 2 cores, serve sweep included).
     #[arg(long, value_enum, conflicts_with_all = ["tasks", "limit", "workers", "latency", "compute", "steps", "calls"])]
     pub profile: Option<Profile>,
@@ -201,9 +206,14 @@ impl RunArgs {
                 .copied()
                 .filter(|r| keep_refused || r.serve_refusal().is_none())
                 .collect();
-            self.profile
+            let mut sweep = self
+                .profile
                 .unwrap_or(Profile::Quick)
-                .serve_sweep(models, base.workers)
+                .serve_sweep(models, base.workers);
+            if let Some(n) = self.serve_sweeps {
+                sweep.repetitions = n;
+            }
+            sweep
         });
         SessionSpec {
             configs: if cells { configs } else { Vec::new() },

@@ -147,6 +147,16 @@ pub(super) fn parse_repeat(s: &str) -> Result<usize, SpecError> {
     }
 }
 
+/// `--serve-sweeps` of `run`: 1 to 20 sweeps of each model.
+pub(super) fn parse_sweeps(s: &str) -> Result<u32, SpecError> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=20).contains(&n) => Ok(n),
+        _ => Err(SpecError::new(format!(
+            "'{s}' is not accepted; accepted: a whole number of sweeps from 1 to 20"
+        ))),
+    }
+}
+
 /// `--rounds` of `claims`: at least [`MIN_ROUNDS`], so every verdict rests on an interval.
 pub(super) fn parse_rounds(s: &str) -> Result<usize, SpecError> {
     match s.parse::<usize>() {

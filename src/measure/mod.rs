@@ -7,6 +7,7 @@ pub mod heap;
 pub mod memory;
 pub mod netstat;
 pub mod os_limits;
+pub mod priority;
 pub mod process_tree;
 
 use std::time::{Duration, Instant};

@@ -41,13 +41,16 @@ pub fn write_serve_table(out: &mut dyn Write, records: &[ServeRecord]) -> io::Re
         first.placement.server_cpus,
         if first.placement.pinned {
             "pinned apart"
+        } else if first.placement.generator_realtime {
+            "shared, the generator's thread real-time"
         } else {
-            "shared"
+            "shared, the server niced"
         }
     )?;
+    let several = records.iter().any(|r| r.repetition > 0);
     writeln!(
         out,
-        "{:<22} {:<7} {:>7} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10} {:>5}  status",
+        "{:<22} {:<7} {:>7} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>5}  status",
         "model",
         "backend",
         "workers",
@@ -55,6 +58,7 @@ pub fn write_serve_table(out: &mut dyn Write, records: &[ServeRecord]) -> io::Re
         "p99 knee",
         "p99 half",
         "cores",
+        "PSS",
         "peak RSS",
         "switch/s",
         "rates"
@@ -67,14 +71,17 @@ pub fn write_serve_table(out: &mut dyn Write, records: &[ServeRecord]) -> io::Re
             (None, None) => "no rate met the SLO".into(),
             (None, Some(_)) => "ok".into(),
         };
-        let name = if r.legacy {
+        let mut name = if r.legacy {
             format!("{} (legacy)", r.model)
         } else {
             r.model.clone()
         };
+        if several {
+            name.push_str(&format!(" #{}", r.repetition + 1));
+        }
         writeln!(
             out,
-            "{:<22} {:<7} {:>7} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10} {:>5}  {status}",
+            "{:<22} {:<7} {:>7} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>5}  {status}",
             name,
             r.backend,
             r.workers.map_or("per conn".into(), |w| w.to_string()),
@@ -82,6 +89,7 @@ pub fn write_serve_table(out: &mut dyn Write, records: &[ServeRecord]) -> io::Re
             p99_at(r, r.knee()),
             p99_at(r, r.load.as_ref().and_then(|l| l.half_knee)),
             server.map_or("-".into(), |s| format!("{:.2}", s.cores_busy())),
+            bytes(server.map(|s| s.pss_bytes as f64).filter(|&p| p > 0.0)),
             bytes(server.map(|s| s.peak_rss_bytes as f64)),
             server.map_or("-".into(), |s| format!("{:.0}", s.switches_per_second())),
             r.load.as_ref().map_or(0, |l| l.rates.len()),

@@ -21,6 +21,10 @@ pub struct Placement {
     /// generator's thread the CPU first when both want it.
     #[serde(default)]
     pub server_nice: i32,
+    /// Whether the generator's thread ran under the real-time policy (SCHED_FIFO), so it
+    /// got a CPU first without the server being niced.
+    #[serde(default)]
+    pub generator_realtime: bool,
     /// Why so.
     pub why: String,
 }
@@ -41,6 +45,11 @@ pub struct ServeRecord {
     pub backend: String,
     /// The request every rate sends (before each request's id).
     pub handler: String,
+    /// Which of the sweep's repetitions this is (0 for the first): each model is swept
+    /// again, after every other model's sweep of the same repetition, and its knee is
+    /// read across them.
+    #[serde(default)]
+    pub repetition: u32,
     /// Where each side ran.
     pub placement: Placement,
     /// The server before the first rate (idle, its workers started).

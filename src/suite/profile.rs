@@ -153,9 +153,12 @@ impl Profile {
 }
 
 impl Profile {
-    /// The serve sweep of this profile over `models`: quick, the timer backend with 1 s
-    /// windows (about 15 s a model); full, the timer and the latency server over TCP with 2 s
-    /// windows. 512 connections: room for 46,000 requests/s of the 11 ms handler in flight
+    /// The serve sweep of this profile over `models`, 1 s windows (about 15 s a sweep):
+    /// quick, one sweep of each model on the timer backend; full, three on the timer and the
+    /// latency server over TCP, read together (on this 2-core VM one sweep's knee moved 2-3x
+    /// from one sweep to the next: tokio 7,611, 12,800 and 2,468/s in one run). Three sweeps
+    /// of 1 s windows were chosen over one of 2 s: the spread comes from the machine's
+    /// spells, seconds long, which a longer window does not average away. 512 connections: room for 46,000 requests/s of the 11 ms handler in flight
     /// (Little's law). With 128, tokio's knee (7,000/s at 0.6-0.9 of a core) was the
     /// connections': latency grown to 17 ms at 12,800/s offered capped 128 connections at
     /// 7,200/s while a core stood idle. The blocking pool and pre-forked processes get as
@@ -177,9 +180,10 @@ impl Profile {
             handler: crate::http::TaskQuery::default(),
             connections: 512,
             async_workers,
-            duration: Duration::from_secs(if full { 2 } else { 1 }),
-            warmup: Duration::from_millis(if full { 500 } else { 300 }),
+            duration: Duration::from_secs(1),
+            warmup: Duration::from_millis(300),
             slo: Duration::from_millis(50),
+            repetitions: if full { 3 } else { 1 },
             search: crate::load::AutoSearch {
                 start: 100.0,
                 factor: 2.0,

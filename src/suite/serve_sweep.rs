@@ -10,9 +10,10 @@ use std::time::Duration;
 use super::serve::{BackendKind, ServerProcess};
 use crate::http::TaskQuery;
 use crate::load::{self, AutoSearch, LoadObserver, LoadSpec, RateResult, Rates, TargetUrl};
-use crate::measure::Usage;
 use crate::measure::affinity;
-use crate::measure::process_tree::{TreeSample, machine_busy_seconds, reset_peaks, sample_tree};
+use crate::measure::memory::children_of;
+use crate::measure::priority::{FIFO_PRIORITY, RealtimeGuard};
+use crate::measure::process_tree::{OthersSample, TreeSample, reset_peaks, sample_tree};
 use crate::results::{Placement, ServeRecord};
 use crate::runtime::{Model, Runtime};
 use crate::units;
@@ -39,60 +40,77 @@ pub struct ServeSweep {
     pub slo: Duration,
     /// The auto search's steps.
     pub search: AutoSearch,
+    /// How many times each model is swept, every model once before any is swept again, so
+    /// each meets the machine's slower and faster spells alike; its knee is read across them.
+    pub repetitions: u32,
 }
 
-/// The server's niceness when it shares CPUs with the generator. Measured on 2 shared CPUs,
-/// thread per connection, 512 connections: at niceness 0 the server's threads waking
-/// together held the generator's thread off a CPU for lag p99 of 14 ms at 4,500/s and
-/// 32 ms at 6,400/s, invalidating rates the server met (the async runtimes were hardly
-/// touched, so the blocking models' knees were the generator's); at +5, 8.7 and 36 ms (the
-/// kernel's autogroup puts both in one group, where +5 weighs little); at +19, 0.48 and
-/// 2.5 ms, with the server's own p99 as before (30-37 ms). The server keeps every cycle
-/// the generator does not use (it used under a quarter of one CPU).
-///
-/// Open (issue 15): those niceness-0 figures were the first windows after 512 connections
-/// opened; inside one load run the lag fell to 12-29 µs by the third window, and +19
-/// itself raised the server's p99 (threads at 6,000/s: 10.3 ms at 0, 31-55 ms at +19).
-/// The knee's run-to-run spread on this machine likely comes from here; to be measured
-/// again before this value is kept.
+/// The server's niceness when it shares CPUs with the generator and the generator's thread
+/// may not take the real-time policy (no CAP_SYS_NICE or RLIMIT_RTPRIO). Measured on 2
+/// shared CPUs, thread per connection, 512 connections: at niceness 0 the server's threads
+/// waking together held the generator's thread off a CPU (lag p99 14 ms at 4,500/s, 32 ms
+/// at 6,400/s), invalidating rates the server met; at +5, 8.7 and 36 ms (the kernel's
+/// autogroup puts both in one group, where +5 weighs little); at +19, 0.48 and 2.5 ms. But
+/// +19 raises the server's own tail (threads at 6,000/s: p99 10.3 ms at 0, 31-55 ms at
+/// +19), so it is the fallback only, and the record says which was used.
 pub const SHARED_SERVER_NICE: i32 = 19;
 
 /// CPUs the rest of the machine may keep busy during a rate before the rate is invalid:
-/// with the server niced below every other process, their CPU is taken from the server
-/// first, and its knee would measure them. (Measured: two quick sweeps with a compiler
-/// building beside them put tokio's knee at 1,600 and 3,200/s against 6,979/s alone.)
+/// their CPU is taken from the server, and its knee would measure them. (Measured: two
+/// quick sweeps with a compiler building beside them put tokio's knee at 1,600 and
+/// 3,200/s against 6,979/s alone.) The kernel's interrupt and softirq time is not counted:
+/// on loopback it is mostly the sweep's own packets.
 pub const MAX_BACKGROUND_CORES: f64 = 0.25;
 
 /// Where the server and the generator go: pinned apart (the generator on the last CPU)
-/// with four CPUs or more; on fewer, both share them, as pinning would leave the server
-/// too few, the server niced ([`SHARED_SERVER_NICE`]), and the generator's CPU and lag
-/// are recorded at every rate.
+/// with four CPUs or more. On fewer, both share them, as pinning would leave the server
+/// too few; the generator's thread then takes the real-time policy (SCHED_FIFO, lowest
+/// priority) where the OS allows, so it gets a CPU first when both want one and the server
+/// runs as it would alone; else the server is niced ([`SHARED_SERVER_NICE`]). Either way
+/// the generator's CPU and lag are recorded at every rate.
 pub fn placement() -> Placement {
     let cpus = affinity::allowed_cpus().unwrap_or_default();
     if cpus.len() >= 4 {
         let (server, generator) = cpus.split_at(cpus.len() - 1);
-        Placement {
+        return Placement {
             server_cpus: server.to_vec(),
             generator_cpus: generator.to_vec(),
             pinned: true,
             server_nice: 0,
+            generator_realtime: false,
             why: format!(
                 "{} CPUs: the generator pinned to the last, the server to the rest, so neither takes the other's time",
                 cpus.len()
             ),
-        }
-    } else {
-        Placement {
+        };
+    }
+    let shared = format!(
+        "{} CPUs: pinning apart would leave the server {}; both share them",
+        cpus.len(),
+        cpus.len().saturating_sub(1)
+    );
+    // Tried and given back at once: the sweep takes it again around each run.
+    match RealtimeGuard::enter() {
+        Ok(_) => Placement {
             server_cpus: cpus.clone(),
-            generator_cpus: cpus.clone(),
+            generator_cpus: cpus,
+            pinned: false,
+            server_nice: 0,
+            generator_realtime: true,
+            why: format!(
+                "{shared}, the generator's thread under SCHED_FIFO (priority {FIFO_PRIORITY}) so it gets a CPU first when both want one while the server runs at niceness 0, as alone; the generator's CPU and lag are recorded at every rate (a rate it could not drive is invalid)"
+            ),
+        },
+        Err(e) => Placement {
+            server_cpus: cpus.clone(),
+            generator_cpus: cpus,
             pinned: false,
             server_nice: SHARED_SERVER_NICE,
+            generator_realtime: false,
             why: format!(
-                "{} CPUs: pinning apart would leave the server {}; both share them, the server at niceness +{SHARED_SERVER_NICE} so the generator's thread gets a CPU first when both want one, and the generator's CPU and lag are recorded at every rate (a rate it could not drive is invalid)",
-                cpus.len(),
-                cpus.len().saturating_sub(1)
+                "{shared}; the OS refused the generator the real-time policy ({e}; it needs CAP_SYS_NICE or an RLIMIT_RTPRIO above 0), so the server runs at niceness +{SHARED_SERVER_NICE} for the generator's thread to get a CPU first, which lengthens the server's own tail; the generator's CPU and lag are recorded at every rate (a rate it could not drive is invalid)"
             ),
-        }
+        },
     }
 }
 
@@ -100,49 +118,54 @@ pub fn placement() -> Placement {
 struct Sampler<'a> {
     pid: u32,
     before: Option<TreeSample>,
-    /// The machine's busy CPU and this process's CPU when the rate started.
-    busy_before: Option<(f64, f64)>,
+    /// Every other process's CPU when the rate started.
+    others_before: Option<OthersSample>,
     server: Vec<TreeSample>,
     background: Vec<f64>,
     progress: &'a mut dyn FnMut(&str),
     label: String,
 }
 
+impl Sampler<'_> {
+    /// This process and the server's tree: what the background leaves out.
+    fn measured(&self) -> Vec<u32> {
+        let mut pids = vec![std::process::id(), self.pid];
+        pids.extend(children_of(self.pid));
+        pids
+    }
+}
+
 impl LoadObserver for Sampler<'_> {
     fn before_rate(&mut self, _offered: f64) {
         reset_peaks(self.pid);
         self.before = sample_tree(self.pid);
-        self.busy_before = machine_busy_seconds().map(|b| {
-            (b, {
-                let u = Usage::now();
-                u.user_seconds + u.sys_seconds
-            })
-        });
+        self.others_before = Some(OthersSample::now(&self.measured()));
     }
 
     fn after_rate(&mut self, r: &mut RateResult) {
         let after = sample_tree(self.pid).unwrap_or_default();
         let over = after.since(self.before.take().unwrap_or(after));
         self.server.push(over);
-        // What the rest of the machine used meanwhile: every CPU's busy time less the
-        // server's and this process's (the generator's).
-        let background = match (self.busy_before.take(), machine_busy_seconds()) {
-            (Some((busy, mine)), Some(busy_now)) if over.wall_seconds > 0.0 => {
-                let others = busy_now
-                    - busy
-                    - over.cpu_seconds
-                    - ({
-                        let u = Usage::now();
-                        u.user_seconds + u.sys_seconds
-                    } - mine);
-                (others / over.wall_seconds).max(0.0)
-            }
-            _ => 0.0,
+        // What the rest of the machine used meanwhile: every process but this one (the
+        // generator's) and the server's tree, each read itself.
+        let others = OthersSample::now(&self.measured());
+        let (background, busiest) = match self.others_before.take() {
+            Some(before) if over.wall_seconds > 0.0 => (
+                others.since(&before) / over.wall_seconds,
+                others.busiest(&before),
+            ),
+            _ => (0.0, Vec::new()),
         };
         self.background.push(background);
         if background > MAX_BACKGROUND_CORES {
+            let named: Vec<String> = busiest
+                .iter()
+                .take(3)
+                .map(|(name, s)| format!("{name} {:.2}", s / over.wall_seconds))
+                .collect();
             r.invalidate(format!(
-                "other processes kept {background:.2} CPUs busy during the rate (limit {MAX_BACKGROUND_CORES}): the server, niced below them, measured them"
+                "other processes kept {background:.2} CPUs busy during the rate (limit {MAX_BACKGROUND_CORES}; busiest: {}): the server's knee would measure them",
+                named.join(", ")
             ));
         }
         let line = format!(
@@ -179,6 +202,7 @@ pub fn sweep_model(
     sweep: &ServeSweep,
     model: &'static dyn Runtime,
     backend: BackendKind,
+    repetition: u32,
     progress: &mut dyn FnMut(&str),
 ) -> ServeRecord {
     let placement = placement();
@@ -193,6 +217,7 @@ pub fn sweep_model(
         legacy: model.legacy(),
         workers,
         backend: backend_name.into(),
+        repetition,
         handler: sweep
             .handler
             .target()
@@ -243,6 +268,20 @@ pub fn sweep_model(
     spec.connections = sweep.connections;
     spec.slo = sweep.slo;
     spec.search = sweep.search;
+    // Taken before anything else changes, so a refusal leaves the thread as it was.
+    let realtime = match placement
+        .generator_realtime
+        .then(RealtimeGuard::enter)
+        .transpose()
+    {
+        Ok(guard) => guard,
+        Err(e) => {
+            record.error = Some(format!(
+                "the generator's thread could not take the real-time policy it was placed with: {e}"
+            ));
+            return record;
+        }
+    };
     let allowed = affinity::allowed_cpus().unwrap_or_default();
     if placement.pinned {
         let _ = affinity::pin(&placement.generator_cpus);
@@ -250,13 +289,23 @@ pub fn sweep_model(
     let mut sampler = Sampler {
         pid: server.pid(),
         before: None,
-        busy_before: None,
+        others_before: None,
         server: Vec::new(),
         background: Vec::new(),
         progress,
-        label: format!("serve {} ({backend_name})", model.name()),
+        label: if sweep.repetitions > 1 {
+            format!(
+                "serve {} ({backend_name}, sweep {}/{})",
+                model.name(),
+                repetition + 1,
+                sweep.repetitions
+            )
+        } else {
+            format!("serve {} ({backend_name})", model.name())
+        },
     };
     let result = load::run(&spec, &mut sampler);
+    drop(realtime);
     if placement.pinned {
         let _ = affinity::pin(&allowed);
     }

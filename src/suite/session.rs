@@ -159,14 +159,20 @@ pub fn run(spec: &SessionSpec, obs: &mut dyn Observer) -> Result<Finished, Sessi
         obs.cells_done();
     }
     if let Some(sweep) = &spec.serve {
-        for &backend in &sweep.backends {
-            for &model in &sweep.models {
-                let record =
-                    serve_sweep::sweep_model(&spec.iso.exe, sweep, model, backend, &mut |l| {
-                        obs.serving(l)
-                    });
-                run.summary.serve.push(record);
-                run.save()?;
+        for repetition in 0..sweep.repetitions {
+            for &backend in &sweep.backends {
+                for &model in &sweep.models {
+                    let record = serve_sweep::sweep_model(
+                        &spec.iso.exe,
+                        sweep,
+                        model,
+                        backend,
+                        repetition,
+                        &mut |l| obs.serving(l),
+                    );
+                    run.summary.serve.push(record);
+                    run.save()?;
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The serve row: the fixture's three real sweeps (threads and crossbeam-pool tied on their
 //! brackets, async-std legacy), and forged pairs each side of a tie and of the unstable flag.
 
+use super::super::rank::Candidate;
 use super::super::serve::{ServeItem, ServeRow, rank};
 use super::super::*;
 use super::{fixture, row};
@@ -190,4 +191,66 @@ fn an_unstable_knee_wins_only_tied_with_a_stable_one() {
         2,
     );
     assert_eq!(picked(&[fast, other]).0, "fast");
+}
+
+#[test]
+fn several_sweeps_give_the_median_knee_and_an_interval_over_all() {
+    // Three sweeps of one model: knees 200, 800, 400 (brackets [200, 400), [800, 1600),
+    // [400, 800)); the median sweep's figures (peak 3), the interval [200, 1600).
+    let mut sweeps = [
+        forged("m", &[(200.0, true), (400.0, false)], None, 1),
+        forged("m", &[(800.0, true), (1600.0, false)], None, 2),
+        forged("m", &[(400.0, true), (800.0, false)], None, 3),
+    ];
+    for (i, s) in sweeps.iter_mut().enumerate() {
+        s.repetition = i as u32;
+    }
+    let refs: Vec<&ServeRecord> = sweeps.iter().collect();
+    let m = ServeItem::of_sweeps(&refs).unwrap();
+    assert_eq!(m.knee, 400.0);
+    assert_eq!(m.knees, [200.0, 400.0, 800.0]);
+    assert_eq!((m.low(), m.above), (200.0, Some(1600.0)));
+    assert_eq!(m.peak_rss, Some(3.0));
+    assert_eq!(m.record.repetition, 2);
+    // One sweep open-ended: the interval is too.
+    let open = forged("m", &[(300.0, true)], None, 4);
+    let refs = [&sweeps[0], &sweeps[1], &open];
+    assert_eq!(ServeItem::of_sweeps(&refs).unwrap().above, None);
+    // A lone sweep reads as before; none with a knee gives none.
+    let one = ServeItem::of_sweeps(&[&sweeps[1]]).unwrap();
+    assert_eq!(one, ServeItem::of(&sweeps[1]).unwrap());
+    let none = forged("m", &[(100.0, false)], None, 1);
+    assert_eq!(ServeItem::of_sweeps(&[&none]), None);
+    assert_eq!(ServeItem::of_sweeps(&[]), None);
+}
+
+#[test]
+fn sweeps_whose_spreads_overlap_tie_though_one_median_is_higher() {
+    // a: knees 400, 800, 1600 (median 800); b: 300, 600, 700 (median 600) but its
+    // interval [300, 1400) reaches a's [400, 3200): a tie, the lighter (b) wins. With b
+    // always below a's lowest knee, a wins alone.
+    let sweeps = |name: &str, knees: &[f64], peak: u64| -> Vec<ServeRecord> {
+        knees
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| {
+                let mut r = forged(name, &[(k, true), (2.0 * k, false)], None, peak);
+                r.repetition = i as u32;
+                r
+            })
+            .collect()
+    };
+    fn item(records: &[ServeRecord]) -> Candidate<ServeItem<'_>> {
+        let refs: Vec<&ServeRecord> = records.iter().collect();
+        ServeItem::of_sweeps(&refs).unwrap().candidate()
+    }
+    let a = sweeps("a", &[400.0, 800.0, 1600.0], 2);
+    let b = sweeps("b", &[300.0, 600.0, 700.0], 1);
+    let ranked = rank(vec![item(&a), item(&b)]).unwrap();
+    assert_eq!(ranked.picked().item.record.model, "b");
+    assert_eq!(ranked.tied.len(), 2);
+    let b = sweeps("b", &[100.0, 150.0, 190.0], 1);
+    let ranked = rank(vec![item(&a), item(&b)]).unwrap();
+    assert_eq!(ranked.picked().item.record.model, "a");
+    assert_eq!(ranked.tied.len(), 1);
 }

@@ -1,16 +1,23 @@
 //! The row decided from the serve sweeps: a server under steady load, per backend.
 
 use super::{compared, name};
-use crate::analysis::serve::{ServeItem, ServeRow};
+use crate::analysis::serve::{ServeItem, ServeRow, models};
 use crate::analysis::{Ranked, RowKind};
 use crate::report::labels::{model_label, runtime_label};
 use crate::units::{bytes, per_second, seconds};
 
 /// `6979/s [6979, 7611)`: the knee and its bracket in the sweep (`[6979, open)` when no
-/// rate above it failed).
+/// rate above it failed); several sweeps' median, with every knee and the interval over
+/// them: `6979/s (median of 5381, 6979, 8300) [5381, 9051)`.
 pub(crate) fn knee_bracket(i: &ServeItem) -> String {
     let top = i.above.map_or("open".into(), |a| format!("{a:.0}"));
-    format!("{} [{:.0}, {top})", per_second(i.knee), i.knee)
+    let of = if i.knees.len() > 1 {
+        let all: Vec<String> = i.knees.iter().map(|k| format!("{k:.0}")).collect();
+        format!(" (median of {})", all.join(", "))
+    } else {
+        String::new()
+    };
+    format!("{}{of} [{:.0}, {top})", per_second(i.knee), i.low())
 }
 
 /// A model at its knee: bracket, p99, cores and peak RSS, and the unstable flag.
@@ -24,12 +31,20 @@ fn at_knee(i: &ServeItem) -> String {
         String::new()
     };
     format!(
-        "knee {}, p99 {}, {} cores, peak RSS {}{unstable}",
+        "knee {}, p99 {}, {} cores, {}{unstable}",
         knee_bracket(i),
         seconds(i.p99),
         i.cores.map_or("-".into(), |c| format!("{c:.2}")),
-        bytes(i.peak_rss),
+        memory(i),
     )
+}
+
+/// `PSS 12.0 MiB (peak RSS 12.3 MiB)`, or the peak RSS alone where PSS was not recorded.
+pub(crate) fn memory(i: &ServeItem) -> String {
+    match i.pss {
+        Some(p) => format!("PSS {} (peak RSS {})", bytes(Some(p)), bytes(i.peak_rss)),
+        None => format!("peak RSS {}", bytes(i.peak_rss)),
+    }
 }
 
 /// `**threads** (a tie on the knee with thread pool (crossbeam-pool): less peak RSS)`, and
@@ -42,7 +57,7 @@ fn picked(ranked: &Ranked<ServeItem>) -> String {
     if !tied.is_empty() {
         let names: Vec<String> = tied.iter().map(|i| label(i)).collect();
         notes.push(format!(
-            "a tie on the knee with {}: less peak RSS",
+            "a tie on the knee with {}: less memory",
             names.join(", ")
         ));
     }
@@ -82,8 +97,21 @@ pub(super) fn serve(r: &ServeRow) -> (String, String, String) {
             ));
         }
         if !b.no_knee.is_empty() {
-            let none: Vec<&str> = b.no_knee.iter().map(|r| r.model.as_str()).collect();
+            let none: Vec<String> = models(b.no_knee.iter().copied())
+                .iter()
+                .map(|g| match b.sweeps {
+                    1 => g[0].model.clone(),
+                    n => format!("{} ({} of {n} sweeps)", g[0].model, g.len()),
+                })
+                .collect();
             shown.push_str(&format!("; no knee: {}", none.join(", ")));
+        }
+        if b.sweeps == 1 {
+            shown.push_str(
+                "; one sweep of each model: its interval is that sweep's bracket only, and \
+                 knees move from one sweep to the next on a shared machine (`--serve-sweeps 3`, \
+                 as the full profile, reads them over three)",
+            );
         }
         picks.push(format!("{}: {pick}", b.backend));
         measured.push(format!("{}: {shown}", b.backend));

@@ -114,7 +114,7 @@ pub struct RunArgs {
     /// interval from the lowest knee to the highest rate above one that failed.
     #[arg(long, value_name = "N", value_parser = parse_sweeps)]
     pub serve_sweeps: Option<u32>,
-    /// Walk a sweep matrix instead of one parameter set (quick: ~11 min, full: ~22 min on 2 cores, serve sweep included).
+    /// Walk a sweep matrix instead of one parameter set (quick: ~11 min, full: ~30 min on 2 cores, serve sweep included).
     #[arg(long, value_enum, conflicts_with_all = ["tasks", "limit", "workers", "latency", "compute", "steps", "calls"])]
     pub profile: Option<Profile>,
     /// A cell that runs longer is killed and fails (e.g. 120s, 500ms).

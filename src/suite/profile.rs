@@ -14,7 +14,9 @@ use crate::workload::{Latency, WorkloadKind, mixed};
 pub enum Profile {
     /// About 11 minutes on 2 cores (9m06s of cells, 1m52s of serve sweep): the shapes of every comparison.
     Quick,
-    /// About 4 minutes on 2 cores: more sizes (to 100k tasks), latency spreads and mixed sizes.
+    /// About 30 minutes on 2 cores (19 min of cells, probes and memory pass, 11 min of serve
+    /// sweep: three sweeps of each model on both backends): more sizes (to 100k tasks),
+    /// latency spreads and mixed sizes.
     Full,
 }
 

@@ -55,6 +55,9 @@ pub struct Series {
     pub colour: RGBColor,
     pub dashed: bool,
     pub markers: bool,
+    /// Drawn thin and pale, under the others: one of several runs of the same thing (a
+    /// model's other sweeps) beside the one that stands for them.
+    pub faint: bool,
     /// Points drawn again with a larger square marker, e.g. a server's knee.
     pub highlights: Vec<(f64, f64)>,
 }

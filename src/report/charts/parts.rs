@@ -55,6 +55,7 @@ impl Lines {
             colour: rts.colour(name),
             dashed: false,
             markers: true,
+            faint: false,
             highlights: Vec::new(),
         });
         self.legend.push(LegendEntry::new(
@@ -71,6 +72,7 @@ impl Lines {
             colour: REFERENCE,
             dashed: true,
             markers: false,
+            faint: false,
             highlights: Vec::new(),
         });
         self.legend.push(LegendEntry::new(

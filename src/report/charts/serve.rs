@@ -6,7 +6,7 @@
 //! model's knee is a square. Rates the generator could not drive
 //! (invalid: its lag or CPU) are left out of the lines, and the subtitle counts them.
 
-use crate::analysis::serve::backends;
+use crate::analysis::serve::{ServeItem, backends};
 use crate::load::RateResult;
 use crate::results::{Loaded, ServeRecord};
 
@@ -71,15 +71,22 @@ fn panels(
             .collect();
         let (mut series, references) = extra(&mine);
         for name in &names {
-            for r in mine.iter().filter(|r| r.model == *name) {
+            let sweeps: Vec<&ServeRecord> =
+                mine.iter().copied().filter(|r| r.model == *name).collect();
+            // The sweep whose knee is the median stands for the model, as in the tables;
+            // the others are drawn faint beside it.
+            let median = ServeItem::of_sweeps(&sweeps).map(|i| i.record.repetition);
+            for r in &sweeps {
                 let rates = valid_rates(r);
+                let standing = sweeps.len() == 1 || median == Some(r.repetition);
                 let knee = r.at_knee().map(|(k, _)| (k.offered, read(k)));
                 series.push(Series {
                     points: rates.iter().map(|k| (k.offered, read(k))).collect(),
                     colour: rts.colour(name),
                     dashed: false,
                     markers: true,
-                    highlights: knee.into_iter().collect(),
+                    faint: !standing,
+                    highlights: knee.filter(|_| standing).into_iter().collect(),
                 });
             }
         }
@@ -160,11 +167,20 @@ fn subtitle(loaded: &Loaded, records: &[&ServeRecord], backends: &[&str], what: 
         .filter(|(r, _)| !r.valid)
         .count();
     let run: usize = records.iter().map(|r| r.rates().count()).sum();
+    let sweeps = records.iter().map(|r| r.repetition + 1).max().unwrap_or(1);
+    let several = if sweeps > 1 {
+        format!(
+            " {sweeps} sweeps of each model: the one with the median knee bold, its knee marked; \
+             the others faint."
+        )
+    } else {
+        String::new()
+    };
     format!(
         "{what} Open loop, {} arrivals of GET {} on {} connections, {} measured per rate; \
          knee: the highest valid rate with achieved >= {:.0}% of offered and corrected p99 <= {}. \
-         Invalid rates (the generator could not drive them) are left out: {invalid} of {run}. \
-         {} backend{}. {}.",
+         Invalid rates (the generator could not drive them) are left out: {invalid} of {run}.\
+         {several} {} backend{}. {}.",
         load.arrivals,
         first.handler,
         load.connections,
@@ -244,6 +260,7 @@ pub fn achieved_chart(loaded: &Loaded) -> Result<Chart, String> {
                     colour: REFERENCE,
                     dashed: true,
                     markers: false,
+                    faint: false,
                     highlights: Vec::new(),
                 }],
                 Vec::new(),

@@ -66,6 +66,7 @@ pub fn chart(loaded: &Loaded) -> Result<Chart, String> {
                 colour: rts.colour(name),
                 dashed,
                 markers: true,
+                faint: false,
                 highlights: Vec::new(),
             };
             Panel {

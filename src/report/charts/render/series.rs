@@ -1,6 +1,7 @@
 //! Line series: each a polyline (solid, or dashed for a reference such as an ideal
 //! line), with a dot at every point if it asks for markers, and a square on each of its
-//! highlighted points (a knee).
+//! highlighted points (a knee); faint series (other runs of the same thing) pale and thin
+//! under the rest, without highlights.
 
 use plotters::prelude::*;
 
@@ -20,7 +21,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     for s in series.iter().filter(|s| s.dashed) {
         draw_one(cc, s, xl, yl)?;
     }
-    for s in series.iter().filter(|s| !s.dashed) {
+    for s in series.iter().filter(|s| !s.dashed && s.faint) {
+        draw_one(cc, s, xl, yl)?;
+    }
+    for s in series.iter().filter(|s| !s.dashed && !s.faint) {
         draw_one(cc, s, xl, yl)?;
     }
     Ok(())
@@ -34,6 +38,17 @@ fn draw_one<DB: DrawingBackend>(
     yl: &Layout,
 ) -> Result<DB> {
     let points = plotted(&s.points, xl, yl);
+    if s.faint {
+        // A third of the colour on white, a hairline and small dots.
+        let pale = |c: u8| 255 - (255 - c) / 3;
+        let RGBColor(r, g, b) = s.colour;
+        let colour = RGBColor(pale(r), pale(g), pale(b));
+        cc.draw_series(LineSeries::new(points.clone(), colour.stroke_width(1)))?;
+        if s.markers {
+            cc.draw_series(points.iter().map(|p| Circle::new(*p, 2, colour.filled())))?;
+        }
+        return Ok(());
+    }
     if s.dashed {
         cc.draw_series(DashedLineSeries::new(
             points.clone(),

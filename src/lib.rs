@@ -35,6 +35,7 @@ macro_rules! serde_as_text {
 pub mod analysis;
 pub mod claims;
 pub mod cli;
+pub mod compare;
 pub mod http;
 pub mod limit;
 pub mod load;

@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["suite"],
     &["claims"],
     &["analysis"],
+    &["compare"],
     &["report"],
     &["cli"],
 ];

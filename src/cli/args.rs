@@ -52,6 +52,8 @@ pub enum Command {
     Serve(super::serve_cmd::ServeArgs),
     /// Open-loop HTTP/1.1 load on a server at offered rates: corrected and uncorrected latency, the knee.
     Load(Box<super::load_cmd::LoadArgs>),
+    /// Two or more results folders cell by cell: B/A of the medians with intervals, faster/slower/same, machine differences.
+    Compare(super::compare_cmd::CompareArgs),
 }
 
 /// Flags of `rtbench run`.

@@ -5,6 +5,7 @@
 mod args;
 mod cell_child;
 mod claims_cmd;
+mod compare_cmd;
 mod latency_child;
 mod load_cmd;
 mod parse;
@@ -67,6 +68,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Some(Command::Report(a)) => report_cmd::run(&a),
         Some(Command::Serve(a)) => serve_cmd::run(&a, command_line),
         Some(Command::Load(a)) => load_cmd::run(&a, command_line),
+        Some(Command::Compare(a)) => compare_cmd::run(&a),
     };
     exit_code(result)
 }

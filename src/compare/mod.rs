@@ -1,0 +1,186 @@
+//! `rtbench compare`: two results folders matched cell by cell. For each cell both ran,
+//! the ratio B/A of the median wall times with an interval from each side's own interval
+//! for its median, and a word: faster, slower or same (same when the two intervals
+//! overlap or the ratio is within the threshold). Cells one side has and the other not
+//! are listed, never dropped; so are the machines' differences.
+
+mod machine;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::results::{CellRecord, Loaded};
+
+pub use machine::{MachineDiff, machine_diffs};
+
+/// What makes two records the same cell: everything that decides the work and how it runs,
+/// not what was measured.
+pub fn cell_key(c: &CellRecord) -> String {
+    let workers = c
+        .workers_requested
+        .map_or_else(|| format!("{} (chosen)", c.workers), |w| w.to_string());
+    let payload = c
+        .payload
+        .map_or(String::new(), |p| format!(" payload {p} B"));
+    let variant = if c.variant.to_string() == "normal" {
+        String::new()
+    } else {
+        format!(" {}", c.variant)
+    };
+    format!(
+        "{}{variant} {} x{} {} workers {workers} latency {} compute {}{payload} seed {}",
+        c.runtime, c.workload, c.tasks, c.limit, c.latency, c.compute, c.seed
+    )
+}
+
+/// The word for one matched cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Word {
+    /// B took less time, beyond the threshold, with intervals apart.
+    Faster,
+    /// B took more time, beyond the threshold, with intervals apart.
+    Slower,
+    /// The intervals overlap or the ratio is within the threshold.
+    Same,
+    /// One side failed: no ratio.
+    Failed,
+}
+
+/// One cell both folders ran.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Matched {
+    /// The cell, as [`cell_key`] names it.
+    pub cell: String,
+    /// A's median wall time, seconds (None if A's cell failed).
+    pub a: Option<f64>,
+    /// B's.
+    pub b: Option<f64>,
+    /// B / A of the medians.
+    pub ratio: Option<f64>,
+    /// The ratio's interval: B's interval over A's, its low end over A's high end and its
+    /// high end over A's low end.
+    pub interval: Option<(f64, f64)>,
+    /// Faster, slower, same, or failed.
+    pub word: Word,
+    /// Why a side failed, if one did.
+    pub failure: Option<String>,
+}
+
+/// A against B.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The threshold the words used, as a fraction (0.1: 10%).
+    pub threshold: f64,
+    /// Cells both ran, in A's order.
+    pub matched: Vec<Matched>,
+    /// Cells only A ran.
+    pub only_a: Vec<String>,
+    /// Cells only B ran.
+    pub only_b: Vec<String>,
+    /// Where the machines differ.
+    pub machine: Vec<MachineDiff>,
+}
+
+impl Comparison {
+    /// The matched cells with `word`.
+    pub fn count(&self, word: Word) -> usize {
+        self.matched.iter().filter(|m| m.word == word).count()
+    }
+}
+
+/// A median's interval: the recorded one, or min..max in records without it.
+fn interval(c: &CellRecord) -> (f64, f64) {
+    match (c.wall_ci_low_seconds, c.wall_ci_high_seconds) {
+        (Some(lo), Some(hi)) => (lo, hi),
+        _ => (c.wall_min_seconds, c.wall_max_seconds),
+    }
+}
+
+/// Compares one matched pair.
+fn matched(cell: String, a: &CellRecord, b: &CellRecord, threshold: f64) -> Matched {
+    if !a.ok() || !b.ok() {
+        let failure = [("A", a), ("B", b)]
+            .iter()
+            .filter_map(|(side, c)| c.error.as_ref().map(|e| format!("{side}: {e}")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Matched {
+            cell,
+            a: a.ok().then_some(a.wall_seconds),
+            b: b.ok().then_some(b.wall_seconds),
+            ratio: None,
+            interval: None,
+            word: Word::Failed,
+            failure: Some(failure),
+        };
+    }
+    let (alo, ahi) = interval(a);
+    let (blo, bhi) = interval(b);
+    let ratio = b.wall_seconds / a.wall_seconds;
+    let overlap = alo <= bhi && blo <= ahi;
+    let word = if overlap || (ratio - 1.0).abs() <= threshold {
+        Word::Same
+    } else if ratio < 1.0 {
+        Word::Faster
+    } else {
+        Word::Slower
+    };
+    Matched {
+        cell,
+        a: Some(a.wall_seconds),
+        b: Some(b.wall_seconds),
+        ratio: Some(ratio),
+        interval: Some((blo / ahi, bhi / alo)),
+        word,
+        failure: None,
+    }
+}
+
+/// Matches `b` against `a` cell by cell.
+pub fn compare(a: &Loaded, b: &Loaded, threshold: f64) -> Comparison {
+    let keyed = |l: &Loaded| -> BTreeMap<String, usize> {
+        l.summary
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (cell_key(c), i))
+            .collect()
+    };
+    let (ka, kb) = (keyed(a), keyed(b));
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Comparison {
+        threshold,
+        matched: Vec::new(),
+        only_a: Vec::new(),
+        only_b: Vec::new(),
+        machine: machine_diffs(&a.summary.machine, &b.summary.machine),
+    };
+    for c in &a.summary.cells {
+        let key = cell_key(c);
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        match kb.get(&key) {
+            Some(&j) => {
+                let ca = &a.summary.cells[ka[&key]];
+                out.matched
+                    .push(matched(key, ca, &b.summary.cells[j], threshold));
+            }
+            None => out.only_a.push(key),
+        }
+    }
+    out.only_b = b
+        .summary
+        .cells
+        .iter()
+        .map(cell_key)
+        .filter(|k| !ka.contains_key(k))
+        .collect();
+    out.only_b.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,76 @@
+//! Compare on the small fixture folder: against itself, against forged copies.
+
+use super::*;
+use crate::analysis::tests::fixture;
+
+#[test]
+fn a_folder_against_itself_is_all_same_with_nothing_unmatched() {
+    let a = fixture();
+    let c = compare(&a, &a, 0.1);
+    assert!(!c.matched.is_empty());
+    let failed = a.summary.cells.iter().filter(|c| !c.ok()).count();
+    assert_eq!(c.count(Word::Same), c.matched.len() - c.count(Word::Failed));
+    assert!(c.count(Word::Failed) <= failed);
+    assert!(c.only_a.is_empty() && c.only_b.is_empty());
+    assert!(c.machine.is_empty(), "{:?}", c.machine);
+    for m in c.matched.iter().filter(|m| m.word == Word::Same) {
+        assert_eq!(m.ratio, Some(1.0));
+    }
+}
+
+/// The fixture with its first working cell `factor` times slower (median, extremes and
+/// interval scaled alike); the cell's key.
+fn slowed(factor: f64) -> (Loaded, String) {
+    let mut b = fixture();
+    let cell = b.summary.cells.iter_mut().find(|c| c.ok()).unwrap();
+    cell.wall_seconds *= factor;
+    cell.wall_min_seconds *= factor;
+    cell.wall_max_seconds *= factor;
+    cell.wall_ci_low_seconds = cell.wall_ci_low_seconds.map(|v| v * factor);
+    cell.wall_ci_high_seconds = cell.wall_ci_high_seconds.map(|v| v * factor);
+    let key = cell_key(cell);
+    (b, key)
+}
+
+#[test]
+fn a_cell_twice_as_slow_is_slower_and_half_as_slow_faster_the_rest_same() {
+    let a = fixture();
+    let (b, key) = slowed(2.0);
+    let c = compare(&a, &b, 0.1);
+    let m = c.matched.iter().find(|m| m.cell == key).unwrap();
+    assert_eq!(m.word, Word::Slower);
+    let r = m.ratio.unwrap();
+    assert!((r - 2.0).abs() < 1e-9, "{r}");
+    let (lo, hi) = m.interval.unwrap();
+    assert!(lo <= r && r <= hi, "{lo} {r} {hi}");
+    assert_eq!(c.count(Word::Slower), 1);
+    // The other way round it is faster.
+    let c = compare(&b, &a, 0.1);
+    assert_eq!(c.count(Word::Faster), 1);
+    assert_eq!(c.count(Word::Slower), 0);
+    // Within the threshold it is the same, however apart the intervals.
+    let (b, key) = slowed(1.05);
+    let c = compare(&a, &b, 0.1);
+    assert_eq!(
+        c.matched.iter().find(|m| m.cell == key).unwrap().word,
+        Word::Same
+    );
+}
+
+#[test]
+fn cells_on_one_side_only_are_listed_and_machines_differences_named() {
+    let a = fixture();
+    let mut b = fixture();
+    let gone = b.summary.cells.remove(0);
+    let mut extra = b.summary.cells[0].clone();
+    extra.tasks += 1;
+    b.summary.cells.push(extra.clone());
+    b.summary.machine.cores += 2;
+    b.summary.machine.kernel = "6.99.0-test".into();
+    let c = compare(&a, &b, 0.1);
+    assert_eq!(c.only_a, [cell_key(&gone)]);
+    assert_eq!(c.only_b, [cell_key(&extra)]);
+    let fields: Vec<&str> = c.machine.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(fields, ["cores", "kernel"], "{:?}", c.machine);
+    assert_eq!(c.machine[1].b, "6.99.0-test");
+}

@@ -1,0 +1,125 @@
+//! `rtbench compare` on the small fixture folder: against itself, against a forged copy
+//! with one cell twice as slow (the regression gate), and bad input.
+
+mod support;
+
+use std::fs;
+
+use support::{Scratch, fixture_dir, run, shows_panic};
+
+/// A copy of the fixture folder with its first working cell `factor` times slower.
+fn forged(scratch: &Scratch, factor: f64) -> std::path::PathBuf {
+    let dir = scratch.join("forged");
+    fs::create_dir_all(&dir).unwrap();
+    for f in ["summary.json", "raw.csv", "README.md", "claims.json"] {
+        fs::copy(fixture_dir().join(f), dir.join(f)).unwrap();
+    }
+    let path = dir.join("summary.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let cell = v["cells"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["error"].is_null())
+        .unwrap();
+    for k in [
+        "wall_seconds",
+        "wall_min_seconds",
+        "wall_max_seconds",
+        "wall_ci_low_seconds",
+        "wall_ci_high_seconds",
+    ] {
+        if let Some(x) = cell[k].as_f64() {
+            cell[k] = serde_json::json!(x * factor);
+        }
+    }
+    fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    dir
+}
+
+#[test]
+fn a_folder_against_itself_is_all_same_and_passes_the_gate() {
+    let s = Scratch::new("compare-self");
+    let a = fixture_dir();
+    let a = a.to_str().unwrap();
+    let r = run(s.path(), &["compare", a, a, "--fail-if-slower"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(" 0 faster, 0 slower, "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("0 only in A, 0 only in B"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("machines: no difference recorded"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("gate: pass"), "{}", r.stderr);
+}
+
+#[test]
+fn a_forged_cell_twice_as_slow_is_flagged_and_fails_the_gate() {
+    let s = Scratch::new("compare-forged");
+    let b = forged(&s, 2.0);
+    let a = fixture_dir();
+    let args = [a.to_str().unwrap(), b.to_str().unwrap()];
+    let r = run(
+        s.path(),
+        &["compare", args[0], args[1], "--fail-if-slower"],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("2.00x [") && r.stdout.contains(" slower"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(" 1 slower, "), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("gate: FAIL: 1 cell(s) slower"),
+        "{}",
+        r.stderr
+    );
+    // Without the gate it only reports; JSON carries the word.
+    let r = run(
+        s.path(),
+        &["compare", args[0], args[1], "--format", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let words: Vec<&str> = v[0]["comparison"]["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["word"].as_str())
+        .collect();
+    assert_eq!(words.iter().filter(|w| **w == "slower").count(), 1);
+}
+
+#[test]
+fn bad_input_exits_2_naming_what_is_wrong() {
+    let s = Scratch::new("compare-bad");
+    let a = fixture_dir();
+    let a = a.to_str().unwrap();
+    let missing = s.join("nothing-here");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["compare", a, missing.to_str().unwrap()],
+            "summary.json",
+        ),
+        (
+            vec!["compare", a, a, "--threshold", "ten"],
+            "'ten' is not accepted",
+        ),
+        (vec!["compare", a], "2 values required"),
+    ];
+    for (args, says) in cases {
+        let r = run(s.path(), &args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert!(!shows_panic(&r.stderr), "{}", r.stderr);
+    }
+}

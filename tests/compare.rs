@@ -123,3 +123,24 @@ fn bad_input_exits_2_naming_what_is_wrong() {
         assert!(!shows_panic(&r.stderr), "{}", r.stderr);
     }
 }
+
+#[test]
+fn folders_with_no_cell_in_common_are_bad_input() {
+    let s = Scratch::new("compare-disjoint");
+    let b = forged(&s, 1.0);
+    let path = b.join("summary.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for c in v["cells"].as_array_mut().unwrap() {
+        c["tasks"] = serde_json::json!(c["tasks"].as_u64().unwrap() + 1);
+    }
+    fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let a = fixture_dir();
+    let r = run(
+        s.path(),
+        &["compare", a.to_str().unwrap(), b.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no cell in common"), "{}", r.stderr);
+}

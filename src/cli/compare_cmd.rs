@@ -186,6 +186,25 @@ fn render(a: &std::path::Path, b: &std::path::Path, c: &Comparison, md: bool) ->
             let _ = writeln!(out, "only in {side}: {}", cells.join("; "));
         }
     }
+    if !c.claims.is_empty() {
+        let changed: Vec<String> = c
+            .claims
+            .iter()
+            .filter(|p| p.changed)
+            .map(|p| format!("{}: {} -> {}", p.id, p.a, p.b))
+            .collect();
+        let _ = writeln!(
+            out,
+            "claims: {} checked, {} verdict(s) changed{}",
+            c.claims.len(),
+            changed.len(),
+            if changed.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", changed.join("; "))
+            }
+        );
+    }
     if c.machine.is_empty() {
         let _ = writeln!(out, "machines: no difference recorded");
     } else {

@@ -81,6 +81,52 @@ pub struct Comparison {
     pub only_b: Vec<String>,
     /// Where the machines differ.
     pub machine: Vec<MachineDiff>,
+    /// The claims' verdicts side by side, in id order (empty when neither folder has
+    /// claims.json).
+    pub claims: Vec<ClaimPair>,
+}
+
+/// One claim's verdict in both folders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimPair {
+    /// `C01`..`C17`.
+    pub id: String,
+    /// A's verdict: `-` when A did not check it, `failed` when it could not be measured.
+    pub a: String,
+    /// B's.
+    pub b: String,
+    /// The two differ.
+    pub changed: bool,
+}
+
+/// The verdicts of both folders' claims, by id.
+fn claim_pairs(a: &Loaded, b: &Loaded) -> Vec<ClaimPair> {
+    let verdicts = |l: &Loaded| -> BTreeMap<String, String> {
+        l.claims
+            .iter()
+            .flat_map(|f| f.claims.iter())
+            .map(|c| {
+                let v = c.verdict.map_or("failed".to_string(), |v| v.to_string());
+                (c.id.clone(), v)
+            })
+            .collect()
+    };
+    let (va, vb) = (verdicts(a), verdicts(b));
+    let mut ids: Vec<&String> = va.keys().chain(vb.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let side = |v: &BTreeMap<String, String>| v.get(id).cloned().unwrap_or("-".into());
+            let (a, b) = (side(&va), side(&vb));
+            ClaimPair {
+                id: id.clone(),
+                changed: a != b,
+                a,
+                b,
+            }
+        })
+        .collect()
 }
 
 impl Comparison {
@@ -156,6 +202,7 @@ pub fn compare(a: &Loaded, b: &Loaded, threshold: f64) -> Comparison {
         only_a: Vec::new(),
         only_b: Vec::new(),
         machine: machine_diffs(&a.summary.machine, &b.summary.machine),
+        claims: claim_pairs(a, b),
     };
     for c in &a.summary.cells {
         let key = cell_key(c);

@@ -74,3 +74,26 @@ fn cells_on_one_side_only_are_listed_and_machines_differences_named() {
     assert_eq!(fields, ["cores", "kernel"], "{:?}", c.machine);
     assert_eq!(c.machine[1].b, "6.99.0-test");
 }
+
+#[test]
+fn claims_are_side_by_side_and_a_changed_verdict_is_marked() {
+    let a = fixture();
+    let mut b = fixture();
+    let c = compare(&a, &b, 0.1);
+    assert!(!c.claims.is_empty());
+    assert!(c.claims.iter().all(|p| !p.changed && p.a == p.b));
+    let claim = &mut b.claims.as_mut().unwrap().claims[0];
+    claim.verdict = None;
+    let id = claim.id.clone();
+    let c = compare(&a, &b, 0.1);
+    let changed: Vec<&ClaimPair> = c.claims.iter().filter(|p| p.changed).collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(
+        (changed[0].id.as_str(), changed[0].b.as_str()),
+        (id.as_str(), "failed")
+    );
+    // A folder without claims shows dashes.
+    b.claims = None;
+    let c = compare(&a, &b, 0.1);
+    assert!(c.claims.iter().all(|p| p.b == "-" && p.changed));
+}

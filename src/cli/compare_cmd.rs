@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::args::bad_input;
-use crate::compare::{Comparison, Word, compare};
+use crate::compare::{Comparison, Matched, Word, compare};
 use crate::results;
 use crate::units::seconds;
 
@@ -136,40 +136,7 @@ fn render(a: &std::path::Path, b: &std::path::Path, c: &Comparison, md: bool) ->
         b.display(),
         c.threshold * 100.0
     );
-    let rows: Vec<[String; 5]> = c
-        .matched
-        .iter()
-        .map(|m| {
-            let t = |v: Option<f64>| v.map_or("-".into(), seconds);
-            let ratio = match (m.ratio, m.interval) {
-                (Some(r), Some((lo, hi))) => format!("{r:.2}x [{lo:.2}, {hi:.2}]"),
-                _ => m.failure.clone().unwrap_or_default(),
-            };
-            [m.cell.clone(), t(m.a), t(m.b), ratio, word(m.word).into()]
-        })
-        .collect();
-    let head = ["cell", "A", "B", "B/A [interval]", ""];
-    if md {
-        let _ = writeln!(out, "| {} |", head.join(" | "));
-        let _ = writeln!(out, "|---|---|---|---|---|");
-        for r in &rows {
-            let _ = writeln!(out, "| {} |", r.join(" | ").replace('\n', " "));
-        }
-    } else {
-        let w = rows.iter().map(|r| r[0].len()).max().unwrap_or(4).max(4);
-        let _ = writeln!(
-            out,
-            "{:<w$}  {:>9}  {:>9}  {:<24} ",
-            head[0], head[1], head[2], head[3]
-        );
-        for r in &rows {
-            let _ = writeln!(
-                out,
-                "{:<w$}  {:>9}  {:>9}  {:<24} {}",
-                r[0], r[1], r[2], r[3], r[4]
-            );
-        }
-    }
+    table(&mut out, &c.matched, md, seconds);
     let _ = writeln!(
         out,
         "\n{} matched: {} faster, {} slower, {} same, {} failed; {} only in A, {} only in B",
@@ -185,6 +152,22 @@ fn render(a: &std::path::Path, b: &std::path::Path, c: &Comparison, md: bool) ->
         if !cells.is_empty() {
             let _ = writeln!(out, "only in {side}: {}", cells.join("; "));
         }
+    }
+    let _ = writeln!(
+        out,
+        "relative view (each cell over the fastest runtime of its group on its own machine, B's \
+         multiple over A's): {} faster, {} slower, {} same{}",
+        c.count_relative(Word::Faster),
+        c.count_relative(Word::Slower),
+        c.count_relative(Word::Same),
+        if c.hardware_differs {
+            "; the machines' hardware differs, so this is the view to read:"
+        } else {
+            ""
+        }
+    );
+    if c.hardware_differs {
+        table(&mut out, &c.relative, md, |x| format!("{x:.2}x"));
     }
     if !c.claims.is_empty() {
         let changed: Vec<String> = c
@@ -215,4 +198,42 @@ fn render(a: &std::path::Path, b: &std::path::Path, c: &Comparison, md: bool) ->
     }
     out.push('\n');
     out
+}
+
+/// The matched cells as rows: cell, A, B, ratio with interval (or why a side failed), word;
+/// `unit` formats A's and B's figures.
+fn table(out: &mut String, matched: &[Matched], md: bool, unit: fn(f64) -> String) {
+    let rows: Vec<[String; 5]> = matched
+        .iter()
+        .map(|m| {
+            let t = |v: Option<f64>| v.map_or("-".into(), unit);
+            let ratio = match (m.ratio, m.interval) {
+                (Some(r), Some((lo, hi))) => format!("{r:.2}x [{lo:.2}, {hi:.2}]"),
+                _ => m.failure.clone().unwrap_or_default(),
+            };
+            [m.cell.clone(), t(m.a), t(m.b), ratio, word(m.word).into()]
+        })
+        .collect();
+    let head = ["cell", "A", "B", "B/A [interval]", ""];
+    if md {
+        let _ = writeln!(out, "| {} |", head.join(" | "));
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for r in &rows {
+            let _ = writeln!(out, "| {} |", r.join(" | ").replace('\n', " "));
+        }
+    } else {
+        let w = rows.iter().map(|r| r[0].len()).max().unwrap_or(4).max(4);
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:>9}  {:>9}  {:<24} ",
+            head[0], head[1], head[2], head[3]
+        );
+        for r in &rows {
+            let _ = writeln!(
+                out,
+                "{:<w$}  {:>9}  {:>9}  {:<24} {}",
+                r[0], r[1], r[2], r[3], r[4]
+            );
+        }
+    }
 }

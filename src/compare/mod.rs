@@ -5,6 +5,7 @@
 //! are listed, never dropped; so are the machines' differences.
 
 mod machine;
+mod relative;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use crate::results::{CellRecord, Loaded};
 
 pub use machine::{MachineDiff, machine_diffs};
+pub use relative::{compare_relative, hardware_differs};
 
 /// What makes two records the same cell: everything that decides the work and how it runs,
 /// not what was measured.
@@ -81,6 +83,12 @@ pub struct Comparison {
     pub only_b: Vec<String>,
     /// Where the machines differ.
     pub machine: Vec<MachineDiff>,
+    /// Each cell as a multiple of the fastest runtime in its group on its own machine, B's
+    /// over A's (a ratio of ratios): the view that holds across machines.
+    pub relative: Vec<Matched>,
+    /// The machines differ in CPU, cores or memory: absolute times compare machines as
+    /// much as code, and the relative view is the one to read.
+    pub hardware_differs: bool,
     /// The claims' verdicts side by side, in id order (empty when neither folder has
     /// claims.json).
     pub claims: Vec<ClaimPair>,
@@ -134,6 +142,11 @@ impl Comparison {
     pub fn count(&self, word: Word) -> usize {
         self.matched.iter().filter(|m| m.word == word).count()
     }
+
+    /// The relative view's cells with `word`.
+    pub fn count_relative(&self, word: Word) -> usize {
+        self.relative.iter().filter(|m| m.word == word).count()
+    }
 }
 
 /// A median's interval: the recorded one, or min..max in records without it.
@@ -162,9 +175,28 @@ fn matched(cell: String, a: &CellRecord, b: &CellRecord, threshold: f64) -> Matc
             failure: Some(failure),
         };
     }
-    let (alo, ahi) = interval(a);
-    let (blo, bhi) = interval(b);
-    let ratio = b.wall_seconds / a.wall_seconds;
+    judge(cell, measure(a), measure(b), threshold)
+}
+
+/// A median with its interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Measure {
+    pub median: f64,
+    pub interval: (f64, f64),
+}
+
+pub(crate) fn measure(c: &CellRecord) -> Measure {
+    Measure {
+        median: c.wall_seconds,
+        interval: interval(c),
+    }
+}
+
+/// B against A: the ratio of the medians, its interval (B's low over A's high, B's high
+/// over A's low), and the word.
+pub(crate) fn judge(cell: String, a: Measure, b: Measure, threshold: f64) -> Matched {
+    let ((alo, ahi), (blo, bhi)) = (a.interval, b.interval);
+    let ratio = b.median / a.median;
     let overlap = alo <= bhi && blo <= ahi;
     let word = if overlap || (ratio - 1.0).abs() <= threshold {
         Word::Same
@@ -175,8 +207,8 @@ fn matched(cell: String, a: &CellRecord, b: &CellRecord, threshold: f64) -> Matc
     };
     Matched {
         cell,
-        a: Some(a.wall_seconds),
-        b: Some(b.wall_seconds),
+        a: Some(a.median),
+        b: Some(b.median),
         ratio: Some(ratio),
         interval: Some((blo / ahi, bhi / alo)),
         word,
@@ -203,6 +235,8 @@ pub fn compare(a: &Loaded, b: &Loaded, threshold: f64) -> Comparison {
         only_b: Vec::new(),
         machine: machine_diffs(&a.summary.machine, &b.summary.machine),
         claims: claim_pairs(a, b),
+        relative: compare_relative(a, b, threshold),
+        hardware_differs: hardware_differs(a, b),
     };
     for c in &a.summary.cells {
         let key = cell_key(c);

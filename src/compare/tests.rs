@@ -97,3 +97,57 @@ fn claims_are_side_by_side_and_a_changed_verdict_is_marked() {
     let c = compare(&a, &b, 0.1);
     assert!(c.claims.iter().all(|p| p.b == "-" && p.changed));
 }
+
+#[test]
+fn a_slower_machine_is_slower_in_absolute_and_the_same_relative_but_for_a_cell_that_lost_ground() {
+    let a = fixture();
+    let mut b = fixture();
+    b.summary.machine.cores *= 2;
+    for c in &mut b.summary.cells {
+        for v in [
+            &mut c.wall_seconds,
+            &mut c.wall_min_seconds,
+            &mut c.wall_max_seconds,
+        ] {
+            *v *= 3.0;
+        }
+        c.wall_ci_low_seconds = c.wall_ci_low_seconds.map(|v| v * 3.0);
+        c.wall_ci_high_seconds = c.wall_ci_high_seconds.map(|v| v * 3.0);
+    }
+    let c = compare(&a, &b, 0.1);
+    assert!(c.hardware_differs);
+    assert_eq!(
+        c.count(Word::Slower),
+        c.matched.len() - c.count(Word::Failed)
+    );
+    assert!(!c.relative.is_empty());
+    assert_eq!(c.count_relative(Word::Same), c.relative.len());
+    // One cell 2x slower again, alone on its machine: it lost ground against its group's
+    // fastest (if it was not the fastest itself, its multiple doubles).
+    let slowest_in_group = b
+        .summary
+        .cells
+        .iter()
+        .position(|x| {
+            x.ok()
+                && b.summary.cells.iter().any(|y| {
+                    y.ok()
+                        && y.runtime != x.runtime
+                        && cell_key(y).split_once(' ').map(|p| p.1)
+                            == cell_key(x).split_once(' ').map(|p| p.1)
+                        && y.wall_seconds < x.wall_seconds
+                })
+        })
+        .expect("a group with two working runtimes");
+    let cell = &mut b.summary.cells[slowest_in_group];
+    cell.wall_seconds *= 2.0;
+    cell.wall_min_seconds *= 2.0;
+    cell.wall_max_seconds *= 2.0;
+    cell.wall_ci_low_seconds = cell.wall_ci_low_seconds.map(|v| v * 2.0);
+    cell.wall_ci_high_seconds = cell.wall_ci_high_seconds.map(|v| v * 2.0);
+    let key = cell_key(cell);
+    let c = compare(&a, &b, 0.1);
+    let m = c.relative.iter().find(|m| m.cell == key).unwrap();
+    assert_eq!(m.word, Word::Slower, "{m:?}");
+    assert!((m.ratio.unwrap() - 2.0).abs() < 1e-9, "{m:?}");
+}

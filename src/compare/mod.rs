@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::results::{CellRecord, Loaded};
+use crate::runtime::Variant;
 
 pub use machine::{MachineDiff, machine_diffs};
 pub use relative::{compare_relative, hardware_differs};
@@ -19,20 +20,26 @@ pub use relative::{compare_relative, hardware_differs};
 /// What makes two records the same cell: everything that decides the work and how it runs,
 /// not what was measured.
 pub fn cell_key(c: &CellRecord) -> String {
+    let variant = if c.variant == Variant::Normal {
+        String::new()
+    } else {
+        format!(" {}", c.variant)
+    };
+    format!("{}{variant} {}", c.runtime, group_key(c))
+}
+
+/// The cell's key without its runtime (and the runtime's variant): the cells every runtime
+/// ran alike, which the relative view divides by their fastest.
+pub fn group_key(c: &CellRecord) -> String {
     let workers = c
         .workers_requested
         .map_or_else(|| format!("{} (chosen)", c.workers), |w| w.to_string());
     let payload = c
         .payload
         .map_or(String::new(), |p| format!(" payload {p} B"));
-    let variant = if c.variant.to_string() == "normal" {
-        String::new()
-    } else {
-        format!(" {}", c.variant)
-    };
     format!(
-        "{}{variant} {} x{} {} workers {workers} latency {} compute {}{payload} seed {}",
-        c.runtime, c.workload, c.tasks, c.limit, c.latency, c.compute, c.seed
+        "{} x{} {} workers {workers} latency {} compute {}{payload} seed {}",
+        c.workload, c.tasks, c.limit, c.latency, c.compute, c.seed
     )
 }
 
@@ -216,52 +223,53 @@ pub(crate) fn judge(cell: String, a: Measure, b: Measure, threshold: f64) -> Mat
     }
 }
 
+/// Each cell's key in run order; a cell run again with the same settings (a profile's
+/// sweep groups share their baselines) gets `#2`, `#3`.., so the n-th run of a cell in A
+/// meets the n-th in B.
+fn keys(l: &Loaded) -> Vec<String> {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    l.summary
+        .cells
+        .iter()
+        .map(|c| {
+            let key = cell_key(c);
+            let n = count.entry(key.clone()).or_default();
+            *n += 1;
+            if *n == 1 { key } else { format!("{key} #{n}") }
+        })
+        .collect()
+}
+
 /// Matches `b` against `a` cell by cell.
 pub fn compare(a: &Loaded, b: &Loaded, threshold: f64) -> Comparison {
-    let keyed = |l: &Loaded| -> BTreeMap<String, usize> {
-        l.summary
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (cell_key(c), i))
-            .collect()
+    let (ka, kb) = (keys(a), keys(b));
+    let index = |k: &[String]| -> BTreeMap<String, usize> {
+        k.iter().cloned().enumerate().map(|(i, k)| (k, i)).collect()
     };
-    let (ka, kb) = (keyed(a), keyed(b));
-    let mut seen = std::collections::HashSet::new();
+    let (ia, ib) = (index(&ka), index(&kb));
     let mut out = Comparison {
         threshold,
         matched: Vec::new(),
         only_a: Vec::new(),
-        only_b: Vec::new(),
+        only_b: kb
+            .iter()
+            .filter(|k| !ia.contains_key(*k))
+            .cloned()
+            .collect(),
         machine: machine_diffs(&a.summary.machine, &b.summary.machine),
         claims: claim_pairs(a, b),
         relative: compare_relative(a, b, threshold),
         hardware_differs: hardware_differs(a, b),
     };
-    for c in &a.summary.cells {
-        let key = cell_key(c);
-        if !seen.insert(key.clone()) {
-            continue;
-        }
-        match kb.get(&key) {
-            Some(&j) => {
-                let ca = &a.summary.cells[ka[&key]];
-                out.matched
-                    .push(matched(key, ca, &b.summary.cells[j], threshold));
-            }
+    for (key, c) in ka.into_iter().zip(&a.summary.cells) {
+        match ib.get(&key) {
+            Some(&j) => out
+                .matched
+                .push(matched(key, c, &b.summary.cells[j], threshold)),
             None => out.only_a.push(key),
         }
     }
-    out.only_b = b
-        .summary
-        .cells
-        .iter()
-        .map(cell_key)
-        .filter(|k| !ka.contains_key(k))
-        .collect();
-    out.only_b.dedup();
     out
 }
-
 #[cfg(test)]
 mod tests;

@@ -5,16 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Matched, Measure, cell_key, judge};
+use super::{Matched, Measure, group_key, judge};
 use crate::results::{CellRecord, Loaded};
-
-/// A cell's group: its key without the runtime (and the runtime's variant).
-fn group_key(c: &CellRecord) -> String {
-    let mut g = c.clone();
-    g.runtime = String::new();
-    g.variant = Default::default();
-    cell_key(&g)
-}
 
 /// Each working cell of `l` relative to the fastest working cell of its group: its median
 /// over the fastest's, the interval its low over the fastest's high, its high over the
@@ -27,15 +19,15 @@ fn relative(l: &Loaded) -> BTreeMap<String, Measure> {
             *f = c;
         }
     }
-    l.summary
-        .cells
-        .iter()
-        .filter(|c| c.ok())
-        .map(|c| {
+    super::keys(l)
+        .into_iter()
+        .zip(&l.summary.cells)
+        .filter(|(_, c)| c.ok())
+        .map(|(key, c)| {
             let f = super::measure(fastest[&group_key(c)]);
             let m = super::measure(c);
             (
-                cell_key(c),
+                key,
                 Measure {
                     median: m.median / f.median,
                     interval: (m.interval.0 / f.interval.1, m.interval.1 / f.interval.0),

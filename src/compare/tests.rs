@@ -18,16 +18,20 @@ fn a_folder_against_itself_is_all_same_with_nothing_unmatched() {
     }
 }
 
-/// The fixture with its first working cell `factor` times slower (median, extremes and
-/// interval scaled alike); the cell's key.
-fn slowed(factor: f64) -> (Loaded, String) {
-    let mut b = fixture();
-    let cell = b.summary.cells.iter_mut().find(|c| c.ok()).unwrap();
+/// `cell` `factor` times slower: median, extremes and interval scaled alike.
+fn scale(cell: &mut CellRecord, factor: f64) {
     cell.wall_seconds *= factor;
     cell.wall_min_seconds *= factor;
     cell.wall_max_seconds *= factor;
     cell.wall_ci_low_seconds = cell.wall_ci_low_seconds.map(|v| v * factor);
     cell.wall_ci_high_seconds = cell.wall_ci_high_seconds.map(|v| v * factor);
+}
+
+/// The fixture with its first working cell `factor` times slower; the cell's key.
+fn slowed(factor: f64) -> (Loaded, String) {
+    let mut b = fixture();
+    let cell = b.summary.cells.iter_mut().find(|c| c.ok()).unwrap();
+    scale(cell, factor);
     let key = cell_key(cell);
     (b, key)
 }
@@ -104,15 +108,7 @@ fn a_slower_machine_is_slower_in_absolute_and_the_same_relative_but_for_a_cell_t
     let mut b = fixture();
     b.summary.machine.cores *= 2;
     for c in &mut b.summary.cells {
-        for v in [
-            &mut c.wall_seconds,
-            &mut c.wall_min_seconds,
-            &mut c.wall_max_seconds,
-        ] {
-            *v *= 3.0;
-        }
-        c.wall_ci_low_seconds = c.wall_ci_low_seconds.map(|v| v * 3.0);
-        c.wall_ci_high_seconds = c.wall_ci_high_seconds.map(|v| v * 3.0);
+        scale(c, 3.0);
     }
     let c = compare(&a, &b, 0.1);
     assert!(c.hardware_differs);
@@ -133,18 +129,13 @@ fn a_slower_machine_is_slower_in_absolute_and_the_same_relative_but_for_a_cell_t
                 && b.summary.cells.iter().any(|y| {
                     y.ok()
                         && y.runtime != x.runtime
-                        && cell_key(y).split_once(' ').map(|p| p.1)
-                            == cell_key(x).split_once(' ').map(|p| p.1)
+                        && group_key(y) == group_key(x)
                         && y.wall_seconds < x.wall_seconds
                 })
         })
         .expect("a group with two working runtimes");
     let cell = &mut b.summary.cells[slowest_in_group];
-    cell.wall_seconds *= 2.0;
-    cell.wall_min_seconds *= 2.0;
-    cell.wall_max_seconds *= 2.0;
-    cell.wall_ci_low_seconds = cell.wall_ci_low_seconds.map(|v| v * 2.0);
-    cell.wall_ci_high_seconds = cell.wall_ci_high_seconds.map(|v| v * 2.0);
+    scale(cell, 2.0);
     let key = cell_key(cell);
     let c = compare(&a, &b, 0.1);
     let m = c.relative.iter().find(|m| m.cell == key).unwrap();

@@ -56,9 +56,3 @@ fn set(policy: i32, priority: i32) -> io::Result<()> {
     }
     Ok(())
 }
-
-/// The calling thread's scheduling policy now (SCHED_OTHER is 0).
-pub fn current_policy() -> i32 {
-    // SAFETY: 0 is the calling thread.
-    unsafe { libc::sched_getscheduler(0) }
-}

@@ -97,6 +97,10 @@ fn a_forged_cell_twice_as_slow_is_flagged_and_fails_the_gate() {
         .filter_map(|m| m["word"].as_str())
         .collect();
     assert_eq!(words.iter().filter(|w| **w == "slower").count(), 1);
+    // The fixture's memory, probes and knees are there, unchanged.
+    let tables = v[0]["comparison"]["measures"].as_array().unwrap();
+    assert_eq!(tables.len(), 4, "{tables:?}");
+    assert!(r.stdout.contains("\"title\": \"server knee\""));
 }
 
 #[test]
@@ -105,6 +109,13 @@ fn bad_input_exits_2_naming_what_is_wrong() {
     let a = fixture_dir();
     let a = a.to_str().unwrap();
     let missing = s.join("nothing-here");
+    // A folder written by a later rtbench, whose schema this one cannot read.
+    let newer = forged(&s, 1.0);
+    let path = newer.join("summary.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    v["schema_version"] = serde_json::json!(99);
+    fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["compare", a, missing.to_str().unwrap()],
@@ -115,6 +126,10 @@ fn bad_input_exits_2_naming_what_is_wrong() {
             "'ten' is not accepted",
         ),
         (vec!["compare", a], "2 values required"),
+        (
+            vec!["compare", a, newer.to_str().unwrap()],
+            "schema_version is 99, this rtbench reads versions 1 to",
+        ),
     ];
     for (args, says) in cases {
         let r = run(s.path(), &args, &[]);

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::args::bad_input;
-use crate::compare::{Comparison, Matched, Word, compare};
+use crate::compare::{Comparison, Matched, Quantity, Word, compare};
 use crate::results;
-use crate::units::seconds;
+use crate::units::{bytes, per_second, seconds};
 
 /// How the comparison is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,7 +97,14 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let slower: usize = comparisons.iter().map(|(_, c)| c.count(Word::Slower)).sum();
+    let worse: usize = comparisons.iter().map(|(_, c)| c.worse_measures()).sum();
     if args.fail_if_slower {
+        if worse > 0 {
+            eprintln!(
+                "gate: note: {worse} memory, probe or knee figure(s) worse; shown, not gated (their \
+                 intervals come from within one run)"
+            );
+        }
         if slower > 0 {
             eprintln!(
                 "gate: FAIL: {slower} cell(s) slower than {} beyond {:.0}% with intervals apart",
@@ -121,6 +128,8 @@ fn word(w: Word) -> &'static str {
         Word::Slower => "slower",
         Word::Same => "same",
         Word::Failed => "FAILED",
+        Word::Better => "better",
+        Word::Worse => "worse",
     }
 }
 
@@ -168,6 +177,50 @@ fn render(a: &std::path::Path, b: &std::path::Path, c: &Comparison, md: bool) ->
     );
     if c.hardware_differs {
         table(&mut out, &c.relative, md, |x| format!("{x:.2}x"));
+    }
+    for t in &c.measures {
+        let unit: fn(f64) -> String = match t.unit {
+            Quantity::Seconds => seconds,
+            Quantity::Bytes => |b| bytes(Some(b)),
+            Quantity::Rate => per_second,
+        };
+        let _ = writeln!(
+            out,
+            "\n{}{} ({}; {} is better):",
+            if md { "#### " } else { "" },
+            t.title,
+            t.interval,
+            if t.higher_is_better {
+                "higher"
+            } else {
+                "lower"
+            }
+        );
+        table(&mut out, &t.matched, md, unit);
+        let _ = writeln!(
+            out,
+            "{} matched: {} better, {} worse, {} same, {} failed; {} only in A, {} only in B",
+            t.matched.len(),
+            t.matched.iter().filter(|m| m.word == Word::Better).count(),
+            t.matched.iter().filter(|m| m.word == Word::Worse).count(),
+            t.matched.iter().filter(|m| m.word == Word::Same).count(),
+            t.matched.iter().filter(|m| m.word == Word::Failed).count(),
+            t.only_a.len(),
+            t.only_b.len()
+        );
+        for (side, rows) in [("A", &t.only_a), ("B", &t.only_b)] {
+            if !rows.is_empty() {
+                let _ = writeln!(out, "only in {side}: {}", rows.join("; "));
+            }
+        }
+    }
+    out.push('\n');
+    if let Some((sa, sb)) = c.schemas {
+        let _ = writeln!(
+            out,
+            "schema versions differ: A {sa}, B {sb}; the older is read through the loader's \
+             upgrade, and figures it did not record are absent"
+        );
     }
     if !c.claims.is_empty() {
         let changed: Vec<String> = c

@@ -5,6 +5,7 @@
 //! are listed, never dropped; so are the machines' differences.
 
 mod machine;
+mod measures;
 mod relative;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use crate::results::{CellRecord, Loaded};
 use crate::runtime::Variant;
 
 pub use machine::{MachineDiff, machine_diffs};
+pub use measures::{Measures, Quantity, compare_measures};
 pub use relative::{compare_relative, hardware_differs};
 
 /// What makes two records the same cell: everything that decides the work and how it runs,
@@ -55,6 +57,11 @@ pub enum Word {
     Same,
     /// One side failed: no ratio.
     Failed,
+    /// A measure other than time (memory, a knee) is better in B, beyond the threshold
+    /// with intervals apart.
+    Better,
+    /// It is worse in B.
+    Worse,
 }
 
 /// One cell both folders ran.
@@ -99,6 +106,11 @@ pub struct Comparison {
     /// The claims' verdicts side by side, in id order (empty when neither folder has
     /// claims.json).
     pub claims: Vec<ClaimPair>,
+    /// Memory per unit, the probes and the servers' knees, a table each.
+    pub measures: Vec<Measures>,
+    /// The schema versions the folders were written with, when they differ (older ones
+    /// are read through the loader's upgrade; figures a version did not record are absent).
+    pub schemas: Option<(u32, u32)>,
 }
 
 /// One claim's verdict in both folders.
@@ -148,6 +160,18 @@ impl Comparison {
     /// The matched cells with `word`.
     pub fn count(&self, word: Word) -> usize {
         self.matched.iter().filter(|m| m.word == word).count()
+    }
+
+    /// The measures B does worse than A beyond the threshold with intervals apart. Shown,
+    /// not gated: their intervals come from within one run (a probe's min..max over its
+    /// runs in one process, a knee's sweeps in one session), and between two runs of the
+    /// same code on one machine spawn probes moved beyond them (README, comparing folders).
+    pub fn worse_measures(&self) -> usize {
+        self.measures
+            .iter()
+            .flat_map(|t| &t.matched)
+            .filter(|m| matches!(m.word, Word::Slower | Word::Worse))
+            .count()
     }
 
     /// The relative view's cells with `word`.
@@ -260,6 +284,9 @@ pub fn compare(a: &Loaded, b: &Loaded, threshold: f64) -> Comparison {
         claims: claim_pairs(a, b),
         relative: compare_relative(a, b, threshold),
         hardware_differs: hardware_differs(a, b),
+        measures: compare_measures(a, b, threshold),
+        schemas: (a.summary.schema_version != b.summary.schema_version)
+            .then_some((a.summary.schema_version, b.summary.schema_version)),
     };
     for (key, c) in ka.into_iter().zip(&a.summary.cells) {
         match ib.get(&key) {

@@ -142,3 +142,73 @@ fn a_slower_machine_is_slower_in_absolute_and_the_same_relative_but_for_a_cell_t
     assert_eq!(m.word, Word::Slower, "{m:?}");
     assert!((m.ratio.unwrap() - 2.0).abs() < 1e-9, "{m:?}");
 }
+
+/// The words of the measures table titled `title`.
+fn words(c: &Comparison, title: &str) -> Vec<Word> {
+    let t = c.measures.iter().find(|t| t.title == title).unwrap();
+    t.matched.iter().map(|m| m.word).collect()
+}
+
+#[test]
+fn memory_probes_and_knees_are_matched_and_judged_in_their_own_direction() {
+    let a = fixture();
+    let c = compare(&a, &a, 0.1);
+    let titles: Vec<&str> = c.measures.iter().map(|t| t.title).collect();
+    assert_eq!(
+        titles,
+        [
+            "memory per unit",
+            "timer probe",
+            "spawn probe",
+            "server knee"
+        ]
+    );
+    for t in &c.measures {
+        assert!(!t.matched.is_empty() && t.only_a.is_empty() && t.only_b.is_empty());
+        assert!(
+            t.matched
+                .iter()
+                .all(|m| matches!(m.word, Word::Same | Word::Failed)),
+            "{t:?}"
+        );
+    }
+    assert_eq!(c.worse_measures(), 0);
+    // Twice the memory per unit is worse; a knee twice as high (every rate doubled) better.
+    let mut b = fixture();
+    let m = &mut b.summary.memory_models[0];
+    m.rss_per_unit_bytes = m.rss_per_unit_bytes.map(|x| x * 2.0);
+    m.pss_per_unit_bytes = m.pss_per_unit_bytes.map(|x| x * 2.0);
+    let r = b
+        .summary
+        .serve
+        .iter_mut()
+        .find(|r| r.knee().is_some())
+        .unwrap();
+    let load = r.load.as_mut().unwrap();
+    for rate in &mut load.rates {
+        rate.offered *= 2.0;
+        rate.achieved *= 2.0;
+    }
+    load.knee = load.knee.map(|k| k * 2.0);
+    load.half_knee = load.half_knee.map(|h| h * 2.0);
+    let c = compare(&a, &b, 0.1);
+    assert_eq!(words(&c, "memory per unit")[0], Word::Worse);
+    assert!(words(&c, "server knee").contains(&Word::Better));
+    assert_eq!(c.worse_measures(), 1);
+    // Seen from B, the same two are the other way round.
+    let c = compare(&b, &a, 0.1);
+    assert_eq!(words(&c, "memory per unit")[0], Word::Better);
+    assert!(words(&c, "server knee").contains(&Word::Worse));
+}
+
+#[test]
+fn folders_of_different_schema_versions_say_so() {
+    let a = fixture();
+    let mut b = fixture();
+    assert!(compare(&a, &b, 0.1).schemas.is_none());
+    b.summary.schema_version -= 1;
+    assert_eq!(
+        compare(&a, &b, 0.1).schemas,
+        Some((a.summary.schema_version, b.summary.schema_version))
+    );
+}

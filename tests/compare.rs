@@ -5,37 +5,29 @@ mod support;
 
 use std::fs;
 
-use support::{Scratch, fixture_dir, run, shows_panic};
+use support::{Scratch, fixture_dir, forged_fixture, run, shows_panic};
 
 /// A copy of the fixture folder with its first working cell `factor` times slower.
 fn forged(scratch: &Scratch, factor: f64) -> std::path::PathBuf {
-    let dir = scratch.join("forged");
-    fs::create_dir_all(&dir).unwrap();
-    for f in ["summary.json", "raw.csv", "README.md", "claims.json"] {
-        fs::copy(fixture_dir().join(f), dir.join(f)).unwrap();
-    }
-    let path = dir.join("summary.json");
-    let mut v: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-    let cell = v["cells"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|c| c["error"].is_null())
-        .unwrap();
-    for k in [
-        "wall_seconds",
-        "wall_min_seconds",
-        "wall_max_seconds",
-        "wall_ci_low_seconds",
-        "wall_ci_high_seconds",
-    ] {
-        if let Some(x) = cell[k].as_f64() {
-            cell[k] = serde_json::json!(x * factor);
+    forged_fixture(&scratch.join("forged"), |v| {
+        let cell = v["cells"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["error"].is_null())
+            .unwrap();
+        for k in [
+            "wall_seconds",
+            "wall_min_seconds",
+            "wall_max_seconds",
+            "wall_ci_low_seconds",
+            "wall_ci_high_seconds",
+        ] {
+            if let Some(x) = cell[k].as_f64() {
+                cell[k] = serde_json::json!(x * factor);
+            }
         }
-    }
-    fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
-    dir
+    })
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn charts_link_only_the_files_the_folder_holds() {
     let dir = scratch.path();
     let loaded = fixture();
     let body = |dir: &Path| {
-        sections_in(dir, &loaded, "res/charts/")
+        sections_in(dir, &loaded, "res/charts/", &[], None)
             .into_iter()
             .find(|s| s.name == "charts")
             .unwrap()
@@ -177,7 +177,13 @@ fn benchmark_md_is_what_the_reference_run_renders() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARK.md");
     let text = fs::read_to_string(&path).unwrap();
     let loaded = results::load(&reference_dir()).expect("the reference run loads");
-    let generated = sections_in(&reference_dir(), &loaded, &format!("{REFERENCE}/charts"));
+    let generated = sections_in(
+        &reference_dir(),
+        &loaded,
+        &format!("{REFERENCE}/charts"),
+        &[],
+        None,
+    );
     let r = rewrite(&text, &generated).unwrap();
     assert_eq!(r.replaced.len(), section_names().len());
     if r.text != text {

@@ -297,7 +297,20 @@ fn run_workload_serve_writes_the_sweep_and_refuses_models_that_cannot_serve() {
     let rates = support::array(load, "rates");
     assert!(rates.len() >= 3, "{rates:?}");
     assert_eq!(support::array(rec, "server").len(), rates.len());
-    assert!(support::num(load, "knee") > 0.0, "{load}");
+    // A knee, unless the machine was busy: then every rate is invalid, naming the other
+    // processes (the harness refusing to measure them is right; the knee is not checked).
+    // The busiest named must not be rtbench itself: the server's own CPU counted as
+    // someone else's would be a bug of the reading, not a busy machine.
+    let busy = rates.iter().all(|r| {
+        r["invalid_reason"]
+            .as_str()
+            .is_some_and(|w| w.contains("other processes kept") && !w.contains("busiest: rtbench"))
+    });
+    if busy {
+        eprintln!("notice: the machine was busy during the sweep; its knee is not checked");
+    } else {
+        assert!(support::num(load, "knee") > 0.0, "{load}");
+    }
     assert!(support::array(&summary, "cells").is_empty());
     let r = serve_run("rayon");
     assert_eq!(r.code, 2, "{}", r.stderr);

@@ -285,9 +285,15 @@ pub fn bad_input(message: String) -> crate::suite::ConfigError {
 /// Flags of `rtbench report`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// A results folder written by `rtbench run` (summary.json; claims.json if `rtbench claims` ran).
-    #[arg(value_name = "RESULTS_DIR")]
-    pub dir: PathBuf,
+    /// Results folders written by `rtbench run` (summary.json; claims.json if `rtbench claims`
+    /// ran). With several (e.g. one per machine), the decision and machine sections show a
+    /// column per folder and a chart compares them; the other sections are the first's.
+    #[arg(value_name = "RESULTS_DIR", num_args = 1.., required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// With several folders: where the chart across them is written (default: an
+    /// `across-machines` folder beside the first).
+    #[arg(long, value_name = "DIR")]
+    pub across_dir: Option<PathBuf>,
     /// Also write each chart as PNG beside its SVG.
     #[arg(long)]
     pub png: bool,

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use thiserror::Error;
 
 use super::markers::{MarkdownError, rewrite};
-use super::sections::sections_in;
+use super::sections::{Folder, sections_in};
 use crate::results::{Loaded, write_atomic};
 
 /// Why BENCHMARK.md could not be rewritten.
@@ -53,8 +53,16 @@ pub struct Updated {
 }
 
 /// Rewrites the generated sections of the markdown file `path` from the folder `dir`
-/// (loaded as `loaded`), linking the charts the folder holds relative to the file.
-pub fn update(path: &Path, dir: &Path, loaded: &Loaded) -> Result<Updated, BenchmarkError> {
+/// (loaded as `loaded`), linking the charts the folder holds relative to the file. With
+/// several `machines` (the first being `dir`'s), the sections that have one show a column
+/// per folder, and `across` is the chart across them, linked when given.
+pub fn update(
+    path: &Path,
+    dir: &Path,
+    loaded: &Loaded,
+    machines: &[Folder],
+    across: Option<&Path>,
+) -> Result<Updated, BenchmarkError> {
     let text = std::fs::read_to_string(path).map_err(|source| BenchmarkError::Read {
         path: path.into(),
         source,
@@ -64,7 +72,8 @@ pub fn update(path: &Path, dir: &Path, loaded: &Loaded) -> Result<Updated, Bench
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let charts_rel = relative(&dir.join("charts"), base);
-    let sections = sections_in(dir, loaded, &charts_rel);
+    let across_rel = across.map(|a| relative(a, base));
+    let sections = sections_in(dir, loaded, &charts_rel, machines, across_rel.as_deref());
     let r = rewrite(&text, &sections).map_err(|source| BenchmarkError::Markers {
         path: path.into(),
         source,

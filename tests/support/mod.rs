@@ -18,7 +18,7 @@ mod served;
 #[allow(unused_imports)]
 pub use {
     bin::{BIN, Run, command, run, run_ok, shows_panic},
-    fixture::{REFERENCE, fixture, fixture_dir, reference_dir},
+    fixture::{REFERENCE, fixture, fixture_dir, forged_fixture, reference_dir},
     http_server::{TestServer, serve, serve_liar, stall_after, test_ctx},
     json::{
         array, field, json_cells, num, parse_json, read_csv, read_json, read_text, text, whole,

@@ -10,6 +10,7 @@
 //! Text is drawn with the DejaVu Sans font embedded in the binary (no system font lookup:
 //! the machine may have no fontconfig), registered as the family `sans-serif`.
 
+mod across;
 mod efficiency;
 mod latency;
 mod limits;
@@ -156,6 +157,9 @@ pub const FAMILIES: [Family; 10] = [
     },
 ];
 
+/// The chart of one figure across several folders' machines: its file stem and caption.
+pub const ACROSS: (&str, &str) = (across::NAME, across::CAPTION);
+
 /// The charts of a server under steady load, which its BENCHMARK.md section shows too.
 pub const SERVE: [&str; 2] = [serve::P99_NAME, serve::ACHIEVED_NAME];
 
@@ -236,6 +240,33 @@ pub fn write_charts(loaded: &Loaded, dir: &Path, png: bool) -> Result<Vec<PathBu
         }
     }
     Ok(written)
+}
+
+/// Writes the chart across machines, `dir/NAME.svg` (and `.png` when `png`), for several
+/// folders; Ok(Err(why)) when they hold nothing it can draw (fewer than two CPU rows).
+pub fn write_across(
+    folders: &[crate::report::sections::Folder],
+    dir: &Path,
+    png: bool,
+) -> Result<Result<Vec<PathBuf>, String>, ChartError> {
+    font_ready()?;
+    let chart = match across::chart(folders) {
+        Ok(c) => c,
+        Err(why) => return Ok(Err(why)),
+    };
+    fs::create_dir_all(dir).map_err(|source| ChartError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let svg = dir.join(format!("{}.svg", across::NAME));
+    write_svg(&chart, &svg)?;
+    let mut written = vec![svg];
+    if png {
+        let path = dir.join(format!("{}.png", across::NAME));
+        write_png(&chart, &path)?;
+        written.push(path);
+    }
+    Ok(Ok(written))
 }
 
 fn draw_error(path: &Path) -> impl Fn(String) -> ChartError + '_ {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Input, Renderer};
-use crate::report::charts::{FAMILIES, Family};
+use crate::report::charts::{ACROSS, FAMILIES, Family};
 use crate::report::md::inline;
 
 /// The chart links.
@@ -17,6 +17,9 @@ impl Renderer for Charts {
 
     fn render(&self, input: &Input) -> String {
         let mut out = String::new();
+        if let Some(path) = input.across {
+            let _ = writeln!(out, "![{}]({})\n", ACROSS.1, inline(path));
+        }
         for f in &FAMILIES {
             if let Some(link) = link(input, f) {
                 let _ = writeln!(out, "{link}\n");

@@ -14,14 +14,28 @@ use std::path::Path;
 
 use crate::results::Loaded;
 
+/// One results folder of a report across machines, by the name its column carries.
+pub struct Folder<'a> {
+    /// The folder's own name, e.g. `2026-11-29-vm`.
+    pub name: String,
+    /// Its results.
+    pub loaded: &'a Loaded,
+}
+
 /// What a section is rendered from.
 pub struct Input<'a> {
-    /// The results folder.
+    /// The results folder (the first, with several).
     pub loaded: &'a Loaded,
     /// The charts folder as a link from the markdown file, e.g. `results/x/charts`.
     pub charts_rel: &'a str,
     /// The charts drawn in the folder; None links every chart.
     pub present: Option<&'a [&'static str]>,
+    /// With several folders (`rtbench report A B ..`), every one, the first being
+    /// `loaded`: the decision and machine sections then show a column per folder. Empty
+    /// for one folder.
+    pub machines: &'a [Folder<'a>],
+    /// The chart across machines as a link from the markdown file, when it was drawn.
+    pub across: Option<&'a str>,
 }
 
 /// One generated section of BENCHMARK.md.
@@ -64,12 +78,21 @@ pub fn sections(loaded: &Loaded, charts_rel: &str) -> Vec<Section> {
         loaded,
         charts_rel,
         present: None,
+        machines: &[],
+        across: None,
     })
 }
 
 /// The sections for the folder `dir` was loaded from, linking only the charts whose
-/// `dir/charts/NAME.svg` exists.
-pub fn sections_in(dir: &Path, loaded: &Loaded, charts_rel: &str) -> Vec<Section> {
+/// `dir/charts/NAME.svg` exists; with several `machines` (the first being this folder's),
+/// a column per folder where a section has one, and the chart across them at `across`.
+pub fn sections_in(
+    dir: &Path,
+    loaded: &Loaded,
+    charts_rel: &str,
+    machines: &[Folder],
+    across: Option<&str>,
+) -> Vec<Section> {
     let present: Vec<&'static str> = super::charts::chart_names()
         .into_iter()
         .filter(|name| dir.join("charts").join(format!("{name}.svg")).is_file())
@@ -78,7 +101,25 @@ pub fn sections_in(dir: &Path, loaded: &Loaded, charts_rel: &str) -> Vec<Section
         loaded,
         charts_rel,
         present: Some(&present),
+        machines,
+        across,
     })
+}
+
+/// The body of section `name` across several folders (a column per folder where the
+/// section has one), charts linked from the first folder's `charts`.
+pub fn section_across(name: &str, machines: &[Folder]) -> String {
+    let input = Input {
+        loaded: machines[0].loaded,
+        charts_rel: "charts",
+        present: None,
+        machines,
+        across: None,
+    };
+    SECTIONS
+        .iter()
+        .find(|s| s.name() == name)
+        .map_or_else(String::new, |s| s.render(&input))
 }
 
 fn render(input: &Input) -> Vec<Section> {

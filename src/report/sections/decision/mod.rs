@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+mod across;
 mod cells;
 mod claimed;
 mod probed;
@@ -24,6 +25,9 @@ impl Renderer for Decision {
     }
 
     fn render(&self, input: &Input) -> String {
+        if input.machines.len() > 1 {
+            return across::table(input.machines);
+        }
         let s = &input.loaded.summary;
         let decisions = decide(input.loaded);
         let mut out = String::new();

@@ -7,15 +7,20 @@ use std::fs;
 
 use support::{Scratch, fixture_dir, forged_fixture, run, shows_panic};
 
+/// The first working cell of a summary.json value.
+fn first_working(v: &mut serde_json::Value) -> &mut serde_json::Value {
+    v["cells"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["error"].is_null())
+        .unwrap()
+}
+
 /// A copy of the fixture folder with its first working cell `factor` times slower.
 fn forged(scratch: &Scratch, factor: f64) -> std::path::PathBuf {
     forged_fixture(&scratch.join("forged"), |v| {
-        let cell = v["cells"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|c| c["error"].is_null())
-            .unwrap();
+        let cell = first_working(v);
         for k in [
             "wall_seconds",
             "wall_min_seconds",
@@ -70,7 +75,7 @@ fn a_forged_cell_twice_as_slow_is_flagged_and_fails_the_gate() {
     );
     assert!(r.stdout.contains(" 1 slower, "), "{}", r.stdout);
     assert!(
-        r.stderr.contains("gate: FAIL: 1 cell(s) slower"),
+        r.stderr.contains("gate: FAIL") && r.stderr.contains(": 1 cell(s) slower beyond 10%"),
         "{}",
         r.stderr
     );
@@ -141,6 +146,10 @@ fn folders_with_no_cell_in_common_are_bad_input() {
     for c in v["cells"].as_array_mut().unwrap() {
         c["tasks"] = serde_json::json!(c["tasks"].as_u64().unwrap() + 1);
     }
+    // Nor any memory, probe or knee row.
+    for list in ["memory_models", "timers", "spawn", "serve"] {
+        v[list] = serde_json::json!([]);
+    }
     fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
     let a = fixture_dir();
     let r = run(
@@ -149,5 +158,37 @@ fn folders_with_no_cell_in_common_are_bad_input() {
         &[],
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("no cell in common"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing in common"), "{}", r.stderr);
+}
+
+#[test]
+fn the_gate_fails_on_a_cell_newly_failing_or_not_run() {
+    let s = Scratch::new("compare-gate");
+    let a = fixture_dir();
+    let failing = forged_fixture(&s.join("failing"), |v| {
+        let cell = first_working(v);
+        cell["error"] = serde_json::json!("forged: the cell crashed");
+        cell["error_kind"] = serde_json::json!("crash");
+    });
+    let missing = forged_fixture(&s.join("missing"), |v| {
+        v["cells"].as_array_mut().unwrap().remove(0);
+    });
+    for (b, says) in [
+        (&failing, "1 cell(s) working in A and failing in B"),
+        (&missing, "1 cell(s) in A and not run in B"),
+    ] {
+        let args = [
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--fail-if-slower",
+        ];
+        let r = run(s.path(), &args, &[]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("gate: FAIL") && r.stderr.contains(says),
+            "{}",
+            r.stderr
+        );
+    }
 }

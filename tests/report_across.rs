@@ -67,10 +67,7 @@ fn two_folders_get_a_column_each_and_a_chart_across_them() {
         text.contains("| workload | small-vm | big-box | rule |"),
         "{text}"
     );
-    let cpu_row = text
-        .lines()
-        .find(|l| l.starts_with("| CPU-bound |"))
-        .unwrap();
+    let cpu_row = text.lines().find(|l| l.starts_with("| CPU-bound")).unwrap();
     assert_eq!(cpu_row.matches(" | ").count(), 3, "{cpu_row}");
     // The terminal gets the same two tables.
     assert!(

@@ -54,23 +54,21 @@ fn point(v: f64) -> Measure {
     }
 }
 
-/// Each model's own memory per unit (PSS where measured, else resident): a least-squares
-/// slope, with no interval, so only the threshold decides.
+/// Each model's own memory per unit (PSS for processes, else resident; the row says
+/// which): a least-squares slope, with no interval, so only the threshold decides. A slope
+/// not above zero is no figure (the sizes did not grow memory: nothing to divide by).
 fn memory(l: &Loaded) -> Keyed {
     l.summary
         .memory_models
         .iter()
         .map(|m| {
             let key = format!("{} per {}", m.runtime, m.unit);
-            let side = m
-                .own_per_unit()
-                .map(|(b, kind)| (point(b), kind))
-                .ok_or_else(|| m.stopped_by.clone().unwrap_or("no slope".into()));
-            let key = match &side {
-                Ok((_, kind)) => format!("{key} ({kind})"),
-                Err(_) => key,
+            let side = match m.own_per_unit() {
+                Some((b, _)) if b > 0.0 => Ok(point(b)),
+                Some((b, kind)) => Err(format!("{kind} slope {b:.0} B is not above zero")),
+                None => Err(m.stopped_by.clone().unwrap_or("no slope".into())),
             };
-            (key, side.map(|(m, _)| m))
+            (key, side)
         })
         .collect()
 }
@@ -127,9 +125,9 @@ fn spawn(l: &Loaded) -> Keyed {
         .collect()
 }
 
-/// Each model's knee on each backend, read over its sweeps as the decision row reads it:
-/// the median knee, the interval from the lowest knee to the highest bracket top (the
-/// highest knee where a bracket is open-ended).
+/// Each model's knee on each backend, with its workers and handler, read over its good
+/// sweeps as the decision row reads them: the median knee, the interval from the lowest
+/// knee to the highest bracket top (open-ended: infinite).
 fn knees(l: &Loaded) -> Keyed {
     models(&l.summary.serve)
         .into_iter()
@@ -139,17 +137,20 @@ fn knees(l: &Loaded) -> Keyed {
                 by_backend.entry(r.backend.as_str()).or_default().push(r);
             }
             by_backend.into_iter().map(|(backend, sweeps)| {
-                let key = format!("{} {backend}", sweeps[0].model);
-                let side = match ServeItem::of_sweeps(&sweeps) {
-                    Some(item) => {
-                        let top = item
-                            .above
-                            .unwrap_or(item.knees.last().copied().unwrap_or(item.knee));
-                        Ok(Measure {
-                            median: item.knee,
-                            interval: (item.low(), top),
-                        })
-                    }
+                let first = sweeps[0];
+                let workers = first
+                    .workers
+                    .map_or("a thread per connection".to_string(), |w| {
+                        format!("{w} workers")
+                    });
+                let key = format!("{} {backend} {workers} {}", first.model, first.handler);
+                // As the decision row: a sweep that failed or got a wrong answer has no knee.
+                let good: Vec<_> = sweeps.iter().copied().filter(|r| r.ok()).collect();
+                let side = match ServeItem::of_sweeps(&good) {
+                    Some(item) => Ok(Measure {
+                        median: item.knee,
+                        interval: (item.low(), item.above.unwrap_or(f64::INFINITY)),
+                    }),
                     None => Err(sweeps
                         .iter()
                         .find_map(|r| r.error.clone())
@@ -165,6 +166,15 @@ fn knees(l: &Loaded) -> Keyed {
 /// `better`.
 fn table(kind: &Kind, a: Keyed, b: Keyed, threshold: f64) -> Measures {
     let higher_is_better = kind.higher_is_better;
+    // A key repeated within a folder is numbered, as cells are: the n-th meets the n-th.
+    let number = |k: Keyed| -> Keyed {
+        let (keys, sides): (Vec<String>, Vec<Side>) = k.into_iter().unzip();
+        super::numbered(keys.into_iter())
+            .into_iter()
+            .zip(sides)
+            .collect()
+    };
+    let (a, b) = (number(a), number(b));
     let b: BTreeMap<String, Side> = b.into_iter().collect();
     let mut out = Measures {
         title: kind.title,
@@ -227,7 +237,7 @@ struct Kind {
 /// Every kind of measure, in the order the tables are shown.
 const KINDS: [Kind; 4] = [
     Kind {
-        title: "memory per unit",
+        title: "memory per unit (PSS where measured, processes; else resident)",
         unit: Quantity::Bytes,
         higher_is_better: false,
         interval: "a slope over the sizes, no interval: the threshold alone decides",

@@ -20,27 +20,41 @@ pub use measures::{Measures, Quantity, compare_measures};
 pub use relative::{compare_relative, hardware_differs};
 
 /// What makes two records the same cell: everything that decides the work and how it runs,
-/// not what was measured.
-pub fn cell_key(c: &CellRecord) -> String {
+/// not what was measured. `cores` are the machine's: workers asked for equal to them read
+/// `cores`, as the profiles size pools to the machine, so the same profile on a 2-core and
+/// an 8-core machine meets cell for cell.
+pub fn cell_key(c: &CellRecord, cores: usize) -> String {
     let variant = if c.variant == Variant::Normal {
         String::new()
     } else {
         format!(" {}", c.variant)
     };
-    format!("{}{variant} {}", c.runtime, group_key(c))
+    format!("{}{variant} {}", c.runtime, group_key(c, cores))
 }
 
 /// The cell's key without its runtime (and the runtime's variant): the cells every runtime
-/// ran alike, which the relative view divides by their fastest.
-pub fn group_key(c: &CellRecord) -> String {
-    let workers = c
-        .workers_requested
-        .map_or_else(|| format!("{} (chosen)", c.workers), |w| w.to_string());
+/// ran alike, which the relative view divides by their fastest. The work's own digest (the
+/// checksum every runtime must reach, which `--calls`, `--steps` and the seed decide) ends
+/// it, so two runs of different work never meet.
+pub fn group_key(c: &CellRecord, cores: usize) -> String {
+    let workers = match c.workers_requested {
+        Some(w) if w == cores => "cores".to_string(),
+        Some(w) => w.to_string(),
+        None => format!(
+            "{} (chosen)",
+            if c.workers == cores {
+                "cores".to_string()
+            } else {
+                c.workers.to_string()
+            }
+        ),
+    };
     let payload = c
         .payload
         .map_or(String::new(), |p| format!(" payload {p} B"));
+    let work: String = c.expected_checksum.chars().take(8).collect();
     format!(
-        "{} x{} {} workers {workers} latency {} compute {}{payload} seed {}",
+        "{} x{} {} workers {workers} latency {} compute {}{payload} seed {} work {work}",
         c.workload, c.tasks, c.limit, c.latency, c.compute, c.seed
     )
 }
@@ -162,6 +176,19 @@ impl Comparison {
         self.matched.iter().filter(|m| m.word == word).count()
     }
 
+    /// Cells that worked in A and failed in B: a regression as much as a slower one.
+    pub fn newly_failed(&self) -> usize {
+        self.matched
+            .iter()
+            .filter(|m| m.word == Word::Failed && m.a.is_some() && m.b.is_none())
+            .count()
+    }
+
+    /// Whether anything at all was matched: cells, or a memory, probe or knee row.
+    pub fn anything_matched(&self) -> bool {
+        !self.matched.is_empty() || self.measures.iter().any(|t| !t.matched.is_empty())
+    }
+
     /// The measures B does worse than A beyond the threshold with intervals apart. Shown,
     /// not gated: their intervals come from within one run (a probe's min..max over its
     /// runs in one process, a knee's sweeps in one session), and between two runs of the
@@ -251,17 +278,23 @@ pub(crate) fn judge(cell: String, a: Measure, b: Measure, threshold: f64) -> Mat
 /// sweep groups share their baselines) gets `#2`, `#3`.., so the n-th run of a cell in A
 /// meets the n-th in B.
 fn keys(l: &Loaded) -> Vec<String> {
+    numbered(
+        l.summary
+            .cells
+            .iter()
+            .map(|c| cell_key(c, l.summary.machine.cores)),
+    )
+}
+
+/// Keys in order, the second and later of a repeated key numbered `#2`, `#3`..
+pub(crate) fn numbered(keys: impl Iterator<Item = String>) -> Vec<String> {
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
-    l.summary
-        .cells
-        .iter()
-        .map(|c| {
-            let key = cell_key(c);
-            let n = count.entry(key.clone()).or_default();
-            *n += 1;
-            if *n == 1 { key } else { format!("{key} #{n}") }
-        })
-        .collect()
+    keys.map(|key| {
+        let n = count.entry(key.clone()).or_default();
+        *n += 1;
+        if *n == 1 { key } else { format!("{key} #{n}") }
+    })
+    .collect()
 }
 
 /// Matches `b` against `a` cell by cell.

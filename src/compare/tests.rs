@@ -32,7 +32,7 @@ fn slowed(factor: f64) -> (Loaded, String) {
     let mut b = fixture();
     let cell = b.summary.cells.iter_mut().find(|c| c.ok()).unwrap();
     scale(cell, factor);
-    let key = cell_key(cell);
+    let key = cell_key(cell, b.summary.machine.cores);
     (b, key)
 }
 
@@ -69,13 +69,13 @@ fn cells_on_one_side_only_are_listed_and_machines_differences_named() {
     let mut extra = b.summary.cells[0].clone();
     extra.tasks += 1;
     b.summary.cells.push(extra.clone());
-    b.summary.machine.cores += 2;
+    b.summary.machine.cpu_model = "Test CPU".into();
     b.summary.machine.kernel = "6.99.0-test".into();
     let c = compare(&a, &b, 0.1);
-    assert_eq!(c.only_a, [cell_key(&gone)]);
-    assert_eq!(c.only_b, [cell_key(&extra)]);
+    assert_eq!(c.only_a, [cell_key(&gone, a.summary.machine.cores)]);
+    assert_eq!(c.only_b, [cell_key(&extra, b.summary.machine.cores)]);
     let fields: Vec<&str> = c.machine.iter().map(|d| d.field.as_str()).collect();
-    assert_eq!(fields, ["cores", "kernel"], "{:?}", c.machine);
+    assert_eq!(fields, ["cpu_model", "kernel"], "{:?}", c.machine);
     assert_eq!(c.machine[1].b, "6.99.0-test");
 }
 
@@ -129,19 +129,21 @@ fn a_slower_machine_is_slower_in_absolute_and_the_same_relative_but_for_a_cell_t
                 && b.summary.cells.iter().any(|y| {
                     y.ok()
                         && y.runtime != x.runtime
-                        && group_key(y) == group_key(x)
+                        && group_key(y, 2) == group_key(x, 2)
                         && y.wall_seconds < x.wall_seconds
                 })
         })
         .expect("a group with two working runtimes");
     let cell = &mut b.summary.cells[slowest_in_group];
     scale(cell, 2.0);
-    let key = cell_key(cell);
+    let key = cell_key(cell, b.summary.machine.cores);
     let c = compare(&a, &b, 0.1);
     let m = c.relative.iter().find(|m| m.cell == key).unwrap();
     assert_eq!(m.word, Word::Slower, "{m:?}");
     assert!((m.ratio.unwrap() - 2.0).abs() < 1e-9, "{m:?}");
 }
+
+const MEMORY: &str = "memory per unit (PSS where measured, processes; else resident)";
 
 /// The words of the measures table titled `title`.
 fn words(c: &Comparison, title: &str) -> Vec<Word> {
@@ -156,12 +158,7 @@ fn memory_probes_and_knees_are_matched_and_judged_in_their_own_direction() {
     let titles: Vec<&str> = c.measures.iter().map(|t| t.title).collect();
     assert_eq!(
         titles,
-        [
-            "memory per unit",
-            "timer probe",
-            "spawn probe",
-            "server knee"
-        ]
+        [MEMORY, "timer probe", "spawn probe", "server knee"]
     );
     for t in &c.measures {
         assert!(!t.matched.is_empty() && t.only_a.is_empty() && t.only_b.is_empty());
@@ -192,12 +189,12 @@ fn memory_probes_and_knees_are_matched_and_judged_in_their_own_direction() {
     load.knee = load.knee.map(|k| k * 2.0);
     load.half_knee = load.half_knee.map(|h| h * 2.0);
     let c = compare(&a, &b, 0.1);
-    assert_eq!(words(&c, "memory per unit")[0], Word::Worse);
+    assert_eq!(words(&c, MEMORY)[0], Word::Worse);
     assert!(words(&c, "server knee").contains(&Word::Better));
     assert_eq!(c.worse_measures(), 1);
     // Seen from B, the same two are the other way round.
     let c = compare(&b, &a, 0.1);
-    assert_eq!(words(&c, "memory per unit")[0], Word::Better);
+    assert_eq!(words(&c, MEMORY)[0], Word::Better);
     assert!(words(&c, "server knee").contains(&Word::Worse));
 }
 
@@ -210,5 +207,64 @@ fn folders_of_different_schema_versions_say_so() {
     assert_eq!(
         compare(&a, &b, 0.1).schemas,
         Some((a.summary.schema_version, b.summary.schema_version))
+    );
+}
+
+#[test]
+fn other_work_never_meets_and_pools_sized_to_the_cores_meet_across_machines() {
+    let a = fixture();
+    // The same settings but other work (another --calls): the digest differs.
+    let mut b = fixture();
+    let cell = b.summary.cells.iter_mut().find(|c| c.ok()).unwrap();
+    cell.expected_checksum = "0123456789abcdef".into();
+    let c = compare(&a, &b, 0.1);
+    assert_eq!((c.only_a.len(), c.only_b.len()), (1, 1));
+    // A profile on an 8-core machine asks for 8 workers where the 2-core one asked for 2.
+    let mut b = fixture();
+    let cores = a.summary.machine.cores;
+    b.summary.machine.cores = cores * 4;
+    let mut resized = 0;
+    for c in &mut b.summary.cells {
+        if c.workers_requested == Some(cores) {
+            c.workers_requested = Some(cores * 4);
+            resized += 1;
+        }
+    }
+    assert!(resized > 0);
+    let c = compare(&a, &b, 0.1);
+    assert!(c.only_a.is_empty() && c.only_b.is_empty(), "{:?}", c.only_a);
+}
+
+#[test]
+fn the_relative_view_divides_both_sides_by_the_same_runtime() {
+    let a = fixture();
+    let mut b = fixture();
+    // In B, the fastest runtime of a group turns suspect: it is no denominator, and the
+    // others keep their multiples (all same), where dividing by B's next fastest would
+    // move every one of them.
+    let cores = a.summary.machine.cores;
+    let (i, _) = b
+        .summary
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.trusted() && c.normal())
+        .filter(|(_, x)| {
+            b.summary
+                .cells
+                .iter()
+                .filter(|y| y.trusted() && group_key(y, cores) == group_key(x, cores))
+                .count()
+                >= 3
+        })
+        .min_by(|(_, x), (_, y)| x.wall_seconds.total_cmp(&y.wall_seconds))
+        .expect("a group of three trusted runtimes");
+    b.summary.cells[i].suspect = Some("forged".into());
+    let c = compare(&a, &b, 0.1);
+    assert_eq!(
+        c.count_relative(Word::Same),
+        c.relative.len(),
+        "{:?}",
+        c.relative
     );
 }

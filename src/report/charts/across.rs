@@ -1,6 +1,7 @@
 //! One figure across machines: the CPU-bound speed-up over sequential that each folder's
 //! decision row reads (the claims' CPU experiment where the folder holds it, else the run's
-//! largest CPU work), one bar per machine for each runtime, each machine's cores as a line.
+//! largest CPU work), one bar per machine for each concurrency model (its fastest runtime
+//! there, named above the bar), each machine's cores as a line.
 //! A speed-up is a ratio taken on its own machine, so bars of different machines compare.
 
 use plotters::style::RGBColor;
@@ -27,42 +28,69 @@ const MACHINE_COLOURS: [RGBColor; 8] = [
     RGBColor(0x66, 0x66, 0x66),
 ];
 
-/// One runtime's speed-up on one machine: (label, speed-up, its interval).
-type Speedup = (String, f64, (f64, f64));
+/// One concurrency model's best speed-up on one machine: (model, the runtime that made
+/// it, speed-up, its interval).
+type Speedup = (String, String, f64, (f64, f64));
 
 /// A folder's speed-ups, the work they were measured on, and its cores.
 type Row = (Vec<Speedup>, String, usize);
 
-/// A folder's CPU row as speed-ups, with what was compared (tasks, compute) and the cores.
+/// The model of a CPU experiment label (`rayon (pool:2)`: its runtime's), or the label.
+fn model_of(label: &str) -> String {
+    let runtime = label.split_whitespace().next().unwrap_or(label);
+    crate::runtime::find(runtime).map_or(label.to_string(), |r| r.model().to_string())
+}
+
+/// A folder's CPU row as each concurrency model's best speed-up (the row keeps one cell
+/// per model; the CPU experiment several runtimes of one model, of which the best is
+/// kept), with what was compared and the cores.
 fn speedups(folder: &Folder) -> Result<Row, String> {
-    match cpu::decide(folder.loaded) {
-        Ok(RowBody::Cpu(r)) => {
-            let each = r
-                .ranked
+    let (each, what, cores): (Vec<Speedup>, String, usize) = match cpu::decide(folder.loaded) {
+        Ok(RowBody::Cpu(r)) => (
+            r.ranked
                 .pick_first()
                 .map(|c| {
                     let (lo, hi) = c.interval;
-                    let label = c.item.cell.runtime.clone();
-                    (label, c.item.speedup, (r.baseline / hi, r.baseline / lo))
+                    let cell = c.item.cell;
+                    let range = (r.baseline / hi, r.baseline / lo);
+                    (
+                        cell.model.to_string(),
+                        cell.runtime.clone(),
+                        c.item.speedup,
+                        range,
+                    )
                 })
-                .collect();
-            Ok((
-                each,
-                format!("x{} factorial({})", r.tasks, r.compute),
-                r.cores,
-            ))
-        }
-        Ok(RowBody::CpuExperiment(r)) => {
-            let each = r
-                .ranked
+                .collect(),
+            format!("x{} factorial({})", r.tasks, r.compute),
+            r.cores,
+        ),
+        Ok(RowBody::CpuExperiment(r)) => (
+            r.ranked
                 .pick_first()
-                .map(|c| (c.item.label.to_string(), c.item.speedup, c.item.interval))
-                .collect();
-            let what = format!("x{} factorial({}), CPU experiment", r.tasks, r.compute);
-            Ok((each, what, r.cores))
+                .map(|c| {
+                    let i = &c.item;
+                    (
+                        model_of(i.label),
+                        i.label.to_string(),
+                        i.speedup,
+                        i.interval,
+                    )
+                })
+                .collect(),
+            format!("x{} factorial({}), CPU experiment", r.tasks, r.compute),
+            r.cores,
+        ),
+        Ok(_) | Err(_) => return Err(format!("{}: no CPU-bound row", folder.name)),
+    };
+    let mut best: Vec<Speedup> = Vec::new();
+    for s in each {
+        match best.iter_mut().find(|b| b.0 == s.0) {
+            Some(b) if b.2 < s.2 => *b = s,
+            Some(_) => {}
+            None => best.push(s),
         }
-        Ok(_) | Err(_) => Err(format!("{}: no CPU-bound row", folder.name)),
     }
+    Ok((best, what, cores))
 }
 
 /// The chart across `folders`; Err says why not (fewer than two folders with a CPU row).
@@ -76,7 +104,7 @@ pub fn chart(folders: &[Folder]) -> Result<Chart, String> {
     }
     let mut labels: Vec<&str> = Vec::new();
     for (_, (each, _, _)) in &rows {
-        for (l, _, _) in each {
+        for (l, ..) in each {
             if !labels.contains(&l.as_str()) {
                 labels.push(l);
             }
@@ -91,13 +119,13 @@ pub fn chart(folders: &[Folder]) -> Result<Chart, String> {
                 .iter()
                 .enumerate()
                 .map(|(i, (_, (each, _, _)))| {
-                    let (_, v, range) = each.iter().find(|(l, _, _)| l == label)?;
+                    let (_, runtime, v, range) = each.iter().find(|s| s.0 == label)?;
                     Some(Item {
                         value: *v,
                         colour: colour(i),
                         mark: Mark::Bar(Fill::Solid),
                         range: Some(*range),
-                        note: None,
+                        note: Some(runtime.clone()),
                     })
                 })
                 .collect(),
@@ -133,13 +161,14 @@ pub fn chart(folders: &[Folder]) -> Result<Chart, String> {
     Ok(Chart {
         title: "CPU-bound speed-up over sequential, across machines".into(),
         subtitle: format!(
-            "Each machine's own decision row: sequential's wall time over the runtime's, on \
-             that machine (bar: median, whisker: its interval); a line at each machine's \
-             cores, the most physics allows. {work}"
+            "Each machine's own CPU decision row: for each concurrency model its fastest \
+             runtime (named above the bar), sequential's wall time over its own, on that \
+             machine (bar: median, whisker: the interval the row judges on); a line at each \
+             machine's cores, the most physics allows. {work}"
         ),
         panels: vec![Panel {
             title: String::new(),
-            x: Axis::linear("runtime", Unit::Count),
+            x: Axis::linear("concurrency model", Unit::Count),
             y: Axis::linear("speed-up over sequential", Unit::Ratio).from(0.0),
             body: Body::Groups(groups),
             references,

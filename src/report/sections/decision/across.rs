@@ -6,22 +6,40 @@ use crate::analysis::decide;
 use crate::report::md::MdTable;
 use crate::report::sections::Folder;
 
-use super::{name, written};
+use super::{name, not_measured, written};
 
 /// The table, with a line saying what it holds.
 pub(super) fn table(machines: &[Folder]) -> String {
     let decisions: Vec<_> = machines.iter().map(|f| decide(f.loaded)).collect();
+    let names: Vec<String> = machines
+        .iter()
+        .map(|f| {
+            if f.loaded.summary.complete {
+                f.name.clone()
+            } else {
+                format!("{} (interrupted run)", f.name)
+            }
+        })
+        .collect();
     let mut head = vec!["workload"];
-    head.extend(machines.iter().map(|f| f.name.as_str()));
+    head.extend(names.iter().map(String::as_str));
     head.push("rule");
     let mut table = MdTable::new(&head);
     let first = &decisions[0];
     for (i, row) in first.rows.iter().enumerate() {
-        let mut cells = vec![name(row.kind).to_string()];
+        // The work the first folder's row compared, as its own table names it.
+        let workload = match &row.body {
+            Ok(body) => written(body).0,
+            Err(_) => name(row.kind).to_string(),
+        };
+        let mut cells = vec![workload];
         for d in &decisions {
-            let pick = match d.rows.get(i).map(|r| &r.body) {
-                Some(Ok(body)) => written(body).1,
-                _ => "not measured".to_string(),
+            let pick = match d.rows.get(i) {
+                Some(r) => match &r.body {
+                    Ok(body) => written(body).1,
+                    Err(why) => format!("not measured: {}", not_measured(r.kind, why)),
+                },
+                None => "not measured".to_string(),
             };
             cells.push(pick);
         }

@@ -47,8 +47,14 @@ fn a_finished_run_records_the_machine_and_per_cell_statistics() {
         "--format",
         "json",
     ];
-    let stdout = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]).stdout;
+    let r = support::run_ok(s.path(), &s.args_with_out(&args, "out"), &[]);
+    let stdout = r.stdout;
     let summary = s.summary();
+    // The folder's page is written with it, and named at the end.
+    let page = s.join("out/index.html");
+    let html = std::fs::read_to_string(&page).expect("index.html beside summary.json");
+    assert!(html.contains("data-runtime=\"threads\""), "the cells table");
+    assert!(r.stderr.contains("page: "), "{}", r.stderr);
     // Repetitions take turns: round by round, every cell of a group once per round, each
     // repetition's place in the order in raw.csv.
     let order = array(&summary, "order");

@@ -1,7 +1,7 @@
 //! `rtbench claims`: the selected claims measured and judged by the library, their results
 //! printed in the format asked for, claims.json written into the results folder.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,7 +10,6 @@ use anyhow::Context;
 use super::args::{ClaimsArgs, RunArgs, bad_input};
 use crate::claims::{self, DEFAULT_SCALE, Lab, Progress};
 use crate::measure::available_cores;
-use crate::report::export::write_verdicts;
 use crate::results::Machine;
 use crate::suite::session::default_dir;
 
@@ -38,6 +37,12 @@ pub fn run(args: &ClaimsArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
         .claims(&mut io::stdout().lock(), &results)
         .context("writing the claims to stdout")?;
     eprintln!("claims: {}", dir.join("claims.json").display());
+    if dir.join("summary.json").is_file()
+        && let Some(loaded) = super::finish::reload(&dir)
+        && let Some(page) = super::finish::page(&dir, &loaded)
+    {
+        eprintln!("page: {}", page.display());
+    }
     let failed = results.iter().filter(|r| r.error.is_some()).count();
     Ok(if failed > 0 {
         eprintln!("{failed} claims could not be measured");
@@ -56,14 +61,14 @@ fn lab(timeout: std::time::Duration, workers: Option<usize>, scale: f64) -> anyh
 }
 
 /// After the quick suite: every claim at the default scale, claims.json beside the suite's
-/// files, and the verdicts in a short table.
+/// files (the verdicts are printed with the answer at the end).
 pub fn after_suite(args: &RunArgs, machine: &Machine, dir: &Path) -> anyhow::Result<()> {
     let lab = lab(args.cell_timeout, args.workers, DEFAULT_SCALE)?;
     if let Ok(run) = crate::results::load(dir) {
         lab.seed_memory(run.summary.memory_models);
     }
     eprintln!("checking the notes' claims (rtbench claims for the details) ...");
-    let results = claims::run_all(
+    claims::run_all(
         &claims::all(),
         &lab,
         dir,
@@ -71,9 +76,6 @@ pub fn after_suite(args: &RunArgs, machine: &Machine, dir: &Path) -> anyhow::Res
         false,
         &mut Progress,
     )?;
-    let mut out = io::stdout().lock();
-    writeln!(out)?;
-    write_verdicts(&mut out, &results)?;
     eprintln!("claims: {}", dir.join("claims.json").display());
     Ok(())
 }

@@ -6,6 +6,7 @@ mod args;
 mod cell_child;
 mod claims_cmd;
 mod compare_cmd;
+mod finish;
 mod latency_child;
 mod load_cmd;
 mod parse;
@@ -129,6 +130,15 @@ fn run(args: &RunArgs, command_line: Vec<String>) -> anyhow::Result<ExitCode> {
     eprintln!("results: {}", done.dir.display());
     if args.then_claims {
         claims_cmd::after_suite(args, &done.summary.machine, &done.dir)?;
+    }
+    if let Some(loaded) = finish::reload(&done.dir) {
+        let page = finish::page(&done.dir, &loaded);
+        if args.then_claims {
+            finish::answer(&mut io::stdout().lock(), &loaded, page.as_deref())
+                .context("writing the answer to stdout")?;
+        } else if let Some(p) = page {
+            eprintln!("page: {}", p.display());
+        }
     }
     let wrong_answers = serve
         .iter()

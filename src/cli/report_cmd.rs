@@ -10,6 +10,8 @@ use anyhow::Context;
 use super::args::{ReportArgs, bad_input};
 use crate::report::benchmark::{self, BenchmarkError};
 use crate::report::charts;
+use crate::report::comparison::comparison_text;
+use crate::report::html;
 use crate::report::sections::{Folder, section_across};
 use crate::results::{self, Loaded};
 
@@ -29,12 +31,14 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         for p in &written {
             println!("{}", p.display());
         }
+        let page = html::write_folder_index(dir, l)?;
+        println!("{}", page.display());
     }
     let machines: Vec<Folder> = if args.dirs.len() > 1 {
-        args.dirs
-            .iter()
+        column_names(&args.dirs)
+            .into_iter()
             .zip(&loaded)
-            .map(|(d, l)| folder(d, l))
+            .map(|(name, loaded)| Folder { name, loaded })
             .collect()
     } else {
         Vec::new()
@@ -56,10 +60,29 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             }
             Err(why) => eprintln!("note: no chart across machines: {why}"),
         }
+        // The page across them: the two tables with a column per folder, each later
+        // folder compared with the first, the chart.
+        let compare: Vec<String> = machines[1..]
+            .iter()
+            .map(|b| {
+                let c = crate::compare::compare(machines[0].loaded, b.loaded, 0.1);
+                comparison_text(&machines[0].name, &b.name, &c, true)
+            })
+            .collect();
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let page = html::write_index(&html::Page {
+            dir: &args.dirs[0],
+            loaded: &loaded[0],
+            out: &dir,
+            machines: &machines,
+            compare: &compare,
+            across: across.as_deref(),
+        })?;
         // The columns per folder, for the terminal.
         for name in ["machine", "decision"] {
             println!("\n{}", section_across(name, &machines));
         }
+        println!("{}", page.display());
     }
     if args.update_benchmark {
         let path = &args.benchmark;
@@ -89,11 +112,28 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A folder named by its last path component (the whole path where it has none).
-fn folder<'a>(dir: &Path, loaded: &'a Loaded) -> Folder<'a> {
-    let name = dir.file_name().map_or_else(
-        || dir.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Folder { name, loaded }
+/// Each folder's column name: its last path component, or more of its path where two
+/// would read the same (`a/results`, `b/results`), or the whole path.
+fn column_names(dirs: &[PathBuf]) -> Vec<String> {
+    let tail = |d: &Path, n: usize| -> String {
+        let parts: Vec<String> = d
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts[parts.len().saturating_sub(n)..].join("/")
+    };
+    for n in 1..=8 {
+        let names: Vec<String> = dirs.iter().map(|d| tail(d, n)).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        if unique.len() == names.len() {
+            return names;
+        }
+    }
+    // The same folder given twice: its path, numbered.
+    dirs.iter()
+        .enumerate()
+        .map(|(i, d)| format!("{} #{}", d.display(), i + 1))
+        .collect()
 }

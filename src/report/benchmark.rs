@@ -93,7 +93,7 @@ pub fn update(
 
 /// `target` as a path relative to `base` (both taken as given, or from the current folder),
 /// with forward slashes, for a markdown link.
-fn relative(target: &Path, base: &Path) -> String {
+pub(crate) fn relative(target: &Path, base: &Path) -> String {
     let abs = |p: &Path| -> PathBuf {
         let joined = if p.is_absolute() {
             p.to_path_buf()

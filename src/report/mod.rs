@@ -5,7 +5,9 @@
 
 pub mod benchmark;
 pub mod charts;
+pub mod comparison;
 pub mod export;
+pub mod html;
 pub mod labels;
 pub mod load;
 pub mod markers;

@@ -12,6 +12,8 @@ mod serve;
 
 use std::path::Path;
 
+pub use decision::picks as decision_picks;
+
 use crate::results::Loaded;
 
 /// One results folder of a report across machines, by the name its column carries.

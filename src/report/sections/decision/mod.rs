@@ -90,6 +90,22 @@ impl Renderer for Decision {
     }
 }
 
+/// Each row's workload in a few words and its pick (markdown bold around the pick), in
+/// table order: the decision table without its numbers and rules, for a terminal.
+pub fn picks(loaded: &crate::results::Loaded) -> Vec<(String, String)> {
+    decide(loaded)
+        .rows
+        .iter()
+        .map(|row| {
+            let pick = match &row.body {
+                Ok(body) => written(body).1,
+                Err(why) => format!("not measured: {}", not_measured(row.kind, why)),
+            };
+            (name(row.kind).to_string(), pick)
+        })
+        .collect()
+}
+
 /// What each row is about, in a few words.
 fn name(kind: RowKind) -> &'static str {
     match kind {

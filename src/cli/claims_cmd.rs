@@ -37,8 +37,15 @@ pub fn run(args: &ClaimsArgs, command_line: Vec<String>) -> anyhow::Result<ExitC
         .claims(&mut io::stdout().lock(), &results)
         .context("writing the claims to stdout")?;
     eprintln!("claims: {}", dir.join("claims.json").display());
-    if dir.join("summary.json").is_file()
-        && let Some(loaded) = super::finish::reload(&dir)
+    if !dir.join("summary.json").is_file() {
+        eprintln!(
+            "note: no index.html: {} holds no run (summary.json); `rtbench run --out {}` \
+             then `rtbench report {}` gives the page",
+            dir.display(),
+            dir.display(),
+            dir.display()
+        );
+    } else if let Some(loaded) = super::finish::reload(&dir)
         && let Some(page) = super::finish::page(&dir, &loaded)
     {
         eprintln!("page: {}", page.display());

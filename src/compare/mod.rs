@@ -37,18 +37,16 @@ pub fn cell_key(c: &CellRecord, cores: usize) -> String {
 /// checksum every runtime must reach, which `--calls`, `--steps` and the seed decide) ends
 /// it, so two runs of different work never meet.
 pub fn group_key(c: &CellRecord, cores: usize) -> String {
-    let workers = match c.workers_requested {
-        Some(w) if w == cores => "cores".to_string(),
-        Some(w) => w.to_string(),
-        None => format!(
-            "{} (chosen)",
-            if c.workers == cores {
-                "cores".to_string()
-            } else {
-                c.workers.to_string()
-            }
-        ),
+    let asked = |w: usize| {
+        if w == cores {
+            "cores".to_string()
+        } else {
+            w.to_string()
+        }
     };
+    let workers = c
+        .workers_requested
+        .map_or_else(|| format!("{} (chosen)", asked(c.workers)), asked);
     let payload = c
         .payload
         .map_or(String::new(), |p| format!(" payload {p} B"));
@@ -207,14 +205,6 @@ impl Comparison {
     }
 }
 
-/// A median's interval: the recorded one, or min..max in records without it.
-fn interval(c: &CellRecord) -> (f64, f64) {
-    match (c.wall_ci_low_seconds, c.wall_ci_high_seconds) {
-        (Some(lo), Some(hi)) => (lo, hi),
-        _ => (c.wall_min_seconds, c.wall_max_seconds),
-    }
-}
-
 /// Compares one matched pair.
 fn matched(cell: String, a: &CellRecord, b: &CellRecord, threshold: f64) -> Matched {
     if !a.ok() || !b.ok() {
@@ -246,7 +236,7 @@ pub(crate) struct Measure {
 pub(crate) fn measure(c: &CellRecord) -> Measure {
     Measure {
         median: c.wall_seconds,
-        interval: interval(c),
+        interval: c.wall_interval(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::report::labels;
 use crate::results::{CellRecord, ClaimResult, Loaded, Verdict};
 use crate::units::{bytes, seconds, thousands};
 
@@ -99,7 +100,7 @@ pub struct ClaimRow {
     pub id: String,
     pub claim: String,
     pub source: String,
-    /// The verdict's words, or `failed`.
+    /// The verdict's words, or `not measured`.
     pub verdict: String,
     /// A class for its colour: `holds`, `roughly`, `not`, `python`, `inconclusive`,
     /// `failed`.
@@ -123,7 +124,7 @@ pub fn claims(loaded: &Loaded) -> Vec<ClaimRow> {
 }
 
 fn claim(c: &ClaimResult) -> ClaimRow {
-    let verdict = c.verdict.map_or("failed".to_string(), |v| v.to_string());
+    let verdict = labels::verdict(c.verdict);
     let class = match c.verdict {
         Some(Verdict::Holds) => "holds",
         Some(Verdict::HoldsRoughly) => "roughly",
@@ -147,10 +148,18 @@ fn claim(c: &ClaimResult) -> ClaimRow {
             .iter()
             .map(|f| (f.label.clone(), f.shown()))
             .collect(),
-        python: c.python.as_ref().map(|p| {
-            let v = p.verdict.map_or("failed".to_string(), |v| v.to_string());
-            (v, p.why.clone())
-        }),
+        python: c
+            .python
+            .as_ref()
+            .map(|p| (labels::verdict(p.verdict), p.why.clone())),
+    }
+}
+
+/// A probe's `median [min, max]`, or why it failed.
+fn spread(error: Option<&str>, (median, min, max): (f64, f64, f64)) -> String {
+    match error {
+        Some(e) => format!("failed: {e}"),
+        None => format!("{} [{}, {}]", seconds(median), seconds(min), seconds(max)),
     }
 }
 
@@ -166,16 +175,9 @@ pub fn probes(loaded: &Loaded) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
                 vec![
                     t.runtime.clone(),
                     seconds(t.requested_seconds),
-                    t.error.clone().map_or_else(
-                        || {
-                            format!(
-                                "{} [{}, {}]",
-                                seconds(t.median_seconds),
-                                seconds(t.min_seconds),
-                                seconds(t.max_seconds)
-                            )
-                        },
-                        |e| format!("failed: {e}"),
+                    spread(
+                        t.error.as_deref(),
+                        (t.median_seconds, t.min_seconds, t.max_seconds),
                     ),
                     seconds(t.overshoot_seconds),
                 ]
@@ -197,16 +199,13 @@ pub fn probes(loaded: &Loaded) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
                     p.runtime.clone(),
                     format!("{} per {}", p.kind(), p.unit),
                     thousands(p.units),
-                    p.error.clone().map_or_else(
-                        || {
-                            format!(
-                                "{} [{}, {}]",
-                                seconds(p.spawn_seconds_per_unit),
-                                seconds(p.min_seconds_per_unit),
-                                seconds(p.max_seconds_per_unit)
-                            )
-                        },
-                        |e| format!("failed: {e}"),
+                    spread(
+                        p.error.as_deref(),
+                        (
+                            p.spawn_seconds_per_unit,
+                            p.min_seconds_per_unit,
+                            p.max_seconds_per_unit,
+                        ),
                     ),
                 ]
             })
